@@ -1,0 +1,106 @@
+/**
+ * Dense row-major matrices over Float64Array: the one numeric currency of the pipeline.
+ * Rows are wells, columns are features. Functions here never mutate their inputs.
+ */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
+  if (data && data.length !== rows * cols) {
+    throw new Error(`matrix data has ${data.length} values, expected ${rows}×${cols}`);
+  }
+  return { rows, cols, data: data ?? new Float64Array(rows * cols) };
+}
+
+/** A view (no copy) of row i. */
+export function row(m: Matrix, i: number): Float64Array {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+export function column(m: Matrix, j: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + j];
+  return out;
+}
+
+export function selectRows(m: Matrix, idx: ArrayLike<number>): Matrix {
+  const out = new Float64Array(idx.length * m.cols);
+  for (let k = 0; k < idx.length; k++) {
+    out.set(m.data.subarray(idx[k] * m.cols, (idx[k] + 1) * m.cols), k * m.cols);
+  }
+  return matrix(idx.length, m.cols, out);
+}
+
+export function selectCols(m: Matrix, idx: ArrayLike<number>): Matrix {
+  const out = new Float64Array(m.rows * idx.length);
+  for (let i = 0; i < m.rows; i++) {
+    const base = i * m.cols;
+    for (let k = 0; k < idx.length; k++) out[i * idx.length + k] = m.data[base + idx[k]];
+  }
+  return matrix(m.rows, idx.length, out);
+}
+
+/** Stack matrices with the same column count on top of each other. */
+export function vstack(parts: readonly Matrix[]): Matrix {
+  if (parts.length === 0) return matrix(0, 0);
+  const cols = parts[0].cols;
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  const out = new Float64Array(rows * cols);
+  let offset = 0;
+  for (const p of parts) {
+    if (p.cols !== cols) throw new Error(`vstack: ${p.cols} columns, expected ${cols}`);
+    out.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return matrix(rows, cols, out);
+}
+
+/** Place side by side matrices with the same row count. */
+export function hstack(parts: readonly Matrix[]): Matrix {
+  if (parts.length === 0) return matrix(0, 0);
+  const rows = parts[0].rows;
+  const cols = parts.reduce((n, p) => n + p.cols, 0);
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    let offset = i * cols;
+    for (const p of parts) {
+      if (p.rows !== rows) throw new Error(`hstack: ${p.rows} rows, expected ${rows}`);
+      out.set(p.data.subarray(i * p.cols, (i + 1) * p.cols), offset);
+      offset += p.cols;
+    }
+  }
+  return matrix(rows, cols, out);
+}
+
+/** C = A · Bᵀ (A: n×k, B: m×k), the shape every correlation and Gram matrix here needs. */
+export function multiplyABt(a: Matrix, b: Matrix): Matrix {
+  if (a.cols !== b.cols) throw new Error(`multiplyABt: ${a.cols} vs ${b.cols} columns`);
+  const k = a.cols;
+  const out = new Float64Array(a.rows * b.rows);
+  // Blocked over B's rows so a block of B stays in cache while A streams past it.
+  const block = 64;
+  for (let j0 = 0; j0 < b.rows; j0 += block) {
+    const j1 = Math.min(b.rows, j0 + block);
+    for (let i = 0; i < a.rows; i++) {
+      const ai = i * k;
+      for (let j = j0; j < j1; j++) {
+        const bj = j * k;
+        let s = 0;
+        for (let t = 0; t < k; t++) s += a.data[ai + t] * b.data[bj + t];
+        out[i * b.rows + j] = s;
+      }
+    }
+  }
+  return matrix(a.rows, b.rows, out);
+}
+
+export function transpose(m: Matrix): Matrix {
+  const out = new Float64Array(m.rows * m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) out[j * m.rows + i] = m.data[i * m.cols + j];
+  }
+  return matrix(m.cols, m.rows, out);
+}
