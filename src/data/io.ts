@@ -65,3 +65,15 @@ function metaSeries(name: string, col: readonly MetaValue[]): pl.Series {
   if (numeric) return pl.Series(name, col as (number | null)[], pl.Float64);
   return pl.Series(name, col.map((v) => (v === null ? null : String(v))), pl.Utf8);
 }
+
+/** A plain table (a per-perturbation result, a training history) given as named columns of equal length. */
+export type Columns = Record<string, readonly MetaValue[] | readonly boolean[] | Float64Array>;
+
+export function writeColumnsParquet(columns: Columns, path: string): void {
+  const series = Object.entries(columns).map(([name, col]) => {
+    if (col instanceof Float64Array) return pl.Series(name, col);
+    if (col.every((v) => typeof v === 'boolean')) return pl.Series(name, col as boolean[], pl.Bool);
+    return metaSeries(name, col as MetaValue[]);
+  });
+  writeParquet(pl.DataFrame(series), path);
+}

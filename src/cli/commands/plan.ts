@@ -1,0 +1,36 @@
+import { loadSpec } from '../../spec/load.ts';
+import { expandRuns, type PlannedRun } from '../../sweep/expand.ts';
+import { type Command, UserError } from '../command.ts';
+
+/** `ads plan`: the runs a spec expands to (run id, sweep point, seed), as a table or JSON. */
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'List the runs a spec expands to: run id, sweep point and seed.',
+  usage: 'plan <spec.yaml> [--set path=value]… [--json]',
+  options: {
+    set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
+    json: { type: 'boolean', description: 'Print JSON ({experiment, count, runs: [{runId, point, seed}]}) instead of a table' },
+  },
+  async run(positionals, options) {
+    if (positionals.length !== 1) throw new UserError('ads plan: give exactly one spec file (see ads plan --help)', 2);
+    const loaded = loadSpec(positionals[0], (options.set as string[] | undefined) ?? []);
+    const runs = expandRuns(loaded);
+    const experiment = loaded.spec.experiment;
+    if (options.json) {
+      const plan = { experiment, count: runs.length, runs: runs.map(({ runId, point, seed }) => ({ runId, point, seed })) };
+      process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${runs.length} ${runs.length === 1 ? 'run' : 'runs'} planned for experiment ${experiment}\n${planTable(runs)}\n`);
+    }
+    return 0;
+  },
+};
+
+/** One row per run: run id, seed, then a column per swept setting. */
+export function planTable(runs: readonly PlannedRun[]): string {
+  const paths = runs.length ? Object.keys(runs[0].point) : [];
+  const cell = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const rows = [['run id', 'seed', ...paths], ...runs.map((r) => [r.runId, String(r.seed), ...paths.map((p) => cell(r.point[p]))])];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => row.map((v, c) => (c === row.length - 1 ? v : v.padEnd(widths[c]))).join('  ')).join('\n');
+}

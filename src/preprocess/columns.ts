@@ -1,0 +1,81 @@
+import type { Matrix } from '../numeric/matrix.ts';
+
+/**
+ * Column-wise helpers shared by the scalers and the feature filters. Missing values are NaN and are skipped,
+ * as pandas (`skipna`), numpy's nan-functions and scikit-learn's scalers skip them when fitting.
+ */
+
+/** The non-missing values of column j, sorted ascending. */
+export function sortedPresent(m: Matrix, j: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  let n = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const v = m.data[i * m.cols + j];
+    if (!Number.isNaN(v)) out[n++] = v;
+  }
+  return out.subarray(0, n).sort();
+}
+
+/** numpy.percentile's default ('linear') on sorted values; NaN when there are none. */
+export function quantileOfSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = (q / 100) * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  const frac = pos - lo;
+  // numpy's _lerp: interpolate from the nearer end, which keeps the result monotone in q.
+  const diff = sorted[hi] - sorted[lo];
+  return frac >= 0.5 ? sorted[hi] - diff * (1 - frac) : sorted[lo] + diff * frac;
+}
+
+export function medianOfSorted(sorted: Float64Array): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export interface ColumnMoments {
+  /** Non-missing values per column. */
+  readonly count: Float64Array;
+  readonly mean: Float64Array;
+  /** Population variance (ddof 0). */
+  readonly variance: Float64Array;
+}
+
+/**
+ * Mean and population variance per column, skipping NaN, with scikit-learn's corrected two-pass formula
+ * (`_incremental_mean_and_var`): var = (Σ(x−m)² − (Σ(x−m))²/n) / n. A column with no values gets NaN.
+ */
+export function columnMoments(m: Matrix): ColumnMoments {
+  const { rows, cols, data } = m;
+  const count = new Float64Array(cols);
+  const sum = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[base + j];
+      if (!Number.isNaN(v)) {
+        count[j]++;
+        sum[j] += v;
+      }
+    }
+  }
+  const mean = sum.map((s, j) => s / count[j]);
+  const correction = new Float64Array(cols);
+  const squares = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[base + j];
+      if (!Number.isNaN(v)) {
+        const c = v - mean[j];
+        correction[j] += c;
+        squares[j] += c * c;
+      }
+    }
+  }
+  const variance = squares.map((s, j) => (s - (correction[j] * correction[j]) / count[j]) / count[j]);
+  return { count, mean, variance };
+}

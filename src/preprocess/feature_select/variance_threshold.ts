@@ -1,0 +1,18 @@
+import type { Matrix } from '../../numeric/matrix.ts';
+import { columnMoments } from '../columns.ts';
+import type { Exclusion } from './types.ts';
+
+/**
+ * pycytominer `variance_threshold` (≥ 1.2): drop a feature whose population variance (ddof 0, missing
+ * values skipped) is below `minVariance`. An all-missing feature has no variance and is kept, as in pandas.
+ */
+export function varianceThreshold(x: Matrix, features: readonly string[], minVariance: number): Exclusion[] {
+  const { variance } = columnMoments(x);
+  const out: Exclusion[] = [];
+  features.forEach((feature, j) => {
+    if (variance[j] < minVariance) {
+      out.push({ feature, detail: `variance ${variance[j].toPrecision(4)} < min_variance ${minVariance}` });
+    }
+  });
+  return out;
+}

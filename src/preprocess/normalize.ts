@@ -1,0 +1,75 @@
+import { type Matrix, matrix, selectRows } from '../numeric/matrix.ts';
+import { groupRows, metaColumn, type Profiles } from '../data/profiles.ts';
+import { type Affine, applyAffine } from './normalize/affine.ts';
+import { fitMadRobustize } from './normalize/mad_robustize.ts';
+import { fitRobustize } from './normalize/robustize.ts';
+import { applySpherize, fitSpherize, type SpherizeSettings, spherizedFeatures } from './normalize/spherize.ts';
+import { fitStandardize } from './normalize/standardize.ts';
+
+export type { SpherizeMethod, SpherizeSettings } from './normalize/spherize.ts';
+
+export type NormalizeMethod = 'standardize' | 'robustize' | 'mad_robustize' | 'spherize' | 'none';
+
+/** Fully resolved settings (defaults live in the spec schema, not here). */
+export interface NormalizeSettings {
+  readonly method: NormalizeMethod;
+  /** Fit and apply separately within each plate (pycytominer run once per plate). */
+  readonly by_plate: boolean;
+  readonly mad_epsilon: number;
+  readonly spherize: SpherizeSettings;
+}
+
+/** Which wells the scaler is fitted on, and how plates are told apart. */
+export interface NormalizeScope {
+  readonly plateColumn: string;
+  /** Row indices of the fit wells (e.g. the train controls); the scaler is applied to every row. */
+  readonly fitRows: ArrayLike<number>;
+}
+
+/**
+ * pycytominer's `normalize(samples=<fit rows>)`: fit the method on the fit rows (per plate when `by_plate`,
+ * on that plate's fit rows) and apply it to all rows. Rows keep their order; metadata is untouched.
+ * PCA spherizing renames the features PC1..PCd.
+ */
+export function normalize(p: Profiles, settings: NormalizeSettings, scope: NormalizeScope): Profiles {
+  if (settings.method === 'none') return p;
+  const fitter = scalerFor(settings);
+  const allRows = Array.from({ length: p.values.rows }, (_, i) => i);
+  const groups = settings.by_plate ? [...groupRows(metaColumn(p, scope.plateColumn)).entries()] : [['all wells', allRows] as const];
+  const isFit = new Uint8Array(p.values.rows);
+  for (let k = 0; k < scope.fitRows.length; k++) isFit[scope.fitRows[k]] = 1;
+  // Every method keeps the feature count (spherizing is d → d), so rows can be written in place.
+  const out = matrix(p.values.rows, p.values.cols);
+  for (const [plate, rows] of groups) {
+    const fitRows = rows.filter((i) => isFit[i] === 1);
+    if (fitRows.length === 0) throw new Error(`normalize: no fit wells in plate '${String(plate)}'`);
+    const scaled = fitter(selectRows(p.values, fitRows))(selectRows(p.values, rows));
+    rows.forEach((i, k) => out.data.set(scaled.data.subarray(k * out.cols, (k + 1) * out.cols), i * out.cols));
+  }
+  const features = settings.method === 'spherize' ? spherizedFeatures(settings.spherize.method, p.features) : p.features;
+  return { metadata: p.metadata, features, values: out };
+}
+
+type Fitter = (fit: Matrix) => (x: Matrix) => Matrix;
+
+function scalerFor(settings: NormalizeSettings): Fitter {
+  const affine = (fitAffine: (fit: Matrix) => Affine): Fitter => (fit) => {
+    const a = fitAffine(fit);
+    return (x) => applyAffine(x, a);
+  };
+  switch (settings.method) {
+    case 'standardize':
+      return affine(fitStandardize);
+    case 'robustize':
+      return affine(fitRobustize);
+    case 'mad_robustize':
+      return affine((fit) => fitMadRobustize(fit, settings.mad_epsilon));
+    case 'spherize':
+      return (fit) => {
+        const s = fitSpherize(fit, settings.spherize);
+        return (x) => applySpherize(x, s);
+      };
+    case 'none':
+      throw new Error('normalize: method none has no scaler');
+  }
+}

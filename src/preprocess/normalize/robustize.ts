@@ -1,0 +1,22 @@
+import type { Matrix } from '../../numeric/matrix.ts';
+import { medianOfSorted, quantileOfSorted, sortedPresent } from '../columns.ts';
+import type { Affine } from './affine.ts';
+
+const EPS = 2 ** -52;
+
+/**
+ * scikit-learn's RobustScaler with its defaults: center = median, scale = interquartile range (25th–75th
+ * percentile, numpy's linear interpolation), ignoring NaN. An IQR below 10·machine-epsilon becomes 1
+ * (sklearn's `_handle_zeros_in_scale`).
+ */
+export function fitRobustize(fit: Matrix): Affine {
+  const center = new Float64Array(fit.cols);
+  const scale = new Float64Array(fit.cols);
+  for (let j = 0; j < fit.cols; j++) {
+    const sorted = sortedPresent(fit, j);
+    center[j] = medianOfSorted(sorted);
+    const iqr = quantileOfSorted(sorted, 75) - quantileOfSorted(sorted, 25);
+    scale[j] = iqr < 10 * EPS ? 1 : iqr;
+  }
+  return { center, scale };
+}

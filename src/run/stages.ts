@@ -1,0 +1,159 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeColumnsParquet, writeProfilesParquet } from '../data/io.ts';
+import { metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
+import { rolesOf, SET_COLUMN } from '../data/roles.ts';
+import { anomalyRepresentation } from '../representation/anomaly.ts';
+import { cellprofilerRepresentation } from '../representation/cellprofiler.ts';
+import { standardizeAgainst } from '../representation/standardize_against.ts';
+import type { RunSpec } from '../spec/types.ts';
+import { evaluateRepresentations } from '../stages/evaluate.ts';
+import { loadDataset } from '../stages/load.ts';
+import { assignSets } from '../stages/split.ts';
+import { type Trained, trainAutoencoder } from '../stages/train.ts';
+import type { SummaryWriter } from '../tensorboard/writer.ts';
+import { writeJsonAtomic } from './files.ts';
+
+/** What every stage may use: the run's resolved spec and seed, where its outputs go, how to report progress. */
+export interface RunContext {
+  readonly spec: RunSpec;
+  readonly seed: number;
+  readonly point: Record<string, unknown>;
+  readonly runId: string;
+  readonly dir: string;
+  readonly tablesDir: string;
+  /** The run's own TensorBoard writer (`tb/`): HParams session and evaluation scalars. */
+  readonly tb: SummaryWriter;
+  progress: (message: string) => void;
+}
+
+/** What the stages hand on to each other, filled in as they go. */
+export interface RunState {
+  fingerprint?: string;
+  backend?: string;
+  profiles?: Profiles;
+  normalized?: Profiles;
+  trained?: Trained;
+  representations?: Record<string, Profiles>;
+  metrics?: Record<string, unknown>;
+}
+
+export interface Stage {
+  readonly name: string;
+  run(state: RunState, ctx: RunContext): void | Promise<void>;
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal: stage needs ${what}, which an earlier stage did not produce`);
+  return value;
+}
+
+function setRows(p: Profiles, ...sets: string[]): Int32Array {
+  const col = metaColumn(p, SET_COLUMN);
+  return whereRows(col.length, (i) => sets.includes(String(col[i])));
+}
+
+/** The pipeline, in order. Each stage is a thin adapter from the run state to a pure function elsewhere. */
+export const STAGES: readonly Stage[] = [
+  {
+    name: 'load',
+    run(state, ctx) {
+      const { profiles, fingerprint } = loadDataset(ctx.spec.dataset, ctx.seed);
+      state.fingerprint = fingerprint;
+      state.profiles = profiles;
+    },
+  },
+  {
+    name: 'split',
+    run(state, ctx) {
+      state.profiles = assignSets(need(state.profiles, 'profiles'), rolesOf(ctx.spec.dataset), ctx.spec.split, ctx.seed);
+    },
+  },
+  {
+    name: 'normalize',
+    run(state, ctx) {
+      const p = need(state.profiles, 'split profiles');
+      const roles = rolesOf(ctx.spec.dataset);
+      const sets = metaColumn(p, SET_COLUMN);
+      const fit = sets.map((s) => s === 'train');
+      const values = standardizeAgainst(p.values, fit, ctx.spec.normalize.by_plate ? metaColumn(p, roles.plate) : null);
+      state.normalized = { ...p, values };
+      writeProfilesParquet(state.normalized, join(ctx.tablesDir, 'normalized.parquet'));
+      writeJsonAtomic(join(ctx.tablesDir, 'features.json'), { kept: p.features, dropped: [] });
+    },
+  },
+  {
+    name: 'train',
+    async run(state, ctx) {
+      if (!ctx.spec.representations.includes('anomaly')) return;
+      const p = need(state.normalized, 'normalized profiles');
+      const data = { train: selectWells(p, setRows(p, 'train')).values, val: selectWells(p, setRows(p, 'val')).values };
+      const trained = await trainAutoencoder(data, ctx.spec, ctx.seed, {
+        tbDir: join(ctx.dir, 'tb'),
+        modelDir: join(ctx.dir, 'model'),
+        report: ctx.progress,
+      });
+      state.trained = trained;
+      state.backend = trained.backend;
+      const h = trained.result.history;
+      writeColumnsParquet(
+        {
+          epoch: Float64Array.from(h, (_, i) => i),
+          loss: Float64Array.from(h, (e) => e.loss),
+          val_loss: Float64Array.from(h, (e) => e.val_loss),
+          lr: Float64Array.from(h, (e) => e.lr),
+        },
+        join(ctx.tablesDir, 'history.parquet'),
+      );
+      state.metrics = {
+        ...state.metrics,
+        training: {
+          best_val_loss: trained.result.best_val_loss,
+          best_epoch: trained.result.best_epoch,
+          epochs: h.length,
+          final_val_loss: h[h.length - 1].val_loss,
+          stopped_early: trained.result.stopped_early,
+          restored_best: trained.result.restored_snapshot,
+        },
+      };
+    },
+  },
+  {
+    name: 'represent',
+    run(state, ctx) {
+      const p = need(state.normalized, 'normalized profiles');
+      const roles = rolesOf(ctx.spec.dataset);
+      const test = selectWells(p, setRows(p, 'test_ctrl', 'test_treat'));
+      const isTestControl = metaColumn(test, SET_COLUMN).map((s) => s === 'test_ctrl');
+      const reps: Record<string, Profiles> = {};
+      for (const name of ctx.spec.representations) {
+        if (name === 'anomaly') {
+          const model = need(state.trained, 'a trained model').model;
+          reps.anomaly = anomalyRepresentation(test, model.reconstruct(test.values), isTestControl);
+        } else {
+          reps.cellprofiler = cellprofilerRepresentation(test, isTestControl, roles.plate);
+        }
+      }
+      const dir = join(ctx.tablesDir, 'representations');
+      mkdirSync(dir, { recursive: true });
+      for (const [name, rep] of Object.entries(reps)) writeProfilesParquet(rep, join(dir, `${name}.parquet`));
+      state.representations = reps;
+      state.trained?.model.dispose();
+    },
+  },
+  {
+    name: 'evaluate',
+    run(state, ctx) {
+      const reps = need(state.representations, 'representations');
+      const roles = rolesOf(ctx.spec.dataset);
+      const evaluation = evaluateRepresentations(reps, roles, ctx.spec.evaluation, ctx.seed);
+      const dir = join(ctx.tablesDir, 'replicate_correlation');
+      mkdirSync(dir, { recursive: true });
+      for (const [name, table] of Object.entries(evaluation.tables)) writeColumnsParquet(table, join(dir, `${name}.parquet`));
+      for (const [name, pr] of Object.entries(evaluation.metrics.percent_replicating)) {
+        ctx.tb.scalar(`percent_replicating/${name}`, pr.percent, 0);
+      }
+      state.metrics = { ...state.metrics, ...evaluation.metrics };
+    },
+  },
+];

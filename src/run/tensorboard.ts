@@ -1,0 +1,52 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedSpec } from '../spec/types.ts';
+import type { PlannedRun } from '../sweep/expand.ts';
+import { type HParamSpec, type HParamValue, type MetricSpec, writeHParamsExperiment } from '../tensorboard/hparams.ts';
+
+/**
+ * The run store's TensorBoard layout: `runs/<experiment>/` is the log root holding the HParams experiment
+ * summary; each run's `tb/` is an HParams session (its settings, its headline metrics as scalars), with
+ * training curves in `tb/train` and `tb/val`. `tensorboard --logdir runs/<experiment>` then shows every
+ * run's curves and one HParams row per run.
+ */
+
+/** The scalar tags of a run's headline metrics, as they appear in TensorBoard. */
+export function metricTags(spec: ResolvedSpec): MetricSpec[] {
+  return [
+    ...spec.representations.map((rep) => ({ tag: `percent_replicating/${rep}`, displayName: `percent replicating (${rep})` })),
+    { tag: 'loss', group: 'val', displayName: 'validation loss' },
+    { tag: 'loss', group: 'train', displayName: 'training loss' },
+  ];
+}
+
+/** A setting's value as TensorBoard can hold it: lists and objects become their JSON text. */
+export function hparamValue(v: unknown): HParamValue {
+  return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v);
+}
+
+/** The swept settings (and the seed) of a run: its row in the HParams table. */
+export function runHParams(run: Pick<PlannedRun, 'point' | 'seed'>): Record<string, HParamValue> {
+  return { ...Object.fromEntries(Object.entries(run.point).map(([k, v]) => [k, hparamValue(v)])), seed: run.seed };
+}
+
+/** Replaces the experiment summary at the log root (TensorBoard would keep showing the oldest one). */
+export function writeExperimentSummary(runsDir: string, spec: ResolvedSpec, runs: readonly PlannedRun[]): void {
+  const root = join(runsDir, spec.experiment);
+  mkdirSync(root, { recursive: true });
+  for (const f of readdirSync(root)) if (f.startsWith('events.out.tfevents.')) rmSync(join(root, f));
+  const values = new Map<string, HParamValue[]>();
+  for (const run of runs) {
+    for (const [name, v] of Object.entries(runHParams(run))) {
+      const list = values.get(name) ?? [];
+      if (!list.includes(v)) list.push(v);
+      values.set(name, list);
+    }
+  }
+  const hparams: HParamSpec[] = [...values].map(([name, vs]) => ({
+    name,
+    type: typeof vs[0] === 'number' ? 'number' : typeof vs[0] === 'boolean' ? 'boolean' : 'string',
+    values: vs,
+  }));
+  writeHParamsExperiment(root, { hparams, metrics: metricTags(spec) });
+}

@@ -1,0 +1,749 @@
+/**
+ * Generated from schemas/experiment.schema.json by scripts/gen-spec-types.ts; do not edit.
+ * Experiment: a resolved spec (every setting with a default is present, `extends` applied and gone).
+ * ExperimentInput: a spec as written.
+ */
+
+/**
+ * @minItems 2
+ * @maxItems 2
+ */
+export type Range = [number, number];
+/**
+ * @minItems 2
+ * @maxItems 2
+ */
+export type PositiveRange = [number, number];
+
+/**
+ * An anomaly-vs-classical profiling experiment: data, preprocessing, model, training, runtime, evaluations and the sweep that expands it into runs. Every default is stated here and nowhere else.
+ */
+export interface Experiment {
+  /**
+   * Name of the experiment: runs are written to runs/<experiment>/ and the report to reports/<experiment>/.
+   */
+  experiment: string;
+  /**
+   * Free text shown at the top of the report.
+   */
+  description: string;
+  /**
+   * Root seed of a run when the sweep lists no seeds. Every random draw derives from the run's root seed through a named stream.
+   */
+  seed: number;
+  dataset: Dataset;
+  split: Split;
+  normalize: Normalize;
+  feature_select: FeatureSelect;
+  model: Model;
+  training: Training;
+  runtime: Runtime;
+  /**
+   * Representations of the test wells to build and evaluate: anomaly (autoencoder reconstruction error) and cellprofiler (classical features).
+   *
+   * @minItems 1
+   */
+  representations: ["anomaly" | "cellprofiler", ...("anomaly" | "cellprofiler")[]];
+  evaluation: Evaluation;
+  sweep: Sweep;
+}
+/**
+ * Where the per-well profiles come from and which columns play which role.
+ */
+export interface Dataset {
+  /**
+   * synthetic: the built-in simulated screen; file: a per-well table on disk.
+   */
+  source: "synthetic" | "file";
+  /**
+   * The table to read when source is file (CSV, CSV.gz or Parquet), relative to the spec file.
+   */
+  path?: string;
+  /**
+   * Metadata columns by role.
+   */
+  columns: {
+    /**
+     * Plate identifier (normalization and split strata).
+     */
+    plate: string;
+    /**
+     * Well position.
+     */
+    well: string;
+    /**
+     * Perturbation identifier: wells sharing it are replicates.
+     */
+    perturbation: string;
+    /**
+     * Mechanism-of-action label, if known.
+     */
+    moa: string | null;
+  };
+  /**
+   * Which wells are negative controls: those whose column equals one of the values.
+   */
+  control: {
+    column: string;
+    /**
+     * @minItems 1
+     */
+    values: [string | number, ...(string | number)[]];
+  };
+  /**
+   * Which columns are features.
+   */
+  features: {
+    /**
+     * A column whose name starts with one of these is a feature.
+     */
+    prefixes: string[];
+  };
+  synthetic: Synthetic;
+}
+/**
+ * The simulated screen. Controls follow a low-rank factor model of correlated features; 'mean_shift' MoAs move the latent state (feature means change, correlations are kept); 'dependency' MoAs keep every feature's variance as in the controls (across the compounds of such MoAs each feature is distributed as in the controls) but move part of it off the controls' correlation structure.
+ */
+export interface Synthetic {
+  /**
+   * Number of plates.
+   */
+  plates: number;
+  /**
+   * Control wells on every plate.
+   */
+  controls_per_plate: number;
+  /**
+   * Number of MoA classes.
+   */
+  moas: number;
+  /**
+   * Compounds in each MoA.
+   */
+  compounds_per_moa: number;
+  /**
+   * Wells per compound, placed on different plates where possible.
+   */
+  replicates: number;
+  /**
+   * Number of features.
+   */
+  features: number;
+  /**
+   * Latent factors behind the controls' feature correlations.
+   */
+  factors: number;
+  /**
+   * Share of each feature's control variance that is independent noise.
+   */
+  noise: number;
+  /**
+   * SD of per-plate additive offsets, in units of a feature's SD.
+   */
+  plate_effect: number;
+  /**
+   * Share of MoAs that change dependencies only; the others shift means.
+   */
+  dependency_share: number;
+  /**
+   * Size of a mean-shifting compound's move of the latent state, in latent SDs per factor.
+   */
+  mean_shift: number;
+  /**
+   * Share of each feature's variance that a dependency-changing compound moves off the controls' correlation structure (0 to 1).
+   */
+  dependency_strength: number;
+  /**
+   * Share of a compound's effect shared with the other compounds of its MoA.
+   */
+  moa_coherence: number;
+}
+/**
+ * How control wells are split for training (DESIGN §2.2). Every non-control well is test_treat.
+ */
+export interface Split {
+  /**
+   * Share of each plate's controls held out as test_ctrl.
+   */
+  test_fraction: number;
+  /**
+   * Share of each plate's remaining controls used for validation.
+   */
+  val_fraction: number;
+}
+/**
+ * Normalization of the features (DESIGN §2.3).
+ */
+export interface Normalize {
+  /**
+   * z-score with population SD.
+   */
+  method: "standardize";
+  /**
+   * Fit and apply per plate rather than on all plates together.
+   */
+  by_plate: boolean;
+}
+/**
+ * Feature selection (DESIGN §2.4), operations in the order given.
+ */
+export interface FeatureSelect {
+  operations: ("variance_threshold" | "correlation_threshold")[];
+  /**
+   * variance_threshold: drop features whose variance is below this.
+   */
+  min_variance: number;
+  /**
+   * correlation_threshold: pairs with Pearson correlation above this lose one feature.
+   */
+  corr_threshold: number;
+}
+/**
+ * The autoencoder (DESIGN §2.5).
+ */
+export interface Model {
+  /**
+   * Encoder hidden sizes: a preset (default 256-128, shallow 128-64, deep 256-128-64) or an explicit list.
+   */
+  encoder: ("default" | "shallow" | "deep") | [number, ...number[]];
+  /**
+   * Size of the latent code.
+   */
+  latent: number;
+  /**
+   * linear: one dense layer; mirror: the encoder reversed, with dropout.
+   */
+  decoder: "linear" | "mirror";
+  /**
+   * Hidden-layer activation.
+   */
+  activation: "relu" | "leaky_relu" | "elu" | "tanh" | "linear";
+  /**
+   * Dropout rate after each hidden layer.
+   */
+  dropout: number;
+  /**
+   * Batch normalization after each hidden layer.
+   */
+  batch_norm: boolean;
+}
+/**
+ * Training on the train controls, validated on val (DESIGN §2.5).
+ */
+export interface Training {
+  /**
+   * Adam learning rate.
+   */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /**
+   * Decoupled weight decay (AdamW); 0 is plain Adam.
+   */
+  weight_decay: number;
+  batch_size: number;
+  max_epochs: number;
+  /**
+   * Weight of MSE(x̂, 0) in the loss.
+   */
+  output_l2: number;
+  /**
+   * Weight of mean|z| in the loss.
+   */
+  latent_l1: number;
+  /**
+   * Reduce the learning rate when the validation loss plateaus (PyTorch ReduceLROnPlateau, stepped every `every` epochs).
+   */
+  reduce_lr: {
+    enabled: boolean;
+    factor: number;
+    /**
+     * Checks without improvement before reducing.
+     */
+    patience: number;
+    min_lr: number;
+    /**
+     * Epochs between checks.
+     */
+    every: number;
+  };
+  /**
+   * Stop when the validation loss has not improved for `patience` epochs.
+   */
+  early_stopping: {
+    enabled: boolean;
+    patience: number;
+    min_delta: number;
+  };
+  /**
+   * Compute representations with the best-validation weights (true) or the final ones (false, as the reference implementation does).
+   */
+  restore_best: boolean;
+}
+/**
+ * Where the numerics run. The backend that ran is recorded in every run's manifest.
+ */
+export interface Runtime {
+  /**
+   * auto: tensorflow-gpu if it loads and sees a GPU, else tensorflow, else wasm, else cpu.
+   */
+  backend: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+  /**
+   * Threads for the WebAssembly backend.
+   */
+  threads: number;
+}
+/**
+ * How representations are evaluated (DESIGN §2.6–2.7).
+ */
+export interface Evaluation {
+  /**
+   * Z-score each representation per plate using all wells of the plate before evaluating.
+   */
+  per_plate_zscore: boolean;
+  /**
+   * A metadata column whose values split the percent-replicating results (e.g. Metadata_moa_kind on the simulated screen).
+   */
+  split_by: string | null;
+  percent_replicating: {
+    /**
+     * Percentile of the null distribution used as threshold.
+     */
+    percentile: number;
+    /**
+     * Times one random well per perturbation is drawn to build the null.
+     */
+    null_draws: number;
+    /**
+     * How a perturbation's pairwise replicate correlations are summarised: mean (the reference) or median (copairs/cytominer).
+     */
+    statistic: "mean" | "median";
+  };
+}
+/**
+ * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
+ */
+export interface Sweep {
+  /**
+   * Dotted setting path → list of values; every combination is a point.
+   */
+  grid: {
+    /**
+     * @minItems 1
+     */
+    [k: string]: [unknown, ...unknown[]];
+  };
+  /**
+   * Dotted setting path → list of values; lists of equal length advance together.
+   */
+  zip: {
+    /**
+     * @minItems 1
+     */
+    [k: string]: [unknown, ...unknown[]];
+  };
+  /**
+   * n draws from declared distributions, from its own seed.
+   */
+  random?: {
+    n: number;
+    seed: number;
+    params: {
+      [k: string]: Distribution;
+    };
+  };
+  /**
+   * Root seeds; every point runs once per seed. Empty: the spec's seed.
+   */
+  seeds: number[];
+}
+/**
+ * One of: choices (a list), uniform [low, high], log_uniform [low, high], int_uniform [low, high] (inclusive).
+ */
+export interface Distribution {
+  /**
+   * @minItems 1
+   */
+  choices?: [unknown, ...unknown[]];
+  uniform?: Range;
+  log_uniform?: PositiveRange;
+  /**
+   * @minItems 2
+   * @maxItems 2
+   */
+  int_uniform?: [number, number];
+}
+
+/**
+ * @minItems 2
+ * @maxItems 2
+ */
+export type RangeInput = [number, number];
+/**
+ * @minItems 2
+ * @maxItems 2
+ */
+export type PositiveRangeInput = [number, number];
+
+/**
+ * An anomaly-vs-classical profiling experiment: data, preprocessing, model, training, runtime, evaluations and the sweep that expands it into runs. Every default is stated here and nowhere else.
+ */
+export interface ExperimentInput {
+  /**
+   * Name of the experiment: runs are written to runs/<experiment>/ and the report to reports/<experiment>/.
+   */
+  experiment: string;
+  /**
+   * Free text shown at the top of the report.
+   */
+  description?: string;
+  /**
+   * Spec files (relative to this file) deep-merged in order before this file's own settings; lists are replaced, not concatenated.
+   */
+  extends?: string[];
+  /**
+   * Root seed of a run when the sweep lists no seeds. Every random draw derives from the run's root seed through a named stream.
+   */
+  seed?: number;
+  dataset?: DatasetInput;
+  split?: SplitInput;
+  normalize?: NormalizeInput;
+  feature_select?: FeatureSelectInput;
+  model?: ModelInput;
+  training?: TrainingInput;
+  runtime?: RuntimeInput;
+  /**
+   * Representations of the test wells to build and evaluate: anomaly (autoencoder reconstruction error) and cellprofiler (classical features).
+   *
+   * @minItems 1
+   */
+  representations?: ["anomaly" | "cellprofiler", ...("anomaly" | "cellprofiler")[]];
+  evaluation?: EvaluationInput;
+  sweep?: SweepInput;
+}
+/**
+ * Where the per-well profiles come from and which columns play which role.
+ */
+export interface DatasetInput {
+  /**
+   * synthetic: the built-in simulated screen; file: a per-well table on disk.
+   */
+  source?: "synthetic" | "file";
+  /**
+   * The table to read when source is file (CSV, CSV.gz or Parquet), relative to the spec file.
+   */
+  path?: string;
+  /**
+   * Metadata columns by role.
+   */
+  columns?: {
+    /**
+     * Plate identifier (normalization and split strata).
+     */
+    plate?: string;
+    /**
+     * Well position.
+     */
+    well?: string;
+    /**
+     * Perturbation identifier: wells sharing it are replicates.
+     */
+    perturbation?: string;
+    /**
+     * Mechanism-of-action label, if known.
+     */
+    moa?: string | null;
+  };
+  /**
+   * Which wells are negative controls: those whose column equals one of the values.
+   */
+  control?: {
+    column?: string;
+    /**
+     * @minItems 1
+     */
+    values?: [string | number, ...(string | number)[]];
+  };
+  /**
+   * Which columns are features.
+   */
+  features?: {
+    /**
+     * A column whose name starts with one of these is a feature.
+     */
+    prefixes?: string[];
+  };
+  synthetic?: SyntheticInput;
+}
+/**
+ * The simulated screen. Controls follow a low-rank factor model of correlated features; 'mean_shift' MoAs move the latent state (feature means change, correlations are kept); 'dependency' MoAs keep every feature's variance as in the controls (across the compounds of such MoAs each feature is distributed as in the controls) but move part of it off the controls' correlation structure.
+ */
+export interface SyntheticInput {
+  /**
+   * Number of plates.
+   */
+  plates?: number;
+  /**
+   * Control wells on every plate.
+   */
+  controls_per_plate?: number;
+  /**
+   * Number of MoA classes.
+   */
+  moas?: number;
+  /**
+   * Compounds in each MoA.
+   */
+  compounds_per_moa?: number;
+  /**
+   * Wells per compound, placed on different plates where possible.
+   */
+  replicates?: number;
+  /**
+   * Number of features.
+   */
+  features?: number;
+  /**
+   * Latent factors behind the controls' feature correlations.
+   */
+  factors?: number;
+  /**
+   * Share of each feature's control variance that is independent noise.
+   */
+  noise?: number;
+  /**
+   * SD of per-plate additive offsets, in units of a feature's SD.
+   */
+  plate_effect?: number;
+  /**
+   * Share of MoAs that change dependencies only; the others shift means.
+   */
+  dependency_share?: number;
+  /**
+   * Size of a mean-shifting compound's move of the latent state, in latent SDs per factor.
+   */
+  mean_shift?: number;
+  /**
+   * Share of each feature's variance that a dependency-changing compound moves off the controls' correlation structure (0 to 1).
+   */
+  dependency_strength?: number;
+  /**
+   * Share of a compound's effect shared with the other compounds of its MoA.
+   */
+  moa_coherence?: number;
+}
+/**
+ * How control wells are split for training (DESIGN §2.2). Every non-control well is test_treat.
+ */
+export interface SplitInput {
+  /**
+   * Share of each plate's controls held out as test_ctrl.
+   */
+  test_fraction?: number;
+  /**
+   * Share of each plate's remaining controls used for validation.
+   */
+  val_fraction?: number;
+}
+/**
+ * Normalization of the features (DESIGN §2.3).
+ */
+export interface NormalizeInput {
+  /**
+   * z-score with population SD.
+   */
+  method?: "standardize";
+  /**
+   * Fit and apply per plate rather than on all plates together.
+   */
+  by_plate?: boolean;
+}
+/**
+ * Feature selection (DESIGN §2.4), operations in the order given.
+ */
+export interface FeatureSelectInput {
+  operations?: ("variance_threshold" | "correlation_threshold")[];
+  /**
+   * variance_threshold: drop features whose variance is below this.
+   */
+  min_variance?: number;
+  /**
+   * correlation_threshold: pairs with Pearson correlation above this lose one feature.
+   */
+  corr_threshold?: number;
+}
+/**
+ * The autoencoder (DESIGN §2.5).
+ */
+export interface ModelInput {
+  /**
+   * Encoder hidden sizes: a preset (default 256-128, shallow 128-64, deep 256-128-64) or an explicit list.
+   */
+  encoder?: ("default" | "shallow" | "deep") | [number, ...number[]];
+  /**
+   * Size of the latent code.
+   */
+  latent?: number;
+  /**
+   * linear: one dense layer; mirror: the encoder reversed, with dropout.
+   */
+  decoder?: "linear" | "mirror";
+  /**
+   * Hidden-layer activation.
+   */
+  activation?: "relu" | "leaky_relu" | "elu" | "tanh" | "linear";
+  /**
+   * Dropout rate after each hidden layer.
+   */
+  dropout?: number;
+  /**
+   * Batch normalization after each hidden layer.
+   */
+  batch_norm?: boolean;
+}
+/**
+ * Training on the train controls, validated on val (DESIGN §2.5).
+ */
+export interface TrainingInput {
+  /**
+   * Adam learning rate.
+   */
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  /**
+   * Decoupled weight decay (AdamW); 0 is plain Adam.
+   */
+  weight_decay?: number;
+  batch_size?: number;
+  max_epochs?: number;
+  /**
+   * Weight of MSE(x̂, 0) in the loss.
+   */
+  output_l2?: number;
+  /**
+   * Weight of mean|z| in the loss.
+   */
+  latent_l1?: number;
+  /**
+   * Reduce the learning rate when the validation loss plateaus (PyTorch ReduceLROnPlateau, stepped every `every` epochs).
+   */
+  reduce_lr?: {
+    enabled?: boolean;
+    factor?: number;
+    /**
+     * Checks without improvement before reducing.
+     */
+    patience?: number;
+    min_lr?: number;
+    /**
+     * Epochs between checks.
+     */
+    every?: number;
+  };
+  /**
+   * Stop when the validation loss has not improved for `patience` epochs.
+   */
+  early_stopping?: {
+    enabled?: boolean;
+    patience?: number;
+    min_delta?: number;
+  };
+  /**
+   * Compute representations with the best-validation weights (true) or the final ones (false, as the reference implementation does).
+   */
+  restore_best?: boolean;
+}
+/**
+ * Where the numerics run. The backend that ran is recorded in every run's manifest.
+ */
+export interface RuntimeInput {
+  /**
+   * auto: tensorflow-gpu if it loads and sees a GPU, else tensorflow, else wasm, else cpu.
+   */
+  backend?: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+  /**
+   * Threads for the WebAssembly backend.
+   */
+  threads?: number;
+}
+/**
+ * How representations are evaluated (DESIGN §2.6–2.7).
+ */
+export interface EvaluationInput {
+  /**
+   * Z-score each representation per plate using all wells of the plate before evaluating.
+   */
+  per_plate_zscore?: boolean;
+  /**
+   * A metadata column whose values split the percent-replicating results (e.g. Metadata_moa_kind on the simulated screen).
+   */
+  split_by?: string | null;
+  percent_replicating?: {
+    /**
+     * Percentile of the null distribution used as threshold.
+     */
+    percentile?: number;
+    /**
+     * Times one random well per perturbation is drawn to build the null.
+     */
+    null_draws?: number;
+    /**
+     * How a perturbation's pairwise replicate correlations are summarised: mean (the reference) or median (copairs/cytominer).
+     */
+    statistic?: "mean" | "median";
+  };
+}
+/**
+ * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
+ */
+export interface SweepInput {
+  /**
+   * Dotted setting path → list of values; every combination is a point.
+   */
+  grid?: {
+    /**
+     * @minItems 1
+     */
+    [k: string]: [unknown, ...unknown[]];
+  };
+  /**
+   * Dotted setting path → list of values; lists of equal length advance together.
+   */
+  zip?: {
+    /**
+     * @minItems 1
+     */
+    [k: string]: [unknown, ...unknown[]];
+  };
+  /**
+   * n draws from declared distributions, from its own seed.
+   */
+  random?: {
+    n: number;
+    seed?: number;
+    params: {
+      [k: string]: DistributionInput;
+    };
+  };
+  /**
+   * Root seeds; every point runs once per seed. Empty: the spec's seed.
+   */
+  seeds?: number[];
+}
+/**
+ * One of: choices (a list), uniform [low, high], log_uniform [low, high], int_uniform [low, high] (inclusive).
+ */
+export interface DistributionInput {
+  /**
+   * @minItems 1
+   */
+  choices?: [unknown, ...unknown[]];
+  uniform?: RangeInput;
+  log_uniform?: PositiveRangeInput;
+  /**
+   * @minItems 2
+   * @maxItems 2
+   */
+  int_uniform?: [number, number];
+}

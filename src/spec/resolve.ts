@@ -1,0 +1,36 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SpecError } from './errors.ts';
+import { issuesFromAjv } from './issues.ts';
+import { validateExperiment } from './schema.ts';
+import { locate, type SiteTree } from './sites.ts';
+import type { ResolvedSpec } from './types.ts';
+import { displayPath } from './yaml-file.ts';
+
+/**
+ * Validates a composed spec strictly and fills every default; this fully-defaulted value is what runs and what
+ * is saved. `extends` has already been applied, so it is not kept. `dataset.path` is made absolute.
+ */
+export function resolveSpec(composed: Record<string, unknown>, sites: SiteTree): ResolvedSpec {
+  const checked = validateExperiment(composed);
+  if (!checked.valid) throw new SpecError(issuesFromAjv(checked.errors, checked.value, sites));
+  const spec = checked.value as ResolvedSpec & { extends?: unknown };
+  delete spec.extends;
+  return withAbsoluteDataPath(spec, sites);
+}
+
+/**
+ * `dataset.path` is written relative to the file that sets it (the working directory for `--set`). The
+ * resolved spec stores it absolute, so a saved spec reads the same table from any directory; when the
+ * dataset comes from a file, that file must exist.
+ */
+function withAbsoluteDataPath(spec: ResolvedSpec, sites: SiteTree): ResolvedSpec {
+  const written = spec.dataset.path;
+  if (written === undefined) return spec;
+  const keys = ['dataset', 'path'];
+  const path = resolve(locate(sites, keys).dir, written);
+  if (spec.dataset.source === 'file' && !statSync(path, { throwIfNoEntry: false })?.isFile()) {
+    throw new SpecError({ where: locate(sites, keys).where, path: keys.join('.'), message: `file not found: ${written} (looked for ${displayPath(path)})` });
+  }
+  return { ...spec, dataset: { ...spec.dataset, path } };
+}

@@ -1,0 +1,44 @@
+/**
+ * Where each setting of a composed spec was written. The tree mirrors the spec value: a node per setting,
+ * holding the site of its value and of its key, so an error anywhere in the final spec (even one found
+ * later, for one sweep point) can be reported at the place the user has to edit.
+ */
+export interface Site {
+  /** `file:line:col`, or `--set path=value`. */
+  readonly where: string;
+  /** Directory that relative file paths written here are resolved against. */
+  readonly dir: string;
+}
+
+export interface SiteTree {
+  readonly value: Site;
+  readonly key?: Site;
+  readonly children?: ReadonlyMap<string, SiteTree>;
+}
+
+/**
+ * The site of the setting at `keys`. A setting nobody wrote (a default, or a missing property) is located at
+ * its nearest written ancestor's key, which is where the user would add it.
+ */
+export function locate(tree: SiteTree, keys: readonly string[], part: 'value' | 'key' = 'value'): Site {
+  let node = tree;
+  for (const k of keys) {
+    const child = node.children?.get(k);
+    if (!child) return node.key ?? node.value;
+    node = child;
+  }
+  return part === 'key' ? (node.key ?? node.value) : node.value;
+}
+
+/**
+ * A copy of `tree` in which the setting at `keys`, and everything below it, was written at `site`; parents that
+ * did not exist are created at `site` too, while existing parents keep their own sites. Only the nodes on the
+ * path are copied, so one tree per sweep point is cheap.
+ */
+export function assignSite(tree: SiteTree, keys: readonly string[], site: Site): SiteTree {
+  if (keys.length === 0) return { value: site, key: site };
+  const [head, ...rest] = keys;
+  const children = new Map(tree.children);
+  children.set(head, assignSite(children.get(head) ?? { value: site, key: site }, rest, site));
+  return { ...tree, children };
+}

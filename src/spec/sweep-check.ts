@@ -1,0 +1,88 @@
+import { dottedPath, type SpecIssue, SpecError } from './errors.ts';
+import { issuesFromAjv } from './issues.ts';
+import { resolveSetting, validateSetting } from './schema.ts';
+import { unknownSettingIssue } from './setting-issue.ts';
+import { locate, type SiteTree } from './sites.ts';
+import type { ResolvedSpec } from './types.ts';
+
+/** One entry of a sweep: the dotted path it varies and where it sits in the spec. */
+export interface SweepEntry {
+  readonly kind: 'grid' | 'zip' | 'random';
+  readonly path: string;
+  /** Keys of the entry in the spec (`['sweep', 'grid', 'model.latent']`), to locate it. */
+  readonly entry: readonly string[];
+  /** grid and zip: the listed values. */
+  readonly values?: readonly unknown[];
+  /** random: the distribution (`{log_uniform: [1e-4, 1e-2]}`). */
+  readonly distribution?: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/** The sweep's entries in declaration order: grid, then zip, then random. */
+export function sweepEntries(sweep: ResolvedSpec['sweep']): SweepEntry[] {
+  const lists = (kind: 'grid' | 'zip') =>
+    Object.entries(sweep[kind]).map(([path, values]): SweepEntry => ({ kind, path, entry: ['sweep', kind, path], values }));
+  const random = Object.entries(sweep.random?.params ?? {}).map(
+    ([path, distribution]): SweepEntry => ({ kind: 'random', path, entry: ['sweep', 'random', 'params', path], distribution: distribution as SweepEntry['distribution'] }),
+  );
+  return [...lists('grid'), ...lists('zip'), ...random];
+}
+
+/** Settings that are not experiment settings: the sweep itself, and `extends`, applied while reading files. */
+const UNSWEEPABLE = new Set(['sweep', 'extends']);
+
+/**
+ * What the schema cannot say about a sweep: its paths name real settings, each swept once; every listed value
+ * (grid, zip, random choices) is valid for its setting; zipped lists have equal length; ranges are ordered.
+ * Random draws themselves are checked when the sweep is expanded. Issues are located at the sweep entry.
+ */
+export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
+  const issues: SpecIssue[] = [];
+  const swept: Array<{ keys: readonly string[]; entry: readonly string[] }> = [];
+  const entries = sweepEntries(spec.sweep);
+  for (const { path, entry, values, distribution } of entries) {
+    const where = locate(sites, entry, 'key').where;
+    const r = resolveSetting(path);
+    if (!r.ok) {
+      issues.push(unknownSettingIssue(r, where, dottedPath(entry)));
+      continue;
+    }
+    if (UNSWEEPABLE.has(r.keys[0])) {
+      issues.push({ where, path: dottedPath(entry), message: `"${r.keys[0]}" cannot be swept` });
+      continue;
+    }
+    const clash = swept.find((s) => isPrefix(s.keys, r.keys) || isPrefix(r.keys, s.keys));
+    if (clash) {
+      issues.push({ where, path: dottedPath(entry), message: `overlaps ${dottedPath(clash.entry)}; a setting can be swept only once` });
+      continue;
+    }
+    swept.push({ keys: r.keys, entry });
+    const checkValues = (list: readonly unknown[], at: readonly string[]) =>
+      list.forEach((value, i) => {
+        const check = validateSetting(r.pointer, value);
+        if (!check.valid) issues.push(...issuesFromAjv(check.errors, value, sites, [...at, String(i)]));
+      });
+    if (values) checkValues(values, entry);
+    else if (distribution?.choices) checkValues(distribution.choices, [...entry, 'choices']);
+    else if (distribution) {
+      const [kind, [low, high]] = Object.entries(distribution)[0] as [string, number[]];
+      const at = [...entry, kind];
+      if (low > high) issues.push({ where: locate(sites, at).where, path: dottedPath(at), message: `low ${low} is above high ${high}` });
+    }
+  }
+
+  const [first, ...others] = entries.filter((e) => e.kind === 'zip');
+  for (const { entry, values } of others) {
+    if (values!.length !== first.values!.length) {
+      issues.push({
+        where: locate(sites, entry).where,
+        path: dottedPath(entry),
+        message: `has ${values!.length} values but ${dottedPath(first.entry)} has ${first.values!.length}; zipped lists advance together and must have equal length`,
+      });
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+}
+
+function isPrefix(a: readonly string[], b: readonly string[]): boolean {
+  return a.length <= b.length && a.every((k, i) => k === b[i]);
+}

@@ -1,0 +1,85 @@
+import { groupRows, metaColumn, type Profiles } from '../data/profiles.ts';
+import type { Columns } from '../data/io.ts';
+import { controlMask, type Roles } from '../data/roles.ts';
+import { prepareForEvaluation } from '../evaluate/prepare.ts';
+import { type PercentReplicating, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
+import type { ResolvedSpec } from '../spec/types.ts';
+
+export interface PercentReplicatingMetrics {
+  percent: number;
+  threshold: number;
+  n: number;
+  n_replicating: number;
+  /** The same threshold, percent per value of `evaluation.split_by`. */
+  split?: Record<string, { percent: number; n: number; n_replicating: number }>;
+}
+
+export interface Evaluation {
+  metrics: {
+    percent_replicating: Record<string, PercentReplicatingMetrics>;
+    replicating_overlap: { sets: string[]; count: number }[];
+  };
+  /** Per representation, the per-perturbation table: `tables/replicate_correlation/<name>.parquet`. */
+  tables: Record<string, Columns>;
+}
+
+/** Stage `evaluate`: percent replicating of every representation (DESIGN §2.6–2.7). */
+export function evaluateRepresentations(
+  representations: Readonly<Record<string, Profiles>>,
+  roles: Roles,
+  evaluation: ResolvedSpec['evaluation'],
+  seed: number,
+): Evaluation {
+  const replicateBy = [roles.perturbation];
+  const pr: Record<string, PercentReplicatingMetrics> = {};
+  const tables: Record<string, Columns> = {};
+  const replicating: Record<string, Set<string>> = {};
+  for (const [name, rep] of Object.entries(representations)) {
+    const treated = prepareForEvaluation(
+      rep,
+      { plate: roles.plate, perturbation: roles.perturbation, control: controlMask(rep, roles), replicate_by: replicateBy },
+      { per_plate_zscore: evaluation.per_plate_zscore, highest_dose_only: false },
+    );
+    const result = percentReplicating(treated, replicateBy, {
+      null_draws: evaluation.percent_replicating.null_draws,
+      percentile: evaluation.percent_replicating.percentile,
+      aggregate: evaluation.percent_replicating.statistic,
+      seed,
+    });
+    const splitOf = evaluation.split_by ? groupLabel(treated, roles.perturbation, evaluation.split_by) : null;
+    pr[name] = { ...result.summary, ...(splitOf ? { split: splitSummary(result, splitOf) } : {}) };
+    tables[name] = replicateTable(result, replicateBy, splitOf && evaluation.split_by ? [evaluation.split_by, splitOf] : null);
+    replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => g.key));
+  }
+  return { metrics: { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) }, tables };
+}
+
+/** The value of `column` for each perturbation (its first well's; a split column is constant within one). */
+function groupLabel(p: Profiles, perturbation: string, column: string): Map<string, string> {
+  const labels = metaColumn(p, column);
+  const out = new Map<string, string>();
+  for (const [pert, rows] of groupRows(metaColumn(p, perturbation))) out.set(String(pert), String(labels[rows[0]]));
+  return out;
+}
+
+function splitSummary(result: PercentReplicating, splitOf: Map<string, string>) {
+  const out: Record<string, { percent: number; n: number; n_replicating: number }> = {};
+  for (const g of result.groups) {
+    const label = splitOf.get(g.key) ?? 'null';
+    const s = (out[label] ??= { percent: 0, n: 0, n_replicating: 0 });
+    s.n++;
+    if (g.replicating) s.n_replicating++;
+  }
+  for (const s of Object.values(out)) s.percent = (100 * s.n_replicating) / s.n;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function replicateTable(result: PercentReplicating, replicateBy: string[], split: [string, Map<string, string>] | null): Columns {
+  const columns: Columns = {};
+  for (const c of replicateBy) columns[c] = result.groups.map((g) => g.by[c]);
+  if (split) columns[split[0]] = result.groups.map((g) => split[1].get(g.key) ?? null);
+  columns.replicate_correlation = Float64Array.from(result.groups, (g) => g.replicate_correlation);
+  columns.n_replicates = Float64Array.from(result.groups, (g) => g.n_replicates);
+  columns.replicating = result.groups.map((g) => g.replicating);
+  return columns;
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { type Autoencoder, buildAutoencoder } from '../model/autoencoder.ts';
+import type { Matrix } from '../numeric/matrix.ts';
+import { selectBackend } from '../runtime/backend.ts';
+import type { ResolvedSpec } from '../spec/types.ts';
+import { earlyStopping } from '../training/callbacks/early_stopping.ts';
+import { progress } from '../training/callbacks/progress.ts';
+import { reduceLrOnPlateau } from '../training/callbacks/reduce_lr.ts';
+import { tensorboardLogger } from '../training/callbacks/tensorboard.ts';
+import { type FitResult, fit } from '../training/fit.ts';
+import { SummaryWriter } from '../tensorboard/writer.ts';
+
+export interface Trained {
+  model: Autoencoder;
+  result: FitResult;
+  backend: string;
+}
+
+/**
+ * Stage `train`: the autoencoder of the control wells, fitted on `train`, validated on `val`, with the
+ * spec's callbacks; curves go to `<tbDir>/train` and `<tbDir>/val`, the model to `<modelDir>`.
+ */
+export async function trainAutoencoder(
+  data: { train: Matrix; val: Matrix },
+  spec: Pick<ResolvedSpec, 'model' | 'training' | 'runtime'>,
+  seed: number,
+  out: { tbDir: string; modelDir: string; report: (line: string) => void },
+): Promise<Trained> {
+  const backend = await selectBackend(spec.runtime);
+  const model = buildAutoencoder(spec.model, data.train.cols, seed);
+  const writers = { train: new SummaryWriter(join(out.tbDir, 'train')), val: new SummaryWriter(join(out.tbDir, 'val')) };
+  try {
+    const t = spec.training;
+    const result = await fit(model, data, t, seed, [
+      reduceLrOnPlateau(t.reduce_lr),
+      earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),
+      tensorboardLogger(writers),
+      progress((line) => out.report(line)),
+    ]);
+    await model.save(out.modelDir);
+    return { model, result, backend };
+  } finally {
+    writers.train.close();
+    writers.val.close();
+  }
+}

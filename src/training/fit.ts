@@ -1,0 +1,218 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Matrix } from '../numeric/matrix.ts';
+import { permutation, stream } from '../random/streams.ts';
+
+/**
+ * The training loop: the reconstruction objective, Adam(W), per-epoch shuffling and validation. What to do
+ * between epochs (stop, change the learning rate, keep the best weights) is decided by callbacks, which see
+ * only the epoch logs and answer with signals; the loop never knows which callbacks it runs.
+ */
+
+/** The training options this loop reads; reduce_lr / early_stopping are callbacks the caller wires up. */
+export interface LoopOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  weight_decay: number;
+  batch_size: number;
+  max_epochs: number;
+  output_l2: number;
+  latent_l1: number;
+}
+
+/** What the loop needs from a model. */
+export interface Trainable {
+  forward(x: tf.Tensor2D, mode: { training: false } | { training: true; seed: () => number }): { z: tf.Tensor2D; xhat: tf.Tensor2D };
+  trainableVariables(): tf.Variable[];
+  /** All weights (moving statistics too), live: the loop clones them to keep a snapshot. */
+  getWeights(): tf.Tensor[];
+  setWeights(weights: tf.Tensor[]): void;
+}
+
+export interface EpochLogs {
+  loss: number;
+  val_loss: number;
+  /** The learning rate this epoch ran with. */
+  lr: number;
+  seconds: number;
+}
+
+/** A callback's answer after an epoch. */
+export interface EpochSignal {
+  stop?: boolean;
+  /** The learning rate from the next epoch on. */
+  lr?: number;
+  /** Keep a copy of the current weights (replacing any earlier copy). */
+  snapshot?: boolean;
+}
+
+export interface TrainEndSignal {
+  /** Put the last snapshot's weights back into the model. */
+  restoreSnapshot?: boolean;
+}
+
+export interface Callback {
+  onTrainStart?(info: { max_epochs: number; lr: number }): void | Promise<void>;
+  /** `epoch` counts from 0. */
+  onEpochEnd?(epoch: number, logs: EpochLogs): EpochSignal | void | Promise<EpochSignal | void>;
+  onTrainEnd?(info: { epochs: number; stopped_early: boolean }): TrainEndSignal | void | Promise<TrainEndSignal | void>;
+}
+
+export interface FitResult {
+  history: EpochLogs[];
+  /** The epoch with the lowest val_loss (first one on ties; -1 if every val_loss was NaN). */
+  best_epoch: number;
+  best_val_loss: number;
+  stopped_early: boolean;
+  /** Whether the model now holds a snapshot's weights rather than the last epoch's. */
+  restored_snapshot: boolean;
+}
+
+/** PyTorch's Adam epsilon (tfjs would use 1e-7): the reference trains with PyTorch. */
+const ADAM_EPSILON = 1e-8;
+/** Rows per validation pass: bounds tensor memory without changing the value (every term is a mean per row). */
+const EVAL_ROWS = 4096;
+
+export async function fit(
+  model: Trainable,
+  data: { train: Matrix; val: Matrix },
+  options: LoopOptions,
+  seed: number,
+  callbacks: readonly Callback[] = [],
+): Promise<FitResult> {
+  const { train, val } = data;
+  if (train.rows === 0 || val.rows === 0) throw new Error(`fit needs training and validation rows (got ${train.rows} and ${val.rows})`);
+  const shuffling = stream(seed, 'train/shuffle');
+  const dropout = stream(seed, 'train/dropout');
+  const dropoutSeed = () => dropout.seed();
+  const optimizer = tf.train.adam(options.lr, options.beta1, options.beta2, ADAM_EPSILON);
+  const variables = model.trainableVariables();
+  const xTrain = Float32Array.from(train.data);
+  const xVal = Float32Array.from(val.data);
+  const history: EpochLogs[] = [];
+  let lr = options.lr;
+  let snapshot: tf.Tensor[] | null = null;
+  let stoppedEarly = false;
+
+  try {
+    for (const cb of callbacks) await cb.onTrainStart?.({ max_epochs: options.max_epochs, lr });
+    for (let epoch = 0; epoch < options.max_epochs; epoch++) {
+      const started = performance.now();
+      setLearningRate(optimizer, lr);
+      const order = permutation(shuffling, train.rows);
+      const loss = trainEpoch(model, xTrain, train.cols, order, variables, optimizer, options, lr, dropoutSeed);
+      const logs: EpochLogs = { loss, val_loss: evaluate(model, xVal, val.cols, options), lr, seconds: 0 };
+      logs.seconds = (performance.now() - started) / 1000;
+      history.push(logs);
+
+      let takeSnapshot = false;
+      for (const cb of callbacks) {
+        const signal = (await cb.onEpochEnd?.(epoch, { ...logs })) ?? {};
+        if (signal.stop) stoppedEarly = true;
+        if (signal.lr !== undefined) lr = signal.lr;
+        if (signal.snapshot) takeSnapshot = true;
+      }
+      if (takeSnapshot) {
+        snapshot?.forEach((t) => t.dispose());
+        snapshot = model.getWeights().map((t) => t.clone());
+      }
+      // Let timers and renderers (listr2 progress) run between epochs; training itself is synchronous.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stoppedEarly) break;
+    }
+
+    let restore = false;
+    for (const cb of callbacks) {
+      const signal = (await cb.onTrainEnd?.({ epochs: history.length, stopped_early: stoppedEarly })) ?? {};
+      if (signal.restoreSnapshot) restore = true;
+    }
+    const restored = restore && snapshot !== null;
+    if (restored) model.setWeights(snapshot!);
+    return { history, ...best(history), stopped_early: stoppedEarly, restored_snapshot: restored };
+  } finally {
+    snapshot?.forEach((t) => t.dispose());
+    optimizer.dispose();
+  }
+}
+
+/**
+ * One pass over the training rows in `order`; returns the row-weighted mean batch loss. Batches are
+ * gathered in JS and uploaded one by one: slicing a large tensor costs milliseconds on tfjs-wasm.
+ */
+function trainEpoch(
+  model: Trainable,
+  x: Float32Array,
+  cols: number,
+  order: Int32Array,
+  variables: tf.Variable[],
+  optimizer: tf.AdamOptimizer,
+  options: LoopOptions,
+  lr: number,
+  dropoutSeed: () => number,
+): number {
+  const n = order.length;
+  // The epoch's loss is summed on the device and read once, so GPU backends are not synced every batch.
+  let lossSum: tf.Scalar = tf.scalar(0);
+  for (let start = 0; start < n; start += options.batch_size) {
+    const size = Math.min(options.batch_size, n - start);
+    const rows = new Float32Array(size * cols);
+    for (let k = 0; k < size; k++) rows.set(x.subarray(order[start + k] * cols, (order[start + k] + 1) * cols), k * cols);
+    const next = tf.tidy(() => {
+      const batch = tf.tensor2d(rows, [size, cols]);
+      const { value, grads } = tf.variableGrads(
+        () => objective(model.forward(batch, { training: true, seed: dropoutSeed }), batch, options),
+        variables,
+      );
+      if (options.weight_decay > 0) {
+        // Decoupled weight decay (AdamW): shrink every weight before the Adam step, as PyTorch does.
+        const keep = 1 - lr * options.weight_decay;
+        for (const v of variables) v.assign(v.mul(keep));
+      }
+      // Gradients keyed by variable name are what applyGradients reads; its declared type says Variables.
+      optimizer.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+      return lossSum.add(value.mul(size)) as tf.Scalar;
+    });
+    lossSum.dispose();
+    lossSum = next;
+  }
+  const total = lossSum.dataSync()[0];
+  lossSum.dispose();
+  return total / n;
+}
+
+/** The training objective in inference mode (no dropout, batch-norm moving statistics). */
+function evaluate(model: Trainable, x: Float32Array, cols: number, options: LoopOptions): number {
+  const n = x.length / cols;
+  let total = 0;
+  for (let start = 0; start < n; start += EVAL_ROWS) {
+    const size = Math.min(EVAL_ROWS, n - start);
+    const value = tf.tidy(() => {
+      const part = tf.tensor2d(x.subarray(start * cols, (start + size) * cols), [size, cols]);
+      return objective(model.forward(part, { training: false }), part, options);
+    });
+    total += value.dataSync()[0] * size;
+    value.dispose();
+  }
+  return total / n;
+}
+
+/** MSE(x̂, x) + output_l2·MSE(x̂, 0) + latent_l1·mean|z|; zero-weighted terms are skipped, not multiplied by 0. */
+function objective(out: { z: tf.Tensor2D; xhat: tf.Tensor2D }, x: tf.Tensor2D, options: LoopOptions): tf.Scalar {
+  let loss = tf.mean(tf.squaredDifference(out.xhat, x)) as tf.Scalar;
+  if (options.output_l2 > 0) loss = loss.add(tf.mean(tf.square(out.xhat)).mul(options.output_l2));
+  if (options.latent_l1 > 0) loss = loss.add(tf.mean(tf.abs(out.z)).mul(options.latent_l1));
+  return loss;
+}
+
+function best(history: readonly EpochLogs[]): { best_epoch: number; best_val_loss: number } {
+  let bestEpoch = -1;
+  history.forEach((h, i) => {
+    if (!Number.isNaN(h.val_loss) && (bestEpoch < 0 || h.val_loss < history[bestEpoch].val_loss)) bestEpoch = i;
+  });
+  return { best_epoch: bestEpoch, best_val_loss: bestEpoch < 0 ? NaN : history[bestEpoch].val_loss };
+}
+
+function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
+  // tfjs reads this field on every step but declares it protected; there is no public setter.
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}

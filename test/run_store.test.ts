@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { isLock, tryLock } from '../src/run/lock.ts';
+import { isComplete, readManifest, writeManifest, type Manifest } from '../src/run/manifest.ts';
+import { canonicalJson, writeFileAtomic } from '../src/run/files.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'ads-store-'));
+
+describe('run store', () => {
+  it('a lock is exclusive while its holder lives', () => {
+    const path = join(tmp(), 'locks', 'r1.lock');
+    const first = tryLock(path);
+    expect(isLock(first)).toBe(true);
+    const second = tryLock(path);
+    expect(isLock(second)).toBe(false);
+    if (!isLock(second)) expect(second.pid).toBe(process.pid);
+    if (isLock(first)) first.release();
+    expect(isLock(tryLock(path))).toBe(true);
+  });
+
+  it('a lock left by a dead process on this host is taken over; one from another host is respected', () => {
+    const dir = tmp();
+    // A pid that has surely exited: a finished child's.
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid!;
+    writeFileSync(join(dir, 'a.lock'), JSON.stringify({ pid: dead, host: hostname(), since: '' }));
+    expect(isLock(tryLock(join(dir, 'a.lock')))).toBe(true);
+    writeFileSync(join(dir, 'b.lock'), JSON.stringify({ pid: dead, host: 'another-node', since: '' }));
+    expect(isLock(tryLock(join(dir, 'b.lock')))).toBe(false);
+  });
+
+  it('only a manifest saying done makes a result', () => {
+    const dir = tmp();
+    expect(isComplete(dir)).toBe(false);
+    const m: Manifest = {
+      status: 'running', run_id: 'r', experiment: 'e', seed: 1, point: {}, started_at: '', ended_at: null, seconds: {},
+      backend: null, versions: {}, data_fingerprint: null, host: 'h', pid: 1, error: null,
+    };
+    writeManifest(dir, m);
+    expect(isComplete(dir)).toBe(false);
+    writeManifest(dir, { ...m, status: 'done' });
+    expect(isComplete(dir)).toBe(true);
+    writeFileSync(join(dir, 'manifest.json'), '{"status": "do'); // torn by hand: not a result
+    expect(readManifest(dir)).toBeNull();
+  });
+
+  it('atomic writes leave no temporary file and canonical JSON sorts keys', () => {
+    const dir = tmp();
+    writeFileAtomic(join(dir, 'x.json'), canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } }));
+    expect(readFileSync(join(dir, 'x.json'), 'utf8')).toBe('{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}');
+    expect(existsSync(join(dir, `x.json.${process.pid}.tmp`))).toBe(false);
+  });
+});
