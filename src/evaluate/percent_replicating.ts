@@ -1,3 +1,4 @@
+import type { Matrix } from '../numeric/matrix.ts';
 import type { MetaValue, Profiles } from '../data/profiles.ts';
 import { stream } from '../random/streams.ts';
 import { packRows, pearsonRows, rowDot, upperTriangleInto } from './gram.ts';
@@ -92,7 +93,7 @@ export function percentReplicating(
   });
 
   const draw = opts.null_sampling === 'reference' ? referenceDraws(opts.seed) : independentDraws(opts.seed);
-  const nulls = nullCorrelations(z.data, k, groups.rows, opts.null_draws, draw);
+  const nulls = nullCorrelations(z, groups.rows, opts.null_draws, draw);
   const threshold = percentileLinear(nulls, opts.percentile);
   let nReplicating = 0;
   for (const g of groupsOut) {
@@ -133,17 +134,16 @@ function referenceDraws(seed: number): DrawWells {
 }
 
 /** Every pairwise correlation among one well per group, pooled over `draws` draws; NaN dropped. */
-function nullCorrelations(z: Float64Array, k: number, rows: number[][], draws: number, draw: DrawWells): Float64Array {
+function nullCorrelations(z: Matrix, rows: number[][], draws: number, draw: DrawWells): Float64Array {
   const g = rows.length;
   const perDraw = (g * (g - 1)) / 2;
   const out = new Float64Array(draws * perDraw);
-  const zm = { rows: z.length / k, cols: k, data: z };
   const drawn = new Int32Array(g);
   let end = 0;
   for (let d = 0; d < draws; d++) {
     draw(d, rows, drawn);
     const start = end;
-    end = upperTriangleInto(packRows(zm, drawn), g, k, out, start);
+    end = upperTriangleInto(packRows(z, drawn), g, z.cols, out, start);
     // Compact away undefined correlations (wells with constant or missing values), as the reference does.
     let w = start;
     for (let r = start; r < end; r++) if (!Number.isNaN(out[r])) out[w++] = out[r];

@@ -20,7 +20,10 @@ export interface EvaluationRoles {
   perturbation: string;
   control: ControlMarker;
   dose?: string;
-  /** Columns whose joint value defines a replicate group (e.g. compound, or compound and dose). */
+  /**
+   * Columns whose joint value defines a replicate group (e.g. compound, or compound and dose). Preparation
+   * does not use it; the metrics that take these roles group by it.
+   */
   replicate_by: readonly string[];
 }
 

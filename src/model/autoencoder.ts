@@ -84,7 +84,8 @@ export class Autoencoder {
   /** Copies of every weight by its layer-scoped name (e.g. "enc_1/kernel"), for histograms. */
   namedWeights(): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = {};
-    for (const w of this.model.weights) out[w.originalName] = w.read().dataSync() as Float32Array;
+    // slice(): the cpu backend's dataSync hands out its own storage.
+    for (const w of this.model.weights) out[w.originalName] = (w.read().dataSync() as Float32Array).slice();
     return out;
   }
 
@@ -129,7 +130,7 @@ export class Autoencoder {
 }
 
 /** Hidden widths of the encoder; the decoder mirrors them when config.decoder is 'mirror'. */
-export function encoderSizes(config: AutoencoderConfig): number[] {
+function encoderSizes(config: AutoencoderConfig): number[] {
   return typeof config.encoder === 'string' ? [...PRESETS[config.encoder]] : [...config.encoder];
 }
 
@@ -155,7 +156,8 @@ export function buildAutoencoder(config: AutoencoderConfig, inputDim: number, se
     fanIn = units;
   };
   const block = (name: string, units: number) => {
-    // Without batch norm a plain activation fuses into the dense kernel; otherwise it follows the norm.
+    // Without batch norm the activation is the dense layer's own (relu fuses into its matmul kernel);
+    // with it, the activation must follow the norm. tfjs-layers' Dense knows no leaky ReLU.
     const fused = !config.batch_norm && config.activation !== 'leaky_relu';
     dense(name, units, fused ? (config.activation as 'linear' | 'relu' | 'elu' | 'tanh') : 'linear');
     if (config.batch_norm) {

@@ -114,7 +114,7 @@ async function use(name: string): Promise<void> {
 /**
  * tfjs-wasm's BatchMatMul is 5–10× slower when asked to transpose an operand than when given the operand
  * already transposed (the flags bypass XNNPACK), and every dense layer's backward pass asks for exactly
- * that. Wrapping the kernel to transpose first makes training about twice as fast. The products agree
+ * that. Wrapping the kernel to transpose first makes the backward pass about three times as fast. The products agree
  * with the flagged path up to float rounding (the summation order differs), and stay deterministic. Done
  * once per process; it touches only the wasm kernel registry.
  */

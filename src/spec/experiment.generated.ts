@@ -318,7 +318,15 @@ export interface Evaluation {
      * How a perturbation's pairwise replicate correlations are summarised: mean (the reference) or median (copairs/cytominer).
      */
     statistic: "mean" | "median";
+    /**
+     * How the null draws one well per perturbation: independent (a fresh random well each time, DESIGN §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
+     */
+    null_sampling: "independent" | "reference";
   };
+  /**
+   * What a z-score that is undefined (a feature constant on a plate) becomes: zero (the plate mean: the feature says nothing there) or interpolate (the reference implementation: linear interpolation down the table, as pandas does).
+   */
+  fill_undefined: "zero" | "interpolate";
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
@@ -692,7 +700,15 @@ export interface EvaluationInput {
      * How a perturbation's pairwise replicate correlations are summarised: mean (the reference) or median (copairs/cytominer).
      */
     statistic?: "mean" | "median";
+    /**
+     * How the null draws one well per perturbation: independent (a fresh random well each time, DESIGN §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
+     */
+    null_sampling?: "independent" | "reference";
   };
+  /**
+   * What a z-score that is undefined (a feature constant on a plate) becomes: zero (the plate mean: the feature says nothing there) or interpolate (the reference implementation: linear interpolation down the table, as pandas does).
+   */
+  fill_undefined?: "zero" | "interpolate";
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.

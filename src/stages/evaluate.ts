@@ -38,12 +38,13 @@ export function evaluateRepresentations(
     const treated = prepareForEvaluation(
       rep,
       { plate: roles.plate, perturbation: roles.perturbation, control: controlMask(rep, roles), replicate_by: replicateBy },
-      { per_plate_zscore: evaluation.per_plate_zscore, highest_dose_only: false },
+      { per_plate_zscore: evaluation.per_plate_zscore, highest_dose_only: false, fill_undefined: evaluation.fill_undefined },
     );
     const result = percentReplicating(treated, replicateBy, {
       null_draws: evaluation.percent_replicating.null_draws,
       percentile: evaluation.percent_replicating.percentile,
       aggregate: evaluation.percent_replicating.statistic,
+      null_sampling: evaluation.percent_replicating.null_sampling,
       seed,
     });
     const splitOf = evaluation.split_by ? groupLabel(treated, roles.perturbation, evaluation.split_by) : null;

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import type { Profiles } from '../src/data/profiles.ts';
+import { type Matrix, matrix } from '../src/numeric/matrix.ts';
+import { type FeatureSelectSettings, keepFeatures, selectFeatures } from '../src/preprocess/feature_select.ts';
+import { blocklist } from '../src/preprocess/feature_select/blocklist.ts';
+import { correlationThreshold, pearsonMatrix } from '../src/preprocess/feature_select/correlation_threshold.ts';
+import { dropNaColumns } from '../src/preprocess/feature_select/drop_na_columns.ts';
+import { dropOutliers } from '../src/preprocess/feature_select/drop_outliers.ts';
+import { frequencyThreshold } from '../src/preprocess/feature_select/frequency_threshold.ts';
+import { varianceThreshold } from '../src/preprocess/feature_select/variance_threshold.ts';
+
+/** A matrix from columns. */
+function fromColumns(cols: number[][]): Matrix {
+  const rows = cols[0].length;
+  const out = matrix(rows, cols.length);
+  cols.forEach((c, j) => c.forEach((v, i) => (out.data[i * cols.length + j] = v)));
+  return out;
+}
+
+const names = (e: { feature: string }[]) => e.map((x) => x.feature);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('dropNaColumns', () => {
+  it('drops a feature with more missing values than the cutoff (not equal to it)', () => {
+    const x = fromColumns([range(10), [NaN, ...range(9)], [NaN, NaN, ...range(8)]]);
+    const out = dropNaColumns(x, ['full', 'tenth', 'fifth'], 0.1);
+    expect(out).toEqual([{ feature: 'fifth', detail: '2/10 values missing (0.2 > na_cutoff 0.1)' }]);
+  });
+});
+
+describe('frequencyThreshold', () => {
+  const rare = [...Array(38).fill(0), 1, 2]; // counts 38, 1, 1: 1/38 < 0.05
+  const borderline = [...Array(20).fill(0), ...range(20).map((i) => i + 1)]; // 1/20 = 0.05, not below
+  const constant = Array(40).fill(3);
+  const twoValues = [...Array(20).fill(0), ...Array(20).fill(1)]; // 2 distinct / 40 rows = 0.05
+  const x = fromColumns([range(40), rare, borderline, constant, twoValues]);
+  const features = ['distinct', 'rare', 'borderline', 'constant', 'twoValues'];
+
+  it('drops rare second values and single-valued features', () => {
+    const out = frequencyThreshold(x, features, 0.05, 0.01);
+    expect(names(out)).toEqual(['rare', 'constant']);
+    expect(out[0].detail).toBe('second/most common value count 1/38 = 0.02632 < freq_cut 0.05');
+  });
+
+  it('drops features with few distinct values relative to the rows', () => {
+    expect(names(frequencyThreshold(x, features, 0.05, 0.1))).toEqual(['rare', 'constant', 'twoValues']);
+  });
+
+  it('ignores missing values when counting but counts their rows', () => {
+    const withNa = fromColumns([[1, 2, NaN, NaN]]);
+    expect(frequencyThreshold(withNa, ['f'], 0.05, 0.5)).toEqual([]);
+    expect(frequencyThreshold(withNa, ['f'], 0.05, 0.6)).toEqual([
+      { feature: 'f', detail: '2 distinct values / 4 rows = 0.5 < unique_cut 0.6' },
+    ]);
+  });
+});
+
+describe('varianceThreshold', () => {
+  it('drops features with population variance below the minimum', () => {
+    const x = fromColumns([[1, 1.0001, 1, 1.0001], [0, 1, 0, 1], [NaN, NaN, NaN, NaN]]);
+    const out = varianceThreshold(x, ['tiny', 'unit', 'empty'], 1e-6);
+    expect(names(out)).toEqual(['tiny']); // variance 2.5e-9
+  });
+});
+
+describe('dropOutliers', () => {
+  it('drops a feature whose largest absolute value exceeds the cutoff', () => {
+    const x = fromColumns([[-600, 1], [499, -499], [NaN, 501]]);
+    expect(dropOutliers(x, ['low', 'inside', 'high'], 500)).toEqual([
+      { feature: 'low', detail: 'max |value| 600.000 > outlier_cutoff 500' },
+      { feature: 'high', detail: 'max |value| 501.000 > outlier_cutoff 500' },
+    ]);
+  });
+});
+
+describe('blocklist', () => {
+  it('matches whole names, literally or as regular expressions', () => {
+    const out = blocklist(['Cells_A', 'Cells_AB', 'Nuclei_Location_X'], ['Cells_A', '.*_Location_.*']);
+    expect(out).toEqual([
+      { feature: 'Cells_A', detail: 'in blocklist' },
+      { feature: 'Nuclei_Location_X', detail: "matches blocklist pattern '.*_Location_.*'" },
+    ]);
+  });
+});
+
+describe('correlationThreshold', () => {
+  // a = 1..8; c is orthogonal to a; b = a + c/2: r(a,b) = √(5.25/5.5) ≈ 0.977, r(b,c) = 0.5/√5.5 ≈ 0.213,
+  // r(a,c) = 0. Sums of |r|: a 1.977, b 2.190, c 1.213, so b goes.
+  const a = range(8).map((i) => i + 1);
+  const c = [1, -1, -1, 1, 1, -1, -1, 1];
+  const b = a.map((v, i) => v + c[i] / 2);
+
+  it('drops the feature of a correlated pair with the larger sum of |r|, whatever the column order', () => {
+    expect(correlationThreshold(fromColumns([a, b, c]), ['a', 'b', 'c'], 0.9)).toEqual([
+      { feature: 'b', detail: 'pearson 0.977 > 0.9 with a; sum |r| 2.19 vs 1.977' },
+    ]);
+    expect(names(correlationThreshold(fromColumns([b, a, c]), ['b', 'a', 'c'], 0.9))).toEqual(['b']);
+  });
+
+  it('compares signed correlations, so anti-correlated features stay', () => {
+    expect(correlationThreshold(fromColumns([a, a.map((v) => -v)]), ['a', 'minus'], 0.9)).toEqual([]);
+  });
+
+  it('keeps the earlier of two identical columns', () => {
+    expect(names(correlationThreshold(fromColumns([c, a, b, a]), ['c', 'a', 'b', 'a2'], 0.99))).toEqual(['a2']);
+  });
+
+  it('correlates columns with missing values over their complete rows and gives constants NaN', () => {
+    const withNa = [1, 2, NaN, 4, 5, 6, 7, 9];
+    const r = pearsonMatrix(fromColumns([a, withNa, Array(8).fill(2)]));
+    const rows = [0, 1, 3, 4, 5, 6, 7];
+    const x = rows.map((i) => a[i]);
+    const y = rows.map((i) => withNa[i]);
+    const mx = x.reduce((s, v) => s + v, 0) / 7;
+    const my = y.reduce((s, v) => s + v, 0) / 7;
+    const sxy = x.reduce((s, v, k) => s + (v - mx) * (y[k] - my), 0);
+    const sxx = x.reduce((s, v) => s + (v - mx) ** 2, 0);
+    const syy = y.reduce((s, v) => s + (v - my) ** 2, 0);
+    expect(r[1]).toBeCloseTo(sxy / Math.sqrt(sxx * syy), 14);
+    expect(r[3]).toBe(r[1]);
+    expect(r[0]).toBe(1);
+    expect(r.slice(6, 9).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('selectFeatures', () => {
+  const a = range(8).map((i) => i + 1);
+  const c = [1, -1, -1, 1, 1, -1, -1, 1];
+  const b = a.map((v, i) => v + c[i] / 2);
+  // a scaled ×100 is an outlier (max 800) with the same correlations as a.
+  const profiles: Profiles = {
+    metadata: { Metadata_Well: range(8).map(String) },
+    features: ['big_a', 'b', 'c'],
+    values: fromColumns([a.map((v) => 100 * v), b, c]),
+  };
+  const settings = (operations: FeatureSelectSettings['operations']): FeatureSelectSettings => ({
+    operations, na_cutoff: 0.05, freq_cut: 0.05, unique_cut: 0.01, min_variance: 1e-6,
+    corr_threshold: 0.9, outlier_cutoff: 500, blocklist: [],
+  });
+  const all = range(8);
+
+  it('runs the operations in order, each on what the previous kept, and records who dropped what', () => {
+    const corrFirst = selectFeatures(profiles, settings(['correlation_threshold', 'drop_outliers']), all);
+    expect(corrFirst.kept).toEqual(['c']);
+    expect(corrFirst.dropped.map((d) => [d.feature, d.operation])).toEqual([['b', 'correlation_threshold'], ['big_a', 'drop_outliers']]);
+    const outliersFirst = selectFeatures(profiles, settings(['drop_outliers', 'correlation_threshold']), all);
+    expect(outliersFirst.kept).toEqual(['b', 'c']);
+    expect(outliersFirst.dropped.map((d) => [d.feature, d.operation])).toEqual([['big_a', 'drop_outliers']]);
+  });
+
+  it('decides on the fit rows only', () => {
+    const fit = selectFeatures(profiles, settings(['drop_outliers']), [0, 1, 2, 3]); // big_a ≤ 400 there
+    expect(fit.kept).toEqual(['big_a', 'b', 'c']);
+  });
+
+  it('keepFeatures restricts the table to the kept features in the given order', () => {
+    const kept = keepFeatures(profiles, ['c', 'b']);
+    expect(kept.features).toEqual(['c', 'b']);
+    expect(Array.from(kept.values.data.subarray(0, 2))).toEqual([c[0], b[0]]);
+    expect(() => keepFeatures(profiles, ['nope'])).toThrow(/nope/);
+  });
+});
