@@ -150,6 +150,9 @@ export const STAGES: readonly Stage[] = [
       const dir = join(ctx.tablesDir, 'replicate_correlation');
       mkdirSync(dir, { recursive: true });
       for (const [name, table] of Object.entries(evaluation.tables)) writeColumnsParquet(table, join(dir, `${name}.parquet`));
+      const nullDir = join(ctx.tablesDir, 'null_correlation');
+      mkdirSync(nullDir, { recursive: true });
+      for (const [name, table] of Object.entries(evaluation.nulls)) writeColumnsParquet(table, join(nullDir, `${name}.parquet`));
       for (const [name, pr] of Object.entries(evaluation.metrics.percent_replicating)) {
         ctx.tb.scalar(`percent_replicating/${name}`, pr.percent, 0);
       }

@@ -3,6 +3,7 @@ import type { Columns } from '../data/io.ts';
 import { controlMask, type Roles } from '../data/roles.ts';
 import { prepareForEvaluation } from '../evaluate/prepare.ts';
 import { type PercentReplicating, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
+import { type RandomStream, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 
 export interface PercentReplicatingMetrics {
@@ -21,6 +22,8 @@ export interface Evaluation {
   };
   /** Per representation, the per-perturbation table: `tables/replicate_correlation/<name>.parquet`. */
   tables: Record<string, Columns>;
+  /** Per representation, up to NULL_SAMPLE of the null's correlations: `tables/null_correlation/<name>.parquet`. */
+  nulls: Record<string, Columns>;
 }
 
 /** Stage `evaluate`: percent replicating of every representation (DESIGN §2.6–2.7). */
@@ -33,6 +36,7 @@ export function evaluateRepresentations(
   const replicateBy = [roles.perturbation];
   const pr: Record<string, PercentReplicatingMetrics> = {};
   const tables: Record<string, Columns> = {};
+  const nulls: Record<string, Columns> = {};
   const replicating: Record<string, Set<string>> = {};
   for (const [name, rep] of Object.entries(representations)) {
     const treated = prepareForEvaluation(
@@ -50,9 +54,26 @@ export function evaluateRepresentations(
     const splitOf = evaluation.split_by ? groupLabel(treated, roles.perturbation, evaluation.split_by) : null;
     pr[name] = { ...result.summary, ...(splitOf ? { split: splitSummary(result, splitOf) } : {}) };
     tables[name] = replicateTable(result, replicateBy, splitOf && evaluation.split_by ? [evaluation.split_by, splitOf] : null);
+    nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
     replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => g.key));
   }
-  return { metrics: { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) }, tables };
+  return { metrics: { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) }, tables, nulls };
+}
+
+/** Enough null correlations to draw their distribution; a large screen's full null runs to tens of millions. */
+const NULL_SAMPLE = 50_000;
+
+/** `k` values drawn without replacement (in their original order), or all when there are fewer. Floyd's
+ * algorithm: k draws, whatever the size of the null. */
+function sampleOf(values: Float64Array, k: number, rs: RandomStream): Float64Array {
+  const n = values.length;
+  if (n <= k) return values;
+  const chosen = new Set<number>();
+  for (let j = n - k; j < n; j++) {
+    const t = rs.int(j + 1);
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return Float64Array.from([...chosen].sort((x, y) => x - y), (i) => values[i]);
 }
 
 /** The value of `column` for each perturbation (its first well's; a split column is constant within one). */

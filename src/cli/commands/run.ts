@@ -3,32 +3,36 @@ import { runAll } from '../../run/runner.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
+import { parseShard, shardOf } from '../../sweep/shard.ts';
 import { type Command, UserError } from '../command.ts';
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run every run of an experiment spec (skipping complete ones), then write its report.',
-  usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force]',
+  usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--no-report]',
   options: {
     set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
     'runs-dir': { type: 'string', value: 'DIR', description: 'Where runs are stored (default: runs)' },
     'reports-dir': { type: 'string', value: 'DIR', description: 'Where the report is written (default: reports)' },
     force: { type: 'boolean', description: 'Re-do complete runs too' },
+    shard: { type: 'string', value: 'i/n', description: 'Run only the i-th of n deterministic shares of the planned runs (1 ≤ i ≤ n)' },
+    'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
     plain: { type: 'boolean', description: 'Plain timestamped log lines even on a terminal (the default when stdout is not a TTY)' },
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads run: give exactly one spec file (see ads run --help)', 2);
     const loaded = loadSpec(positionals[0], (options.set as string[] | undefined) ?? []);
-    const runs = expandRuns(loaded);
+    const planned = expandRuns(loaded);
+    const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
     const runsDir = (options['runs-dir'] as string | undefined) ?? 'runs';
     const reportsDir = (options['reports-dir'] as string | undefined) ?? 'reports';
-    writeExperimentSummary(runsDir, loaded.spec, runs);
+    writeExperimentSummary(runsDir, loaded.spec, planned);
     const outcomes = await runAll(runs, {
       runsDir,
       force: options.force === true,
       plain: options.plain === true || !process.stdout.isTTY,
     });
-    const report = writeReport(loaded.spec, runsDir, reportsDir);
+    const report = options['no-report'] ? 'not written (--no-report)' : writeReport(loaded.spec, runsDir, reportsDir);
     const count = (s: string) => outcomes.filter((o) => o.status === s).length;
     console.log(
       `${runs.length} run(s): ${count('done')} done, ${count('skipped')} already complete, ${count('locked')} running elsewhere, ${count('failed')} failed. Report: ${report}`,

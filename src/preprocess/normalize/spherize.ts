@@ -21,12 +21,13 @@ export interface Sphering {
 }
 
 /**
- * pycytominer's `Spherize` (operations/transform.py), fitted on the rows of `fit`:
+ * pycytominer's `Spherize` (operations/transform.py, current version), fitted on the rows of `fit`:
  * - PCA/ZCA center (if asked) with the fit rows' means; PCA-cor/ZCA-cor standardize them first (and refuse
  *   a feature with zero variance, as pycytominer does);
  * - with Xc = UΣVᵀ (n fit rows), W = V·diag(√(n−1)/(σ+ε)): PCA projects on W, ZCA rotates back (W·Vᵀ);
- * - when n ≤ d only n−1 directions carry variance: the missing singular values are set to the smallest
- *   real one, as pycytominer pads Σ (those PCA directions are an arbitrary basis of the null space there too).
+ * - the fit matrix must have full rank; when n ≤ d only `rank` directions carry variance and the missing
+ *   singular values are set to the smallest real one, as pycytominer pads Σ. The PCA components beyond the
+ *   rank are then an arbitrary basis of the null space (in pycytominer too); ZCA stays unique.
  * V and σ come from the eigendecomposition of XcᵀXc (σ = √λ) rather than an SVD of Xc: same result, and d×d
  * work instead of n×d. Its one cost: singular values below √(max(n,d)·ε_machine)·σ_max cannot be resolved, so
  * the rank test counts σ above that (numpy: above max(n,d)·ε·σ_max) and refuses such ill-conditioned inputs,
@@ -47,16 +48,14 @@ export function fitSpherize(fit: Matrix, settings: SpherizeSettings): Sphering {
   const sigma = values.map((v) => Math.sqrt(Math.max(v, 0)));
   const tolerance = values[0] * Math.max(n, d) * 2 ** -52;
   const rank = values.reduce((r, v) => (v > tolerance ? r + 1 : r), 0);
-  if (rank !== n - 1 && rank !== d) {
+  // Full rank: d, or all the rows allow (n − 1 once centred, n otherwise).
+  if (rank !== d && rank !== (center ? n - 1 : n)) {
     throw new Error(
-      `spherize: the ${n}×${d} fit matrix has rank ${rank} (needs ${n - 1} or ${d}); ` +
+      `spherize: the ${n}×${d} fit matrix has rank ${rank}, not full rank; ` +
         'remove linearly dependent features (e.g. with correlation_threshold)',
     );
   }
-  if (n <= d) {
-    if (rank !== n - 1) throw new Error(`spherize: with ${n} fit rows ≤ ${d} features the rank must be ${n - 1}, not ${rank}`);
-    sigma.fill(sigma[rank - 1], rank);
-  }
+  if (n <= d) sigma.fill(sigma[rank - 1], rank);
   const factor = sigma.map((s) => Math.sqrt(n - 1) / (s + epsilon));
   // PCA component k = eigenvector k scaled by its factor (the k-th column of pycytominer's W).
   const scaled = new Float64Array(d * d);
@@ -64,7 +63,6 @@ export function fitSpherize(fit: Matrix, settings: SpherizeSettings): Sphering {
     for (let j = 0; j < d; j++) scaled[k * d + j] = vectors[k * d + j] * factor[k];
   }
   if (method === 'PCA' || method === 'PCA-cor') return { affine, components: matrix(d, d, scaled) };
-  if (rank !== d) throw new Error(`spherize ${method} needs full rank ${d}, got ${rank} (more fit rows than features)`);
   // ZCA rotates back: weights W·Vᵀ, whose column j (output feature j) is Σ_k v_k[j]·factor_k·v_k.
   const eigenColumns = matrix(d, d, transposeSquare(vectors, d));
   return { affine, components: productABt(eigenColumns, matrix(d, d, transposeSquare(scaled, d))) };
