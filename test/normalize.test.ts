@@ -156,21 +156,24 @@ describe('fitSpherize (pycytominer Spherize)', () => {
     }
   });
 
-  it('with n ≤ d fit rows pads the missing singular values (PCA) and refuses ZCA', () => {
+  it('with n ≤ d fit rows pads the missing singular values; ZCA is PCA rotated back', () => {
     const x = m([[1, 2, 0, 4, 1], [0, 1, 3, 1, 1], [2, 0, 1, 0, 5]]);
-    const y = applySpherize(x, fitSpherize(x, { method: 'PCA', epsilon: 1e-6, center: true }));
-    expect(y.cols).toBe(5);
-    for (const j of [0, 1]) {
-      const c = col(y, j);
-      expect(c.reduce((s, v) => s + v * v, 0) / 2).toBeCloseTo(1, 5);
+    const pca = applySpherize(x, fitSpherize(x, { method: 'PCA', epsilon: 1e-6, center: true }));
+    expect(pca.cols).toBe(5);
+    for (const j of [0, 1]) expect(col(pca, j).reduce((s, v) => s + v * v, 0) / 2).toBeCloseTo(1, 5);
+    for (const j of [2, 3, 4]) for (const v of col(pca, j)) expect(Math.abs(v)).toBeLessThan(1e-6);
+    const zca = applySpherize(x, fitSpherize(x, { method: 'ZCA', epsilon: 1e-6, center: true }));
+    // A rotation keeps the rows' inner products.
+    const inner = (y: Matrix, a: number, b: number) => [0, 1, 2, 3, 4].reduce((s, j) => s + y.data[a * 5 + j] * y.data[b * 5 + j], 0);
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) expect(inner(zca, a, b)).toBeCloseTo(inner(pca, a, b), 8);
     }
-    for (const j of [2, 3, 4]) for (const v of col(y, j)) expect(Math.abs(v)).toBeLessThan(1e-6);
-    expect(() => fitSpherize(x, { method: 'ZCA', epsilon: 1e-6, center: true })).toThrow(/full rank/);
   });
 
   it('refuses what pycytominer refuses', () => {
     const dependent = m([[1, 2, 3], [2, 1, 3], [0, 5, 5], [4, 4, 8], [3, 0, 3]]); // col3 = col1 + col2
-    expect(() => fitSpherize(dependent, { method: 'PCA', epsilon: 1e-6, center: true })).toThrow(/rank 2/);
+    expect(() => fitSpherize(dependent, { method: 'PCA', epsilon: 1e-6, center: true })).toThrow(/rank 2, not full rank/);
+    expect(() => fitSpherize(m([[1, 2]]), { method: 'PCA', epsilon: 1e-6, center: true })).toThrow(/no variance/);
     const constant = m([[1, 7], [2, 7], [4, 7]]);
     expect(() => fitSpherize(constant, { method: 'ZCA-cor', epsilon: 1e-6, center: true })).toThrow(/zero variance/);
     expect(() => fitSpherize(fit, { method: 'PCA-cor', epsilon: 1e-6, center: false })).toThrow(/center/);

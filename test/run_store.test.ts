@@ -36,7 +36,7 @@ describe('run store', () => {
     expect(isComplete(dir)).toBe(false);
     const m: Manifest = {
       status: 'running', run_id: 'r', experiment: 'e', seed: 1, point: {}, started_at: '', ended_at: null, seconds: {},
-      backend: null, versions: {}, data_fingerprint: null, host: 'h', pid: 1, error: null,
+      backend: null, versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null,
     };
     writeManifest(dir, m);
     expect(isComplete(dir)).toBe(false);

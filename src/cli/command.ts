@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { UserError } from '../errors.ts';
+
+export { UserError };
 
 /**
  * One CLI command: its options are declared once and drive both parsing and `--help`.
@@ -18,17 +21,6 @@ export interface Command {
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   run(positionals: string[], options: Record<string, string | boolean | string[] | undefined>): Promise<number>;
-}
-
-/** An error the user can fix: printed as its message alone, exit code `exitCode`. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]) {

@@ -3,9 +3,10 @@ import { type Command, UserError, commandHelp, parseCommandArgs } from './comman
 import { planCommand } from './commands/plan.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
+import { slurmCommand } from './commands/slurm.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand];
+const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand, slurmCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -74,33 +74,3 @@ export function hstack(parts: readonly Matrix[]): Matrix {
   }
   return matrix(rows, cols, out);
 }
-
-/** C = A · Bᵀ (A: n×k, B: m×k), the shape every correlation and Gram matrix here needs. */
-export function multiplyABt(a: Matrix, b: Matrix): Matrix {
-  if (a.cols !== b.cols) throw new Error(`multiplyABt: ${a.cols} vs ${b.cols} columns`);
-  const k = a.cols;
-  const out = new Float64Array(a.rows * b.rows);
-  // Blocked over B's rows so a block of B stays in cache while A streams past it.
-  const block = 64;
-  for (let j0 = 0; j0 < b.rows; j0 += block) {
-    const j1 = Math.min(b.rows, j0 + block);
-    for (let i = 0; i < a.rows; i++) {
-      const ai = i * k;
-      for (let j = j0; j < j1; j++) {
-        const bj = j * k;
-        let s = 0;
-        for (let t = 0; t < k; t++) s += a.data[ai + t] * b.data[bj + t];
-        out[i * b.rows + j] = s;
-      }
-    }
-  }
-  return matrix(a.rows, b.rows, out);
-}
-
-export function transpose(m: Matrix): Matrix {
-  const out = new Float64Array(m.rows * m.cols);
-  for (let i = 0; i < m.rows; i++) {
-    for (let j = 0; j < m.cols; j++) out[j * m.rows + i] = m.data[i * m.cols + j];
-  }
-  return matrix(m.cols, m.rows, out);
-}

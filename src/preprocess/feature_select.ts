@@ -5,7 +5,7 @@ import { correlationThreshold } from './feature_select/correlation_threshold.ts'
 import { dropNaColumns } from './feature_select/drop_na_columns.ts';
 import { dropOutliers } from './feature_select/drop_outliers.ts';
 import { frequencyThreshold } from './feature_select/frequency_threshold.ts';
-import type { Exclusion } from './feature_select/types.ts';
+import type { Exclusion } from './feature_select/exclusion.ts';
 import { varianceThreshold } from './feature_select/variance_threshold.ts';
 
 export type FeatureSelectOperation =

@@ -33,7 +33,7 @@ export interface NormalizeScope {
  */
 export function normalize(p: Profiles, settings: NormalizeSettings, scope: NormalizeScope): Profiles {
   if (settings.method === 'none') return p;
-  const fitter = scalerFor(settings);
+  const fitter = scalerFor(settings.method, settings);
   const allRows = Array.from({ length: p.values.rows }, (_, i) => i);
   const groups = settings.by_plate ? [...groupRows(metaColumn(p, scope.plateColumn)).entries()] : [['all wells', allRows] as const];
   const isFit = new Uint8Array(p.values.rows);
@@ -52,12 +52,12 @@ export function normalize(p: Profiles, settings: NormalizeSettings, scope: Norma
 
 type Fitter = (fit: Matrix) => (x: Matrix) => Matrix;
 
-function scalerFor(settings: NormalizeSettings): Fitter {
+function scalerFor(method: Exclude<NormalizeMethod, 'none'>, settings: NormalizeSettings): Fitter {
   const affine = (fitAffine: (fit: Matrix) => Affine): Fitter => (fit) => {
     const a = fitAffine(fit);
     return (x) => applyAffine(x, a);
   };
-  switch (settings.method) {
+  switch (method) {
     case 'standardize':
       return affine(fitStandardize);
     case 'robustize':
@@ -69,7 +69,5 @@ function scalerFor(settings: NormalizeSettings): Fitter {
         const s = fitSpherize(fit, settings.spherize);
         return (x) => applySpherize(x, s);
       };
-    case 'none':
-      throw new Error('normalize: method none has no scaler');
   }
 }

@@ -1,12 +1,16 @@
 import { groupRows, type MetaValue } from '../data/profiles.ts';
 import { permutation, type RandomStream } from '../random/streams.ts';
 
-/** The four sets of DESIGN §2.2; the label lands in the `Metadata_set` column. */
-export type WellSet = 'train' | 'val' | 'test_ctrl' | 'test_treat';
+/**
+ * The sets of DESIGN §2.2; the label lands in the `Metadata_set` column. `unused` holds training controls
+ * left out by a cap on the training-set size.
+ */
+export type WellSet = 'train' | 'val' | 'test_ctrl' | 'test_treat' | 'unused';
 
 export interface SplitSettings {
   test_fraction: number;
   val_fraction: number;
+  max_train_wells: number | null;
 }
 
 /**
@@ -23,16 +27,20 @@ export function splitWells(
 ): WellSet[] {
   const sets: WellSet[] = isControl.map((c) => (c ? 'train' : 'test_treat'));
   const controls = isControl.flatMap((c, i) => (c ? [i] : []));
-  const test = stratifiedSample(controls, plates, settings.test_fraction, rs);
+  const test = stratifiedSample(controls, plates, Math.ceil(settings.test_fraction * controls.length), rs);
   for (const i of test) sets[i] = 'test_ctrl';
   const trainAll = controls.filter((i) => sets[i] === 'train');
-  for (const i of stratifiedSample(trainAll, plates, settings.val_fraction, rs)) sets[i] = 'val';
+  for (const i of stratifiedSample(trainAll, plates, Math.ceil(settings.val_fraction * trainAll.length), rs)) sets[i] = 'val';
+  const train = controls.filter((i) => sets[i] === 'train');
+  if (settings.max_train_wells !== null && train.length > settings.max_train_wells) {
+    for (const i of stratifiedSample(train, plates, train.length - settings.max_train_wells, rs)) sets[i] = 'unused';
+  }
   return sets;
 }
 
-function stratifiedSample(rows: number[], strata: readonly MetaValue[], fraction: number, rs: RandomStream): number[] {
+/** `total` of the rows, shared across strata in proportion to their size, drawn at random within each. */
+function stratifiedSample(rows: number[], strata: readonly MetaValue[], total: number, rs: RandomStream): number[] {
   const groups = [...groupRows(rows.map((i) => strata[i])).values()].map((idx) => idx.map((k) => rows[k]));
-  const total = Math.ceil(fraction * rows.length);
   const counts = largestRemainder(
     groups.map((g) => (g.length / rows.length) * total),
     total,

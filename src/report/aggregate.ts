@@ -21,7 +21,10 @@ export interface PointGroup {
   runs: CompletedRun[];
 }
 
-/** Runs grouped by sweep point, points in the order they first appear (the plan's order). */
+/**
+ * Runs grouped by sweep point, each group's runs by seed. Points are ordered by their settings (numbers
+ * numerically), not by run id, which is a hash: a latent-size ablation reads 4, 8, 16, 32.
+ */
 export function groupByPoint(runs: readonly CompletedRun[]): PointGroup[] {
   const groups = new Map<string, PointGroup>();
   for (const run of runs) {
@@ -30,7 +33,22 @@ export function groupByPoint(runs: readonly CompletedRun[]): PointGroup[] {
     if (g) g.runs.push(run);
     else groups.set(key, { point: run.point, runs: [run] });
   }
-  return [...groups.values()];
+  for (const g of groups.values()) g.runs.sort((a, b) => a.seed - b.seed);
+  return [...groups.values()].sort((a, b) => comparePoints(a.point, b.point));
+}
+
+function comparePoints(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    const c = JSON.stringify(x).localeCompare(JSON.stringify(y));
+    if (c) return c;
+  }
+  return 0;
 }
 
 /** The number at a dotted path of a run's metrics, or undefined where the run has none. */
@@ -69,4 +87,87 @@ export function pairedDifference(runs: readonly CompletedRun[], a: string, b: st
   const s = summarize(diffs);
   const half = s.n > 1 ? studentTQuantile(0.975, s.n - 1) * (s.sd / Math.sqrt(s.n)) : NaN;
   return { ...s, low: s.mean - half, high: s.mean + half };
+}
+
+/** Metric sections whose second path segment is a representation: `<section>.<representation>.…`. */
+export const PER_REPRESENTATION_SECTIONS = ['percent_replicating', 'moa', 'map'] as const;
+
+/** Subtrees with figures of their own, too many numbers to tabulate as one row each. */
+const NOT_TABULATED = new Set(['per_class_f1', 'shap']);
+
+/** A metric measured once per representation: its path with the representation segment written `{rep}`. */
+export interface RepresentationMetric {
+  template: string;
+  /** The representations that have it in at least one run, the spec's first, then any other (e.g. fusions). */
+  representations: string[];
+}
+
+export interface MetricCatalog {
+  perRepresentation: RepresentationMetric[];
+  /** Metrics of the run itself (e.g. training), by path. */
+  shared: string[];
+}
+
+export function metricPath(template: string, rep: string): string {
+  return template.replace('{rep}', rep);
+}
+
+/** Every numeric metric any run has, in first-seen order, so a metric added by a later stage shows up unasked. */
+export function metricCatalog(runs: readonly CompletedRun[], representations: readonly string[]): MetricCatalog {
+  const reps = new Map<string, Set<string>>();
+  const shared = new Set<string>();
+  for (const run of runs) {
+    for (const path of numericLeaves(run.metrics, [])) {
+      const [section, rep, ...rest] = path;
+      if ((PER_REPRESENTATION_SECTIONS as readonly string[]).includes(section) && rest.length) {
+        const template = [section, '{rep}', ...rest].join('.');
+        if (!reps.has(template)) reps.set(template, new Set());
+        reps.get(template)!.add(rep);
+      } else shared.add(path.join('.'));
+    }
+  }
+  return {
+    perRepresentation: [...reps].map(([template, seen]) => ({ template, representations: orderRepresentations(seen, representations) })),
+    shared: [...shared],
+  };
+}
+
+/** The spec's representations in the spec's order, then any other name seen (sorted). */
+export function orderRepresentations(seen: Iterable<string>, representations: readonly string[]): string[] {
+  const set = new Set(seen);
+  return [...representations.filter((r) => set.has(r)), ...[...set].filter((r) => !representations.includes(r)).sort()];
+}
+
+function numericLeaves(value: unknown, prefix: string[]): string[][] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [prefix] : [];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (NOT_TABULATED.has(k) ? [] : numericLeaves(v, [...prefix, k])));
+}
+
+/**
+ * Which way a metric is better, where that is meaningful: scores (percent, F1, mAP, fraction significant)
+ * up, losses down. Thresholds, counts and epochs have no better side and are never ranked.
+ */
+export function metricDirection(path: string): 'higher' | 'lower' | null {
+  const leaf = path.slice(path.lastIndexOf('.') + 1);
+  if (['percent', 'fraction_significant', 'mean_average_precision', 'map', 'mean_map'].includes(leaf)) return 'higher';
+  if (/(^|\.)(macro|weighted)_f1\.mean$/.test(path) || /(^|\.)(macro|weighted)_f1$/.test(path)) return 'higher';
+  if (leaf.endsWith('loss')) return 'lower';
+  return null;
+}
+
+export interface BestPoint {
+  group: PointGroup;
+  summary: Summary;
+}
+
+/** The sweep point with the best mean of a metric (ties: the first in plan order), or null where no point has it. */
+export function bestPoint(points: readonly PointGroup[], path: string, direction: 'higher' | 'lower'): BestPoint | null {
+  let best: BestPoint | null = null;
+  for (const group of points) {
+    const summary = summarizeMetric(group.runs, path);
+    if (!summary) continue;
+    if (!best || (direction === 'higher' ? summary.mean > best.summary.mean : summary.mean < best.summary.mean)) best = { group, summary };
+  }
+  return best;
 }

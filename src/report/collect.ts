@@ -5,6 +5,8 @@ import { type Manifest, readManifest } from '../run/manifest.ts';
 /** A complete run as the report sees it: where it sits in the sweep, and what it measured. */
 export interface CompletedRun {
   runId: string;
+  /** The run directory, where its tables are. */
+  dir: string;
   seed: number;
   point: Record<string, unknown>;
   metrics: Metrics;
@@ -49,7 +51,7 @@ export function collectRuns(experimentDir: string): Collected {
       continue;
     }
     const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as Metrics;
-    complete.push({ runId, seed: manifest.seed, point: manifest.point, metrics });
+    complete.push({ runId, dir, seed: manifest.seed, point: manifest.point, metrics });
   }
   return { complete, unfinished };
 }

@@ -1,10 +1,11 @@
-import { metaColumn, type Profiles } from '../data/profiles.ts';
-import { standardizeAgainst } from './standardize_against.ts';
+import type { Profiles } from '../data/profiles.ts';
+import { normalize } from '../preprocess/normalize.ts';
+import { STANDARDIZE } from './standardize.ts';
 
 /**
- * The classical representation (DESIGN §2.6): the test wells' CellProfiler features z-scored per plate
- * against that plate's test controls.
+ * The classical representation (DESIGN §2.6): the test wells' (normalized, selected) CellProfiler features
+ * z-scored per plate against that plate's test controls.
  */
-export function cellprofilerRepresentation(test: Profiles, isTestControl: readonly boolean[], plate: string): Profiles {
-  return { ...test, values: standardizeAgainst(test.values, isTestControl, metaColumn(test, plate)) };
+export function cellprofilerRepresentation(test: Profiles, testControlRows: ArrayLike<number>, plateColumn: string): Profiles {
+  return normalize(test, { ...STANDARDIZE, by_plate: true }, { plateColumn, fitRows: testControlRows });
 }

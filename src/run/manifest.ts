@@ -20,6 +20,8 @@ export interface Manifest {
   backend: string | null;
   versions: Record<string, string>;
   data_fingerprint: string | null;
+  /** What loading and preprocessing did to the input: files, dropped wells and features, imputed values. */
+  data: unknown;
   host: string;
   pid: number;
   error: string | null;

@@ -73,6 +73,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
       ctx.manifest.seconds[stage.name] = round3((performance.now() - t0) / 1000);
       ctx.manifest.backend = state.backend ?? ctx.manifest.backend;
       ctx.manifest.data_fingerprint = state.fingerprint ?? ctx.manifest.data_fingerprint;
+      ctx.manifest.data = state.data ?? null;
       writeManifest(dir, ctx.manifest);
     };
     return task.newListr(
@@ -131,6 +132,7 @@ function startRun(run: PlannedRun, dir: string): StartedRun {
     backend: null,
     versions: toolVersions(),
     data_fingerprint: null,
+    data: null,
     host: hostname(),
     pid: process.pid,
     error: null,

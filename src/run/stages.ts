@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LoadReport } from '../data/dataset.ts';
 import { writeColumnsParquet, writeProfilesParquet } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
-import { rolesOf, SET_COLUMN } from '../data/roles.ts';
+import { type Roles, rolesOf, SET_COLUMN } from '../data/roles.ts';
 import { anomalyRepresentation } from '../representation/anomaly.ts';
 import { cellprofilerRepresentation } from '../representation/cellprofiler.ts';
-import { standardizeAgainst } from '../representation/standardize_against.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { evaluateRepresentations } from '../stages/evaluate.ts';
 import { loadDataset } from '../stages/load.ts';
+import { normalizeProfiles, selectProfileFeatures } from '../stages/preprocess.ts';
 import { assignSets } from '../stages/split.ts';
 import { type Trained, trainAutoencoder } from '../stages/train.ts';
 import type { SummaryWriter } from '../tensorboard/writer.ts';
@@ -27,10 +28,11 @@ export interface RunContext {
   progress: (message: string) => void;
 }
 
-/** What the stages hand on to each other, filled in as they go. */
+/** What the stages hand on to each other, filled in as they go; `data` lands in the manifest. */
 export interface RunState {
   fingerprint?: string;
   backend?: string;
+  data?: { load: LoadReport | null; dropped_plates: string[]; features_kept: number; features_dropped: number };
   profiles?: Profiles;
   normalized?: Profiles;
   trained?: Trained;
@@ -53,33 +55,41 @@ function setRows(p: Profiles, ...sets: string[]): Int32Array {
   return whereRows(col.length, (i) => sets.includes(String(col[i])));
 }
 
+const roles = (ctx: RunContext): Roles => rolesOf(ctx.spec.dataset);
+
 /** The pipeline, in order. Each stage is a thin adapter from the run state to a pure function elsewhere. */
 export const STAGES: readonly Stage[] = [
   {
     name: 'load',
     run(state, ctx) {
-      const { profiles, fingerprint } = loadDataset(ctx.spec.dataset, ctx.seed);
+      const { profiles, fingerprint, report } = loadDataset(ctx.spec.dataset, roles(ctx), ctx.seed);
       state.fingerprint = fingerprint;
       state.profiles = profiles;
+      state.data = { load: report, dropped_plates: [], features_kept: profiles.features.length, features_dropped: 0 };
     },
   },
   {
     name: 'split',
     run(state, ctx) {
-      state.profiles = assignSets(need(state.profiles, 'profiles'), rolesOf(ctx.spec.dataset), ctx.spec.split, ctx.seed);
+      const { profiles, droppedPlates } = assignSets(need(state.profiles, 'profiles'), roles(ctx), ctx.spec.split, ctx.seed);
+      state.profiles = profiles;
+      need(state.data, 'load report').dropped_plates = droppedPlates;
     },
   },
   {
     name: 'normalize',
     run(state, ctx) {
-      const p = need(state.profiles, 'split profiles');
-      const roles = rolesOf(ctx.spec.dataset);
-      const sets = metaColumn(p, SET_COLUMN);
-      const fit = sets.map((s) => s === 'train');
-      const values = standardizeAgainst(p.values, fit, ctx.spec.normalize.by_plate ? metaColumn(p, roles.plate) : null);
-      state.normalized = { ...p, values };
-      writeProfilesParquet(state.normalized, join(ctx.tablesDir, 'normalized.parquet'));
-      writeJsonAtomic(join(ctx.tablesDir, 'features.json'), { kept: p.features, dropped: [] });
+      state.normalized = normalizeProfiles(need(state.profiles, 'split profiles'), roles(ctx), ctx.spec.normalize);
+    },
+  },
+  {
+    name: 'select',
+    run(state, ctx) {
+      const { profiles, selection } = selectProfileFeatures(need(state.normalized, 'normalized profiles'), roles(ctx), ctx.spec.feature_select);
+      state.normalized = profiles;
+      Object.assign(need(state.data, 'load report'), { features_kept: selection.kept.length, features_dropped: selection.dropped.length });
+      writeProfilesParquet(profiles, join(ctx.tablesDir, 'normalized.parquet'));
+      writeJsonAtomic(join(ctx.tablesDir, 'features.json'), selection);
     },
   },
   {
@@ -122,16 +132,15 @@ export const STAGES: readonly Stage[] = [
     name: 'represent',
     run(state, ctx) {
       const p = need(state.normalized, 'normalized profiles');
-      const roles = rolesOf(ctx.spec.dataset);
       const test = selectWells(p, setRows(p, 'test_ctrl', 'test_treat'));
-      const isTestControl = metaColumn(test, SET_COLUMN).map((s) => s === 'test_ctrl');
+      const testControls = setRows(test, 'test_ctrl');
       const reps: Record<string, Profiles> = {};
       for (const name of ctx.spec.representations) {
         if (name === 'anomaly') {
           const model = need(state.trained, 'a trained model').model;
-          reps.anomaly = anomalyRepresentation(test, model.reconstruct(test.values), isTestControl);
+          reps.anomaly = anomalyRepresentation(test, model.reconstruct(test.values), testControls);
         } else {
-          reps.cellprofiler = cellprofilerRepresentation(test, isTestControl, roles.plate);
+          reps.cellprofiler = cellprofilerRepresentation(test, testControls, roles(ctx).plate);
         }
       }
       const dir = join(ctx.tablesDir, 'representations');
@@ -145,8 +154,7 @@ export const STAGES: readonly Stage[] = [
     name: 'evaluate',
     run(state, ctx) {
       const reps = need(state.representations, 'representations');
-      const roles = rolesOf(ctx.spec.dataset);
-      const evaluation = evaluateRepresentations(reps, roles, ctx.spec.evaluation, ctx.seed);
+      const evaluation = evaluateRepresentations(reps, roles(ctx), ctx.spec.evaluation, ctx.seed);
       const dir = join(ctx.tablesDir, 'replicate_correlation');
       mkdirSync(dir, { recursive: true });
       for (const [name, table] of Object.entries(evaluation.tables)) writeColumnsParquet(table, join(dir, `${name}.parquet`));

@@ -52,13 +52,13 @@ export interface Experiment {
  */
 export interface Dataset {
   /**
-   * synthetic: the built-in simulated screen; file: a per-well table on disk.
+   * synthetic: the built-in simulated screen (dataset.synthetic); file: per-well table(s) on disk (dataset.path).
    */
   source: "synthetic" | "file";
   /**
-   * The table to read when source is file (CSV, CSV.gz or Parquet), relative to the spec file.
+   * The table(s) to read when source is file: CSV, CSV.gz or Parquet; one path, a glob (per-plate files), or a list of either, relative to the spec file. Files are concatenated.
    */
-  path?: string;
+  path?: string | [string, ...string[]];
   /**
    * Metadata columns by role.
    */
@@ -76,9 +76,17 @@ export interface Dataset {
      */
     perturbation: string;
     /**
-     * Mechanism-of-action label, if known.
+     * Mechanism-of-action label, if known (null: none).
      */
     moa: string | null;
+    /**
+     * Dose (concentration) column, if any (null: none). With a dose, replicates are wells of the same perturbation and dose, and evaluation keeps each compound's highest dose.
+     */
+    dose: string | null;
+    /**
+     * Batch column, if any (null: none); recorded with the data, used for stratification nowhere yet.
+     */
+    batch: string | null;
   };
   /**
    * Which wells are negative controls: those whose column equals one of the values.
@@ -98,8 +106,48 @@ export interface Dataset {
      * A column whose name starts with one of these is a feature.
      */
     prefixes: string[];
+    /**
+     * Regular expressions: when any is given, a feature must match one of them.
+     */
+    include: string[];
+    /**
+     * Regular expressions: a column matching one is not a feature (e.g. positional features: '_Location_|_Center_').
+     */
+    exclude: string[];
+    /**
+     * When several files have different feature sets: false stops with an error naming the differences; true keeps the features common to all files.
+     */
+    common: boolean;
   };
   synthetic: Synthetic;
+  /**
+   * Column roles of a Cell Painting Gallery cpg0003-rosetta dataset (replicate_level_cp_augmented.csv.gz), DESIGN §2.1. Settings written in the spec win over the preset's.
+   */
+  preset?: "CDRP" | "CDRP-bio" | "LINCS" | "LUAD" | "TA-ORF";
+  /**
+   * Columns whose joint value defines a replicate group. null: the perturbation column, plus the dose column when there is one.
+   */
+  replicate_by: null | [string, ...string[]];
+  /**
+   * Missing values (empty, NaN, ±Inf): features missing in more than na_cutoff of the wells are dropped, then what is left is imputed. Both are recorded in the manifest.
+   */
+  missing: {
+    na_cutoff: number;
+    /**
+     * none: a missing value left after dropping stops the run; mean: the feature's mean over all wells; interpolate: linear interpolation down the table (pandas interpolate(), as the reference implementation does).
+     */
+    impute: "none" | "mean" | "interpolate";
+  };
+  /**
+   * Wells to leave out on loading: those whose column equals one of the values (e.g. TA-ORF's Untreated wells, neither controls nor treatments).
+   */
+  drop_wells: {
+    column: string;
+    /**
+     * @minItems 1
+     */
+    values: [string | number, ...(string | number)[]];
+  }[];
 }
 /**
  * The simulated screen. Controls follow a low-rank factor model of correlated features; 'mean_shift' MoAs move the latent state (feature means change, correlations are kept); 'dependency' MoAs keep every feature's variance as in the controls (across the compounds of such MoAs each feature is distributed as in the controls) but move part of it off the controls' correlation structure.
@@ -170,33 +218,88 @@ export interface Split {
    * Share of each plate's remaining controls used for validation.
    */
   val_fraction: number;
+  /**
+   * Plates with fewer than 2 control wells cannot give both a training and a test control: error (stop, naming them) or drop (leave their wells out, recorded in the manifest).
+   */
+  small_plates: "error" | "drop";
+  /**
+   * Cap on the number of training wells (training-set-size ablations); the kept ones are drawn at random, stratified by plate. null: no cap.
+   */
+  max_train_wells: null | number;
 }
 /**
  * Normalization of the features (DESIGN §2.3).
  */
 export interface Normalize {
   /**
-   * z-score with population SD.
+   * standardize: z-score (population SD); robustize: median/IQR; mad_robustize: median/(1.4826·MAD); spherize: whitening (spherize.method); none.
    */
-  method: "standardize";
+  method: "standardize" | "robustize" | "mad_robustize" | "spherize" | "none";
   /**
    * Fit and apply per plate rather than on all plates together.
    */
   by_plate: boolean;
+  /**
+   * Which wells the scaler is fitted on: train controls (the reference), all controls, test controls, or all wells.
+   */
+  fit_on: "train_controls" | "all_controls" | "test_controls" | "all_wells";
+  /**
+   * mad_robustize: added to the scaled MAD (pycytominer's epsilon).
+   */
+  mad_epsilon: number;
+  spherize: {
+    method: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    epsilon: number;
+    center: boolean;
+  };
 }
 /**
  * Feature selection (DESIGN §2.4), operations in the order given.
  */
 export interface FeatureSelect {
-  operations: ("variance_threshold" | "correlation_threshold")[];
+  /**
+   * pycytominer feature_select operations, run in this order, each on the features the previous ones left.
+   */
+  operations: (
+    | "drop_na_columns"
+    | "frequency_threshold"
+    | "variance_threshold"
+    | "correlation_threshold"
+    | "drop_outliers"
+    | "blocklist"
+  )[];
+  /**
+   * Which wells the selection is decided on.
+   */
+  fit_on: "train_controls" | "all_controls" | "all_wells";
+  /**
+   * drop_na_columns: drop features missing in more than this share of wells.
+   */
+  na_cutoff: number;
+  /**
+   * frequency_threshold: second-most-common / most-common value count below this…
+   */
+  freq_cut: number;
+  /**
+   * …or unique values / rows below this: dropped.
+   */
+  unique_cut: number;
   /**
    * variance_threshold: drop features whose variance is below this.
    */
   min_variance: number;
   /**
-   * correlation_threshold: pairs with Pearson correlation above this lose one feature.
+   * correlation_threshold: of each pair with Pearson correlation above this, drop the feature with the larger sum of |correlation|.
    */
   corr_threshold: number;
+  /**
+   * drop_outliers: drop features whose max |value| exceeds this.
+   */
+  outlier_cutoff: number;
+  /**
+   * blocklist: feature names or regular expressions matching whole names.
+   */
+  blocklist: string[];
 }
 /**
  * The autoencoder (DESIGN §2.5).
@@ -327,6 +430,10 @@ export interface Evaluation {
    * What a z-score that is undefined (a feature constant on a plate) becomes: zero (the plate mean: the feature says nothing there) or interpolate (the reference implementation: linear interpolation down the table, as pandas does).
    */
   fill_undefined: "zero" | "interpolate";
+  /**
+   * With a dose column, keep only each compound's highest dose when evaluating.
+   */
+  highest_dose_only: boolean;
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
@@ -434,13 +541,13 @@ export interface ExperimentInput {
  */
 export interface DatasetInput {
   /**
-   * synthetic: the built-in simulated screen; file: a per-well table on disk.
+   * synthetic: the built-in simulated screen (dataset.synthetic); file: per-well table(s) on disk (dataset.path).
    */
   source?: "synthetic" | "file";
   /**
-   * The table to read when source is file (CSV, CSV.gz or Parquet), relative to the spec file.
+   * The table(s) to read when source is file: CSV, CSV.gz or Parquet; one path, a glob (per-plate files), or a list of either, relative to the spec file. Files are concatenated.
    */
-  path?: string;
+  path?: string | [string, ...string[]];
   /**
    * Metadata columns by role.
    */
@@ -458,9 +565,17 @@ export interface DatasetInput {
      */
     perturbation?: string;
     /**
-     * Mechanism-of-action label, if known.
+     * Mechanism-of-action label, if known (null: none).
      */
     moa?: string | null;
+    /**
+     * Dose (concentration) column, if any (null: none). With a dose, replicates are wells of the same perturbation and dose, and evaluation keeps each compound's highest dose.
+     */
+    dose?: string | null;
+    /**
+     * Batch column, if any (null: none); recorded with the data, used for stratification nowhere yet.
+     */
+    batch?: string | null;
   };
   /**
    * Which wells are negative controls: those whose column equals one of the values.
@@ -480,8 +595,48 @@ export interface DatasetInput {
      * A column whose name starts with one of these is a feature.
      */
     prefixes?: string[];
+    /**
+     * Regular expressions: when any is given, a feature must match one of them.
+     */
+    include?: string[];
+    /**
+     * Regular expressions: a column matching one is not a feature (e.g. positional features: '_Location_|_Center_').
+     */
+    exclude?: string[];
+    /**
+     * When several files have different feature sets: false stops with an error naming the differences; true keeps the features common to all files.
+     */
+    common?: boolean;
   };
   synthetic?: SyntheticInput;
+  /**
+   * Column roles of a Cell Painting Gallery cpg0003-rosetta dataset (replicate_level_cp_augmented.csv.gz), DESIGN §2.1. Settings written in the spec win over the preset's.
+   */
+  preset?: "CDRP" | "CDRP-bio" | "LINCS" | "LUAD" | "TA-ORF";
+  /**
+   * Columns whose joint value defines a replicate group. null: the perturbation column, plus the dose column when there is one.
+   */
+  replicate_by?: null | [string, ...string[]];
+  /**
+   * Missing values (empty, NaN, ±Inf): features missing in more than na_cutoff of the wells are dropped, then what is left is imputed. Both are recorded in the manifest.
+   */
+  missing?: {
+    na_cutoff?: number;
+    /**
+     * none: a missing value left after dropping stops the run; mean: the feature's mean over all wells; interpolate: linear interpolation down the table (pandas interpolate(), as the reference implementation does).
+     */
+    impute?: "none" | "mean" | "interpolate";
+  };
+  /**
+   * Wells to leave out on loading: those whose column equals one of the values (e.g. TA-ORF's Untreated wells, neither controls nor treatments).
+   */
+  drop_wells?: {
+    column: string;
+    /**
+     * @minItems 1
+     */
+    values: [string | number, ...(string | number)[]];
+  }[];
 }
 /**
  * The simulated screen. Controls follow a low-rank factor model of correlated features; 'mean_shift' MoAs move the latent state (feature means change, correlations are kept); 'dependency' MoAs keep every feature's variance as in the controls (across the compounds of such MoAs each feature is distributed as in the controls) but move part of it off the controls' correlation structure.
@@ -552,33 +707,88 @@ export interface SplitInput {
    * Share of each plate's remaining controls used for validation.
    */
   val_fraction?: number;
+  /**
+   * Plates with fewer than 2 control wells cannot give both a training and a test control: error (stop, naming them) or drop (leave their wells out, recorded in the manifest).
+   */
+  small_plates?: "error" | "drop";
+  /**
+   * Cap on the number of training wells (training-set-size ablations); the kept ones are drawn at random, stratified by plate. null: no cap.
+   */
+  max_train_wells?: null | number;
 }
 /**
  * Normalization of the features (DESIGN §2.3).
  */
 export interface NormalizeInput {
   /**
-   * z-score with population SD.
+   * standardize: z-score (population SD); robustize: median/IQR; mad_robustize: median/(1.4826·MAD); spherize: whitening (spherize.method); none.
    */
-  method?: "standardize";
+  method?: "standardize" | "robustize" | "mad_robustize" | "spherize" | "none";
   /**
    * Fit and apply per plate rather than on all plates together.
    */
   by_plate?: boolean;
+  /**
+   * Which wells the scaler is fitted on: train controls (the reference), all controls, test controls, or all wells.
+   */
+  fit_on?: "train_controls" | "all_controls" | "test_controls" | "all_wells";
+  /**
+   * mad_robustize: added to the scaled MAD (pycytominer's epsilon).
+   */
+  mad_epsilon?: number;
+  spherize?: {
+    method?: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    epsilon?: number;
+    center?: boolean;
+  };
 }
 /**
  * Feature selection (DESIGN §2.4), operations in the order given.
  */
 export interface FeatureSelectInput {
-  operations?: ("variance_threshold" | "correlation_threshold")[];
+  /**
+   * pycytominer feature_select operations, run in this order, each on the features the previous ones left.
+   */
+  operations?: (
+    | "drop_na_columns"
+    | "frequency_threshold"
+    | "variance_threshold"
+    | "correlation_threshold"
+    | "drop_outliers"
+    | "blocklist"
+  )[];
+  /**
+   * Which wells the selection is decided on.
+   */
+  fit_on?: "train_controls" | "all_controls" | "all_wells";
+  /**
+   * drop_na_columns: drop features missing in more than this share of wells.
+   */
+  na_cutoff?: number;
+  /**
+   * frequency_threshold: second-most-common / most-common value count below this…
+   */
+  freq_cut?: number;
+  /**
+   * …or unique values / rows below this: dropped.
+   */
+  unique_cut?: number;
   /**
    * variance_threshold: drop features whose variance is below this.
    */
   min_variance?: number;
   /**
-   * correlation_threshold: pairs with Pearson correlation above this lose one feature.
+   * correlation_threshold: of each pair with Pearson correlation above this, drop the feature with the larger sum of |correlation|.
    */
   corr_threshold?: number;
+  /**
+   * drop_outliers: drop features whose max |value| exceeds this.
+   */
+  outlier_cutoff?: number;
+  /**
+   * blocklist: feature names or regular expressions matching whole names.
+   */
+  blocklist?: string[];
 }
 /**
  * The autoencoder (DESIGN §2.5).
@@ -709,6 +919,10 @@ export interface EvaluationInput {
    * What a z-score that is undefined (a feature constant on a plate) becomes: zero (the plate mean: the feature says nothing there) or interpolate (the reference implementation: linear interpolation down the table, as pandas does).
    */
   fill_undefined?: "zero" | "interpolate";
+  /**
+   * With a dose column, keep only each compound's highest dose when evaluating.
+   */
+  highest_dose_only?: boolean;
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.

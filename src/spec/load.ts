@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { withPreset } from '../data/presets.ts';
 import { composeSpec } from './compose.ts';
 import { applyOverrides } from './overrides.ts';
 import { resolveSpec } from './resolve.ts';
@@ -22,7 +23,7 @@ export interface LoadedSpec {
  */
 export function loadSpec(file: string, overrides: readonly string[] = []): LoadedSpec {
   const { value, sites } = applyOverrides(composeSpec(file), overrides);
-  const spec = resolveSpec(value, sites);
+  const spec = resolveSpec(withPreset(value), sites);
   checkSweep(spec, sites);
   return { file: resolve(file), spec, sites };
 }

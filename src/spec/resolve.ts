@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { expandPattern } from '../data/files.ts';
 import { SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
 import { validateExperiment } from './schema.ts';
@@ -20,17 +20,22 @@ export function resolveSpec(composed: Record<string, unknown>, sites: SiteTree):
 }
 
 /**
- * `dataset.path` is written relative to the file that sets it (the working directory for `--set`). The
- * resolved spec stores it absolute, so a saved spec reads the same table from any directory; when the
- * dataset comes from a file, that file must exist.
+ * `dataset.path` (a path or glob, or a list of them) is written relative to the file that sets it (the working
+ * directory for `--set`). The resolved spec stores it absolute, so a saved spec reads the same table from any
+ * directory; when the dataset comes from files, every entry must name at least one.
  */
 function withAbsoluteDataPath(spec: ResolvedSpec, sites: SiteTree): ResolvedSpec {
   const written = spec.dataset.path;
   if (written === undefined) return spec;
-  const keys = ['dataset', 'path'];
-  const path = resolve(locate(sites, keys).dir, written);
-  if (spec.dataset.source === 'file' && !statSync(path, { throwIfNoEntry: false })?.isFile()) {
-    throw new SpecError({ where: locate(sites, keys).where, path: keys.join('.'), message: `file not found: ${written} (looked for ${displayPath(path)})` });
-  }
-  return { ...spec, dataset: { ...spec.dataset, path } };
+  const list = typeof written === 'string' ? [written] : written;
+  const absolute = list.map((entry, i) => {
+    const keys = typeof written === 'string' ? ['dataset', 'path'] : ['dataset', 'path', String(i)];
+    const path = resolve(locate(sites, keys).dir, entry);
+    if (spec.dataset.source === 'file' && expandPattern(path).length === 0) {
+      const what = /[*?]/.test(entry) ? 'no file matches' : 'file not found:';
+      throw new SpecError({ where: locate(sites, keys).where, path: keys.join('.'), message: `${what} ${entry} (looked for ${displayPath(path)})` });
+    }
+    return path;
+  });
+  return { ...spec, dataset: { ...spec.dataset, path: typeof written === 'string' ? absolute[0] : (absolute as [string, ...string[]]) } };
 }

@@ -1,4 +1,6 @@
-import { groupRows, metaColumn, type Profiles } from '../data/profiles.ts';
+import { DataError } from '../errors.ts';
+import { metaColumn, type Profiles } from '../data/profiles.ts';
+import { groupBy } from '../evaluate/groups.ts';
 import type { Columns } from '../data/io.ts';
 import { controlMask, type Roles } from '../data/roles.ts';
 import { prepareForEvaluation } from '../evaluate/prepare.ts';
@@ -33,7 +35,7 @@ export function evaluateRepresentations(
   evaluation: ResolvedSpec['evaluation'],
   seed: number,
 ): Evaluation {
-  const replicateBy = [roles.perturbation];
+  const replicateBy = roles.replicateBy;
   const pr: Record<string, PercentReplicatingMetrics> = {};
   const tables: Record<string, Columns> = {};
   const nulls: Record<string, Columns> = {};
@@ -41,8 +43,18 @@ export function evaluateRepresentations(
   for (const [name, rep] of Object.entries(representations)) {
     const treated = prepareForEvaluation(
       rep,
-      { plate: roles.plate, perturbation: roles.perturbation, control: controlMask(rep, roles), replicate_by: replicateBy },
-      { per_plate_zscore: evaluation.per_plate_zscore, highest_dose_only: false, fill_undefined: evaluation.fill_undefined },
+      {
+        plate: roles.plate,
+        perturbation: roles.perturbation,
+        control: controlMask(rep, roles),
+        replicate_by: replicateBy,
+        ...(roles.dose ? { dose: roles.dose } : {}),
+      },
+      {
+        per_plate_zscore: evaluation.per_plate_zscore,
+        highest_dose_only: evaluation.highest_dose_only && roles.dose !== null,
+        fill_undefined: evaluation.fill_undefined,
+      },
     );
     const result = percentReplicating(treated, replicateBy, {
       null_draws: evaluation.percent_replicating.null_draws,
@@ -51,7 +63,12 @@ export function evaluateRepresentations(
       null_sampling: evaluation.percent_replicating.null_sampling,
       seed,
     });
-    const splitOf = evaluation.split_by ? groupLabel(treated, roles.perturbation, evaluation.split_by) : null;
+    if (result.summary.n === 0) {
+      throw new DataError(
+        `percent replicating needs replicates, but no group of treated wells with the same ${replicateBy.join(' + ')} has 2 or more wells`,
+      );
+    }
+    const splitOf = evaluation.split_by ? groupLabel(treated, replicateBy, evaluation.split_by) : null;
     pr[name] = { ...result.summary, ...(splitOf ? { split: splitSummary(result, splitOf) } : {}) };
     tables[name] = replicateTable(result, replicateBy, splitOf && evaluation.split_by ? [evaluation.split_by, splitOf] : null);
     nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
@@ -76,12 +93,11 @@ function sampleOf(values: Float64Array, k: number, rs: RandomStream): Float64Arr
   return Float64Array.from([...chosen].sort((x, y) => x - y), (i) => values[i]);
 }
 
-/** The value of `column` for each perturbation (its first well's; a split column is constant within one). */
-function groupLabel(p: Profiles, perturbation: string, column: string): Map<string, string> {
+/** The value of `column` for each replicate group (its first well's; a split column is constant within one). */
+function groupLabel(p: Profiles, replicateBy: readonly string[], column: string): Map<string, string> {
   const labels = metaColumn(p, column);
-  const out = new Map<string, string>();
-  for (const [pert, rows] of groupRows(metaColumn(p, perturbation))) out.set(String(pert), String(labels[rows[0]]));
-  return out;
+  const groups = groupBy(p, replicateBy);
+  return new Map(groups.keys.map((key, g) => [key, String(labels[groups.rows[g][0]])]));
 }
 
 function splitSummary(result: PercentReplicating, splitOf: Map<string, string>) {

@@ -1,4 +1,4 @@
-import type { Exclusion } from './types.ts';
+import type { Exclusion } from './exclusion.ts';
 
 /**
  * Drop the features matched by a blocklist entry. Each entry is a regular expression that must match the

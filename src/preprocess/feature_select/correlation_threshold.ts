@@ -1,6 +1,6 @@
 import { crossProduct } from '../../numeric/linalg.ts';
 import { type Matrix, matrix } from '../../numeric/matrix.ts';
-import type { Exclusion } from './types.ts';
+import { type Exclusion, stat } from './exclusion.ts';
 
 /**
  * pycytominer `correlation_threshold` (Pearson): for every pair of features whose signed correlation exceeds
@@ -41,8 +41,8 @@ export function correlationThreshold(x: Matrix, features: readonly string[], thr
     out.push({
       feature,
       detail:
-        `pearson ${fmt(r[j * d + p])} > ${threshold} with ${features[p]}; ` +
-        `sum |r| ${fmt(sums[j])} vs ${fmt(sums[p])}`,
+        `pearson ${stat(r[j * d + p])} > ${threshold} with ${features[p]}; ` +
+        `sum |r| ${stat(sums[j])} vs ${stat(sums[p])}`,
     });
   });
   return out;
@@ -138,8 +138,4 @@ function isConstant(x: Matrix, j: number, selected: (row: number) => boolean): b
 
 function clip(v: number): number {
   return v > 1 ? 1 : v < -1 ? -1 : v;
-}
-
-function fmt(v: number): string {
-  return Number(v.toPrecision(4)).toString();
 }

@@ -1,5 +1,5 @@
 import type { Matrix } from '../../numeric/matrix.ts';
-import type { Exclusion } from './types.ts';
+import { type Exclusion, stat } from './exclusion.ts';
 
 /** pycytominer `get_na_columns`: drop a feature whose fraction of missing values exceeds `naCutoff`. */
 export function dropNaColumns(x: Matrix, features: readonly string[], naCutoff: number): Exclusion[] {
@@ -8,11 +8,7 @@ export function dropNaColumns(x: Matrix, features: readonly string[], naCutoff: 
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
     const fraction = missing[j] / x.rows;
-    if (fraction > naCutoff) out.push({ feature, detail: `${missing[j]}/${x.rows} values missing (${fmt(fraction)} > na_cutoff ${naCutoff})` });
+    if (fraction > naCutoff) out.push({ feature, detail: `${missing[j]}/${x.rows} values missing (${stat(fraction)} > na_cutoff ${naCutoff})` });
   });
   return out;
-}
-
-function fmt(v: number): string {
-  return Number(v.toPrecision(4)).toString();
 }

@@ -1,5 +1,5 @@
 import type { Matrix } from '../../numeric/matrix.ts';
-import type { Exclusion } from './types.ts';
+import { type Exclusion, stat } from './exclusion.ts';
 
 /**
  * pycytominer `drop_outlier_features`: drop a feature whose largest absolute value (|max| or |min|, missing
@@ -15,7 +15,7 @@ export function dropOutliers(x: Matrix, features: readonly string[], outlierCuto
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
     if (largest[j] > outlierCutoff) {
-      out.push({ feature, detail: `max |value| ${largest[j].toPrecision(6)} > outlier_cutoff ${outlierCutoff}` });
+      out.push({ feature, detail: `max |value| ${stat(largest[j])} > outlier_cutoff ${outlierCutoff}` });
     }
   });
   return out;

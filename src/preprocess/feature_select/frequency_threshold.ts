@@ -1,10 +1,10 @@
 import type { Matrix } from '../../numeric/matrix.ts';
 import { sortedPresent } from '../columns.ts';
-import type { Exclusion } from './types.ts';
+import { type Exclusion, stat } from './exclusion.ts';
 
 /**
- * pycytominer `frequency_threshold` (called `variance_threshold` before pycytominer 1.2, which is the name
- * the reference pipeline used), after caret's nearZeroVar. A feature is dropped when
+ * pycytominer `frequency_threshold` (older pycytominer, which the reference pipeline used, called it
+ * `variance_threshold`), after caret's nearZeroVar. A feature is dropped when
  * - its second most common value occurs less than `freqCut` times as often as the most common one, or it
  *   has fewer than two distinct values (pandas `value_counts`, missing values not counted); or
  * - its number of distinct values divided by the number of rows (missing ones included) is below `uniqueCut`.
@@ -17,10 +17,10 @@ export function frequencyThreshold(x: Matrix, features: readonly string[], freqC
     const reasons: string[] = [];
     if (distinct < 2) reasons.push(`${distinct} distinct value${distinct === 1 ? '' : 's'}`);
     else if (second / first < freqCut) {
-      reasons.push(`second/most common value count ${second}/${first} = ${fmt(second / first)} < freq_cut ${freqCut}`);
+      reasons.push(`second/most common value count ${second}/${first} = ${stat(second / first)} < freq_cut ${freqCut}`);
     }
     if (distinct / x.rows < uniqueCut) {
-      reasons.push(`${distinct} distinct values / ${x.rows} rows = ${fmt(distinct / x.rows)} < unique_cut ${uniqueCut}`);
+      reasons.push(`${distinct} distinct values / ${x.rows} rows = ${stat(distinct / x.rows)} < unique_cut ${uniqueCut}`);
     }
     if (reasons.length > 0) out.push({ feature, detail: reasons.join('; ') });
   });
@@ -44,8 +44,4 @@ function valueCounts(sorted: Float64Array): { distinct: number; first: number; s
     i = k;
   }
   return { distinct, first, second };
-}
-
-function fmt(v: number): string {
-  return Number(v.toPrecision(4)).toString();
 }

@@ -1,6 +1,6 @@
 import type { Matrix } from '../../numeric/matrix.ts';
 import { columnMoments } from '../columns.ts';
-import type { Exclusion } from './types.ts';
+import { type Exclusion, stat } from './exclusion.ts';
 
 /**
  * pycytominer `variance_threshold` (≥ 1.2): drop a feature whose population variance (ddof 0, missing
@@ -11,7 +11,7 @@ export function varianceThreshold(x: Matrix, features: readonly string[], minVar
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
     if (variance[j] < minVariance) {
-      out.push({ feature, detail: `variance ${variance[j].toPrecision(4)} < min_variance ${minVariance}` });
+      out.push({ feature, detail: `variance ${stat(variance[j])} < min_variance ${minVariance}` });
     }
   });
   return out;

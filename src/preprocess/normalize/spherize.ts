@@ -48,6 +48,7 @@ export function fitSpherize(fit: Matrix, settings: SpherizeSettings): Sphering {
   const sigma = values.map((v) => Math.sqrt(Math.max(v, 0)));
   const tolerance = values[0] * Math.max(n, d) * 2 ** -52;
   const rank = values.reduce((r, v) => (v > tolerance ? r + 1 : r), 0);
+  if (rank === 0) throw new Error(`spherize: the ${n} fit rows carry no variance`);
   // Full rank: d, or all the rows allow (n − 1 once centred, n otherwise).
   if (rank !== d && rank !== (center ? n - 1 : n)) {
     throw new Error(

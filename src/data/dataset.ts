@@ -1,0 +1,226 @@
+import pl from 'nodejs-polars';
+import { DataError, exampleRows } from '../errors.ts';
+import { matrix } from '../numeric/matrix.ts';
+import { interpolateMissing } from '../preprocess/interpolate.ts';
+import type { RunSpec } from '../spec/types.ts';
+import { expandPaths } from './files.ts';
+import { readFrame } from './io.ts';
+import type { MetaValue, Profiles } from './profiles.ts';
+import { type Roles, requiredColumns } from './roles.ts';
+
+type DatasetSpec = RunSpec['dataset'];
+
+/** What loading did to the table, for the manifest: nothing is dropped or filled silently. */
+export interface LoadReport {
+  files: string[];
+  wells: number;
+  features: number;
+  /** Features present in some files only, dropped because `features.common` asked for the common ones. */
+  not_common: string[];
+  /** Features dropped for too many missing values, with their missing share. */
+  dropped_missing: { feature: string; missing_share: number }[];
+  /** Values filled by the imputation policy. */
+  imputed: { method: string; values: number; features: number };
+}
+
+/**
+ * Reads the dataset's file(s) as they are: CSV, CSV.gz or Parquet, one file or several (concatenated, in
+ * sorted order). Stops with a `DataError` naming file, column and rows on anything it cannot use: a missing
+ * role column, non-numeric feature values, feature sets that differ between files (unless the spec asks for
+ * the common ones), or missing values the policy cannot handle.
+ */
+export function readDataset(dataset: DatasetSpec, roles: Roles): { profiles: Profiles; report: LoadReport } {
+  const files = expandPaths(typeof dataset.path === 'string' ? [dataset.path] : (dataset.path ?? []));
+  if (files.length === 0) throw new DataError(`dataset.path names no file: ${JSON.stringify(dataset.path)}`);
+  const tables = files.map((file) => {
+    const df = readFrame(file);
+    const missing = requiredColumns(roles).filter((c) => !df.columns.includes(c.column));
+    if (missing.length) {
+      const list = missing.map((c) => `'${c.column}' (${c.role})`).join(', ');
+      throw new DataError(`${file}: no column ${list}; the table has ${df.columns.length} columns: ${preview(df.columns)}`);
+    }
+    return { file, df, features: featureColumns(df.columns, dataset.features) };
+  });
+  const { features, notCommon } = commonFeatures(tables, dataset.features.common);
+  if (features.length === 0) throw new DataError(`${files[0]}: no feature columns (prefixes ${dataset.features.prefixes.join(', ')})`);
+
+  const parts = tables.map((t) => toProfiles(t.file, t.df, features));
+  const dropped = dropWells(concatenate(parts), dataset.drop_wells);
+  const { profiles, dropped_missing, imputed } = handleMissing(dropped, dataset.missing, files);
+  return {
+    profiles,
+    report: { files, wells: profiles.values.rows, features: profiles.features.length, not_common: notCommon, dropped_missing, imputed },
+  };
+}
+
+function preview(names: readonly string[]): string {
+  return names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ');
+}
+
+function featureColumns(columns: readonly string[], f: DatasetSpec['features']): string[] {
+  const include = f.include.map((r) => new RegExp(r));
+  const exclude = f.exclude.map((r) => new RegExp(r));
+  return columns.filter(
+    (c) =>
+      f.prefixes.some((p) => c.startsWith(p)) &&
+      (include.length === 0 || include.some((r) => r.test(c))) &&
+      !exclude.some((r) => r.test(c)),
+  );
+}
+
+function commonFeatures(tables: { file: string; features: string[] }[], common: boolean): { features: string[]; notCommon: string[] } {
+  const first = tables[0];
+  const shared = first.features.filter((f) => tables.every((t) => t.features.includes(f)));
+  const all = new Set(tables.flatMap((t) => t.features));
+  const notCommon = [...all].filter((f) => !shared.includes(f)).sort();
+  if (notCommon.length && !common) {
+    const odd = tables.find((t) => t.features.length !== shared.length || t.features.some((f) => !shared.includes(f)))!;
+    const extra = odd.features.filter((f) => !shared.includes(f));
+    const lacking = first.features.filter((f) => !odd.features.includes(f));
+    throw new DataError(
+      `${odd.file}: its features differ from ${first.file}'s` +
+        (extra.length ? `; only here: ${preview(extra)}` : '') +
+        (lacking.length ? `; missing here: ${preview(lacking)}` : '') +
+        ` (${notCommon.length} features not in every file; set dataset.features.common: true to keep the ${shared.length} common ones)`,
+    );
+  }
+  return { features: shared, notCommon };
+}
+
+/** One file's wells; a non-numeric feature value is reported with its column and rows. */
+function toProfiles(file: string, df: pl.DataFrame, features: readonly string[]): Profiles {
+  const rows = df.height;
+  const cols = features.length;
+  const data = new Float64Array(rows * cols);
+  features.forEach((f, j) => {
+    const series = df.getColumn(f);
+    const numeric = series.cast(pl.Float64, false);
+    const raw = series.isNumeric() ? null : (series.toArray() as unknown[]);
+    const values = numeric.toArray() as (number | null)[];
+    const bad: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (v === null && raw && raw[i] !== null && String(raw[i]).trim() !== '' && !/^(nan|na|inf|-inf)$/i.test(String(raw[i]).trim())) bad.push(i);
+      // ±Inf is as unusable as a missing value (DESIGN): both become NaN and meet the missing-value policy.
+      data[i * cols + j] = v === null || !Number.isFinite(v) ? NaN : v;
+    }
+    if (bad.length) {
+      const shown = bad.slice(0, 3).map((i) => JSON.stringify(raw![i])).join(', ');
+      throw new DataError(`${file}: column '${f}' has non-numeric values (${shown}) at ${exampleRows(bad)}`);
+    }
+  });
+  const featureSet = new Set(features);
+  const metadata: Record<string, MetaValue[]> = {};
+  for (const name of df.columns) if (!featureSet.has(name)) metadata[name] = df.getColumn(name).toArray() as MetaValue[];
+  return { metadata, features: [...features], values: matrix(rows, cols, data) };
+}
+
+/** Files stacked in order; a metadata column absent from a file is null in its wells. */
+function concatenate(parts: Profiles[]): Profiles {
+  if (parts.length === 1) return parts[0];
+  const names = [...new Set(parts.flatMap((p) => Object.keys(p.metadata)))];
+  const metadata = Object.fromEntries(names.map((n) => [n, parts.flatMap((p) => p.metadata[n] ?? Array(p.values.rows).fill(null))]));
+  const rows = parts.reduce((s, p) => s + p.values.rows, 0);
+  const data = new Float64Array(rows * parts[0].features.length);
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p.values.data, offset);
+    offset += p.values.data.length;
+  }
+  return { metadata, features: parts[0].features, values: matrix(rows, parts[0].features.length, data) };
+}
+
+function dropWells(p: Profiles, drop: DatasetSpec['drop_wells']): Profiles {
+  if (drop.length === 0) return p;
+  const keep: number[] = [];
+  for (let i = 0; i < p.values.rows; i++) {
+    const dropped = drop.some((d) => {
+      const v = p.metadata[d.column]?.[i];
+      return v !== null && v !== undefined && d.values.map(String).includes(String(v));
+    });
+    if (!dropped) keep.push(i);
+  }
+  const cols = p.values.cols;
+  const data = new Float64Array(keep.length * cols);
+  keep.forEach((i, k) => data.set(p.values.data.subarray(i * cols, (i + 1) * cols), k * cols));
+  const metadata = Object.fromEntries(Object.entries(p.metadata).map(([n, c]) => [n, keep.map((i) => c[i])]));
+  return { metadata, features: p.features, values: matrix(keep.length, cols, data) };
+}
+
+/** Drop features missing in more than `na_cutoff` of the wells, then fill what is left by the policy. */
+function handleMissing(p: Profiles, policy: DatasetSpec['missing'], files: string[]) {
+  const { rows, cols, data } = p.values;
+  const missing = new Int32Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (Number.isNaN(data[i * cols + j])) missing[j]++;
+  const dropped_missing = p.features.flatMap((feature, j) =>
+    missing[j] / rows > policy.na_cutoff ? [{ feature, missing_share: missing[j] / rows }] : [],
+  );
+  const keep = p.features.flatMap((_, j) => (missing[j] / rows > policy.na_cutoff ? [] : [j]));
+  let kept: Profiles = {
+    metadata: p.metadata,
+    features: keep.map((j) => p.features[j]),
+    values: matrix(rows, keep.length, selectColumns(data, rows, cols, keep)),
+  };
+  const before = countMissing(kept.values.data);
+  if (before > 0 && policy.impute === 'interpolate') kept = interpolateMissing(kept);
+  if (before > 0 && policy.impute === 'mean') kept = fillWithMeans(kept);
+  const left = missingCells(kept);
+  if (left.length) {
+    const feature = kept.features[left[0].col];
+    const rowsOf = left.filter((c) => c.col === left[0].col).map((c) => c.row);
+    throw new DataError(
+      `${files.join(', ')}: ${left.length} missing value(s) left after dropping features above na_cutoff ${policy.na_cutoff}` +
+        ` and imputing '${policy.impute}': e.g. column '${feature}' at ${exampleRows(rowsOf)} (of the concatenated table);` +
+        ` set dataset.missing.impute to mean or interpolate, or lower dataset.missing.na_cutoff`,
+    );
+  }
+  const imputed = { method: policy.impute, values: before, features: countMissingFeatures(p, keep) };
+  return { profiles: kept, dropped_missing, imputed };
+}
+
+function selectColumns(data: Float64Array, rows: number, cols: number, keep: number[]): Float64Array {
+  const out = new Float64Array(rows * keep.length);
+  for (let i = 0; i < rows; i++) for (let k = 0; k < keep.length; k++) out[i * keep.length + k] = data[i * cols + keep[k]];
+  return out;
+}
+
+function countMissing(x: Float64Array): number {
+  let n = 0;
+  for (const v of x) if (Number.isNaN(v)) n++;
+  return n;
+}
+
+function countMissingFeatures(p: Profiles, keep: number[]): number {
+  const { rows, cols, data } = p.values;
+  return keep.filter((j) => {
+    for (let i = 0; i < rows; i++) if (Number.isNaN(data[i * cols + j])) return true;
+    return false;
+  }).length;
+}
+
+function missingCells(p: Profiles): { row: number; col: number }[] {
+  const { rows, cols, data } = p.values;
+  const out: { row: number; col: number }[] = [];
+  for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) if (Number.isNaN(data[i * cols + j])) out.push({ row: i, col: j });
+  return out;
+}
+
+/** Each missing value becomes its feature's mean over the wells where it is present. */
+function fillWithMeans(p: Profiles): Profiles {
+  const { rows, cols, data } = p.values;
+  const out = Float64Array.from(data);
+  for (let j = 0; j < cols; j++) {
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < rows; i++) {
+      const v = data[i * cols + j];
+      if (!Number.isNaN(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    if (n === 0) continue;
+    for (let i = 0; i < rows; i++) if (Number.isNaN(out[i * cols + j])) out[i * cols + j] = sum / n;
+  }
+  return { ...p, values: matrix(rows, cols, out) };
+}

@@ -1,0 +1,192 @@
+import { type Matrix, matrix } from '../numeric/matrix.ts';
+import type { RandomStream } from '../random/streams.ts';
+import { binomial, sampleCoalitions } from './coalitions.ts';
+import { constrainedKernelRegression } from './wls.ts';
+
+/**
+ * Kernel SHAP (Lundberg & Lee 2017) for a vectorized model f: R^d → R^m. The value of a coalition S is the
+ * interventional expectation v(S) = E_bg[f(x_S, bg_¬S)] over the background rows, so v(∅) = E_bg[f] and
+ * v(all) = f(x). Every coalition is evaluated once for all m outputs: explaining one output or all of them
+ * costs the same model calls.
+ */
+
+/** Maps n×d inputs to n×m outputs, row by row (the autoencoder's `reconstruct`, or any batched model). */
+export type BatchModel = (x: Matrix) => Matrix;
+
+export interface KernelShapOptions {
+  /** Coalitions evaluated on the sampled path (shap's default is 2·d + 2048). */
+  nsamples: number;
+  /** Up to this many varying features, all 2^M coalitions are enumerated and φ is exact. */
+  exact_max_features: number;
+}
+
+export interface Explainer {
+  readonly f: BatchModel;
+  readonly background: Matrix;
+  /** E_bg[f], length m: the base value every explanation starts from. */
+  readonly expected: Float64Array;
+}
+
+export interface ShapResult {
+  /** m×d: row o holds the SHAP values of output o over the d input features. */
+  readonly values: Matrix;
+  /** f(x), length m; for every output Σ_i values[o][i] = fx[o] − expected[o]. */
+  readonly fx: Float64Array;
+  readonly expected: Float64Array;
+  /** Whether φ came from full enumeration (exact Shapley values) rather than sampled coalitions. */
+  readonly exact: boolean;
+  /** Coalitions whose value was estimated, each over every background row. */
+  readonly coalitions: number;
+}
+
+/** Rows of masked input built per model call: ~32 MB of float64 whatever d is, and never below one coalition. */
+const VALUES_PER_CALL = 1 << 22;
+
+export function kernelExplainer(f: BatchModel, background: Matrix): Explainer {
+  if (background.rows === 0) throw new Error('Kernel SHAP needs at least one background row');
+  const out = f(background);
+  const expected = new Float64Array(out.cols);
+  for (let r = 0; r < out.rows; r++) {
+    for (let o = 0; o < out.cols; o++) expected[o] += out.data[r * out.cols + o];
+  }
+  for (let o = 0; o < out.cols; o++) expected[o] /= out.rows;
+  return { f, background, expected };
+}
+
+/**
+ * SHAP values of every output at x. rng is used only on the sampled path; give each explained row its own
+ * named stream so its result does not depend on which other rows are explained.
+ */
+export function shapValues(explainer: Explainer, x: Float64Array, options: KernelShapOptions, rng: RandomStream): ShapResult {
+  const { f, background, expected } = explainer;
+  const d = background.cols;
+  const m = expected.length;
+  if (x.length !== d) throw new Error(`shapValues: row has ${x.length} features, background ${d}`);
+  // Coalitions are bit sets of a 32-bit integer on the exact path (and 2^30 of them is already absurd).
+  if (options.exact_max_features > 30) throw new Error(`exact_max_features ${options.exact_max_features} > 30`);
+  const fx = Float64Array.from(f(matrix(1, d, Float64Array.from(x))).data);
+  // A feature equal to x in every background row cannot change any coalition's value: its φ is exactly 0,
+  // and leaving it out shrinks the game (shap's "varying features").
+  const varying = varyingFeatures(background, x);
+  const M = varying.length;
+  const phi = new Float64Array(m * M);
+  let exact = true;
+  let coalitions = 0;
+  if (M === 1) {
+    for (let o = 0; o < m; o++) phi[o] = fx[o] - expected[o];
+  } else if (M > 1 && M <= options.exact_max_features) {
+    const masks = allProperCoalitions(M);
+    coalitions = 2 ** M - 2;
+    phi.set(exactShapley(M, coalitionValues(explainer, x, varying, masks, coalitions), expected, fx));
+  } else if (M > 1) {
+    const sampled = sampleCoalitions(M, options.nsamples, rng);
+    coalitions = sampled.count;
+    exact = sampled.count === 2 ** M - 2;
+    const values = coalitionValues(explainer, x, varying, sampled.masks, sampled.count);
+    phi.set(constrainedKernelRegression(sampled, M, values, expected, fx));
+  }
+  const values = matrix(m, d);
+  for (let o = 0; o < m; o++) {
+    for (let t = 0; t < M; t++) values.data[o * d + varying[t]] = phi[o * M + t];
+  }
+  return { values, fx, expected, exact, coalitions };
+}
+
+function varyingFeatures(background: Matrix, x: Float64Array): Int32Array {
+  const d = background.cols;
+  const out: number[] = [];
+  for (let i = 0; i < d; i++) {
+    for (let r = 0; r < background.rows; r++) {
+      if (background.data[r * d + i] !== x[i]) {
+        out.push(i);
+        break;
+      }
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/**
+ * v(S) for every coalition (count×m): each coalition's masked copies of the background go through f in
+ * large batches, and their outputs are averaged at once so only count×m numbers are kept.
+ */
+function coalitionValues(explainer: Explainer, x: Float64Array, varying: Int32Array, masks: Uint8Array, count: number): Float64Array {
+  const { f, background, expected } = explainer;
+  const n = background.rows;
+  const d = background.cols;
+  const m = expected.length;
+  const M = varying.length;
+  const perCall = Math.max(1, Math.floor(VALUES_PER_CALL / (n * Math.max(d, m))));
+  const values = new Float64Array(count * m);
+  for (let k0 = 0; k0 < count; k0 += perCall) {
+    const k1 = Math.min(count, k0 + perCall);
+    const batch = new Float64Array((k1 - k0) * n * d);
+    for (let k = k0; k < k1; k++) {
+      const block = (k - k0) * n * d;
+      batch.set(background.data, block);
+      const mask = masks.subarray(k * M, (k + 1) * M);
+      for (let t = 0; t < M; t++) {
+        if (!mask[t]) continue;
+        const i = varying[t];
+        const xi = x[i];
+        for (let r = 0; r < n; r++) batch[block + r * d + i] = xi;
+      }
+    }
+    const out = f(matrix((k1 - k0) * n, d, batch));
+    if (out.rows !== (k1 - k0) * n || out.cols !== m) {
+      throw new Error(`Kernel SHAP: model returned ${out.rows}×${out.cols}, expected ${(k1 - k0) * n}×${m}`);
+    }
+    for (let k = k0; k < k1; k++) {
+      const v = values.subarray(k * m, (k + 1) * m);
+      const base = (k - k0) * n * m;
+      for (let r = 0; r < n; r++) {
+        for (let o = 0; o < m; o++) v[o] += out.data[base + r * m + o];
+      }
+      for (let o = 0; o < m; o++) v[o] /= n;
+    }
+  }
+  return values;
+}
+
+/** Masks (count×M) of every coalition except ∅ and the full set, coalition k being the bits of k + 1. */
+function allProperCoalitions(M: number): Uint8Array {
+  const count = 2 ** M - 2;
+  const masks = new Uint8Array(count * M);
+  for (let k = 0; k < count; k++) {
+    const bits = k + 1;
+    for (let t = 0; t < M; t++) masks[k * M + t] = (bits >> t) & 1;
+  }
+  return masks;
+}
+
+/**
+ * The Shapley formula over all subsets: φ_i = Σ_{S∌i} |S|!(M−|S|−1)!/M! · (v(S∪i) − v(S)), with v(∅) and
+ * v(all) pinned to E_bg[f] and f(x) so that Σφ = f(x) − E_bg[f] holds up to rounding.
+ */
+function exactShapley(M: number, proper: Float64Array, expected: Float64Array, fx: Float64Array): Float64Array {
+  const m = expected.length;
+  const full = 2 ** M - 1;
+  const v = new Float64Array((full + 1) * m);
+  v.set(expected, 0);
+  v.set(proper, m);
+  v.set(fx, full * m);
+  const weight = Float64Array.from({ length: M }, (_, s) => 1 / (M * binomial(M - 1, s)));
+  const phi = new Float64Array(m * M);
+  for (let S = 0; S < full; S++) {
+    const w = weight[popcount(S)];
+    for (let t = 0; t < M; t++) {
+      const bit = 1 << t;
+      if (S & bit) continue;
+      const with_ = (S | bit) * m;
+      const without = S * m;
+      for (let o = 0; o < m; o++) phi[o * M + t] += w * (v[with_ + o] - v[without + o]);
+    }
+  }
+  return phi;
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  for (let y = x; y; y &= y - 1) c++;
+  return c;
+}

@@ -1,0 +1,64 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { representationColor } from './style.ts';
+
+/** A metric's mean ± SD over seeds at one value of a swept numeric setting. */
+export interface SettingDatum {
+  metric: string;
+  x: number;
+  representation: string;
+  /** The other swept settings of this point, so lines never join points that differ in more than `x`. */
+  others: string;
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+/**
+ * Each metric against one swept numeric setting (an ablation): a panel per metric with its own y axis, a line
+ * per representation (dashed per combination of the other swept settings), ±1 SD error bars. A setting
+ * spanning a decade or more (a learning rate) is drawn on a log axis.
+ */
+export function metricVsSetting(data: readonly SettingDatum[], o: { setting: string; metrics: readonly string[]; representations: readonly string[] }): TopLevelSpec {
+  const xs = data.map((d) => d.x);
+  const log = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10;
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: o.setting,
+    scale: log ? { type: 'log' as const } : { zero: false },
+    axis: { values: [...new Set(xs)].sort((a, b) => a - b) },
+  };
+  const values = data.map((d) => ({
+    ...d,
+    low: Number.isFinite(d.sd) ? d.mean - d.sd : d.mean,
+    high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
+    label: `${d.representation}, ${d.metric} at ${o.setting}=${d.x}${d.others ? ` (${d.others})` : ''}: mean ${d.mean.toPrecision(4)}, n=${d.n}`,
+  }));
+  const color = { field: 'representation', type: 'nominal' as const, title: 'representation', scale: representationColor(o.representations) };
+  const severalOthers = new Set(data.map((d) => d.others)).size > 1;
+  return {
+    title: `Metrics against ${o.setting} (mean ± SD over seeds)`,
+    data: { values },
+    facet: { field: 'metric', type: 'nominal', sort: [...o.metrics], title: null },
+    columns: 3,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 220,
+      height: 150,
+      layer: [
+        {
+          mark: { type: 'line', point: true },
+          encoding: {
+            x,
+            y: { field: 'mean', type: 'quantitative', title: null, scale: { zero: false } },
+            color,
+            ...(severalOthers ? { strokeDash: { field: 'others', type: 'nominal' as const, title: 'other settings' } } : {}),
+            detail: { field: 'others', type: 'nominal' },
+            description: { field: 'label' },
+          },
+        },
+        { mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+      ],
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Config } from 'vega-lite/build/src/config.js';
+
+/**
+ * The one place Vega-Lite specs become SVG: compiled to Vega and rendered headless in Node (no browser, no
+ * canvas), so a report builds wherever the runs do.
+ */
+
+/** Generic font stack: a report opened offline, on any system, must not need a web font. */
+export const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
+
+/** The look every figure shares. */
+const THEME: Config = {
+  font: FONT,
+  background: 'white',
+  view: { stroke: '#d0d0d0' },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#ececec', labelLimit: 260 },
+  header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 320 },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260 },
+  title: { fontSize: 13, anchor: 'start', fontWeight: 'bold', offset: 10 },
+};
+
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const compiled = compile({ ...spec, config: { ...THEME, ...spec.config } }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return prefixIds(await view.toSVG(), idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Vega numbers clip paths and gradients from 1 in every SVG; inlined side by side in one HTML page, the second
+ * figure's `url(#clip1)` would resolve to the first figure's clip. A per-figure prefix keeps them apart.
+ */
+function prefixIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}-${id}"`);
+}

@@ -1,0 +1,32 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+/** One dependency the treatment broke: a feature whose reconstruction another feature pushed off, averaged over seeds. */
+export interface DependencyDatum {
+  /** `explained ← contributing`, with the MoA or compound when the pipeline groups them. */
+  pair: string;
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+/** The top SHAP dependency pairs as horizontal bars, strongest first. */
+export function shapDependencies(data: readonly DependencyDatum[], o: { title: string; color: string }): TopLevelSpec {
+  const values = data.map((d) => ({
+    ...d,
+    low: Number.isFinite(d.sd) ? d.mean - d.sd : d.mean,
+    high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
+    label: `${d.pair}: mean ${d.mean.toPrecision(3)}${Number.isFinite(d.sd) ? ` ± ${d.sd.toPrecision(2)} SD` : ''}, n=${d.n}`,
+  }));
+  const y = { field: 'pair', type: 'nominal' as const, sort: data.map((d) => d.pair), title: 'explained feature ← contributing feature' };
+  const x = { type: 'quantitative' as const, title: 'SHAP contribution to the anomaly (mean over seeds)' };
+  return {
+    title: o.title,
+    data: { values },
+    width: 320,
+    height: { step: 16 },
+    layer: [
+      { mark: { type: 'bar', color: o.color }, encoding: { y, x: { field: 'mean', ...x }, description: { field: 'label' } } },
+      { mark: { type: 'rule', color: '#222' }, encoding: { y, x: { field: 'low', ...x }, x2: { field: 'high' } } },
+    ],
+  };
+}

@@ -1,0 +1,30 @@
+import type { Difference, Summary } from './aggregate.ts';
+
+/** How numbers read in the report, shared by the Markdown and HTML renderings and the figures' labels. */
+
+export function pointLabel(point: Record<string, unknown>): string {
+  const parts = Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return parts.length ? parts.join(', ') : '(single point)';
+}
+
+/** mean ± SD (n=…); the SD is left out where it is undefined (a single run). */
+export function fmtSummary(s: Summary | null, digits = 1): string {
+  if (!s) return '–';
+  const sd = Number.isFinite(s.sd) ? ` ± ${s.sd.toFixed(digits)}` : '';
+  return `${s.mean.toFixed(digits)}${sd} (n=${s.n})`;
+}
+
+/** +mean [low, high]; the interval is left out where it is undefined (a single pair). */
+export function fmtDifference(d: Difference | null, digits = 1): string {
+  if (!d) return '–';
+  const ci = Number.isFinite(d.low) ? ` [${d.low.toFixed(digits)}, ${d.high.toFixed(digits)}]` : '';
+  return `${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(digits)}${ci}`;
+}
+
+/** Decimals a metric deserves: percentages and counts to 0.1, losses to 1e-4, anything else (correlations, F1, mAP) to 1e-3. */
+export function digitsFor(path: string): number {
+  const leaf = path.slice(path.lastIndexOf('.') + 1);
+  if (leaf === 'percent' || leaf === 'n' || leaf.startsWith('n_') || leaf === 'count' || leaf.endsWith('epoch') || leaf === 'epochs') return 1;
+  if (leaf.endsWith('loss')) return 4;
+  return 3;
+}

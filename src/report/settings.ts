@@ -1,0 +1,43 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { readManifest } from '../run/manifest.ts';
+import type { RunSpec } from '../spec/types.ts';
+
+/** The few settings the report needs; the same whether they come from a spec file or from a run's saved spec. */
+export interface ReportSettings {
+  experiment: string;
+  description: string;
+  representations: readonly string[];
+  /** The metadata column that splits percent replicating (e.g. the simulated screen's MoA kind). */
+  splitBy: string | null;
+  /** The null percentile a replicate correlation has to beat. */
+  nullPercentile: number;
+}
+
+/** What a resolved spec (or a run's `spec.yaml`) must hold for the report. */
+export type ReportSpec = Pick<RunSpec, 'experiment' | 'description' | 'representations' | 'evaluation'>;
+
+export function reportSettings(spec: ReportSpec): ReportSettings {
+  return {
+    experiment: spec.experiment,
+    description: spec.description,
+    representations: spec.representations,
+    splitBy: spec.evaluation.split_by,
+    nullPercentile: spec.evaluation.percent_replicating.percentile,
+  };
+}
+
+/**
+ * Settings read back from the saved spec of a complete run of the experiment, for `ads report <experiment>`
+ * when the spec file is elsewhere or gone. Every run of an experiment shares them: they are never swept.
+ */
+export function settingsFromRuns(experimentDir: string): ReportSettings | null {
+  if (!existsSync(experimentDir)) return null;
+  const dirs = readdirSync(experimentDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(experimentDir, d.name))
+    .sort();
+  const done = dirs.find((dir) => readManifest(dir)?.status === 'done' && existsSync(join(dir, 'spec.yaml')));
+  return done ? reportSettings(parse(readFileSync(join(done, 'spec.yaml'), 'utf8')) as ReportSpec) : null;
+}
