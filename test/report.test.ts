@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pairedDifference, summarizeMetric, groupByPoint } from '../src/report/aggregate.ts';
 import type { CompletedRun } from '../src/report/collect.ts';
+import { buildReport } from '../src/report/document.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { studentTCdf, studentTQuantile } from '../src/numeric/distributions.ts';
 
 const run = (point: Record<string, unknown>, seed: number, a: number, c: number): CompletedRun => ({
   runId: `${JSON.stringify(point)}-${seed}`,
+  dir: '/nonexistent',
   seed,
   point,
   metrics: { percent_replicating: { anomaly: { percent: a }, cellprofiler: { percent: c } } },
@@ -44,13 +46,16 @@ describe('report aggregation', () => {
   });
 
   it('renders both representations side by side and lists unfinished runs without averaging them', () => {
-    const md = renderMarkdown({
-      experiment: 'demo',
-      description: '',
-      representations: ['anomaly', 'cellprofiler'],
-      splitBy: null,
-      collected: { complete: runs, unfinished: [{ runId: 'abc', status: 'failed', error: 'boom' }] },
-    });
+    const md = renderMarkdown(
+      buildReport({
+        experiment: 'demo',
+        description: '',
+        representations: ['anomaly', 'cellprofiler'],
+        splitBy: null,
+        nullPercentile: 90,
+        collected: { complete: runs, unfinished: [{ runId: 'abc', status: 'failed', error: 'boom' }] },
+      }),
+    );
     expect(md).toContain('| model.latent=8 | 60.0 ± 10.0 (n=3) | 44.0 ± 3.6 (n=3) | +16.0 [');
     expect(md).toContain('| model.latent=16 | 80.0 (n=1) | 40.0 (n=1) | +40.0 |');
     expect(md).toContain('| abc | failed | boom |');

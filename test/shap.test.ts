@@ -248,6 +248,18 @@ describe('Kernel SHAP properties', () => {
     expect(Array.from(a.values.data)).not.toEqual(Array.from(c.values.data));
   });
 
+  it('explains a subset of the outputs exactly as it explains them among all', () => {
+    for (const d of [6, 30]) {
+      const explainer = kernelExplainer(nonlinear(d), randomMatrix(10, d, `sub${d}/bg`));
+      const x = randomMatrix(1, d, `sub${d}/x`).data;
+      const opts = { nsamples: 500, exact_max_features: 12 };
+      const all = shapValues(explainer, x, opts, stream(2, 'shap'));
+      const some = shapValues(explainer, x, opts, stream(2, 'shap'), [3, 1]);
+      expect(Array.from(some.outputs)).toEqual([3, 1]);
+      expect(rows(some.values)).toEqual([rows(all.values)[3], rows(all.values)[1]]);
+    }
+  });
+
   it('gives exactly 0 to a feature the background never varies from x', () => {
     const bg = randomMatrix(8, 4, 'const/bg');
     const x = randomMatrix(1, 4, 'const/x').data;

@@ -52,8 +52,9 @@ describe('the Slurm scripts', () => {
         '--runs-dir /scratch/runs --reports-dir /scratch/reports --no-report --plain --shard "${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}/7"',
     );
     // sbatch stops reading directives at the first command.
-    const firstCommand = array.split('\n').findIndex((l) => l !== '' && !l.startsWith('#'));
-    expect(array.split('\n').findLastIndex((l) => l.startsWith('#SBATCH'))).toBeLessThan(firstCommand);
+    const lines = array.split('\n');
+    const firstCommand = lines.findIndex((l) => l !== '' && !l.startsWith('#'));
+    expect(lines.map((l) => l.startsWith('#SBATCH')).lastIndexOf(true)).toBeLessThan(firstCommand);
 
     const withAll = slurmScripts({ ...job, partition: 'gpu', gpus: 2, mem: '16G' }).array;
     for (const d of ['--partition=gpu', '--gres=gpu:2', '--mem=16G']) expect(withAll).toContain(`#SBATCH ${d}\n`);
@@ -172,7 +173,7 @@ describe.skipIf(cannotRun !== null)('a sweep on a real one-node Slurm', () => {
     daemon('munged', 'munged', '--foreground', '--force', `--key-file=${join(munge, 'munge.key')}`, `--socket=${socket}`,
       `--pid-file=${join(munge, 'munged.pid')}`, `--log-file=${join(munge, 'munged.log')}`, `--seed-file=${join(munge, 'munged.seed')}`);
     if (!(await until(() => existsSync(socket), 15))) {
-      unavailable = `munged did not start:\n${logs('munged.out')}`;
+      unavailable = `munged did not start (its log follows)\n${logs('munged.out')}`;
       return;
     }
 
@@ -183,8 +184,11 @@ describe.skipIf(cannotRun !== null)('a sweep on a real one-node Slurm', () => {
     writeFileSync(join(dir, 'slurm.conf'), conf);
     daemon('slurmctld', 'slurmctld', '-D', '-i');
     daemon('slurmd', 'slurmd', '-D', '-N', host);
-    const idle = await until(() => /^idle/.test(slurm('sinfo', '-h', '-N', '-o', '%T').stdout ?? ''), 60);
-    if (!idle) unavailable = `slurmctld/slurmd did not bring node ${host} up idle:\n${logs('slurmctld.out', 'slurmctld.log', 'slurmd.out', 'slurmd.log')}`;
+    const exited = () => watchdogs.some((w) => w.exitCode !== null || w.signalCode !== null);
+    const idle = await until(() => exited() || /^idle/.test(slurm('sinfo', '-h', '-N', '-o', '%T').stdout ?? ''), 60);
+    if (!idle || exited()) {
+      unavailable = `slurmctld/slurmd did not bring node ${host} up idle (their logs follow)\n${logs('slurmctld.out', 'slurmctld.log', 'slurmd.out', 'slurmd.log')}`;
+    }
   });
 
   afterAll(async () => {

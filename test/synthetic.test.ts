@@ -49,7 +49,7 @@ describe('simulated screen', () => {
     // Replicates of a compound sit on different plates.
     const pert = metaColumn(screen, 'Metadata_pert');
     const plate = metaColumn(screen, 'Metadata_Plate');
-    const c1 = pert.flatMap((v, i) => (v === 'C001' ? [plate[i]] : []));
+    const c1 = pert.flatMap((v, i) => (v === 'C0001' ? [plate[i]] : []));
     expect(new Set(c1).size).toBe(s.replicates);
     // Well positions are unique on each plate.
     const wells = metaColumn(screen, 'Metadata_Well');
@@ -109,5 +109,38 @@ describe('simulated screen', () => {
     const share = (rows: number[]) => mean(rows.map(offStructure));
     expect(share(rowsOf('dependency'))).toBeGreaterThan(1.3 * share(controls));
     expect(share(rowsOf('mean_shift'))).toBeLessThan(share(controls) * 1.1);
+  });
+});
+
+describe('simulated screen: doses, batches and plate capacity', () => {
+  const base = defaults();
+
+  it('tests each compound at every dose, the effect growing with dose', () => {
+    const s = { ...base, doses: 3, plates: 8, controls_per_plate: 40, dependency_share: 0 };
+    const screen = simulateScreen(s, 3);
+    const dose = metaColumn(screen, 'Metadata_dose');
+    expect([...new Set(dose)].sort((a, b) => Number(a) - Number(b))).toEqual([0, 10 / 9, 10 / 3, 10]);
+    expect(dose.filter((d) => d === 10)).toHaveLength(s.moas * s.compounds_per_moa * s.replicates);
+    // Mean-shift size (distance of treated wells from the control mean, standardized) increases with dose.
+    const z = standardizedByControls(screen);
+    const shift = (d: number) => {
+      const rows = dose.flatMap((v, i) => (v === d ? [i] : []));
+      const pert = metaColumn(screen, 'Metadata_pert');
+      const groups = new Map<string, number[]>();
+      for (const i of rows) groups.set(String(pert[i]), [...(groups.get(String(pert[i])) ?? []), i]);
+      return mean([...groups.values()].map((g) => mean(z.map((f) => Math.abs(mean(g.map((i) => f[i])))))));
+    };
+    expect(shift(10 / 9)).toBeLessThan(shift(10 / 3));
+    expect(shift(10 / 3)).toBeLessThan(shift(10));
+  });
+
+  it('groups plates into batches and refuses a layout that does not fit a plate', () => {
+    const screen = simulateScreen({ ...base, plates: 6, batches: 3 }, 1);
+    const batch = metaColumn(screen, 'Metadata_Batch');
+    const plate = metaColumn(screen, 'Metadata_Plate');
+    expect(new Set(batch)).toEqual(new Set(['B1', 'B2', 'B3']));
+    const platesOf = (b: string) => new Set(plate.filter((_, i) => batch[i] === b));
+    expect(platesOf('B1')).toEqual(new Set(['P001', 'P002']));
+    expect(() => simulateScreen({ ...base, plates: 1, controls_per_plate: 300 }, 1)).toThrow(/plate 1 would hold 492 wells but a plate has 384/);
   });
 });

@@ -41,29 +41,40 @@ export function balancedClassWeights(labels: ArrayLike<number>, nClasses: number
   });
 }
 
+/** A fitting problem: rows, their transpose (for the gradient), labels and balanced sample weights. */
+export interface LogisticProblem {
+  x: Matrix;
+  /** xᵀ, d × n row-major: the gradient then becomes dot products over contiguous rows, not scattered updates. */
+  xt: Float64Array;
+  labels: Int32Array;
+  n_classes: number;
+  sample_weights: Float64Array;
+  C: number;
+}
+
+export function logisticProblem(x: Matrix, labels: Int32Array, nClasses: number, C: number): LogisticProblem {
+  if (labels.length !== x.rows) throw new Error(`logisticProblem: ${x.rows} rows but ${labels.length} labels`);
+  const weights = balancedClassWeights(labels, nClasses);
+  return { x, xt: transposed(x), labels, n_classes: nClasses, sample_weights: Float64Array.from(labels, (c) => weights[c]), C };
+}
+
 /**
  * The S-scaled objective and its gradient at `params` = [W as K × d row-major (sklearn's coef_), b (K)].
  * Exported so tests can check optimality.
  */
-export function logisticObjective(
-  x: Matrix,
-  labels: ArrayLike<number>,
-  sampleWeights: Float64Array,
-  C: number,
-  params: Float64Array,
-  grad: Float64Array,
-): number {
+export function logisticObjective(problem: LogisticProblem, params: Float64Array, grad: Float64Array): number {
+  const { x, xt, labels, sample_weights: sw, C } = problem;
   const { rows: n, cols: d, data: X } = x;
-  const K = (params.length / (d + 1)) | 0;
+  const K = problem.n_classes;
   const bOffset = K * d;
   let weightSum = 0;
-  for (let i = 0; i < n; i++) weightSum += sampleWeights[i];
-  grad.fill(0);
+  for (let i = 0; i < n; i++) weightSum += sw[i];
+  // residual[k·n + i] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient.
+  const residual = new Float64Array(K * n);
   const z = new Float64Array(K);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const xi = i * d;
-    // Inner loops run over the d features, contiguous in both x and W: far faster than over K classes.
     for (let k = 0; k < K; k++) {
       const wk = k * d;
       let s = params[bOffset + k];
@@ -75,41 +86,51 @@ export function logisticObjective(
     let sum = 0;
     for (let k = 0; k < K; k++) sum += Math.exp(z[k] - zMax);
     const logSumExp = zMax + Math.log(sum);
-    const w = sampleWeights[i] / weightSum;
+    const w = sw[i] / weightSum;
     loss += w * (logSumExp - z[labels[i]]);
-    // z becomes the residual w·(p − onehot): row i's coefficient in each class's gradient.
-    for (let k = 0; k < K; k++) z[k] = w * Math.exp(z[k] - logSumExp);
-    z[labels[i]] -= w;
-    for (let k = 0; k < K; k++) {
-      const r = z[k];
-      const gk = k * d;
-      grad[bOffset + k] += r;
-      for (let j = 0; j < d; j++) grad[gk + j] += r * X[xi + j];
-    }
+    for (let k = 0; k < K; k++) residual[k * n + i] = w * Math.exp(z[k] - logSumExp);
+    residual[labels[i] * n + i] -= w;
   }
   const penalty = 1 / (C * weightSum);
   let norm2 = 0;
-  for (let t = 0; t < bOffset; t++) {
-    norm2 += params[t] * params[t];
-    grad[t] += penalty * params[t];
+  for (let k = 0; k < K; k++) {
+    const rk = k * n;
+    let gb = 0;
+    for (let i = 0; i < n; i++) gb += residual[rk + i];
+    grad[bOffset + k] = gb;
+    for (let j = 0; j < d; j++) {
+      const xj = j * n;
+      let g = 0;
+      for (let i = 0; i < n; i++) g += residual[rk + i] * xt[xj + i];
+      const w = params[k * d + j];
+      norm2 += w * w;
+      grad[k * d + j] = g + penalty * w;
+    }
   }
   return loss + 0.5 * penalty * norm2;
 }
 
-/** Fit on rows `x` with class indices `labels` in [0, nClasses), every class present. */
+/**
+ * Fit on rows `x` with class indices `labels` in [0, nClasses), every class present. The solver works on
+ * column-centred rows: W·x + b = W·(x − μ) + (b + W·μ) and b is unpenalized, so this is the same problem
+ * exactly, but min-max scaled features (all in [0, 1]) otherwise couple every weight to the intercepts and
+ * L-BFGS needs several times the iterations.
+ */
 export function fitLogistic(x: Matrix, labels: Int32Array, nClasses: number, options: LogisticOptions): LogisticModel {
-  if (labels.length !== x.rows) throw new Error(`fitLogistic: ${x.rows} rows but ${labels.length} labels`);
-  const weights = balancedClassWeights(labels, nClasses);
-  const sampleWeights = Float64Array.from(labels, (c) => weights[c]);
-  const d = x.cols;
+  const { rows: n, cols: d } = x;
   const K = nClasses;
-  const result = minimizeLbfgs(
-    (params, grad) => logisticObjective(x, labels, sampleWeights, options.C, params, grad),
-    new Float64Array((d + 1) * K),
-    { gtol: options.tol, max_iter: options.max_iter, memory: 10 },
-  );
+  const mu = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] += x.data[i * d + j] / n;
+  const centred = matrix(n, d, Float64Array.from(x.data, (v, t) => v - mu[t % d]));
+  const problem = logisticProblem(centred, labels, nClasses, options.C);
+  const result = minimizeLbfgs((params, grad) => logisticObjective(problem, params, grad), new Float64Array((d + 1) * K), {
+    gtol: options.tol,
+    max_iter: options.max_iter,
+    memory: 10,
+  });
   const coef = result.x.slice(0, K * d);
-  const intercept = result.x.slice(d * K);
+  const intercept = result.x.slice(K * d);
+  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) intercept[k] -= coef[k * d + j] * mu[j];
   let shift = 0;
   for (let k = 0; k < K; k++) shift += intercept[k] / K;
   for (let k = 0; k < K; k++) intercept[k] -= shift;
@@ -144,4 +165,10 @@ function softmaxInPlace(z: Float64Array): void {
     sum += z[k];
   }
   for (let k = 0; k < z.length; k++) z[k] /= sum;
+}
+
+function transposed(x: Matrix): Float64Array {
+  const out = new Float64Array(x.data.length);
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out[j * x.rows + i] = x.data[i * x.cols + j];
+  return out;
 }

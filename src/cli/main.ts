@@ -3,10 +3,11 @@ import { type Command, UserError, commandHelp, parseCommandArgs } from './comman
 import { planCommand } from './commands/plan.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { slurmCommand } from './commands/slurm.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand, slurmCommand];
+const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand, simulateCommand, slurmCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -56,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(err.message);
       return err.exitCode;
     }
-    throw err;
+    // A bug, not bad input: say so in one line; the stack is there for whoever debugs it.
+    console.error(`ads ${name}: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.ADS_DEBUG) console.error(err);
+    else console.error('(set ADS_DEBUG=1 to see the stack trace)');
+    return 70;
   }
 }

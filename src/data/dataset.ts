@@ -74,7 +74,8 @@ function commonFeatures(tables: { file: string; features: string[] }[], common: 
   const all = new Set(tables.flatMap((t) => t.features));
   const notCommon = [...all].filter((f) => !shared.includes(f)).sort();
   if (notCommon.length && !common) {
-    const odd = tables.find((t) => t.features.length !== shared.length || t.features.some((f) => !shared.includes(f)))!;
+    const sameAsFirst = (t: { features: string[] }) => t.features.length === first.features.length && t.features.every((f) => first.features.includes(f));
+    const odd = tables.find((t) => !sameAsFirst(t))!;
     const extra = odd.features.filter((f) => !shared.includes(f));
     const lacking = first.features.filter((f) => !odd.features.includes(f));
     throw new DataError(

@@ -23,13 +23,15 @@ export function rolesOf(dataset: RunSpec['dataset']): Roles {
   };
 }
 
-/** The columns a table must have, with the role each plays (for errors that say why a column is needed). */
+/**
+ * The columns a table must have, with the role each plays (for errors that say why a column is needed).
+ * The MoA column is not among them: only MoA evaluations need it, and they say so themselves.
+ */
 export function requiredColumns(roles: Roles): { column: string; role: string }[] {
   const out = [
     { column: roles.plate, role: 'plate' },
     { column: roles.perturbation, role: 'perturbation' },
     { column: roles.control.column, role: 'control marker' },
-    ...(roles.moa ? [{ column: roles.moa, role: 'MoA' }] : []),
     ...(roles.dose ? [{ column: roles.dose, role: 'dose' }] : []),
     ...(roles.batch ? [{ column: roles.batch, role: 'batch' }] : []),
     ...roles.replicateBy.map((column) => ({ column, role: 'replicate_by' })),

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
 import { type RandomStream, permutation, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
@@ -35,8 +36,11 @@ export function simulateScreen(settings: SyntheticSettings, seed: number): Profi
   const features = featureNames(f);
   const rawOffset = Float64Array.from({ length: f }, () => 50 + 450 * rs.next());
   const rawScale = Float64Array.from({ length: f }, () => 10 * Math.exp(rs.normal()));
-  const plateOffsets = Array.from({ length: s.plates }, () =>
-    Float64Array.from({ length: f }, () => s.plate_effect * rs.normal()),
+  const batchOffsets = Array.from({ length: s.batches }, () => Float64Array.from({ length: f }, () => s.batch_effect * rs.normal()));
+  const batchOf = (plate: number) => Math.floor((plate * s.batches) / s.plates);
+  // A plate's offset includes its batch's: plates of one batch drift together.
+  const plateOffsets = Array.from({ length: s.plates }, (_, p) =>
+    Float64Array.from({ length: f }, (_, j) => batchOffsets[batchOf(p)][j] + s.plate_effect * rs.normal()),
   );
 
   const nDependency = Math.round(s.moas * s.dependency_share);
@@ -45,18 +49,22 @@ export function simulateScreen(settings: SyntheticSettings, seed: number): Profi
   const sharedEffect = moaKinds.map((kind) => effectDirection(rs, kind, f, k));
   const wells: Well[] = [];
   for (let p = 0; p < s.plates; p++) {
-    for (let c = 0; c < s.controls_per_plate; c++) wells.push({ plate: p, pert: 'DMSO', moa: null, kind: 'control', effect: null });
+    for (let c = 0; c < s.controls_per_plate; c++) wells.push({ plate: p, pert: 'DMSO', moa: null, kind: 'control', effect: null, dose: 0, strength: 0 });
   }
   let compound = 0;
   moaKinds.forEach((kind, m) => {
     for (let c = 0; c < s.compounds_per_moa; c++, compound++) {
       const own = effectDirection(rs, kind, f, k);
       const effect = own.map((v, i) => Math.sqrt(s.moa_coherence) * sharedEffect[m][i] + Math.sqrt(1 - s.moa_coherence) * v);
-      const pert = `C${String(compound + 1).padStart(3, '0')}`;
-      for (let r = 0; r < s.replicates; r++) {
-        // Consecutive plates for consecutive replicates: replicates never share a plate while replicates ≤ plates.
-        const plate = (compound * s.replicates + r) % s.plates;
-        wells.push({ plate, pert, moa: `MOA${String(m + 1).padStart(2, '0')}`, kind, effect });
+      const pert = `C${String(compound + 1).padStart(4, '0')}`;
+      for (let d = 0; d < s.doses; d++) {
+        for (let r = 0; r < s.replicates; r++) {
+          // Consecutive plates for consecutive replicates: replicates never share a plate while replicates ≤ plates.
+          const plate = ((compound * s.doses + d) * s.replicates + r) % s.plates;
+          // Doses step by 3× up to 10 µM; the effect is proportional to the dose's rank (full at the top dose).
+          const dose = 10 / 3 ** (s.doses - 1 - d);
+          wells.push({ plate, pert, moa: `MOA${String(m + 1).padStart(2, '0')}`, kind, effect, dose, strength: (d + 1) / s.doses });
+        }
       }
     }
   });
@@ -65,18 +73,19 @@ export function simulateScreen(settings: SyntheticSettings, seed: number): Profi
   const z = new Float64Array(k);
   wells.forEach((w, i) => {
     for (let t = 0; t < k; t++) z[t] = rs.normal();
-    const onStructure = w.kind === 'dependency' ? Math.sqrt(1 - s.dependency_strength) : 1;
-    if (w.kind === 'mean_shift' && w.effect) for (let t = 0; t < k; t++) z[t] += s.mean_shift * w.effect[t];
+    const depStrength = s.dependency_strength * w.strength;
+    const onStructure = w.kind === 'dependency' ? Math.sqrt(1 - depStrength) : 1;
+    if (w.kind === 'mean_shift' && w.effect) for (let t = 0; t < k; t++) z[t] += s.mean_shift * w.strength * w.effect[t];
     for (let j = 0; j < f; j++) {
       let v = 0;
       for (let t = 0; t < k; t++) v += loadings[j * k + t] * z[t];
       v = onStructure * v + Math.sqrt(s.noise) * rs.normal();
-      if (w.kind === 'dependency' && w.effect) v += Math.sqrt(s.dependency_strength * (1 - s.noise)) * w.effect[j];
+      if (w.kind === 'dependency' && w.effect) v += Math.sqrt(depStrength * (1 - s.noise)) * w.effect[j];
       data[i * f + j] = rawOffset[j] + rawScale[j] * (v + plateOffsets[w.plate][j]);
     }
   });
 
-  return { metadata: wellMetadata(rs, wells, s.plates), features, values: matrix(wells.length, f, data) };
+  return { metadata: wellMetadata(rs, wells, s, batchOf), features, values: matrix(wells.length, f, data) };
 }
 
 interface Well {
@@ -85,6 +94,10 @@ interface Well {
   moa: string | null;
   kind: MoaKind;
   effect: Float64Array | null;
+  /** µM; 0 for controls. */
+  dose: number;
+  /** Share of the full effect at this dose. */
+  strength: number;
 }
 
 /** f×k loadings, each row scaled to the given signal variance. */
@@ -112,24 +125,42 @@ function featureNames(f: number): string[] {
   });
 }
 
-/** 384-well positions, shuffled within each plate so controls are not all in one corner. */
-function wellMetadata(rs: RandomStream, wells: Well[], plates: number): Record<string, MetaValue[]> {
+/** Well positions (row letters, column numbers) shuffled within each plate so controls are not all in one corner. */
+function wellMetadata(rs: RandomStream, wells: Well[], s: SyntheticSettings, batchOf: (plate: number) => number): Record<string, MetaValue[]> {
+  const columns = s.wells_per_plate === 1536 ? 48 : s.wells_per_plate === 384 ? 24 : Math.ceil(Math.sqrt(1.5 * s.wells_per_plate));
   const positions: string[] = new Array(wells.length);
-  for (let p = 0; p < plates; p++) {
-    const onPlate = wells.flatMap((w, i) => (w.plate === p ? [i] : []));
-    if (onPlate.length > 384) throw new Error(`simulated plate ${p + 1} has ${onPlate.length} wells; a plate holds 384`);
-    const order = permutation(rs, 384);
+  const byPlate: number[][] = Array.from({ length: s.plates }, () => []);
+  wells.forEach((w, i) => byPlate[w.plate].push(i));
+  byPlate.forEach((onPlate, p) => {
+    if (onPlate.length > s.wells_per_plate) {
+      throw new UserError(
+        `dataset.synthetic: plate ${p + 1} would hold ${onPlate.length} wells but a plate has ${s.wells_per_plate}; add plates or wells_per_plate`,
+        2,
+      );
+    }
+    const order = permutation(rs, s.wells_per_plate);
     onPlate.forEach((i, n) => {
       const slot = order[n];
-      positions[i] = `${String.fromCharCode(65 + Math.floor(slot / 24))}${String((slot % 24) + 1).padStart(2, '0')}`;
+      positions[i] = `${rowName(Math.floor(slot / columns))}${String((slot % columns) + 1).padStart(2, '0')}`;
     });
-  }
+  });
   return {
-    Metadata_Plate: wells.map((w) => `P${String(w.plate + 1).padStart(2, '0')}`),
+    Metadata_Plate: wells.map((w) => plateName(w.plate)),
     Metadata_Well: positions,
+    Metadata_Batch: wells.map((w) => `B${batchOf(w.plate) + 1}`),
     Metadata_pert: wells.map((w) => w.pert),
     Metadata_role: wells.map((w) => (w.kind === 'control' ? 'control' : 'treated')),
+    Metadata_dose: wells.map((w) => w.dose),
     Metadata_moa: wells.map((w) => w.moa),
     Metadata_moa_kind: wells.map((w) => w.kind),
   };
+}
+
+function plateName(p: number): string {
+  return `P${String(p + 1).padStart(3, '0')}`;
+}
+
+/** A, B, …, Z, AA, AB, …: 1536-well plates have 32 rows. */
+function rowName(r: number): string {
+  return r < 26 ? String.fromCharCode(65 + r) : `A${String.fromCharCode(65 + r - 26)}`;
 }

@@ -103,9 +103,9 @@ export function explainAnomaly(explainer: Explainer, x: Float64Array, key: strin
   const features = selectExplainedFeatures(x, xhat, options.error_fraction, options.max_features);
   // A perfectly reconstructed record has nothing to explain: skip the coalition evaluations.
   if (features.length === 0) return { key, totalSquaredError, explained: [], exact: true };
-  const shap = shapValues(explainer, x, options, rng);
-  const explained = features.map((j): ExplainedFeature => {
-    const phi = shap.values.data.slice(j * d, (j + 1) * d);
+  const shap = shapValues(explainer, x, options, rng, features);
+  const explained = features.map((j, k): ExplainedFeature => {
+    const phi = shap.values.data.slice(k * d, (k + 1) * d);
     const away = Math.sign(xhat[j] - x[j]);
     const contributing: Attribution[] = [];
     const offsetting: Attribution[] = [];

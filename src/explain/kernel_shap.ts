@@ -28,9 +28,11 @@ export interface Explainer {
 }
 
 export interface ShapResult {
-  /** m×d: row o holds the SHAP values of output o over the d input features. */
+  /** The explained outputs (all m unless shapValues was asked for fewer). */
+  readonly outputs: Int32Array;
+  /** outputs.length×d: row k holds the SHAP values of output outputs[k] over the d input features. */
   readonly values: Matrix;
-  /** f(x), length m; for every output Σ_i values[o][i] = fx[o] − expected[o]. */
+  /** f(x) and E_bg[f], length m (every output); Σ_i values[k][i] = fx[o] − expected[o] for o = outputs[k]. */
   readonly fx: Float64Array;
   readonly expected: Float64Array;
   /** Whether φ came from full enumeration (exact Shapley values) rather than sampled coalitions. */
@@ -54,17 +56,31 @@ export function kernelExplainer(f: BatchModel, background: Matrix): Explainer {
 }
 
 /**
- * SHAP values of every output at x. rng is used only on the sampled path; give each explained row its own
- * named stream so its result does not depend on which other rows are explained.
+ * SHAP values at x of the given outputs (all of them when omitted). The model calls are the same either
+ * way; naming the few outputs wanted saves the averaging and the regression for the others, which matters
+ * when m is in the thousands. rng is used only on the sampled path: give each explained row its own named
+ * stream so its result does not depend on which other rows are explained.
  */
-export function shapValues(explainer: Explainer, x: Float64Array, options: KernelShapOptions, rng: RandomStream): ShapResult {
-  const { f, background, expected } = explainer;
+export function shapValues(
+  explainer: Explainer,
+  x: Float64Array,
+  options: KernelShapOptions,
+  rng: RandomStream,
+  outputs: ArrayLike<number> = Int32Array.from(explainer.expected.keys()),
+): ShapResult {
+  const { f, background } = explainer;
   const d = background.cols;
-  const m = expected.length;
   if (x.length !== d) throw new Error(`shapValues: row has ${x.length} features, background ${d}`);
+  const picked = Int32Array.from(outputs);
+  for (const o of picked) {
+    if (!(o >= 0 && o < explainer.expected.length)) throw new Error(`shapValues: no output ${o} (model has ${explainer.expected.length})`);
+  }
   // Coalitions are bit sets of a 32-bit integer on the exact path (and 2^30 of them is already absurd).
   if (options.exact_max_features > 30) throw new Error(`exact_max_features ${options.exact_max_features} > 30`);
-  const fx = Float64Array.from(f(matrix(1, d, Float64Array.from(x))).data);
+  const fxAll = Float64Array.from(f(matrix(1, d, Float64Array.from(x))).data);
+  const m = picked.length;
+  const fx = Float64Array.from(picked, (o) => fxAll[o]);
+  const expected = Float64Array.from(picked, (o) => explainer.expected[o]);
   // A feature equal to x in every background row cannot change any coalition's value: its φ is exactly 0,
   // and leaving it out shrinks the game (shap's "varying features").
   const varying = varyingFeatures(background, x);
@@ -73,23 +89,24 @@ export function shapValues(explainer: Explainer, x: Float64Array, options: Kerne
   let exact = true;
   let coalitions = 0;
   if (M === 1) {
+    // A one-player game: efficiency alone fixes φ.
     for (let o = 0; o < m; o++) phi[o] = fx[o] - expected[o];
-  } else if (M > 1 && M <= options.exact_max_features) {
+  } else if (M >= 2 && M <= options.exact_max_features) {
     const masks = allProperCoalitions(M);
     coalitions = 2 ** M - 2;
-    phi.set(exactShapley(M, coalitionValues(explainer, x, varying, masks, coalitions), expected, fx));
-  } else if (M > 1) {
+    phi.set(exactShapley(M, coalitionValues(explainer, x, varying, picked, masks, coalitions), expected, fx));
+  } else if (M >= 2) {
     const sampled = sampleCoalitions(M, options.nsamples, rng);
     coalitions = sampled.count;
     exact = sampled.count === 2 ** M - 2;
-    const values = coalitionValues(explainer, x, varying, sampled.masks, sampled.count);
-    phi.set(constrainedKernelRegression(sampled, M, values, expected, fx));
+    const v = coalitionValues(explainer, x, varying, picked, sampled.masks, sampled.count);
+    phi.set(constrainedKernelRegression(sampled, M, v, expected, fx));
   }
   const values = matrix(m, d);
   for (let o = 0; o < m; o++) {
     for (let t = 0; t < M; t++) values.data[o * d + varying[t]] = phi[o * M + t];
   }
-  return { values, fx, expected, exact, coalitions };
+  return { outputs: picked, values, fx: fxAll, expected: explainer.expected, exact, coalitions };
 }
 
 function varyingFeatures(background: Matrix, x: Float64Array): Int32Array {
@@ -107,16 +124,25 @@ function varyingFeatures(background: Matrix, x: Float64Array): Int32Array {
 }
 
 /**
- * v(S) for every coalition (count×m): each coalition's masked copies of the background go through f in
- * large batches, and their outputs are averaged at once so only count×m numbers are kept.
+ * v(S) of the picked outputs for every coalition (count×picked): each coalition's masked copies of the
+ * background go through f in large batches, and their outputs are averaged at once so only these numbers
+ * are kept.
  */
-function coalitionValues(explainer: Explainer, x: Float64Array, varying: Int32Array, masks: Uint8Array, count: number): Float64Array {
-  const { f, background, expected } = explainer;
+function coalitionValues(
+  explainer: Explainer,
+  x: Float64Array,
+  varying: Int32Array,
+  picked: Int32Array,
+  masks: Uint8Array,
+  count: number,
+): Float64Array {
+  const { f, background } = explainer;
   const n = background.rows;
   const d = background.cols;
-  const m = expected.length;
+  const mAll = explainer.expected.length;
+  const m = picked.length;
   const M = varying.length;
-  const perCall = Math.max(1, Math.floor(VALUES_PER_CALL / (n * Math.max(d, m))));
+  const perCall = Math.max(1, Math.floor(VALUES_PER_CALL / (n * Math.max(d, mAll))));
   const values = new Float64Array(count * m);
   for (let k0 = 0; k0 < count; k0 += perCall) {
     const k1 = Math.min(count, k0 + perCall);
@@ -133,14 +159,15 @@ function coalitionValues(explainer: Explainer, x: Float64Array, varying: Int32Ar
       }
     }
     const out = f(matrix((k1 - k0) * n, d, batch));
-    if (out.rows !== (k1 - k0) * n || out.cols !== m) {
-      throw new Error(`Kernel SHAP: model returned ${out.rows}×${out.cols}, expected ${(k1 - k0) * n}×${m}`);
+    if (out.rows !== (k1 - k0) * n || out.cols !== mAll) {
+      throw new Error(`Kernel SHAP: model returned ${out.rows}×${out.cols}, expected ${(k1 - k0) * n}×${mAll}`);
     }
     for (let k = k0; k < k1; k++) {
       const v = values.subarray(k * m, (k + 1) * m);
-      const base = (k - k0) * n * m;
+      const base = (k - k0) * n * mAll;
       for (let r = 0; r < n; r++) {
-        for (let o = 0; o < m; o++) v[o] += out.data[base + r * m + o];
+        const at = base + r * mAll;
+        for (let o = 0; o < m; o++) v[o] += out.data[at + picked[o]];
       }
       for (let o = 0; o < m; o++) v[o] /= n;
     }

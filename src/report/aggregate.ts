@@ -159,15 +159,18 @@ export function metricDirection(path: string): 'higher' | 'lower' | null {
 export interface BestPoint {
   group: PointGroup;
   summary: Summary;
+  /** Every point with that same mean, the best one included: a setting the metric does not depend on ties them all. */
+  ties: PointGroup[];
 }
 
-/** The sweep point with the best mean of a metric (ties: the first in plan order), or null where no point has it. */
+/** The sweep point with the best mean of a metric (ties: the first in order), or null where no point has it. */
 export function bestPoint(points: readonly PointGroup[], path: string, direction: 'higher' | 'lower'): BestPoint | null {
-  let best: BestPoint | null = null;
-  for (const group of points) {
+  const scored = points.flatMap((group) => {
     const summary = summarizeMetric(group.runs, path);
-    if (!summary) continue;
-    if (!best || (direction === 'higher' ? summary.mean > best.summary.mean : summary.mean < best.summary.mean)) best = { group, summary };
-  }
-  return best;
+    return summary ? [{ group, summary }] : [];
+  });
+  if (!scored.length) return null;
+  const best = scored.reduce((a, b) => (direction === 'higher' ? b.summary.mean > a.summary.mean : b.summary.mean < a.summary.mean) ? b : a);
+  const same = (x: number) => Math.abs(x - best.summary.mean) <= 1e-12 * Math.max(1, Math.abs(best.summary.mean));
+  return { ...best, ties: scored.filter((s) => same(s.summary.mean)).map((s) => s.group) };
 }

@@ -28,3 +28,15 @@ export function digitsFor(path: string): number {
   if (leaf.endsWith('loss')) return 4;
   return 3;
 }
+
+/** A metric's name in prose: `percent_replicating.{rep}.split.dependency.percent` → `percent replicating, dependency`. */
+export function metricName(template: string): string {
+  const parts = template.split('.').filter((p) => p !== '{rep}');
+  const [section, ...rest] = parts;
+  if (section === 'percent_replicating' && rest[rest.length - 1] === 'percent') {
+    return rest.length === 3 && rest[0] === 'split' ? `percent replicating, ${rest[1]}` : 'percent replicating';
+  }
+  if (section === 'moa' && rest.length >= 2) return `${rest[1].replace('_f1', '-F1')} (${rest[0]})`;
+  const leaf = rest[rest.length - 1] === 'mean' ? rest.slice(0, -1) : rest;
+  return `${section === 'map' ? 'mAP' : section}: ${leaf.join(' ')}`.replace(/_/g, ' ');
+}

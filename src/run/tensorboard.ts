@@ -34,7 +34,7 @@ export function runHParams(run: Pick<PlannedRun, 'point' | 'seed'>): Record<stri
 export function writeExperimentSummary(runsDir: string, spec: ResolvedSpec, runs: readonly PlannedRun[]): void {
   const root = join(runsDir, spec.experiment);
   mkdirSync(root, { recursive: true });
-  for (const f of readdirSync(root)) if (f.startsWith('events.out.tfevents.')) rmSync(join(root, f));
+  for (const f of readdirSync(root)) if (f.startsWith('events.out.tfevents.')) rmSync(join(root, f), { force: true });
   const values = new Map<string, HParamValue[]>();
   for (const run of runs) {
     for (const [name, v] of Object.entries(runHParams(run))) {

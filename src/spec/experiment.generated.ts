@@ -158,6 +158,14 @@ export interface Synthetic {
    */
   plates: number;
   /**
+   * Capacity of a plate (384 or 1536 wells); a layout that does not fit is an error.
+   */
+  wells_per_plate: number;
+  /**
+   * Batches the plates fall into (consecutive plates share a batch).
+   */
+  batches: number;
+  /**
    * Control wells on every plate.
    */
   controls_per_plate: number;
@@ -174,6 +182,10 @@ export interface Synthetic {
    */
   replicates: number;
   /**
+   * Concentrations per compound; the effect grows with dose (full at the highest). The dose lands in Metadata_dose (µM); set dataset.columns.dose: Metadata_dose to use it.
+   */
+  doses: number;
+  /**
    * Number of features.
    */
   features: number;
@@ -189,6 +201,10 @@ export interface Synthetic {
    * SD of per-plate additive offsets, in units of a feature's SD.
    */
   plate_effect: number;
+  /**
+   * SD of per-batch additive offsets, in units of a feature's SD.
+   */
+  batch_effect: number;
   /**
    * Share of MoAs that change dependencies only; the others shift means.
    */
@@ -647,6 +663,14 @@ export interface SyntheticInput {
    */
   plates?: number;
   /**
+   * Capacity of a plate (384 or 1536 wells); a layout that does not fit is an error.
+   */
+  wells_per_plate?: number;
+  /**
+   * Batches the plates fall into (consecutive plates share a batch).
+   */
+  batches?: number;
+  /**
    * Control wells on every plate.
    */
   controls_per_plate?: number;
@@ -663,6 +687,10 @@ export interface SyntheticInput {
    */
   replicates?: number;
   /**
+   * Concentrations per compound; the effect grows with dose (full at the highest). The dose lands in Metadata_dose (µM); set dataset.columns.dose: Metadata_dose to use it.
+   */
+  doses?: number;
+  /**
    * Number of features.
    */
   features?: number;
@@ -678,6 +706,10 @@ export interface SyntheticInput {
    * SD of per-plate additive offsets, in units of a feature's SD.
    */
   plate_effect?: number;
+  /**
+   * SD of per-batch additive offsets, in units of a feature's SD.
+   */
+  batch_effect?: number;
   /**
    * Share of MoAs that change dependencies only; the others shift means.
    */

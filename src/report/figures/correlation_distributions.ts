@@ -35,11 +35,13 @@ export function correlationDistributions(curves: readonly DensityPoint[], thresh
     ...thresholds.map((t) => ({ ...t, layer: 'threshold', label: `threshold ${t.threshold.toFixed(3)}` })),
   ];
   const x = { type: 'quantitative' as const, title: 'correlation' };
+  // Headroom above the highest peak for the threshold's label.
+  const top = 1.2 * Math.max(0, ...curves.map((c) => c.density));
   return {
     title: `Replicate correlation vs null (line: ${ordinal(o.percentile)} percentile of the null)`,
     data: { values },
     facet: {
-      row: { field: 'point', type: 'nominal', sort: [...o.points], title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top' } },
+      row: { field: 'point', type: 'nominal', sort: [...o.points], title: null, header: { labelAngle: 0, labelAlign: 'right', labelPadding: 8, labelLimit: 220 } },
       column: { field: 'representation', type: 'nominal', sort: [...o.representations], title: null },
     },
     spec: {
@@ -51,7 +53,7 @@ export function correlationDistributions(curves: readonly DensityPoint[], thresh
           mark: { type: 'area', opacity: 0.35, line: { strokeWidth: 1.5 } },
           encoding: {
             x: { field: 'x', ...x },
-            y: { field: 'density', type: 'quantitative', title: 'density', stack: null },
+            y: { field: 'density', type: 'quantitative', title: 'density', stack: null, scale: { domain: [0, top], nice: false } },
             color: { field: 'curve', type: 'nominal', title: 'correlations of', scale: CURVES, legend: { labelExpr: "datum.label === 'null' ? 'null (non-replicate pairs)' : 'replicates (per perturbation)'" } },
           },
         },
@@ -62,7 +64,7 @@ export function correlationDistributions(curves: readonly DensityPoint[], thresh
         },
         {
           transform: [{ filter: "datum.layer === 'threshold'" }],
-          mark: { type: 'text', color: '#c4161c', align: 'left', dx: 4, y: 8, fontSize: 10 },
+          mark: { type: 'text', color: '#c4161c', align: 'left', dx: 4, y: 6, fontSize: 10 },
           encoding: { x: { field: 'threshold', ...x }, text: { field: 'label' } },
         },
       ],

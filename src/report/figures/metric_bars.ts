@@ -52,7 +52,7 @@ export function metricBars(data: readonly BarDatum[], o: MetricBarsOptions): Top
     facet: { column: { field: 'panel', type: 'nominal', sort: [...o.panels], title: null, header: o.panels.length > 1 ? {} : { labels: false } } },
     spec: {
       width: 240,
-      height: { step: 11 },
+      height: { step: 13 },
       layer: [
         {
           mark: { type: 'bar', height: { band: 0.9 } },

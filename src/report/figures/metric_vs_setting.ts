@@ -25,7 +25,7 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
     field: 'x',
     type: 'quantitative' as const,
     title: o.setting,
-    scale: log ? { type: 'log' as const } : { zero: false },
+    scale: { ...(log ? { type: 'log' as const } : { zero: false }), nice: false, padding: 14 },
     axis: { values: [...new Set(xs)].sort((a, b) => a - b) },
   };
   const values = data.map((d) => ({
@@ -41,7 +41,8 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
     data: { values },
     facet: { field: 'metric', type: 'nominal', sort: [...o.metrics], title: null },
     columns: 3,
-    resolve: { scale: { y: 'independent' } },
+    // Every panel its own y axis (metrics differ in unit) and its own x axis (a panel read alone needs one).
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
     spec: {
       width: 220,
       height: 150,
@@ -50,7 +51,7 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
           mark: { type: 'line', point: true },
           encoding: {
             x,
-            y: { field: 'mean', type: 'quantitative', title: null, scale: { zero: false } },
+            y: { field: 'mean', type: 'quantitative', title: null, scale: { zero: false, padding: 8 } },
             color,
             ...(severalOthers ? { strokeDash: { field: 'others', type: 'nominal' as const, title: 'other settings' } } : {}),
             detail: { field: 'others', type: 'nominal' },

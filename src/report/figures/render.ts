@@ -1,6 +1,5 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Config } from 'vega-lite/build/src/config.js';
 
 /**
  * The one place Vega-Lite specs become SVG: compiled to Vega and rendered headless in Node (no browser, no
@@ -11,7 +10,7 @@ import type { Config } from 'vega-lite/build/src/config.js';
 export const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
 
 /** The look every figure shares. */
-const THEME: Config = {
+const THEME: NonNullable<TopLevelSpec['config']> = {
   font: FONT,
   background: 'white',
   view: { stroke: '#d0d0d0' },

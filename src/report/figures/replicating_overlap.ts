@@ -47,7 +47,7 @@ export function replicatingOverlap(data: readonly OverlapDatum[], o: { points: r
     title: 'Overlap of the replicating sets (exclusive regions, mean ± SD over seeds)',
     data: { values },
     width: 360,
-    height: { step: 11 },
+    height: { step: 13 },
     layer: [
       {
         mark: { type: 'bar', height: { band: 0.9 } },

@@ -20,12 +20,12 @@ export function trainingCurves(data: readonly LossDatum[], o: { points: readonly
     facet: { field: 'point', type: 'nominal', sort: [...o.points], title: null },
     columns: 3,
     spec: {
-      width: 220,
-      height: 140,
+      width: 240,
+      height: 170,
       mark: { type: 'line', strokeWidth: 1.2, opacity: 0.85, clip: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-        y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { type: 'log', zero: false } },
+        y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { type: 'log', nice: false } },
         color: { field: 'curve', type: 'nominal', title: 'loss', scale: { domain: ['train', 'val'], range: ['#56B4E9', '#1f3b73'] } },
         detail: { field: 'run', type: 'nominal' },
       },

@@ -1,0 +1,381 @@
+import { type MetaValue, metaColumn, type Profiles } from '../data/profiles.ts';
+import { hstack, matrix, type Matrix, selectRows } from '../numeric/matrix.ts';
+import { mean, sampleSd } from '../numeric/stats.ts';
+import { stream } from '../random/streams.ts';
+import { type Fold, foldCount, repeatedStratifiedGroupKFold } from './folds.ts';
+import { fitLogistic, predictLogistic } from './logistic.ts';
+import { f1Scores, welchTTest } from './metrics.ts';
+import { fitMlp, predictMlp, SKLEARN_MLP } from './mlp.ts';
+import { filterMoas, type MoaSelection } from './moa_filter.ts';
+import { randomOversample } from './oversample.ts';
+import { applyMinMax, fitMinMax } from './scale.ts';
+
+/**
+ * MoA classification of one or more representations (DESIGN §2.8). Every representation (and fusion) is
+ * scored on the same folds with the same oversampled training rows, so their differences are paired.
+ * Per repeat and fold: min-max scaling fitted on the training fold, random oversampling to the majority
+ * count, then each classifier per representation. Early fusion trains on the representations' scaled
+ * features side by side; late fusion averages the per-representation models' class probabilities.
+ */
+
+export type Classifier = 'logistic' | 'mlp';
+export type Fusion = 'early' | 'late';
+
+export interface MoaOptions {
+  /** Keep MoAs with strictly more than this many compounds; also caps the fold count at min_compounds + 1. */
+  min_compounds: number;
+  folds: number;
+  repeats: number;
+  classifiers: readonly Classifier[];
+  /** Inverse L2 strength of the logistic regression. */
+  C: number;
+  /** Fusions to score besides each representation alone; needs at least two representations. */
+  fusion: readonly Fusion[];
+  seed: number;
+  /** Only these compounds' wells are classified (e.g. the union of replicating sets); null keeps all. */
+  keep_compounds: readonly MetaValue[] | null;
+}
+
+export interface MoaColumns {
+  moa: string;
+  compound: string;
+}
+
+export interface FoldScore {
+  repeat: number;
+  fold: number;
+  macro_f1: number;
+  weighted_f1: number;
+}
+
+export interface MeanSd {
+  mean: number;
+  /** Sample SD (ddof 1) over every fold of every repeat. The reference reported np.std (ddof 0) over folds. */
+  sd: number;
+}
+
+/** Out-of-fold predictions, one entry per (repeat, test well); classes index MoaEvaluation.classes. */
+export interface MoaPredictions {
+  /** Row index in the input representations. */
+  well: Int32Array;
+  repeat: Int32Array;
+  fold: Int32Array;
+  y_true: Int32Array;
+  y_pred: Int32Array;
+}
+
+export interface MoaScores {
+  /** A representation's name, or 'early_fusion' / 'late_fusion'. */
+  representation: string;
+  classifier: Classifier;
+  /** Repeat-major, folds in order. */
+  folds: FoldScore[];
+  macro_f1: MeanSd;
+  weighted_f1: MeanSd;
+  /** Mean macro-F1 over each repeat's folds: the unit the t-tests compare. */
+  macro_f1_per_repeat: number[];
+  /** Per class, the mean over the folds where the class is true or predicted. */
+  per_class_f1: number[];
+  /** Summed over all folds and repeats; [true][predicted]. */
+  confusion: number[][];
+  predictions: MoaPredictions;
+  /** Fits that stopped at their iteration/epoch limit instead of converging (late fusion: none of its own). */
+  unconverged_fits: number;
+}
+
+/** Welch's t-test of macro-F1 per repeat, a vs b, for one classifier. */
+export interface MoaComparison {
+  classifier: Classifier;
+  a: string;
+  b: string;
+  mean_a: number;
+  mean_b: number;
+  t: number;
+  df: number;
+  p: number;
+}
+
+export interface MoaEvaluation {
+  /** Class index → MoA. */
+  classes: string[];
+  /** Wells and compounds per class. */
+  class_wells: number[];
+  class_compounds: number[];
+  n_wells: number;
+  n_compounds: number;
+  n_folds: number;
+  dropped: MoaSelection['dropped'];
+  /** Predicting the training fold's most frequent class for every test well. */
+  baseline: { folds: FoldScore[]; macro_f1: MeanSd; weighted_f1: MeanSd };
+  scores: MoaScores[];
+  comparisons: MoaComparison[];
+}
+
+/** Stop when max |gradient| of the mean loss ≤ this: tight enough that predictions no longer move. */
+const LOGISTIC_TOL = 1e-6;
+/** The reference's max_iter; reached only when C is so large the problem is nearly unregularized. */
+const LOGISTIC_MAX_ITER = 1000;
+const FUSION_NAMES = { early: 'early_fusion', late: 'late_fusion' } as const;
+
+export async function evaluateMoa(
+  representations: Readonly<Record<string, Profiles>>,
+  columns: MoaColumns,
+  options: MoaOptions,
+): Promise<MoaEvaluation> {
+  const names = Object.keys(representations);
+  const reps = names.map((name) => representations[name]);
+  validate(names, reps, columns, options);
+  const selection = filterMoas(metaColumn(reps[0], columns.moa), metaColumn(reps[0], columns.compound), options);
+  const K = selection.classes.length;
+  if (K < 2) {
+    throw new Error(`MoA classification needs at least 2 MoAs with more than ${options.min_compounds} compounds; found ${K} (${selection.classes.join(', ')})`);
+  }
+  const nFolds = foldCount(options.folds, options.min_compounds);
+  const folds = repeatedStratifiedGroupKFold(selection.labels, selection.groups, nFolds, options.repeats, options.seed);
+  const values = reps.map((p) => selectRows(p.values, selection.rows));
+  const y = selection.labels;
+
+  const entries = [...names, ...options.fusion.map((f) => FUSION_NAMES[f])];
+  const acc = new Map<string, Accumulator>();
+  for (const c of options.classifiers) for (const e of entries) acc.set(key(e, c), accumulator(K));
+  const baseline = accumulator(K);
+
+  for (let r = 0; r < folds.length; r++) {
+    for (let f = 0; f < folds[r].length; f++) {
+      const fold = folds[r][f];
+      const yTrain = pick(y, fold.train);
+      const yTest = pick(y, fold.test);
+      // Classes absent from this training fold cannot be learned; models see only the present ones.
+      const present = presentClasses(yTrain, K);
+      const local = Int32Array.from(yTrain, (c) => present.indexOf(c));
+      const resample = randomOversample(local, stream(options.seed, `classify/oversample/${r}/${f}`));
+      const yFit = pick(local, resample);
+      const scaled = values.map((v) => scaleFold(v, fold));
+      record(baseline, r, f, fold, selection.rows, yTest, new Int32Array(yTest.length).fill(majority(yTrain, K)), 0);
+
+      for (const classifier of options.classifiers) {
+        const fitPredict = (x: ScaledFold, entry: string): { proba: Matrix; converged: boolean } => {
+          const xFit = selectRows(x.train, resample);
+          if (classifier === 'logistic') {
+            const model = fitLogistic(xFit, yFit, present.length, { C: options.C, tol: LOGISTIC_TOL, max_iter: LOGISTIC_MAX_ITER });
+            return { proba: predictLogistic(model, x.test), converged: model.converged };
+          }
+          const seed = stream(options.seed, `classify/mlp/${r}/${f}/${entry}`).seed();
+          const model = fitMlp(xFit, yFit, present.length, SKLEARN_MLP, seed);
+          return { proba: predictMlp(model, x.test), converged: model.converged };
+        };
+        const score = (entry: string, proba: Matrix, converged: boolean) =>
+          record(acc.get(key(entry, classifier))!, r, f, fold, selection.rows, yTest, argmaxClasses(proba, present), converged ? 0 : 1);
+
+        const probas: Matrix[] = [];
+        for (let k = 0; k < names.length; k++) {
+          const { proba, converged } = fitPredict(scaled[k], names[k]);
+          probas.push(proba);
+          score(names[k], proba, converged);
+          await yieldToEventLoop();
+        }
+        if (options.fusion.includes('early')) {
+          const joined = { train: hstack(scaled.map((x) => x.train)), test: hstack(scaled.map((x) => x.test)) };
+          const { proba, converged } = fitPredict(joined, FUSION_NAMES.early);
+          score(FUSION_NAMES.early, proba, converged);
+          await yieldToEventLoop();
+        }
+        if (options.fusion.includes('late')) score(FUSION_NAMES.late, averaged(probas), true);
+      }
+    }
+  }
+
+  const scores: MoaScores[] = [];
+  for (const classifier of options.classifiers) {
+    for (const e of entries) scores.push({ representation: e, classifier, ...summarize(acc.get(key(e, classifier))!, options.repeats) });
+  }
+  const comparisons: MoaComparison[] = [];
+  for (const classifier of options.classifiers) {
+    const own = scores.filter((s) => s.classifier === classifier);
+    for (let i = 0; i < own.length; i++) {
+      for (let j = i + 1; j < own.length; j++) {
+        const a = own[i].macro_f1_per_repeat;
+        const b = own[j].macro_f1_per_repeat;
+        comparisons.push({ classifier, a: own[i].representation, b: own[j].representation, mean_a: mean(a), mean_b: mean(b), ...welchTTest(a, b) });
+      }
+    }
+  }
+  const base = summarize(baseline, options.repeats);
+  const classWells = new Array<number>(K).fill(0);
+  const compoundSets = Array.from({ length: K }, () => new Set<number>());
+  y.forEach((c, i) => {
+    classWells[c]++;
+    compoundSets[c].add(selection.groups[i]);
+  });
+  return {
+    classes: selection.classes,
+    class_wells: classWells,
+    class_compounds: compoundSets.map((s) => s.size),
+    n_wells: selection.rows.length,
+    n_compounds: selection.compounds.length,
+    n_folds: nFolds,
+    dropped: selection.dropped,
+    baseline: { folds: base.folds, macro_f1: base.macro_f1, weighted_f1: base.weighted_f1 },
+    scores,
+    comparisons,
+  };
+}
+
+interface ScaledFold {
+  train: Matrix;
+  test: Matrix;
+}
+
+/** Min-max fitted on the fold's training rows, applied to both. */
+function scaleFold(x: Matrix, fold: Fold): ScaledFold {
+  const train = selectRows(x, fold.train);
+  const scaler = fitMinMax(train);
+  return { train: applyMinMax(scaler, train), test: applyMinMax(scaler, selectRows(x, fold.test)) };
+}
+
+/** Everything the folds of one (entry, classifier) add up to. */
+interface Accumulator {
+  folds: FoldScore[];
+  perClass: Float64Array[];
+  confusion: number[][];
+  predictions: { well: number[]; repeat: number[]; fold: number[]; y_true: number[]; y_pred: number[] };
+  unconverged: number;
+}
+
+function accumulator(K: number): Accumulator {
+  return {
+    folds: [],
+    perClass: [],
+    confusion: Array.from({ length: K }, () => new Array<number>(K).fill(0)),
+    predictions: { well: [], repeat: [], fold: [], y_true: [], y_pred: [] },
+    unconverged: 0,
+  };
+}
+
+function record(
+  a: Accumulator,
+  repeat: number,
+  foldIndex: number,
+  fold: Fold,
+  rows: Int32Array,
+  yTrue: Int32Array,
+  yPred: Int32Array,
+  unconverged: number,
+): void {
+  const K = a.confusion.length;
+  const f1 = f1Scores(yTrue, yPred, K);
+  a.folds.push({ repeat, fold: foldIndex, macro_f1: f1.macro, weighted_f1: f1.weighted });
+  a.perClass.push(f1.per_class);
+  a.unconverged += unconverged;
+  const p = a.predictions;
+  for (let t = 0; t < yTrue.length; t++) {
+    a.confusion[yTrue[t]][yPred[t]]++;
+    p.well.push(rows[fold.test[t]]);
+    p.repeat.push(repeat);
+    p.fold.push(foldIndex);
+    p.y_true.push(yTrue[t]);
+    p.y_pred.push(yPred[t]);
+  }
+}
+
+function summarize(a: Accumulator, repeats: number): Omit<MoaScores, 'representation' | 'classifier'> {
+  const macro = a.folds.map((s) => s.macro_f1);
+  const weighted = a.folds.map((s) => s.weighted_f1);
+  const K = a.confusion.length;
+  const perClass = Array.from({ length: K }, (_, c) => nanMean(a.perClass.map((pc) => pc[c])));
+  const perRepeat = Array.from({ length: repeats }, (_, r) => mean(a.folds.filter((s) => s.repeat === r).map((s) => s.macro_f1)));
+  const p = a.predictions;
+  return {
+    folds: a.folds,
+    macro_f1: { mean: mean(macro), sd: sampleSd(macro) },
+    weighted_f1: { mean: mean(weighted), sd: sampleSd(weighted) },
+    macro_f1_per_repeat: perRepeat,
+    per_class_f1: perClass,
+    confusion: a.confusion,
+    predictions: {
+      well: Int32Array.from(p.well),
+      repeat: Int32Array.from(p.repeat),
+      fold: Int32Array.from(p.fold),
+      y_true: Int32Array.from(p.y_true),
+      y_pred: Int32Array.from(p.y_pred),
+    },
+    unconverged_fits: a.unconverged,
+  };
+}
+
+function validate(names: string[], reps: Profiles[], columns: MoaColumns, options: MoaOptions): void {
+  if (reps.length === 0) throw new Error('evaluateMoa: no representations given');
+  if (options.fusion.length > 0 && reps.length < 2) throw new Error(`evaluateMoa: fusion needs at least two representations, got ${names.join(', ')}`);
+  if (options.repeats < 1) throw new Error(`evaluateMoa: repeats must be at least 1, got ${options.repeats}`);
+  for (const reserved of Object.values(FUSION_NAMES)) {
+    if (names.includes(reserved)) throw new Error(`evaluateMoa: '${reserved}' is reserved for the fusion's scores; rename that representation`);
+  }
+  const [first] = reps;
+  reps.forEach((p, k) => {
+    if (p.values.rows !== first.values.rows) throw new Error(`evaluateMoa: '${names[k]}' has ${p.values.rows} wells, '${names[0]}' has ${first.values.rows}`);
+    // Same wells in the same order: checked through the labels that matter, which a misaligned table would break.
+    for (const col of [columns.moa, columns.compound]) {
+      const a = metaColumn(first, col);
+      const b = metaColumn(p, col);
+      const i = a.findIndex((v, t) => v !== b[t]);
+      if (i >= 0) throw new Error(`evaluateMoa: '${names[k]}' and '${names[0]}' differ in ${col} at row ${i}: not the same wells in the same order`);
+    }
+    const bad = p.values.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new Error(`evaluateMoa: '${names[k]}' has a non-finite value (well ${Math.floor(bad / p.values.cols)}, feature ${p.features[bad % p.values.cols]})`);
+    }
+  });
+}
+
+function key(entry: string, classifier: Classifier): string {
+  return `${classifier}\u0000${entry}`;
+}
+
+function pick(y: Int32Array, idx: Int32Array): Int32Array {
+  return Int32Array.from(idx, (i) => y[i]);
+}
+
+/** Ascending class indices that occur in y. */
+function presentClasses(y: Int32Array, K: number): number[] {
+  const seen = new Uint8Array(K);
+  for (const c of y) seen[c] = 1;
+  const out: number[] = [];
+  for (let c = 0; c < K; c++) if (seen[c]) out.push(c);
+  return out;
+}
+
+/** The most frequent class, the lowest index on ties (sklearn's DummyClassifier 'most_frequent'). */
+function majority(y: Int32Array, K: number): number {
+  const counts = new Int32Array(K);
+  for (const c of y) counts[c]++;
+  let best = 0;
+  for (let c = 1; c < K; c++) if (counts[c] > counts[best]) best = c;
+  return best;
+}
+
+/** Predicted class per row, mapped from a model's local class columns back to global class indices. */
+function argmaxClasses(proba: Matrix, present: readonly number[]): Int32Array {
+  const out = new Int32Array(proba.rows);
+  for (let i = 0; i < proba.rows; i++) {
+    let best = 0;
+    for (let k = 1; k < proba.cols; k++) if (proba.data[i * proba.cols + k] > proba.data[i * proba.cols + best]) best = k;
+    out[i] = present[best];
+  }
+  return out;
+}
+
+function averaged(probas: readonly Matrix[]): Matrix {
+  const out = new Float64Array(probas[0].data.length);
+  for (const p of probas) for (let t = 0; t < out.length; t++) out[t] += p.data[t] / probas.length;
+  return matrix(probas[0].rows, probas[0].cols, out);
+}
+
+function nanMean(x: readonly number[]): number {
+  const kept = x.filter((v) => !Number.isNaN(v));
+  return kept.length ? mean(kept) : NaN;
+}
+
+/** Let timers and progress renderers run between fits; the fits themselves are synchronous. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,69 @@
+import { groupByPoint, metricCatalog } from './aggregate.ts';
+import { type Block, type ReportDocument, table, text } from './blocks.ts';
+import { pointLabel } from './format.ts';
+import { ablationSection } from './sections/ablation.ts';
+import { allMetricsSection } from './sections/all_metrics.ts';
+import { bestPointsSection } from './sections/best_points.ts';
+import type { ReportInput, SectionContext } from './sections/context.ts';
+import { correlationSection } from './sections/correlation.ts';
+import { mapSection } from './sections/map.ts';
+import { moaSections } from './sections/moa.ts';
+import { overlapSection } from './sections/overlap.ts';
+import { percentReplicatingSections } from './sections/percent_replicating.ts';
+import { shapSection } from './sections/shap.ts';
+import { trainingSection } from './sections/training.ts';
+import { unfinishedSection } from './sections/unfinished.ts';
+
+export type { ReportInput } from './sections/context.ts';
+
+/**
+ * The comparison report: anomaly vs classical side by side for every metric, mean ± SD over seeds per sweep
+ * point, with the paired difference and its uncertainty. A section whose data the runs lack is left out
+ * and named in the introduction.
+ */
+export function buildReport(input: ReportInput): ReportDocument {
+  const { complete } = input.collected;
+  const points = groupByPoint(complete);
+  const ctx: SectionContext = { input, points, catalog: metricCatalog(complete, input.representations) };
+  const intro: Block[] = [];
+  if (input.description) intro.push(text(input.description.trim()));
+  intro.push(
+    text(
+      `${complete.length} complete run(s) in ${points.length} sweep point(s). Values are mean ± SD over seeds (n runs); ` +
+        'Δ is the paired difference anomaly − cellprofiler over the same seeds with its 95% t interval.',
+    ),
+  );
+  if (!complete.length) {
+    intro.push(text('No complete run yet.'));
+    return { title: titleOf(input), intro, sections: unfinishedSection(ctx) };
+  }
+  intro.push(
+    table(
+      ['sweep point', 'seeds', 'runs'],
+      points.map((g) => [pointLabel(g.point), g.runs.map((r) => r.seed).join(', '), g.runs.map((r) => r.runId).join(', ')]),
+    ),
+  );
+  const optional: [string, ReturnType<typeof moaSections>][] = [
+    ['MoA classification', moaSections(ctx)],
+    ['mAP', mapSection(ctx)],
+    ['SHAP explanations', shapSection(ctx)],
+  ];
+  const missing = optional.filter(([, s]) => !s.length).map(([name]) => name);
+  if (missing.length) intro.push(text(`Not in these runs' metrics (sections left out): ${missing.join(', ')}.`));
+  const sections = [
+    ...percentReplicatingSections(ctx),
+    ...correlationSection(ctx),
+    ...overlapSection(ctx),
+    ...optional.flatMap(([, s]) => s),
+    ...ablationSection(ctx),
+    ...trainingSection(ctx),
+    ...bestPointsSection(ctx),
+    ...allMetricsSection(ctx),
+    ...unfinishedSection(ctx),
+  ];
+  return { title: titleOf(input), intro, sections };
+}
+
+function titleOf(input: ReportInput): string {
+  return `${input.experiment}: anomaly vs classical representations`;
+}
