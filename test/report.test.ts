@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pairedDifference, summarizeMetric, groupByPoint } from '../src/report/aggregate.ts';
 import type { CompletedRun } from '../src/report/collect.ts';
 import { buildReport } from '../src/report/document.ts';
+import { renderSvg } from '../src/report/figures/render.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { studentTCdf, studentTQuantile } from '../src/numeric/distributions.ts';
 
@@ -59,5 +60,39 @@ describe('report aggregation', () => {
     expect(md).toContain('| model.latent=8 | 60.0 ± 10.0 (n=3) | 44.0 ± 3.6 (n=3) | +16.0 [');
     expect(md).toContain('| model.latent=16 | 80.0 (n=1) | 40.0 (n=1) | +40.0 |');
     expect(md).toContain('| abc | failed | boom |');
+  });
+
+  it('leaves out the sections whose data the runs lack, and says so', () => {
+    const doc = buildReport({
+      experiment: 'demo',
+      description: '',
+      representations: ['anomaly', 'cellprofiler'],
+      splitBy: null,
+      nullPercentile: 90,
+      collected: { complete: runs, unfinished: [] },
+    });
+    expect(doc.sections.map((s) => s.title)).toEqual(['Percent replicating', 'Metrics against swept settings', 'Best sweep point per metric', 'All metrics']);
+    expect(renderMarkdown(doc)).toContain('sections left out): MoA classification, mAP, SHAP explanations.');
+  });
+
+  it('renders every figure of a single run (no SD, no sweep) to SVG without a Vega-Lite warning', async () => {
+    const single = { ...run({}, 1, 50, 40), metrics: { ...run({}, 1, 50, 40).metrics, replicating_overlap: [{ sets: ['anomaly'], count: 3 }, { sets: ['cellprofiler'], count: 0 }, { sets: ['anomaly', 'cellprofiler'], count: 5 }] } };
+    const doc = buildReport({
+      experiment: 'one',
+      description: '',
+      representations: ['anomaly', 'cellprofiler'],
+      splitBy: null,
+      nullPercentile: 90,
+      collected: { complete: [single], unfinished: [] },
+    });
+    const figures = doc.sections.flatMap((s) => s.blocks).filter((b) => b.kind === 'figure');
+    expect(figures.map((f) => f.name)).toEqual(['percent_replicating', 'replicating_overlap']);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      for (const f of figures) expect(await renderSvg(f.spec, f.name)).toMatch(/^<svg[\s\S]*class="mark-rect role-mark[\s\S]*<\/svg>$/);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

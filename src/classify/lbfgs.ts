@@ -20,7 +20,10 @@ export interface LbfgsResult {
   x: Float64Array;
   f: number;
   iterations: number;
-  /** Whether the gradient criterion was met (not merely a stall). */
+  /**
+   * Whether the gradient criterion was met, or f stopped decreasing by more than rounding allows (scipy's
+   * ftol; it reports success for both): near a tight gtol, float64 runs out of digits in f first.
+   */
   converged: boolean;
   /** max |gradient| at x. */
   grad_max: number;
@@ -42,6 +45,7 @@ export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOpt
   let xNew = new Float64Array(n);
   let gNew = new Float64Array(n);
   let iterations = 0;
+  let stalled = false;
 
   while (maxAbs(g) > options.gtol && iterations < options.max_iter) {
     iterations++;
@@ -85,14 +89,14 @@ export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOpt
       if (pairs.length === options.memory) pairs.shift();
       pairs.push({ s, y, rho: 1 / sy });
     }
-    const stalled = (f - fNew) / Math.max(Math.abs(f), Math.abs(fNew), 1) <= FTOL;
+    stalled = (f - fNew) / Math.max(Math.abs(f), Math.abs(fNew), 1) <= FTOL;
     [x, xNew] = [xNew, x];
     [g, gNew] = [gNew, g];
     f = fNew;
     if (stalled) break;
   }
   const gradMax = maxAbs(g);
-  return { x, f, iterations, converged: gradMax <= options.gtol, grad_max: gradMax };
+  return { x, f, iterations, converged: gradMax <= options.gtol || stalled, grad_max: gradMax };
 }
 
 /** d = −H·g by the two-loop recursion, with H₀ = (s·y / y·y)·I from the newest pair. */

@@ -50,3 +50,19 @@ export function groupRows(col: readonly MetaValue[]): Map<MetaValue, number[]> {
   });
   return groups;
 }
+
+/** Two tables with the same features, one on top of the other; metadata columns absent from one are null there. */
+export function concatWells(a: Profiles, b: Profiles): Profiles {
+  if (a.features.length !== b.features.length || a.features.some((f, j) => f !== b.features[j])) {
+    throw new Error('concatWells: the tables have different features');
+  }
+  const names = [...new Set([...Object.keys(a.metadata), ...Object.keys(b.metadata)])];
+  const metadata: Record<string, MetaValue[]> = {};
+  for (const n of names) {
+    metadata[n] = [...(a.metadata[n] ?? Array(a.values.rows).fill(null)), ...(b.metadata[n] ?? Array(b.values.rows).fill(null))];
+  }
+  const data = new Float64Array(a.values.data.length + b.values.data.length);
+  data.set(a.values.data);
+  data.set(b.values.data, a.values.data.length);
+  return { metadata, features: a.features, values: { rows: a.values.rows + b.values.rows, cols: a.values.cols, data } };
+}

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../run/files.ts';
+import { pointLabel } from './format.ts';
 import { studentTQuantile } from '../numeric/distributions.ts';
 import { mean, sampleSd } from '../numeric/stats.ts';
 import type { CompletedRun } from './collect.ts';
@@ -18,6 +19,8 @@ export interface Difference extends Summary {
 
 export interface PointGroup {
   point: Record<string, unknown>;
+  /** How the report names the point: short, and unique among the experiment's points (figures group by it). */
+  label: string;
   runs: CompletedRun[];
 }
 
@@ -31,10 +34,19 @@ export function groupByPoint(runs: readonly CompletedRun[]): PointGroup[] {
     const key = canonicalJson(run.point);
     const g = groups.get(key);
     if (g) g.runs.push(run);
-    else groups.set(key, { point: run.point, runs: [run] });
+    else groups.set(key, { point: run.point, label: '', runs: [run] });
   }
   for (const g of groups.values()) g.runs.sort((a, b) => a.seed - b.seed);
-  return [...groups.values()].sort((a, b) => comparePoints(a.point, b.point));
+  const sorted = [...groups.values()].sort((a, b) => comparePoints(a.point, b.point));
+  // The fewest significant digits (from 4) that still tell every point apart.
+  for (let precision = 4; precision <= 17; precision++) {
+    const labels = sorted.map((g) => pointLabel(g.point, precision));
+    if (new Set(labels).size === labels.length || precision === 17) {
+      sorted.forEach((g, i) => (g.label = labels[i]));
+      break;
+    }
+  }
+  return sorted;
 }
 
 function comparePoints(a: Record<string, unknown>, b: Record<string, unknown>): number {

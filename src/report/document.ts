@@ -1,6 +1,5 @@
 import { groupByPoint, metricCatalog } from './aggregate.ts';
 import { type Block, type ReportDocument, table, text } from './blocks.ts';
-import { pointLabel } from './format.ts';
 import { ablationSection } from './sections/ablation.ts';
 import { allMetricsSection } from './sections/all_metrics.ts';
 import { bestPointsSection } from './sections/best_points.ts';
@@ -40,7 +39,7 @@ export function buildReport(input: ReportInput): ReportDocument {
   intro.push(
     table(
       ['sweep point', 'seeds', 'runs'],
-      points.map((g) => [pointLabel(g.point), g.runs.map((r) => r.seed).join(', '), g.runs.map((r) => r.runId).join(', ')]),
+      points.map((g) => [g.label, g.runs.map((r) => r.seed).join(', '), g.runs.map((r) => r.runId).join(', ')]),
     ),
   );
   const optional: [string, ReturnType<typeof moaSections>][] = [

@@ -2,8 +2,9 @@ import type { Difference, Summary } from './aggregate.ts';
 
 /** How numbers read in the report, shared by the Markdown and HTML renderings and the figures' labels. */
 
-export function pointLabel(point: Record<string, unknown>): string {
-  const parts = Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+/** `model.latent=8, training.lr=0.001`; numbers to `precision` significant digits, as a random search's draws would not fit a table. */
+export function pointLabel(point: Record<string, unknown>, precision = 17): string {
+  const parts = Object.entries(point).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(precision)) : JSON.stringify(v)}`);
   return parts.length ? parts.join(', ') : '(single point)';
 }
 

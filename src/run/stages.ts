@@ -4,12 +4,12 @@ import type { LoadReport } from '../data/dataset.ts';
 import { writeColumnsParquet, writeProfilesParquet } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 import { type Roles, rolesOf, SET_COLUMN } from '../data/roles.ts';
-import { anomalyRepresentation } from '../representation/anomaly.ts';
-import { cellprofilerRepresentation } from '../representation/cellprofiler.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { evaluateRepresentations } from '../stages/evaluate.ts';
+import { explainAnomalousWells } from '../stages/explain.ts';
 import { loadDataset } from '../stages/load.ts';
 import { normalizeProfiles, selectProfileFeatures } from '../stages/preprocess.ts';
+import { buildRepresentations, needsModel } from '../stages/represent.ts';
 import { assignSets } from '../stages/split.ts';
 import { type Trained, trainAutoencoder } from '../stages/train.ts';
 import type { SummaryWriter } from '../tensorboard/writer.ts';
@@ -95,7 +95,7 @@ export const STAGES: readonly Stage[] = [
   {
     name: 'train',
     async run(state, ctx) {
-      if (!ctx.spec.representations.includes('anomaly')) return;
+      if (!needsModel(ctx.spec.representations)) return;
       const p = need(state.normalized, 'normalized profiles');
       const data = { train: selectWells(p, setRows(p, 'train')).values, val: selectWells(p, setRows(p, 'val')).values };
       const trained = await trainAutoencoder(data, ctx.spec, ctx.seed, {
@@ -133,21 +133,12 @@ export const STAGES: readonly Stage[] = [
     run(state, ctx) {
       const p = need(state.normalized, 'normalized profiles');
       const test = selectWells(p, setRows(p, 'test_ctrl', 'test_treat'));
-      const testControls = setRows(test, 'test_ctrl');
-      const reps: Record<string, Profiles> = {};
-      for (const name of ctx.spec.representations) {
-        if (name === 'anomaly') {
-          const model = need(state.trained, 'a trained model').model;
-          reps.anomaly = anomalyRepresentation(test, model.reconstruct(test.values), testControls);
-        } else {
-          reps.cellprofiler = cellprofilerRepresentation(test, testControls, roles(ctx).plate);
-        }
-      }
+      const model = state.trained?.model ?? null;
+      const reps = buildRepresentations(test, setRows(test, 'test_ctrl'), model, ctx.spec, roles(ctx).plate);
       const dir = join(ctx.tablesDir, 'representations');
       mkdirSync(dir, { recursive: true });
       for (const [name, rep] of Object.entries(reps)) writeProfilesParquet(rep, join(dir, `${name}.parquet`));
       state.representations = reps;
-      state.trained?.model.dispose();
     },
   },
   {
@@ -161,10 +152,34 @@ export const STAGES: readonly Stage[] = [
       const nullDir = join(ctx.tablesDir, 'null_correlation');
       mkdirSync(nullDir, { recursive: true });
       for (const [name, table] of Object.entries(evaluation.nulls)) writeColumnsParquet(table, join(nullDir, `${name}.parquet`));
+      if (Object.keys(evaluation.mapTables).length) {
+        const mapDir = join(ctx.tablesDir, 'map');
+        mkdirSync(mapDir, { recursive: true });
+        for (const [name, table] of Object.entries(evaluation.mapTables)) writeColumnsParquet(table, join(mapDir, `${name}.parquet`));
+      }
       for (const [name, pr] of Object.entries(evaluation.metrics.percent_replicating)) {
         ctx.tb.scalar(`percent_replicating/${name}`, pr.percent, 0);
       }
+      for (const [name, m] of Object.entries(evaluation.metrics.map ?? {})) {
+        ctx.tb.scalar(`map/${name}/activity_percent_retrieved`, m.activity.percent_retrieved, 0);
+        if (m.consistency) ctx.tb.scalar(`map/${name}/consistency_percent_retrieved`, m.consistency.percent_retrieved, 0);
+      }
       state.metrics = { ...state.metrics, ...evaluation.metrics };
+    },
+  },
+  {
+    name: 'explain',
+    run(state, ctx) {
+      const model = state.trained?.model;
+      try {
+        if (!ctx.spec.explain.enabled || !model) return;
+        const p = need(state.normalized, 'normalized profiles');
+        const { metrics, table } = explainAnomalousWells(p, setRows(p, 'train'), setRows(p, 'test_treat'), model, roles(ctx), ctx.spec.explain, ctx.seed);
+        writeColumnsParquet(table, join(ctx.tablesDir, 'explanations.parquet'));
+        state.metrics = { ...state.metrics, shap: metrics };
+      } finally {
+        model?.dispose();
+      }
     },
   },
 ];

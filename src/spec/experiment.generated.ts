@@ -39,11 +39,22 @@ export interface Experiment {
   training: Training;
   runtime: Runtime;
   /**
-   * Representations of the test wells to build and evaluate: anomaly (autoencoder reconstruction error) and cellprofiler (classical features).
+   * Representations of the test wells to build and evaluate: anomaly (x̂ − x, the method), anomaly_abs and anomaly_squared (|x̂ − x| and (x̂ − x)², ablations), latent (the encoder's code), cellprofiler (the classical features) and spherized (cellprofiler whitened on the test controls).
    *
    * @minItems 1
    */
-  representations: ["anomaly" | "cellprofiler", ...("anomaly" | "cellprofiler")[]];
+  representations: [
+    "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
+    ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
+  ];
+  /**
+   * The spherized representation's whitening, fitted on the test controls.
+   */
+  spherized: {
+    method: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    epsilon: number;
+  };
+  explain: Explain;
   evaluation: Evaluation;
   sweep: Sweep;
 }
@@ -413,6 +424,44 @@ export interface Runtime {
   threads: number;
 }
 /**
+ * SHAP explanations of the anomaly (DESIGN §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
+ */
+export interface Explain {
+  enabled: boolean;
+  /**
+   * Aggregate dependencies per MoA (falls back to perturbation without a MoA column) or per perturbation.
+   */
+  group_by: "moa" | "perturbation";
+  /**
+   * The most anomalous treated wells (largest total squared reconstruction error) explained in each group.
+   */
+  wells_per_group: number;
+  /**
+   * Training control wells the explained model output is averaged over.
+   */
+  background_size: number;
+  /**
+   * Explain a well's worst-reconstructed features until they cover this share of its squared error…
+   */
+  error_fraction: number;
+  /**
+   * …but at most this many.
+   */
+  max_features: number;
+  /**
+   * Coalitions sampled per explanation; null: 2·features + 2048 (the shap library's default).
+   */
+  nsamples: null | number;
+  /**
+   * Up to this many input features, Shapley values are computed exactly over all coalitions.
+   */
+  exact_max_features: number;
+  /**
+   * Dependency pairs (explained feature ← contributing feature) reported per group.
+   */
+  top_pairs: number;
+}
+/**
  * How representations are evaluated (DESIGN §2.6–2.7).
  */
 export interface Evaluation {
@@ -450,6 +499,20 @@ export interface Evaluation {
    * With a dose column, keep only each compound's highest dose when evaluating.
    */
   highest_dose_only: boolean;
+  /**
+   * Mean average precision (copairs semantics, DESIGN §2.10): phenotypic activity (replicates vs controls) and, with a MoA column, MoA consistency (same-MoA vs other-MoA perturbations).
+   */
+  map: {
+    enabled: boolean;
+    /**
+     * Random rankings per (positives, list length) configuration for the p-values.
+     */
+    null_size: number;
+    /**
+     * Benjamini–Hochberg corrected p-value below which a perturbation counts as retrieved.
+     */
+    threshold: number;
+  };
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
@@ -544,11 +607,22 @@ export interface ExperimentInput {
   training?: TrainingInput;
   runtime?: RuntimeInput;
   /**
-   * Representations of the test wells to build and evaluate: anomaly (autoencoder reconstruction error) and cellprofiler (classical features).
+   * Representations of the test wells to build and evaluate: anomaly (x̂ − x, the method), anomaly_abs and anomaly_squared (|x̂ − x| and (x̂ − x)², ablations), latent (the encoder's code), cellprofiler (the classical features) and spherized (cellprofiler whitened on the test controls).
    *
    * @minItems 1
    */
-  representations?: ["anomaly" | "cellprofiler", ...("anomaly" | "cellprofiler")[]];
+  representations?: [
+    "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
+    ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
+  ];
+  /**
+   * The spherized representation's whitening, fitted on the test controls.
+   */
+  spherized?: {
+    method?: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    epsilon?: number;
+  };
+  explain?: ExplainInput;
   evaluation?: EvaluationInput;
   sweep?: SweepInput;
 }
@@ -918,6 +992,44 @@ export interface RuntimeInput {
   threads?: number;
 }
 /**
+ * SHAP explanations of the anomaly (DESIGN §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
+ */
+export interface ExplainInput {
+  enabled?: boolean;
+  /**
+   * Aggregate dependencies per MoA (falls back to perturbation without a MoA column) or per perturbation.
+   */
+  group_by?: "moa" | "perturbation";
+  /**
+   * The most anomalous treated wells (largest total squared reconstruction error) explained in each group.
+   */
+  wells_per_group?: number;
+  /**
+   * Training control wells the explained model output is averaged over.
+   */
+  background_size?: number;
+  /**
+   * Explain a well's worst-reconstructed features until they cover this share of its squared error…
+   */
+  error_fraction?: number;
+  /**
+   * …but at most this many.
+   */
+  max_features?: number;
+  /**
+   * Coalitions sampled per explanation; null: 2·features + 2048 (the shap library's default).
+   */
+  nsamples?: null | number;
+  /**
+   * Up to this many input features, Shapley values are computed exactly over all coalitions.
+   */
+  exact_max_features?: number;
+  /**
+   * Dependency pairs (explained feature ← contributing feature) reported per group.
+   */
+  top_pairs?: number;
+}
+/**
  * How representations are evaluated (DESIGN §2.6–2.7).
  */
 export interface EvaluationInput {
@@ -955,6 +1067,20 @@ export interface EvaluationInput {
    * With a dose column, keep only each compound's highest dose when evaluating.
    */
   highest_dose_only?: boolean;
+  /**
+   * Mean average precision (copairs semantics, DESIGN §2.10): phenotypic activity (replicates vs controls) and, with a MoA column, MoA consistency (same-MoA vs other-MoA perturbations).
+   */
+  map?: {
+    enabled?: boolean;
+    /**
+     * Random rankings per (positives, list length) configuration for the p-values.
+     */
+    null_size?: number;
+    /**
+     * Benjamini–Hochberg corrected p-value below which a perturbation counts as retrieved.
+     */
+    threshold?: number;
+  };
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.

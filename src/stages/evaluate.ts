@@ -1,9 +1,10 @@
 import { DataError } from '../errors.ts';
-import { metaColumn, type Profiles } from '../data/profiles.ts';
+import { concatWells, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
+import { type MapResult, moaConsistency, phenotypicActivity } from '../evaluate/map.ts';
 import { groupBy } from '../evaluate/groups.ts';
 import type { Columns } from '../data/io.ts';
 import { controlMask, type Roles } from '../data/roles.ts';
-import { prepareForEvaluation } from '../evaluate/prepare.ts';
+import { fillUndefined, prepareForEvaluation, zscorePerPlate } from '../evaluate/prepare.ts';
 import { type PercentReplicating, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
 import { type RandomStream, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
@@ -17,11 +18,22 @@ export interface PercentReplicatingMetrics {
   split?: Record<string, { percent: number; n: number; n_replicating: number }>;
 }
 
+/** mAP results of one kind (activity or consistency): fraction retrieved is 0–100 like percent replicating. */
+export interface MapMetrics {
+  percent_retrieved: number;
+  mean_map: number;
+  n: number;
+  n_retrieved: number;
+}
+
 export interface Evaluation {
   metrics: {
     percent_replicating: Record<string, PercentReplicatingMetrics>;
     replicating_overlap: { sets: string[]; count: number }[];
+    map?: Record<string, { activity: MapMetrics; consistency?: MapMetrics }>;
   };
+  /** Per representation and kind, the per-perturbation mAP table: `tables/map/<name>_<kind>.parquet`. */
+  mapTables: Record<string, Columns>;
   /** Per representation, the per-perturbation table: `tables/replicate_correlation/<name>.parquet`. */
   tables: Record<string, Columns>;
   /** Per representation, up to NULL_SAMPLE of the null's correlations: `tables/null_correlation/<name>.parquet`. */
@@ -39,6 +51,8 @@ export function evaluateRepresentations(
   const pr: Record<string, PercentReplicatingMetrics> = {};
   const tables: Record<string, Columns> = {};
   const nulls: Record<string, Columns> = {};
+  const mapMetrics: NonNullable<Evaluation['metrics']['map']> = {};
+  const mapTables: Record<string, Columns> = {};
   const replicating: Record<string, Set<string>> = {};
   for (const [name, rep] of Object.entries(representations)) {
     const treated = prepareForEvaluation(
@@ -73,8 +87,43 @@ export function evaluateRepresentations(
     tables[name] = replicateTable(result, replicateBy, splitOf && evaluation.split_by ? [evaluation.split_by, splitOf] : null);
     nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
     replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => g.key));
+    if (evaluation.map.enabled) {
+      const mapOptions = { null_size: evaluation.map.null_size, threshold: evaluation.map.threshold, seed };
+      const scaled = evaluation.per_plate_zscore ? fillUndefined(zscorePerPlate(rep, roles.plate), evaluation.fill_undefined) : rep;
+      const isControl = controlMask(scaled, roles);
+      const controls = selectWells(scaled, whereRows(isControl.length, (i) => isControl[i]));
+      const mask = [...Array(treated.values.rows).fill(false), ...Array(controls.values.rows).fill(true)] as boolean[];
+      const activity = phenotypicActivity(concatWells(treated, controls), { replicate_by: replicateBy, control: mask }, mapOptions);
+      mapMetrics[name] = { activity: mapSummary(activity) };
+      mapTables[`${name}_activity`] = mapTable(activity, replicateBy);
+      if (roles.moa && roles.moa in treated.metadata) {
+        const withMoa = selectWells(treated, whereRows(treated.values.rows, (i) => treated.metadata[roles.moa!][i] !== null));
+        const consistency = moaConsistency(withMoa, { replicate_by: replicateBy, moa: roles.moa }, mapOptions);
+        mapMetrics[name].consistency = mapSummary(consistency);
+        mapTables[`${name}_consistency`] = mapTable(consistency, [roles.moa]);
+      }
+    }
   }
-  return { metrics: { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) }, tables, nulls };
+  const metrics: Evaluation['metrics'] = { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) };
+  if (evaluation.map.enabled) metrics.map = mapMetrics;
+  return { metrics, tables, nulls, mapTables };
+}
+
+function mapSummary(r: MapResult): MapMetrics {
+  const defined = r.groups.filter((g) => Number.isFinite(g.mean_average_precision));
+  const meanMap = defined.reduce((s, g) => s + g.mean_average_precision, 0) / defined.length;
+  return { percent_retrieved: 100 * r.summary.fraction_significant, mean_map: meanMap, n: r.summary.n, n_retrieved: r.summary.n_significant };
+}
+
+function mapTable(r: MapResult, by: readonly string[]): Columns {
+  const columns: Columns = {};
+  for (const c of by) columns[c] = r.groups.map((g) => g.by[c]);
+  columns.mean_average_precision = Float64Array.from(r.groups, (g) => g.mean_average_precision);
+  columns.n_queries = Float64Array.from(r.groups, (g) => g.n_queries);
+  columns.p_value = Float64Array.from(r.groups, (g) => g.p_value);
+  columns.corrected_p_value = Float64Array.from(r.groups, (g) => g.corrected_p_value);
+  columns.retrieved = r.groups.map((g) => g.significant);
+  return columns;
 }
 
 /** Enough null correlations to draw their distribution; a large screen's full null runs to tens of millions. */

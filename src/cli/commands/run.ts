@@ -32,7 +32,7 @@ export const runCommand: Command = {
       force: options.force === true,
       plain: options.plain === true || !process.stdout.isTTY,
     });
-    const report = options['no-report'] ? 'not written (--no-report)' : writeReport(loaded.spec, runsDir, reportsDir);
+    const report = options['no-report'] ? 'not written (--no-report)' : await writeReport(loaded.spec, runsDir, reportsDir);
     const count = (s: string) => outcomes.filter((o) => o.status === s).length;
     console.log(
       `${runs.length} run(s): ${count('done')} done, ${count('skipped')} already complete, ${count('locked')} running elsewhere, ${count('failed')} failed. Report: ${report}`,

@@ -34,7 +34,7 @@ export function metricBars(data: readonly BarDatum[], o: MetricBarsOptions): Top
     ...d,
     low: Number.isFinite(d.sd) ? d.mean - d.sd : d.mean,
     high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
-    // The bar's accessible label carries the exact numbers, so a reader (or a test) can check what is drawn.
+    // The bar's accessible label carries the exact numbers (its error bar's too), so a reader or a test can check what is drawn.
     label: `${d.representation}, ${d.category}${o.panels.length > 1 ? `, ${d.panel}` : ''}: mean ${d.mean.toFixed(o.digits)}${
       Number.isFinite(d.sd) ? ` ± ${d.sd.toFixed(o.digits)} SD` : ''
     }, n=${d.n}`,
@@ -46,29 +46,27 @@ export function metricBars(data: readonly BarDatum[], o: MetricBarsOptions): Top
   };
   const y = { field: 'category', type: 'nominal' as const, sort: [...o.categories], title: o.categoryTitle };
   const yOffset = { field: 'representation', type: 'nominal' as const, sort: [...o.representations] };
-  return {
-    title: o.title,
-    data: { values },
-    facet: { column: { field: 'panel', type: 'nominal', sort: [...o.panels], title: null, header: o.panels.length > 1 ? {} : { labels: false } } },
-    spec: {
-      width: 240,
-      height: { step: 13 },
-      layer: [
-        {
-          mark: { type: 'bar', height: { band: 0.9 } },
-          encoding: {
-            y,
-            yOffset,
-            x: { field: 'mean', ...x },
-            color: { field: 'representation', type: 'nominal', title: 'representation', scale: representationColor(o.representations) },
-            description: { field: 'label' },
-          },
+  const panel = {
+    width: 240,
+    height: { step: 13 },
+    layer: [
+      {
+        mark: { type: 'bar' as const, height: { band: 0.9 } },
+        encoding: {
+          y,
+          yOffset,
+          x: { field: 'mean', ...x },
+          color: { field: 'representation', type: 'nominal' as const, title: 'representation', scale: representationColor(o.representations) },
+          description: { field: 'label' },
         },
-        {
-          mark: { type: 'rule', color: '#222', strokeWidth: 1.2 },
-          encoding: { y, yOffset, x: { field: 'low', ...x }, x2: { field: 'high' } },
-        },
-      ],
-    },
+      },
+      {
+        mark: { type: 'rule' as const, color: '#222', strokeWidth: 1.2, aria: false },
+        encoding: { y, yOffset, x: { field: 'low', ...x }, x2: { field: 'high' } },
+      },
+    ],
   };
+  // A single panel needs no facet (whose empty header would only add a gap).
+  if (o.panels.length === 1) return { title: o.title, data: { values }, ...panel };
+  return { title: o.title, data: { values }, facet: { column: { field: 'panel', type: 'nominal', sort: [...o.panels], title: null } }, spec: panel };
 }

@@ -26,7 +26,8 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
     type: 'quantitative' as const,
     title: o.setting,
     scale: { ...(log ? { type: 'log' as const } : { zero: false }), nice: false, padding: 14 },
-    axis: { values: [...new Set(xs)].sort((a, b) => a - b) },
+    // A grid's few values are the ticks; a random search's many draws get the axis' own.
+    axis: { format: '~g', ...(new Set(xs).size <= 6 ? { values: [...new Set(xs)].sort((a, b) => a - b) } : {}) },
   };
   const values = data.map((d) => ({
     ...d,
@@ -36,6 +37,10 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
   }));
   const color = { field: 'representation', type: 'nominal' as const, title: 'representation', scale: representationColor(o.representations) };
   const severalOthers = new Set(data.map((d) => d.others)).size > 1;
+  // A random search varies every setting at once: no two points share the others, so there is nothing to join.
+  const series = new Map<string, number>();
+  for (const d of data) series.set(`${d.metric}\u0000${d.representation}\u0000${d.others}`, (series.get(`${d.metric}\u0000${d.representation}\u0000${d.others}`) ?? 0) + 1);
+  const joined = [...series.values()].some((n) => n > 1);
   return {
     title: `Metrics against ${o.setting} (mean ± SD over seeds)`,
     data: { values },
@@ -48,17 +53,19 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
       height: 150,
       layer: [
         {
-          mark: { type: 'line', point: true },
+          mark: joined ? { type: 'line', point: true } : { type: 'point', filled: true },
           encoding: {
             x,
             y: { field: 'mean', type: 'quantitative', title: null, scale: { zero: false, padding: 8 } },
             color,
-            ...(severalOthers ? { strokeDash: { field: 'others', type: 'nominal' as const, title: 'other settings' } } : {}),
+            ...(joined && severalOthers
+              ? { strokeDash: { field: 'others', type: 'nominal' as const, title: 'other settings', sort: [...new Set(data.map((d) => d.others))], legend: { symbolType: 'stroke', symbolStrokeColor: '#333' } } }
+              : {}),
             detail: { field: 'others', type: 'nominal' },
             description: { field: 'label' },
           },
         },
-        { mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+        { mark: { type: 'rule', strokeWidth: 1, aria: false }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
       ],
     },
   };

@@ -59,7 +59,7 @@ export function replicatingOverlap(data: readonly OverlapDatum[], o: { points: r
           description: { field: 'label' },
         },
       },
-      { mark: { type: 'rule', color: '#222', strokeWidth: 1.2 }, encoding: { y, yOffset, x: { field: 'low', ...x }, x2: { field: 'high' } } },
+      { mark: { type: 'rule', color: '#222', strokeWidth: 1.2, aria: false }, encoding: { y, yOffset, x: { field: 'low', ...x }, x2: { field: 'high' } } },
     ],
   };
 }

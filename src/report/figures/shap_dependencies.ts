@@ -17,16 +17,17 @@ export function shapDependencies(data: readonly DependencyDatum[], o: { title: s
     high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
     label: `${d.pair}: mean ${d.mean.toPrecision(3)}${Number.isFinite(d.sd) ? ` ± ${d.sd.toPrecision(2)} SD` : ''}, n=${d.n}`,
   }));
-  const y = { field: 'pair', type: 'nominal' as const, sort: data.map((d) => d.pair), title: 'explained feature ← contributing feature' };
+  // Feature names are long and are the point of the figure: the axis gives them room rather than a title.
+  const y = { field: 'pair', type: 'nominal' as const, sort: data.map((d) => d.pair), title: null, axis: { labelLimit: 520 } };
   const x = { type: 'quantitative' as const, title: 'SHAP contribution to the anomaly (mean over seeds)' };
   return {
-    title: o.title,
+    title: { text: o.title, subtitle: 'explained feature ← contributing feature' },
     data: { values },
     width: 320,
     height: { step: 16 },
     layer: [
       { mark: { type: 'bar', color: o.color }, encoding: { y, x: { field: 'mean', ...x }, description: { field: 'label' } } },
-      { mark: { type: 'rule', color: '#222' }, encoding: { y, x: { field: 'low', ...x }, x2: { field: 'high' } } },
+      { mark: { type: 'rule', color: '#222', aria: false }, encoding: { y, x: { field: 'low', ...x }, x2: { field: 'high' } } },
     ],
   };
 }

@@ -10,10 +10,12 @@ export interface LossDatum {
 }
 
 /**
- * Train and validation loss per epoch, a panel per sweep point, a line per seed. Log-scaled, because the
- * first epochs' loss dwarfs the plateau where the settings differ.
+ * Train and validation loss per epoch, a panel per sweep point, a line per seed. Log-scaled when the losses
+ * span a decade or more, where the first epochs' loss would flatten the plateau on which the settings differ.
  */
 export function trainingCurves(data: readonly LossDatum[], o: { points: readonly string[] }): TopLevelSpec {
+  const [lo, hi] = data.reduce(([a, b], d) => [Math.min(a, d.loss), Math.max(b, d.loss)], [Infinity, -Infinity]);
+  const log = hi / lo >= 10;
   return {
     title: 'Training curves (a line per seed)',
     data: { values: data.map((d) => ({ ...d, run: `${d.curve} ${d.seed}` })) },
@@ -25,7 +27,7 @@ export function trainingCurves(data: readonly LossDatum[], o: { points: readonly
       mark: { type: 'line', strokeWidth: 1.2, opacity: 0.85, clip: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-        y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { type: 'log', nice: false } },
+        y: { field: 'loss', type: 'quantitative', title: 'loss', scale: log ? { type: 'log', nice: false } : { zero: false } },
         color: { field: 'curve', type: 'nominal', title: 'loss', scale: { domain: ['train', 'val'], range: ['#56B4E9', '#1f3b73'] } },
         detail: { field: 'run', type: 'nominal' },
       },

@@ -1,6 +1,6 @@
 import { metricPath, orderRepresentations, pairedDifference, summarizeMetric } from '../aggregate.ts';
 import { type Block, type Section, section, table, text } from '../blocks.ts';
-import { digitsFor, fmtDifference, fmtSummary, pointLabel } from '../format.ts';
+import { digitsFor, fmtDifference, fmtSummary } from '../format.ts';
 import { ANOMALY, CLASSICAL, hasDifference, type SectionContext } from './context.ts';
 
 /**
@@ -20,7 +20,7 @@ export function allMetricsSection(ctx: SectionContext): Section[] {
       const digits = digitsFor(m.template);
       return ctx.points.map((g) => [
         `\`${m.template}\``,
-        pointLabel(g.point),
+        g.label,
         ...reps.map((rep) => (m.representations.includes(rep) ? fmtSummary(summarizeMetric(g.runs, metricPath(m.template, rep)), digits) : '–')),
         ...(withDiff ? [fmtDifference(pairedDifference(g.runs, metricPath(m.template, ANOMALY), metricPath(m.template, CLASSICAL)), digits)] : []),
       ]);
@@ -28,7 +28,7 @@ export function allMetricsSection(ctx: SectionContext): Section[] {
     blocks.push(table(['metric', 'sweep point', ...reps, ...(withDiff ? [`Δ ${ANOMALY} − ${CLASSICAL}`] : [])], rows));
   }
   if (shared.length) {
-    const rows = shared.flatMap((path) => ctx.points.map((g) => [`\`${path}\``, pointLabel(g.point), fmtSummary(summarizeMetric(g.runs, path), digitsFor(path))]));
+    const rows = shared.flatMap((path) => ctx.points.map((g) => [`\`${path}\``, g.label, fmtSummary(summarizeMetric(g.runs, path), digitsFor(path))]));
     blocks.push(table(['metric', 'sweep point', 'value'], rows));
   }
   return perRepresentation.length || shared.length ? [section('All metrics', blocks)] : [];

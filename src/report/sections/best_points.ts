@@ -1,6 +1,6 @@
 import { type BestPoint, bestPoint, metricDirection, metricPath } from '../aggregate.ts';
 import { type Section, section, table, text } from '../blocks.ts';
-import { digitsFor, fmtSummary, metricName, pointLabel } from '../format.ts';
+import { digitsFor, fmtSummary, metricName } from '../format.ts';
 import type { SectionContext } from './context.ts';
 
 /** Per scored metric and representation, the sweep point with the best mean over seeds. */
@@ -32,7 +32,7 @@ export function bestPointsSection(ctx: SectionContext): Section[] {
 
 /** The best point, or the tied ones: a metric the swept settings do not touch (CellProfiler's, under a model sweep) has no best point. */
 function where(best: BestPoint, points: number): string {
-  if (best.ties.length === 1) return pointLabel(best.group.point);
+  if (best.ties.length === 1) return best.group.label;
   if (best.ties.length === points) return 'all points equal';
-  return best.ties.map((g) => pointLabel(g.point)).join('; ') + ' (tied)';
+  return best.ties.map((g) => g.label).join('; ') + ' (tied)';
 }

@@ -1,7 +1,7 @@
 import { type MetricCatalog, metricPath, pairedDifference, type PointGroup, summarizeMetric } from '../aggregate.ts';
 import { type Block, table } from '../blocks.ts';
 import type { Collected } from '../collect.ts';
-import { fmtDifference, fmtSummary, pointLabel } from '../format.ts';
+import { fmtDifference, fmtSummary } from '../format.ts';
 import type { BarDatum } from '../figures/metric_bars.ts';
 import type { RunTables } from '../run_tables.ts';
 import type { ReportSettings } from '../settings.ts';
@@ -38,7 +38,7 @@ export function comparisonTable(points: readonly PointGroup[], reps: readonly st
   const withDiff = hasDifference(reps);
   const header = ['sweep point', ...reps.map((r) => `${r}${unit}`), ...(withDiff ? [`Δ ${ANOMALY} − ${CLASSICAL}`] : [])];
   const rows = points.map((g) => [
-    pointLabel(g.point),
+    g.label,
     ...reps.map((rep) => fmtSummary(summarizeMetric(g.runs, metricPath(template, rep)), digits)),
     ...(withDiff ? [fmtDifference(pairedDifference(g.runs, metricPath(template, ANOMALY), metricPath(template, CLASSICAL)), digits)] : []),
   ]);
@@ -50,7 +50,7 @@ export function barsOf(points: readonly PointGroup[], reps: readonly string[], t
   return points.flatMap((g) =>
     reps.flatMap((rep) => {
       const s = summarizeMetric(g.runs, metricPath(template, rep));
-      return s ? [{ panel, category: pointLabel(g.point), representation: rep, ...s }] : [];
+      return s ? [{ panel, category: g.label, representation: rep, ...s }] : [];
     }),
   );
 }

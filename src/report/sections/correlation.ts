@@ -1,7 +1,6 @@
 import { summarize } from '../aggregate.ts';
 import { figure, type Section, section, text } from '../blocks.ts';
 import { kernelDensity, linearGrid } from '../density.ts';
-import { pointLabel } from '../format.ts';
 import { correlationDistributions, type DensityPoint, type ThresholdDatum } from '../figures/correlation_distributions.ts';
 import { comparisonTable, representationsOf, type SectionContext, shownPoints } from './context.ts';
 
@@ -29,7 +28,7 @@ export function correlationSection(ctx: SectionContext): Section[] {
     reps.map((rep) => {
       const runs = g.runs.filter((r) => tables?.get(r.runId)?.replicateCorrelation[rep] && tables.get(r.runId)?.nullCorrelation[rep]);
       return {
-        point: pointLabel(g.point),
+        point: g.label,
         rep,
         replicates: concat(runs.map((r) => tables!.get(r.runId)!.replicateCorrelation[rep])),
         nulls: concat(runs.map((r) => tables!.get(r.runId)!.nullCorrelation[rep])),
@@ -51,7 +50,7 @@ export function correlationSection(ctx: SectionContext): Section[] {
     );
     const thresholds: ThresholdDatum[] = pooled.flatMap((p) => (p.thresholds.length ? [{ point: p.point, representation: p.rep, threshold: summarize(p.thresholds).mean }] : []));
     const spec = correlationDistributions(curves, thresholds, {
-      points: shown.map((g) => pointLabel(g.point)),
+      points: shown.map((g) => g.label),
       representations: reps,
       percentile: ctx.input.nullPercentile,
     });

@@ -1,6 +1,6 @@
 import { metricDirection } from '../aggregate.ts';
 import { type Block, figure, type Section, section, text } from '../blocks.ts';
-import { metricName, pointLabel } from '../format.ts';
+import { metricName } from '../format.ts';
 import { metricBars } from '../figures/metric_bars.ts';
 import { barsOf, comparisonTable, type SectionContext } from './context.ts';
 
@@ -24,9 +24,9 @@ export function mapSection(ctx: SectionContext): Section[] {
         scores.flatMap((m, i) => barsOf(ctx.points, m.representations, m.template, names[i])),
         {
           title: 'Mean average precision (mean ± SD over seeds)',
-          valueTitle: 'score',
+          valueTitle: names.length === 1 ? names[0] : 'score',
           categoryTitle: 'sweep point',
-          categories: ctx.points.map((g) => pointLabel(g.point)),
+          categories: ctx.points.map((g) => g.label),
           panels: names,
           representations: reps,
           ...(unitInterval ? { domain: [0, 1] as [number, number] } : {}),

@@ -1,6 +1,5 @@
 import { bestPoint, type PointGroup, summarize } from '../aggregate.ts';
 import { type Block, figure, type Section, section, text } from '../blocks.ts';
-import { pointLabel } from '../format.ts';
 import { type BarDatum, metricBars } from '../figures/metric_bars.ts';
 import { ANOMALY, barsOf, comparisonTable, representationsOf, type SectionContext } from './context.ts';
 
@@ -13,7 +12,7 @@ export function moaSections(ctx: SectionContext): Section[] {
   if (!macro.length) return [];
   const classifiers = macro.map((m) => MACRO.exec(m.template)![1]);
   const reps = [...new Set(macro.flatMap((m) => m.representations))];
-  const points = ctx.points.map((g) => pointLabel(g.point));
+  const points = ctx.points.map((g) => g.label);
   const bars = macro.flatMap((m, i) => barsOf(ctx.points, m.representations, m.template, classifiers[i]));
   const blocks: Block[] = [
     text(
@@ -58,12 +57,12 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
   const data = perClassBars(focus, classifiers, reps);
   if (!data.length) return null;
   const classes = [...new Set(data.map((d) => d.category))].sort();
-  const where = ctx.points.length > 1 ? ` at ${pointLabel(focus.point)} (the point where ${focusRep}’s macro-F1 with ${classifiers[0]} is best)` : '';
+  const where = ctx.points.length > 1 ? ` at ${focus.label} (the point where ${focusRep}’s macro-F1 with ${classifiers[0]} is best)` : '';
   return figure(
     'moa_per_class_f1',
     `F1 per MoA${where}, mean ± SD over seeds`,
     metricBars(data, {
-      title: `F1 per MoA${ctx.points.length > 1 ? `, ${pointLabel(focus.point)}` : ''}`,
+      title: `F1 per MoA${ctx.points.length > 1 ? `, ${focus.label}` : ''}`,
       valueTitle: 'F1',
       categoryTitle: 'MoA',
       categories: classes,

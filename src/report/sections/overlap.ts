@@ -1,6 +1,6 @@
 import { orderRepresentations, summarize } from '../aggregate.ts';
 import { figure, type Section, section, table, text } from '../blocks.ts';
-import { fmtSummary, pointLabel } from '../format.ts';
+import { fmtSummary } from '../format.ts';
 import { type OverlapDatum, regionLabel, replicatingOverlap } from '../figures/replicating_overlap.ts';
 import type { SectionContext } from './context.ts';
 
@@ -26,12 +26,12 @@ export function overlapSection(ctx: SectionContext): Section[] {
   const data: OverlapDatum[] = ctx.points.flatMap((g) =>
     keys.flatMap((sets) => {
       const counts = g.runs.flatMap((r) => regionsOf(r.metrics).filter((x) => orderRepresentations(x.sets, reps).join('&') === sets.join('&')).map((x) => x.count));
-      return counts.length ? [{ point: pointLabel(g.point), sets, ...summarize(counts) }] : [];
+      return counts.length ? [{ point: g.label, sets, ...summarize(counts) }] : [];
     }),
   );
   const header = ['sweep point', ...keys.map((k) => regionLabel(k, reps))];
   const rows = ctx.points.map((g) => {
-    const label = pointLabel(g.point);
+    const label = g.label;
     return [label, ...keys.map((k) => fmtSummary(data.find((d) => d.point === label && d.sets.join('&') === k.join('&')) ?? null, 1))];
   });
   return [
@@ -41,7 +41,7 @@ export function overlapSection(ctx: SectionContext): Section[] {
       figure(
         'replicating_overlap',
         'Perturbations replicating in exactly these representations, mean ± SD over seeds',
-        replicatingOverlap(data, { points: ctx.points.map((g) => pointLabel(g.point)), representations: reps }),
+        replicatingOverlap(data, { points: ctx.points.map((g) => g.label), representations: reps }),
       ),
     ]),
   ];

@@ -1,7 +1,5 @@
-import { type PointGroup } from '../aggregate.ts';
 import { figure, type Section, section, text } from '../blocks.ts';
 import type { CompletedRun } from '../collect.ts';
-import { pointLabel } from '../format.ts';
 import { metricBars } from '../figures/metric_bars.ts';
 import { barsOf, comparisonTable, representationsOf, type SectionContext } from './context.ts';
 
@@ -24,7 +22,7 @@ export function percentReplicatingSections(ctx: SectionContext): Section[] {
     title: 'Percent replicating (mean ± SD over seeds)',
     valueTitle: 'percent replicating (%)',
     categoryTitle: 'sweep point',
-    categories: ctx.points.map((g: PointGroup) => pointLabel(g.point)),
+    categories: ctx.points.map((g) => g.label),
     panels,
     representations: reps,
     domain: [0, 100],

@@ -1,7 +1,7 @@
 import { bestPoint, summarize } from '../aggregate.ts';
 import { figure, type Section, section, table, text } from '../blocks.ts';
 import type { CompletedRun } from '../collect.ts';
-import { fmtSummary, pointLabel } from '../format.ts';
+import { fmtSummary } from '../format.ts';
 import { type DependencyDatum, shapDependencies } from '../figures/shap_dependencies.ts';
 import { representationColor } from '../figures/style.ts';
 import { ANOMALY, type SectionContext } from './context.ts';
@@ -36,7 +36,7 @@ export function shapSection(ctx: SectionContext): Section[] {
     .map(([pair, xs]) => ({ pair, ...summarize(xs) }))
     .sort((a, b) => b.mean - a.mean)
     .slice(0, TOP);
-  const where = ctx.points.length > 1 ? ` at ${pointLabel(focus.point)} (where ${ANOMALY} replicates best)` : '';
+  const where = ctx.points.length > 1 ? ` at ${focus.label} (where ${ANOMALY} replicates best)` : '';
   return [
     section('SHAP dependencies', [
       text(

@@ -1,6 +1,6 @@
 import { figure, type Section, section, table, text } from '../blocks.ts';
 import { summarizeMetric } from '../aggregate.ts';
-import { fmtSummary, pointLabel } from '../format.ts';
+import { fmtSummary } from '../format.ts';
 import { type LossDatum, trainingCurves } from '../figures/training_curves.ts';
 import { type SectionContext, shownPoints } from './context.ts';
 
@@ -18,7 +18,7 @@ export function trainingSection(ctx: SectionContext): Section[] {
   const blocks = [
     table(
       ['sweep point', ...columns.map(([label]) => label)],
-      ctx.points.map((g) => [pointLabel(g.point), ...columns.map(([, path, digits]) => fmtSummary(summarizeMetric(g.runs, path), digits))]),
+      ctx.points.map((g) => [g.label, ...columns.map(([, path, digits]) => fmtSummary(summarizeMetric(g.runs, path), digits))]),
     ),
   ];
   const { shown, note } = shownPoints(ctx.points);
@@ -26,7 +26,7 @@ export function trainingSection(ctx: SectionContext): Section[] {
     g.runs.flatMap((run) => {
       const h = ctx.input.tables?.get(run.runId)?.history;
       if (!h) return [];
-      const point = pointLabel(g.point);
+      const point = g.label;
       return Array.from(h.epoch, (epoch, i) => [
         { point, seed: run.seed, epoch, curve: 'train' as const, loss: h.loss[i] },
         { point, seed: run.seed, epoch, curve: 'val' as const, loss: h.val_loss[i] },
@@ -38,7 +38,7 @@ export function trainingSection(ctx: SectionContext): Section[] {
   if (data.length) {
     blocks.push(
       text('Training and validation loss of the autoencoder, per epoch (validation wells are held-out controls).'),
-      figure('training_curves', `Train and validation loss per epoch, a panel per sweep point, a line per seed.${note}`, trainingCurves(data, { points: shown.map((g) => pointLabel(g.point)) })),
+      figure('training_curves', `Train and validation loss per epoch, a panel per sweep point, a line per seed.${note}`, trainingCurves(data, { points: shown.map((g) => g.label) })),
     );
   }
   return [section('Training', blocks)];

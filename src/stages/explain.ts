@@ -1,0 +1,109 @@
+import type { Columns } from '../data/io.ts';
+import { metaColumn, type Profiles, selectWells } from '../data/profiles.ts';
+import type { Roles } from '../data/roles.ts';
+import { aggregateDependencies, drawBackground, explainAnomalies, type RecordExplanation } from '../explain/anomaly_shap.ts';
+import { kernelExplainer } from '../explain/kernel_shap.ts';
+import type { Autoencoder } from '../model/autoencoder.ts';
+import { selectRows } from '../numeric/matrix.ts';
+import { stream } from '../random/streams.ts';
+import type { RunSpec } from '../spec/types.ts';
+
+export interface ExplainMetrics {
+  group_by: string;
+  records: number;
+  /** Per group, its strongest broken dependencies: explained feature ← contributing feature. */
+  groups: Record<string, { records: number; pairs: { explained: string; contributor: string; count: number; mean_abs_shap: number }[] }>;
+}
+
+/**
+ * Stage `explain` (DESIGN §2.9): for the most anomalous treated wells of each group (MoA or perturbation),
+ * Kernel SHAP of each badly reconstructed feature over the inputs, against a background of training
+ * controls; aggregated per group into the dependencies the treatment broke. Runs in the model's input
+ * space (normalized, selected features), where the autoencoder's reconstruction is defined.
+ */
+export function explainAnomalousWells(
+  normalized: Profiles,
+  trainRows: ArrayLike<number>,
+  treatedRows: ArrayLike<number>,
+  model: Autoencoder,
+  roles: Roles,
+  settings: RunSpec['explain'],
+  seed: number,
+): { metrics: ExplainMetrics; table: Columns } {
+  const groupColumn = settings.group_by === 'moa' && roles.moa && roles.moa in normalized.metadata ? roles.moa : roles.perturbation;
+  const treated = selectWells(normalized, treatedRows);
+  const reconstruction = model.reconstruct(treated.values);
+  const groups = metaColumn(treated, groupColumn);
+  const picked = mostAnomalous(treated.values.data, reconstruction.data, treated.values.cols, groups, settings.wells_per_group);
+  const records = selectRows(treated.values, picked);
+  const plate = metaColumn(treated, roles.plate);
+  const well = metaColumn(treated, roles.well in treated.metadata ? roles.well : roles.perturbation);
+  const keys = picked.map((i) => `${String(plate[i])}/${String(well[i])}/${i}`);
+  const d = normalized.features.length;
+  const background = drawBackground(selectRows(normalized.values, trainRows), settings.background_size, stream(seed, 'explain/background'));
+  const explainer = kernelExplainer((x) => model.reconstruct(x), background);
+  const options = { ...settings, nsamples: settings.nsamples ?? 2 * d + 2048 };
+  const explanations = explainAnomalies(explainer, records, keys, options, seed);
+  const groupOfKey = new Map(keys.map((k, n) => [k, String(groups[picked[n]])]));
+  const aggregated = aggregateDependencies(explanations, (e) => groupOfKey.get(e.key) ?? null, settings.top_pairs);
+  const name = (j: number) => normalized.features[j];
+  return {
+    metrics: {
+      group_by: groupColumn,
+      records: explanations.length,
+      groups: Object.fromEntries(
+        aggregated.map((g) => [
+          g.group,
+          {
+            records: g.records,
+            pairs: g.pairs.map((p) => ({ explained: name(p.explained), contributor: name(p.contributor), count: p.count, mean_abs_shap: p.mean })),
+          },
+        ]),
+      ),
+    },
+    table: explanationTable(explanations, groupOfKey, name),
+  };
+}
+
+/** Row indices of the `k` wells of each group with the largest total squared reconstruction error. */
+function mostAnomalous(x: Float64Array, xhat: Float64Array, d: number, groups: readonly unknown[], k: number): number[] {
+  const error = Float64Array.from({ length: groups.length }, (_, i) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (xhat[i * d + j] - x[i * d + j]) ** 2;
+    return s;
+  });
+  const byGroup = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const list = byGroup.get(String(g)) ?? [];
+    list.push(i);
+    byGroup.set(String(g), list);
+  });
+  return [...byGroup.values()].flatMap((rows) => rows.sort((a, b) => error[b] - error[a] || a - b).slice(0, k)).sort((a, b) => a - b);
+}
+
+/** One row per (explained well, explained feature, input feature) with a non-zero attribution. */
+function explanationTable(explanations: RecordExplanation[], groupOf: Map<string, string>, name: (j: number) => string): Columns {
+  const rows: { key: string; group: string; explained: string; input: string; phi: number; role: string; error: number }[] = [];
+  for (const e of explanations) {
+    for (const f of e.explained) {
+      const roleOf = new Map<number, string>([
+        ...f.contributing.map((a) => [a.feature, 'contributing'] as const),
+        ...f.offsetting.map((a) => [a.feature, 'offsetting'] as const),
+      ]);
+      f.shap.forEach((phi, j) => {
+        if (phi !== 0) {
+          rows.push({ key: e.key, group: groupOf.get(e.key) ?? '', explained: name(f.feature), input: name(j), phi, role: roleOf.get(j) ?? 'self', error: f.squaredError });
+        }
+      });
+    }
+  }
+  return {
+    well: rows.map((r) => r.key),
+    group: rows.map((r) => r.group),
+    explained_feature: rows.map((r) => r.explained),
+    input_feature: rows.map((r) => r.input),
+    shap: Float64Array.from(rows, (r) => r.phi),
+    role: rows.map((r) => r.role),
+    squared_error: Float64Array.from(rows, (r) => r.error),
+  };
+}

@@ -1,0 +1,49 @@
+import type { Profiles } from '../data/profiles.ts';
+import type { Autoencoder } from '../model/autoencoder.ts';
+import { anomalyRepresentation, type ErrorVariant } from '../representation/anomaly.ts';
+import { cellprofilerRepresentation } from '../representation/cellprofiler.ts';
+import { latentRepresentation } from '../representation/latent.ts';
+import { spherizedRepresentation } from '../representation/spherized.ts';
+import type { RunSpec } from '../spec/types.ts';
+
+export type RepresentationName = RunSpec['representations'][number];
+
+const ERROR_VARIANT: Partial<Record<RepresentationName, ErrorVariant>> = {
+  anomaly: 'signed',
+  anomaly_abs: 'abs',
+  anomaly_squared: 'squared',
+};
+
+/** Which representations need the trained autoencoder. */
+export function needsModel(names: readonly RepresentationName[]): boolean {
+  return names.some((n) => n in ERROR_VARIANT || n === 'latent');
+}
+
+/**
+ * Stage `represent` (DESIGN §2.6): every representation the spec lists, of the test wells (test_ctrl +
+ * test_treat), each a table with the test wells' metadata.
+ */
+export function buildRepresentations(
+  test: Profiles,
+  testControlRows: ArrayLike<number>,
+  model: Autoencoder | null,
+  spec: Pick<RunSpec, 'representations' | 'spherized'>,
+  plateColumn: string,
+): Record<string, Profiles> {
+  const reconstruction = model && spec.representations.some((n) => n in ERROR_VARIANT) ? model.reconstruct(test.values) : null;
+  const cellprofiler = () => cellprofilerRepresentation(test, testControlRows, plateColumn);
+  const reps: Record<string, Profiles> = {};
+  for (const name of spec.representations) {
+    const variant = ERROR_VARIANT[name];
+    if (variant) reps[name] = anomalyRepresentation(test, need(reconstruction), testControlRows, variant);
+    else if (name === 'latent') reps[name] = latentRepresentation(test, need(model).encode(test.values), testControlRows);
+    else if (name === 'cellprofiler') reps[name] = reps.cellprofiler ?? cellprofiler();
+    else reps[name] = spherizedRepresentation(reps.cellprofiler ?? cellprofiler(), testControlRows, { ...spec.spherized, center: true });
+  }
+  return reps;
+}
+
+function need<T>(x: T | null): T {
+  if (x === null) throw new Error('internal: this representation needs the trained autoencoder');
+  return x;
+}

@@ -1,0 +1,382 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MetaValue, Profiles } from '../src/data/profiles.ts';
+import { matrix, type Matrix } from '../src/numeric/matrix.ts';
+import { permutation, stream } from '../src/random/streams.ts';
+import { selectBackend } from '../src/runtime/backend.ts';
+import { evaluateMoa, type MoaOptions } from '../src/classify/evaluate_moa.ts';
+import { foldCount, repeatedStratifiedGroupKFold, stratifiedGroupKFold } from '../src/classify/folds.ts';
+import { balancedClassWeights, fitLogistic, logisticObjective, logisticProblem, predictLogistic } from '../src/classify/logistic.ts';
+import { confusionMatrix, f1Scores, welchTTest } from '../src/classify/metrics.ts';
+import { fitMlp, mlpLossAndGrads, predictMlp, SKLEARN_MLP } from '../src/classify/mlp.ts';
+import { filterMoas } from '../src/classify/moa_filter.ts';
+import { randomOversample } from '../src/classify/oversample.ts';
+import { applyMinMax, fitMinMax } from '../src/classify/scale.ts';
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm', threads: 1 });
+});
+
+/**
+ * A screen of `moas` MoAs × `compounds` compounds each, compound c having `wells(c)` wells. Each MoA has a
+ * centre (scaled by `separation`), each compound its own offset, each well noise: wells of one MoA share
+ * a profile only as far as separation exceeds the compound and well noise.
+ */
+function screen(o: { moas: number; compounds: number; wells: (c: number) => number; features: number; separation: number; seed: number }) {
+  const rs = stream(o.seed, 'test/screen');
+  const centres = Array.from({ length: o.moas }, () => Array.from({ length: o.features }, () => o.separation * rs.normal()));
+  const moa: MetaValue[] = [];
+  const compound: MetaValue[] = [];
+  const data: number[] = [];
+  for (let m = 0; m < o.moas; m++) {
+    for (let c = 0; c < o.compounds; c++) {
+      const offset = Array.from({ length: o.features }, () => 0.3 * rs.normal());
+      for (let w = 0; w < o.wells(c); w++) {
+        moa.push(`moa_${m}`);
+        compound.push(`cpd_${m}_${c}`);
+        for (let j = 0; j < o.features; j++) data.push(centres[m][j] + offset[j] + rs.normal());
+      }
+    }
+  }
+  return { moa, compound, values: matrix(moa.length, o.features, Float64Array.from(data)) };
+}
+
+function profiles(moa: MetaValue[], compound: MetaValue[], values: Matrix): Profiles {
+  return { metadata: { Metadata_moa: moa, Metadata_compound: compound }, features: Array.from({ length: values.cols }, (_, j) => `f${j}`), values };
+}
+
+const columns = { moa: 'Metadata_moa', compound: 'Metadata_compound' };
+
+describe('filterMoas', () => {
+  it('keeps single-label MoAs with more than min_compounds compounds, counted after the compound restriction', () => {
+    const moa = ['b', 'b', 'b', 'a', 'a', 'a', 'x|y', 'x|y', 'x|y', null, '', 'c'];
+    const cpd = ['b1', 'b2', 'b3', 'a1', 'a1', 'a2', 'm1', 'm2', 'm3', 'n1', 'n2', 'c1'];
+    const all = filterMoas(moa, cpd, { min_compounds: 1, keep_compounds: null });
+    expect(all.classes).toEqual(['a', 'b']);
+    expect(Array.from(all.rows)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(all.labels)).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(all.compounds).toEqual(['b1', 'b2', 'b3', 'a1', 'a2']);
+    expect(Array.from(all.groups)).toEqual([0, 1, 2, 3, 3, 4]);
+    expect(all.dropped).toEqual({ multi_label: ['x|y'], too_few_compounds: ['c'] });
+
+    // Without a2, 'a' has one compound left: not more than min_compounds.
+    const kept = filterMoas(moa, cpd, { min_compounds: 1, keep_compounds: ['b1', 'b2', 'a1'] });
+    expect(kept.classes).toEqual(['b']);
+    expect(Array.from(kept.rows)).toEqual([0, 1]);
+    expect(kept.dropped.too_few_compounds).toEqual(['a']);
+  });
+
+  it('refuses a compound labelled with two MoAs', () => {
+    expect(() => filterMoas(['a', 'b'], ['c1', 'c1'], { min_compounds: 0, keep_compounds: null })).toThrow(/both 'a' and 'b'/);
+  });
+});
+
+describe('stratified group folds', () => {
+  const s = screen({ moas: 6, compounds: 7, wells: (c) => 1 + (c % 4), features: 2, separation: 1, seed: 1 });
+  const sel = filterMoas(s.moa, s.compound, { min_compounds: 4, keep_compounds: null });
+
+  it('never splits a compound, covers every well once, and puts every MoA in every test fold', () => {
+    const nFolds = foldCount(5, 4);
+    expect(nFolds).toBe(5);
+    for (const folds of repeatedStratifiedGroupKFold(sel.labels, sel.groups, nFolds, 3, 11)) {
+      const seen = new Int32Array(sel.labels.length);
+      for (const { train, test } of folds) {
+        const testGroups = new Set(Array.from(test, (i) => sel.groups[i]));
+        for (const i of train) expect(testGroups.has(sel.groups[i])).toBe(false);
+        expect(train.length + test.length).toBe(sel.labels.length);
+        expect(new Set(Array.from(test, (i) => sel.labels[i])).size).toBe(sel.classes.length);
+        for (const i of test) seen[i]++;
+      }
+      expect(Array.from(seen).every((v) => v === 1)).toBe(true);
+    }
+  });
+
+  it('is fixed by the seed and differs between repeats', () => {
+    const a = repeatedStratifiedGroupKFold(sel.labels, sel.groups, 5, 2, 3);
+    const b = repeatedStratifiedGroupKFold(sel.labels, sel.groups, 5, 2, 3);
+    expect(a).toEqual(b);
+    expect(a[0].map((f) => Array.from(f.test))).not.toEqual(a[1].map((f) => Array.from(f.test)));
+  });
+
+  it('caps the fold count at min_compounds + 1 and needs two folds', () => {
+    expect(foldCount(5, 1)).toBe(2);
+    expect(foldCount(3, 10)).toBe(3);
+    expect(() => foldCount(5, 0)).toThrow(/at least 2 folds/);
+    expect(() => stratifiedGroupKFold(Int32Array.of(0, 1), Int32Array.of(0, 1), 3, stream(1, 'x'))).toThrow(/3 folds for 2 groups/);
+  });
+});
+
+describe('oversampling and scaling', () => {
+  it('tops every class up to the majority count exactly, with rows of that class', () => {
+    const labels = Int32Array.of(2, 0, 0, 1, 0, 2, 0, 0);
+    const idx = randomOversample(labels, stream(5, 'os'));
+    expect(Array.from(idx.subarray(0, labels.length))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const counts = [0, 0, 0];
+    for (const i of idx) counts[labels[i]]++;
+    expect(counts).toEqual([5, 5, 5]);
+    // Class 1 (one row) comes before class 2 in the draws, as imblearn stacks classes in sorted order.
+    expect(Array.from(idx.subarray(8, 12))).toEqual([3, 3, 3, 3]);
+    expect(Array.from(idx.subarray(12)).every((i) => labels[i] === 2)).toBe(true);
+    expect(randomOversample(labels, stream(5, 'os'))).toEqual(idx);
+  });
+
+  it('fits min-max on the training rows only and does not clip the test rows', () => {
+    const train = matrix(3, 2, Float64Array.of(1, 5, 3, 5, 2, 5));
+    const test = matrix(2, 2, Float64Array.of(0, 7, 4, 5));
+    const scaler = fitMinMax(train);
+    expect(Array.from(applyMinMax(scaler, train).data)).toEqual([0, 0, 1, 0, 0.5, 0]);
+    // Feature 0: (x − 1) / 2 from the training range; feature 1 is constant in training: scale 1.
+    expect(Array.from(applyMinMax(scaler, test).data)).toEqual([-0.5, 2, 1.5, 0]);
+  });
+});
+
+describe('logistic regression', () => {
+  it('balanced class weights are n / (K · count)', () => {
+    expect(Array.from(balancedClassWeights(Int32Array.of(0, 0, 0, 1, 2, 2), 3))).toEqual([6 / 9, 2, 1]);
+  });
+
+  it('recovers the analytic optimum of a symmetric two-point problem', () => {
+    // x = −1 (class 0), x = +1 (class 1): by symmetry W = [−w, w], b = 0, and C·Σ CE + ½‖W‖² =
+    // 2C·log(1 + e^{−2w}) + w² is stationary where w·(1 + e^{2w}) = 2C.
+    for (const C of [1, 0.1, 10]) {
+      let lo = 0;
+      let hi = 2 * C;
+      for (let i = 0; i < 200; i++) {
+        const mid = (lo + hi) / 2;
+        if (mid * (1 + Math.exp(2 * mid)) < 2 * C) lo = mid;
+        else hi = mid;
+      }
+      const model = fitLogistic(matrix(2, 1, Float64Array.of(-1, 1)), Int32Array.of(0, 1), 2, { C, tol: 1e-10, max_iter: 1000 });
+      expect(model.converged).toBe(true);
+      expect(model.coef[0]).toBeCloseTo(-lo, 8);
+      expect(model.coef[1]).toBeCloseTo(lo, 8);
+      expect(model.intercept[0]).toBeCloseTo(0, 8);
+      expect(model.intercept[1]).toBeCloseTo(0, 8);
+    }
+    // At C = 1: w = 0.5212984570002789 (bisection in float64, independently of the solver).
+    const m = fitLogistic(matrix(2, 1, Float64Array.of(-1, 1)), Int32Array.of(0, 1), 2, { C: 1, tol: 1e-10, max_iter: 1000 });
+    expect(m.coef[1]).toBeCloseTo(0.5212984570002789, 9);
+  });
+
+  it('has a correct gradient, and the fit is stationary for the uncentred weighted objective', () => {
+    const rs = stream(3, 'test/lr');
+    const [n, d, K] = [40, 6, 3];
+    const x = matrix(n, d, Float64Array.from({ length: n * d }, () => rs.next()));
+    // Imbalanced labels, so the balanced weights are not all 1.
+    const y = Int32Array.from({ length: n }, (_, i) => (i < 20 ? 0 : i < 32 ? 1 : 2));
+    const problem = logisticProblem(x, y, K, 0.7);
+    const params = Float64Array.from({ length: K * (d + 1) }, () => rs.normal());
+    const grad = new Float64Array(params.length);
+    logisticObjective(problem, params, grad);
+    const scratch = new Float64Array(params.length);
+    for (let t = 0; t < params.length; t++) {
+      const h = 1e-6;
+      const up = Float64Array.from(params);
+      const down = Float64Array.from(params);
+      up[t] += h;
+      down[t] -= h;
+      const numeric = (logisticObjective(problem, up, scratch) - logisticObjective(problem, down, scratch)) / (2 * h);
+      expect(grad[t]).toBeCloseTo(numeric, 7);
+    }
+
+    // A tolerance so tight that float64 rounding in f ends the run: the gradient is then ~1e-8.
+    const model = fitLogistic(x, y, K, { C: 0.7, tol: 1e-12, max_iter: 1000 });
+    expect(model.converged).toBe(true);
+    const optimum = Float64Array.from([...model.coef, ...model.intercept]);
+    logisticObjective(problem, optimum, grad);
+    expect(Math.max(...grad.map(Math.abs))).toBeLessThan(1e-7);
+    // Intercepts sum to zero; probabilities are a distribution.
+    expect(model.intercept.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 12);
+    const proba = predictLogistic(model, x);
+    for (let i = 0; i < n; i++) expect(proba.data.subarray(i * K, (i + 1) * K).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('weights enter as C·Σ wᵢ·CEᵢ: doubling a class\'s rows equals scaling C by the change in weights', () => {
+    const rs = stream(9, 'test/lr-dup');
+    const base = Array.from({ length: 12 }, () => [rs.next(), rs.next()]);
+    const labels = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    const twice = [...base, ...base.slice(8)];
+    const twiceLabels = [...labels, 2, 2, 2, 2];
+    const fit = (rows: number[][], y: number[]) => fitLogistic(matrix(rows.length, 2, Float64Array.from(rows.flat())), Int32Array.from(y), 3, { C: 2, tol: 1e-10, max_iter: 1000 });
+    const a = fit(base, labels);
+    const b = fit(twice, twiceLabels);
+    // Class 2's rows twice: balanced weights become 16/(3·4) = 4/3 for classes 0, 1 and 16/(3·8) = 2/3 for
+    // class 2's two copies, so Σ wᵢ·CEᵢ is 4/3 of the original sum (all weights 1): the same problem at C·4/3.
+    const c = fitLogistic(matrix(12, 2, Float64Array.from(base.flat())), Int32Array.from(labels), 3, { C: 2 * (4 / 3), tol: 1e-10, max_iter: 1000 });
+    for (let t = 0; t < b.coef.length; t++) expect(b.coef[t]).toBeCloseTo(c.coef[t], 7);
+    expect(a.coef[0]).not.toBeCloseTo(c.coef[0], 3);
+  });
+});
+
+describe('MLP', () => {
+  it('hand-written gradients equal tfjs automatic differentiation', () => {
+    const rs = stream(4, 'test/mlp-grad');
+    const [m, d, h, K] = [7, 5, 6, 3];
+    const values = (n: number) => Float32Array.from({ length: n }, () => 0.5 * rs.normal());
+    const params = [tf.tensor2d(values(d * h), [d, h]), tf.tensor1d(values(h)), tf.tensor2d(values(h * K), [h, K]), tf.tensor1d(values(K))];
+    const x = tf.tensor2d(values(m * d), [m, d]);
+    const y = tf.oneHot(tf.tensor1d([0, 2, 1, 1, 0, 2, 2], 'int32'), K) as tf.Tensor2D;
+    const l2 = 0.3 / m;
+    const manual = mlpLossAndGrads(params, x, y, l2);
+    const auto = tf.grads((w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
+      const hidden = tf.relu(tf.matMul(x, w1 as tf.Tensor2D).add(b1));
+      const logits = tf.matMul(hidden as tf.Tensor2D, w2 as tf.Tensor2D).add(b2);
+      const ce = tf.losses.softmaxCrossEntropy(y, logits);
+      return ce.add(tf.sum(tf.square(w1)).add(tf.sum(tf.square(w2))).mul(0.5 * l2));
+    })(params);
+    manual.grads.forEach((g, k) => {
+      const a = g.dataSync();
+      const b = auto[k].dataSync();
+      for (let t = 0; t < a.length; t++) expect(a[t]).toBeCloseTo(b[t], 5);
+    });
+  });
+
+  it('is fixed by its seed, and learns separable classes', () => {
+    const s = screen({ moas: 3, compounds: 4, wells: () => 5, features: 8, separation: 3, seed: 2 });
+    const y = Int32Array.from(s.moa, (m) => Number(String(m).slice(4)));
+    const options = { ...SKLEARN_MLP, max_epochs: 60 };
+    const a = fitMlp(s.values, y, 3, options, 1);
+    const b = fitMlp(s.values, y, 3, options, 1);
+    const c = fitMlp(s.values, y, 3, options, 2);
+    expect(a.w1).toEqual(b.w1);
+    expect(a.loss_curve).toEqual(b.loss_curve);
+    expect(a.w1).not.toEqual(c.w1);
+    expect(a.loss_curve.at(-1)!).toBeLessThan(a.loss_curve[0]);
+    const proba = predictMlp(a, s.values);
+    let correct = 0;
+    for (let i = 0; i < y.length; i++) {
+      const row = Array.from(proba.data.subarray(i * 3, i * 3 + 3));
+      if (row.indexOf(Math.max(...row)) === y[i]) correct++;
+    }
+    expect(correct / y.length).toBeGreaterThan(0.95);
+  });
+});
+
+describe('metrics', () => {
+  it('F1 scores and the confusion matrix match hand-computed values', () => {
+    const yTrue = [0, 0, 0, 1, 1, 2];
+    const yPred = [0, 0, 1, 1, 2, 0];
+    expect(Array.from(confusionMatrix(yTrue, yPred, 3))).toEqual([2, 1, 0, 0, 1, 1, 1, 0, 0]);
+    const f1 = f1Scores(yTrue, yPred, 3);
+    // class 0: TP 2, FP 1, FN 1 → 4/6; class 1: TP 1, FP 1, FN 1 → 1/2; class 2: TP 0 → 0 (zero division).
+    expect(f1.per_class[0]).toBeCloseTo(2 / 3, 12);
+    expect(f1.per_class[1]).toBeCloseTo(0.5, 12);
+    expect(f1.per_class[2]).toBe(0);
+    expect(f1.macro).toBeCloseTo((2 / 3 + 0.5 + 0) / 3, 12);
+    expect(f1.weighted).toBeCloseTo((3 * (2 / 3) + 2 * 0.5) / 6, 12);
+  });
+
+  it('macro-F1 averages over the labels that are true or predicted, as sklearn', () => {
+    // Class 3 only predicted (F1 0, counted); class 2 never seen (left out).
+    const f1 = f1Scores([0, 1, 1], [0, 1, 3], 4);
+    expect(Number.isNaN(f1.per_class[2])).toBe(true);
+    expect(f1.per_class[3]).toBe(0);
+    expect(f1.macro).toBeCloseTo((1 + 2 / 3 + 0) / 3, 12);
+    expect(f1.weighted).toBeCloseTo((1 + 2 * (2 / 3)) / 3, 12);
+  });
+
+  it("Welch's t-test matches hand-computed values", () => {
+    // Equal n and variances: df = 2(n−1) = 2, where the t CDF is closed-form: p = 1 − |t|/√(2 + t²).
+    const eq = welchTTest([0, 2], [3, 5]);
+    expect(eq.t).toBeCloseTo(-3 / Math.SQRT2, 12);
+    expect(eq.df).toBeCloseTo(2, 12);
+    expect(eq.p).toBeCloseTo(1 - (3 / Math.SQRT2) / Math.sqrt(2 + 4.5), 10);
+    // Unequal variances: s² = 2.5 and 10, n = 5: t = −4/√2.5, df = 2.5²/((0.5² + 2²)/4) = 5.882352…;
+    // p by Gauss–Legendre quadrature of the t density (400 nodes).
+    const w = welchTTest([1, 2, 3, 4, 5], [3, 5, 7, 9, 11]);
+    expect(w.t).toBeCloseTo(-4 / Math.sqrt(2.5), 12);
+    expect(w.df).toBeCloseTo(6.25 / 1.0625, 12);
+    expect(w.p).toBeCloseTo(0.04546461897093082, 9);
+    expect(Number.isNaN(welchTTest([1], [2, 3]).p)).toBe(true);
+  });
+});
+
+describe('evaluateMoa', () => {
+  const options: MoaOptions = { min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, fusion: [], seed: 3, keep_compounds: null };
+
+  it('separable MoAs score near 1 and MoAs shuffled between compounds near chance', async () => {
+    const s = screen({ moas: 5, compounds: 5, wells: (c) => 2 + (c % 2), features: 20, separation: 1.5, seed: 4 });
+    const sep = await evaluateMoa({ cp: profiles(s.moa, s.compound, s.values) }, columns, options);
+    expect(sep.scores[0].macro_f1.mean).toBeGreaterThan(0.95);
+    expect(sep.scores[0].unconverged_fits).toBe(0);
+
+    // Each compound gets another compound's MoA: grouping intact, no signal left. Chance is 1/5.
+    const compounds = [...new Set(s.compound)];
+    const perm = permutation(stream(8, 'test/shuffle'), compounds.length);
+    const moaOf = new Map(compounds.map((c, k) => [c, s.moa[s.compound.indexOf(compounds[perm[k]])]]));
+    const shuffled = s.compound.map((c) => moaOf.get(c)!);
+    const chance = await evaluateMoa({ cp: profiles(shuffled, s.compound, s.values) }, columns, { ...options, repeats: 4 });
+    expect(chance.scores[0].macro_f1.mean).toBeGreaterThan(0.05);
+    expect(chance.scores[0].macro_f1.mean).toBeLessThan(0.4);
+  });
+
+  it('tests on the seeded folds, and the majority baseline is the hand-computed one', async () => {
+    const s = screen({ moas: 4, compounds: 6, wells: (c) => 1 + (c % 3), features: 5, separation: 1, seed: 9 });
+    const result = await evaluateMoa({ cp: profiles(s.moa, s.compound, s.values) }, columns, options);
+    const sel = filterMoas(s.moa, s.compound, options);
+    const folds = repeatedStratifiedGroupKFold(sel.labels, sel.groups, 5, options.repeats, options.seed);
+    const p = result.scores[0].predictions;
+    folds.forEach((set, r) =>
+      set.forEach((fold, f) => {
+        const wells = Array.from(p.well).filter((_, t) => p.repeat[t] === r && p.fold[t] === f);
+        expect(wells).toEqual(Array.from(fold.test, (i) => sel.rows[i]));
+
+        const trainCounts = [0, 0, 0, 0];
+        for (const i of fold.train) trainCounts[sel.labels[i]]++;
+        const majority = trainCounts.indexOf(Math.max(...trainCounts));
+        const test = Array.from(fold.test, (i) => sel.labels[i]);
+        const hits = test.filter((c) => c === majority).length;
+        const labels = new Set([...test, majority]).size;
+        const expected = (2 * hits) / (hits + test.length) / labels;
+        expect(result.baseline.folds[r * 5 + f].macro_f1).toBeCloseTo(expected, 12);
+      }),
+    );
+  });
+
+  it('scores every representation and fusion on the same folds, with consistent outputs, deterministically', async () => {
+    const s = screen({ moas: 4, compounds: 5, wells: () => 3, features: 10, separation: 0.8, seed: 5 });
+    const noise = stream(6, 'test/noise');
+    const other = matrix(s.values.rows, 6, Float64Array.from({ length: s.values.rows * 6 }, () => noise.normal()));
+    const reps = { anomaly: profiles(s.moa, s.compound, s.values), cellprofiler: profiles(s.moa, s.compound, other) };
+    const opts: MoaOptions = { ...options, classifiers: ['logistic', 'mlp'], fusion: ['early', 'late'], repeats: 2 };
+    const result = await evaluateMoa(reps, columns, opts);
+    expect(result.n_folds).toBe(5);
+    expect(result.classes).toEqual(['moa_0', 'moa_1', 'moa_2', 'moa_3']);
+    expect(result.class_compounds).toEqual([5, 5, 5, 5]);
+    expect(result.scores.map((x) => `${x.classifier}/${x.representation}`)).toEqual([
+      'logistic/anomaly', 'logistic/cellprofiler', 'logistic/early_fusion', 'logistic/late_fusion',
+      'mlp/anomaly', 'mlp/cellprofiler', 'mlp/early_fusion', 'mlp/late_fusion',
+    ]);
+    for (const sc of result.scores) {
+      expect(sc.folds.length).toBe(10);
+      expect(sc.predictions.well.length).toBe(2 * result.n_wells);
+      expect(sc.confusion.flat().reduce((a, b) => a + b, 0)).toBe(2 * result.n_wells);
+      expect(sc.macro_f1_per_repeat.length).toBe(2);
+      // Every well predicted once per repeat.
+      for (let r = 0; r < 2; r++) {
+        const wells = Array.from(sc.predictions.well).filter((_, t) => sc.predictions.repeat[t] === r).sort((a, b) => a - b);
+        expect(wells).toEqual(Array.from({ length: result.n_wells }, (_, i) => i));
+      }
+    }
+    // The informative representation beats pure noise.
+    const get = (c: string, r: string) => result.scores.find((x) => x.classifier === c && x.representation === r)!;
+    expect(get('logistic', 'anomaly').macro_f1.mean).toBeGreaterThan(get('logistic', 'cellprofiler').macro_f1.mean);
+    // 4 entries → 6 pairs per classifier.
+    expect(result.comparisons.length).toBe(12);
+    const cmp = result.comparisons.find((c) => c.classifier === 'logistic' && c.a === 'anomaly' && c.b === 'cellprofiler')!;
+    expect(cmp.t).toBeCloseTo(welchTTest(get('logistic', 'anomaly').macro_f1_per_repeat, get('logistic', 'cellprofiler').macro_f1_per_repeat).t, 12);
+
+    const again = await evaluateMoa(reps, columns, opts);
+    expect(again).toEqual(result);
+    const reseeded = await evaluateMoa(reps, columns, { ...opts, classifiers: ['logistic'], seed: 99 });
+    expect(Array.from(reseeded.scores[0].predictions.well)).not.toEqual(Array.from(get('logistic', 'anomaly').predictions.well));
+  });
+
+  it('refuses misaligned representations and fusion of one representation', async () => {
+    const s = screen({ moas: 2, compounds: 5, wells: () => 2, features: 3, separation: 1, seed: 7 });
+    const a = profiles(s.moa, s.compound, s.values);
+    const b = profiles([...s.moa].reverse(), [...s.compound].reverse(), s.values);
+    await expect(evaluateMoa({ a, b }, columns, options)).rejects.toThrow(/not the same wells/);
+    await expect(evaluateMoa({ a }, columns, { ...options, fusion: ['late'] })).rejects.toThrow(/at least two representations/);
+  });
+});
