@@ -235,7 +235,9 @@ describe('MLP', () => {
     const s = screen({ moas: 3, compounds: 4, wells: () => 5, features: 8, separation: 3, seed: 2 });
     const y = Int32Array.from(s.moa, (m) => Number(String(m).slice(4)));
     const options = { ...SKLEARN_MLP, max_epochs: 60 };
+    const tensors = tf.memory().numTensors;
     const a = fitMlp(s.values, y, 3, options, 1);
+    expect(tf.memory().numTensors).toBe(tensors);
     const b = fitMlp(s.values, y, 3, options, 1);
     const c = fitMlp(s.values, y, 3, options, 2);
     expect(a.w1).toEqual(b.w1);

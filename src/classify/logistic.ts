@@ -3,19 +3,23 @@ import { minimizeLbfgs } from './lbfgs.ts';
 
 /**
  * Multinomial logistic regression as sklearn's LogisticRegression(class_weight='balanced', penalty='l2',
- * solver='lbfgs'): minimizes C·Σᵢ wᵢ·CEᵢ + ½‖W‖² with the intercepts unpenalized. Solved here as sklearn
- * does, divided by S = Σᵢ wᵢ (the same minimizer, and gradients of order one, so `tol` means what sklearn's
- * does), by L-BFGS in float64 from zero weights.
+ * solver='lbfgs'): minimizes C·Σᵢ wᵢ·CEᵢ + ½‖W‖² with the intercepts unpenalized. Solved as sklearn does,
+ * divided by S = Σᵢ wᵢ (the same minimizer, with gradients of order one whatever n), by L-BFGS in float64
+ * from zero weights.
  *
  * Softmax is unchanged by adding a constant to every intercept and the intercepts are unpenalized, so they
- * are determined only up to that constant; from a zero start every gradient keeps their sum at zero (what
- * sklearn returns too), and the result is re-centred to make that exact.
+ * are determined only up to that constant; they are returned summing to zero (what sklearn's zero start
+ * gives too). Predictions do not depend on that choice.
  */
 
 export interface LogisticOptions {
   /** Inverse L2 strength (sklearn's C; reference 1). */
   C: number;
-  /** Stop when max |gradient| of the S-scaled objective ≤ tol (sklearn's default 1e-4 is looser). */
+  /**
+   * Stop when max |gradient| of the S-scaled objective ≤ tol, measured in the centred coordinates of
+   * fitLogistic (the gradient in the original ones is then at most (1 + max|μⱼ|)·tol). sklearn's default
+   * is 1e-4.
+   */
   tol: number;
   max_iter: number;
 }
@@ -28,6 +32,7 @@ export interface LogisticModel {
   /** K, sklearn's intercept_ (summing to zero). */
   intercept: Float64Array;
   iterations: number;
+  /** The solver met `tol` (or could not lower the loss further in float64) within max_iter. */
   converged: boolean;
 }
 

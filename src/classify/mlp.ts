@@ -75,9 +75,9 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
   // from the same bound): Adam then runs as a handful of kernels per step instead of a handful per tensor.
   const sizes = [d * h, h, h * K, K];
   const offsets = [0, d * h, d * h + h, d * h + h + h * K];
-  const theta = tf.variable(tf.tensor1d(Float32Array.from([...glorot(d, h, d * h + h), ...glorot(h, K, h * K + K)])));
-  const m = tf.variable(tf.zerosLike(theta));
-  const v = tf.variable(tf.zerosLike(theta));
+  const initial = Float32Array.from([...glorot(d, h, d * h + h), ...glorot(h, K, h * K + K)]);
+  // tidy frees the initial values once copied; it leaves variables alone.
+  const [theta, m, v] = tf.tidy(() => [tf.variable(tf.tensor1d(initial)), tf.variable(tf.zeros([initial.length])), tf.variable(tf.zeros([initial.length]))]);
   const unpack = (flat: tf.Tensor1D): tf.Tensor[] => [
     flat.slice(offsets[0], sizes[0]).reshape([d, h]),
     flat.slice(offsets[1], sizes[1]),

@@ -1,4 +1,5 @@
-import { type Matrix, matrix } from './matrix.ts';
+import { gramKernel } from './gram_kernel.ts';
+import { type Matrix, matrix, range } from './matrix.ts';
 
 /**
  * Dense linear algebra that spherizing and the correlation filter need, over row-major Float64Arrays.
@@ -185,22 +186,80 @@ function sortDescending(t: Float64Array, d: Float64Array, n: number): SymmetricE
   return { values, vectors };
 }
 
+/** Which rows and columns of a row-major matrix a product reads, and what it subtracts from each column. */
+export interface CrossProductOptions {
+  /** Row indices, in summation order (default: every row in order). */
+  readonly rows?: ArrayLike<number>;
+  /** Column indices: the output's columns (default: every column). */
+  readonly cols?: ArrayLike<number>;
+  /** Subtracted from the k-th selected column before multiplying (centring without a centred copy). */
+  readonly center?: Float64Array;
+}
+
 /**
  * XᵀX (cols×cols, symmetric) of a row-major n×d matrix: the Gram matrix behind covariances and correlations.
- * Rows are taken in chunks, transposed so each feature's chunk is contiguous, and the 4×4 register-blocked
- * kernel fills the upper triangle: ~3 G multiply-adds/s, so 1,700 features × 50,000 wells take ~25 s.
- * Every entry sums its products in row order within a chunk and chunk by chunk, so two identical columns
- * get bit-identical rows of XᵀX (the correlation filter's tie-break relies on it).
+ * `options` restricts it to some rows and columns and centres them on the fly, so a caller never copies the
+ * table: X = (x[rows[r]][cols[k]] − center[k]).
+ *
+ * Rows are taken in chunks of CHUNK, packed so each group of 4 columns is contiguous, and a 4×4-blocked
+ * kernel fills the upper triangle (WebAssembly SIMD, ~14 G multiply-adds/s: 1,700 features × 50,000 wells
+ * in ~5 s; see gram_kernel.ts). Every entry sums its products in row order from 0 within a chunk, then adds
+ * that to its total chunk by chunk, so the result does not depend on the kernel (the plain-JS fallback sums
+ * the same way) and two identical columns get bit-identical rows of XᵀX (the correlation filter's
+ * tie-break relies on it).
  */
-export function crossProduct(x: Matrix): Matrix {
-  const { rows: n, cols: d, data } = x;
+export function crossProduct(x: Matrix, options: CrossProductOptions = {}): Matrix {
+  const n = options.rows?.length ?? x.rows;
+  const d = options.cols?.length ?? x.cols;
+  const rowAt = options.rows ?? range(x.rows);
+  const colAt = options.cols ?? range(x.cols);
+  const center = options.center ?? new Float64Array(d);
+  if (center.length !== d) throw new Error(`crossProduct: ${center.length} centres for ${d} columns`);
+  const groups = Math.ceil(d / 4);
+  const padded = 4 * groups;
+  const panelBytes = groups * CHUNK * 32;
+  const kernel = gramKernel(panelBytes + padded * padded * 8);
+  if (!kernel) return crossProductJs(x, rowAt, colAt, center);
+  // The kernel's memory: the packed chunk, then the padded sum. The pad slots of the last panel are never
+  // written (they may hold an earlier chunk's values in another layout); they only feed entries past d,
+  // which are dropped.
+  const heap = new Float64Array(kernel.memory.buffer);
+  const outAt = panelBytes / 8;
+  const { data, cols: stride } = x;
+  for (let r0 = 0; r0 < n; r0 += CHUNK) {
+    const len = Math.min(CHUNK, n - r0);
+    const panel = len * 4;
+    for (let r = 0; r < len; r++) {
+      const base = rowAt[r0 + r] * stride;
+      for (let k = 0; k < d; k++) heap[(k >> 2) * panel + r * 4 + (k & 3)] = data[base + colAt[k]] - center[k];
+    }
+    for (let g = 0; g < groups; g += GRAM_TILE) kernel.gram(0, g, Math.min(groups, g + GRAM_TILE), len, panelBytes, padded * 8);
+  }
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      const v = heap[outAt + i * padded + j];
+      out[i * d + j] = v;
+      out[j * d + i] = v;
+    }
+  }
+  return matrix(d, d, out);
+}
+
+/** Panels of 4 columns the kernel sweeps at a time: 32 × 4 columns × 256 rows × 8 bytes = 256 KB, in L2. */
+const GRAM_TILE = 32;
+
+/** The same sums in plain JS, for engines without WebAssembly SIMD or a d×d beyond its memory. */
+function crossProductJs(x: Matrix, rowAt: ArrayLike<number>, colAt: ArrayLike<number>, center: Float64Array): Matrix {
+  const n = rowAt.length;
+  const d = colAt.length;
   const out = new Float64Array(d * d);
   const tr = new Float64Array(d * CHUNK);
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const len = Math.min(CHUNK, n - r0);
     for (let r = 0; r < len; r++) {
-      const base = (r0 + r) * d;
-      for (let j = 0; j < d; j++) tr[j * CHUNK + r] = data[base + j];
+      const base = rowAt[r0 + r] * x.cols;
+      for (let k = 0; k < d; k++) tr[k * CHUNK + r] = x.data[base + colAt[k]] - center[k];
     }
     const chunkRows = { data: tr, offset: 0, stride: CHUNK };
     accumulateABt(chunkRows, d, chunkRows, d, len, out, true);
@@ -226,6 +285,7 @@ export function productABt(a: Matrix, b: Matrix): Matrix {
   return matrix(a.rows, b.rows, out);
 }
 
+/** Rows per chunk (crossProduct) or inner-dimension slice (productABt). Part of the summation order. */
 const CHUNK = 256;
 
 /** Rows of a row-major array: row r's slice starts at offset + r·stride. */

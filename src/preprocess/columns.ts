@@ -1,4 +1,4 @@
-import type { Matrix } from '../numeric/matrix.ts';
+import { type Matrix, type MatrixView, viewOf } from '../numeric/matrix.ts';
 
 /**
  * Column-wise helpers shared by the scalers and the feature filters. Missing values are NaN and are skipped,
@@ -47,15 +47,18 @@ export interface ColumnMoments {
 /**
  * Mean and population variance per column, skipping NaN, with scikit-learn's corrected two-pass formula
  * (`_incremental_mean_and_var`): var = (Σ(x−m)² − (Σ(x−m))²/n) / n. A column with no values gets NaN.
+ * Both passes walk the rows in order (row-major, cache-friendly), summing each column in row order.
  */
-export function columnMoments(m: Matrix): ColumnMoments {
-  const { rows, cols, data } = m;
+export function columnMoments(x: Matrix | MatrixView): ColumnMoments {
+  const { source, rows, cols: colAt } = viewOf(x);
+  const { data, cols: stride } = source;
+  const cols = colAt.length;
   const count = new Float64Array(cols);
   const sum = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    const base = i * cols;
+  for (let r = 0; r < rows.length; r++) {
+    const base = rows[r] * stride;
     for (let j = 0; j < cols; j++) {
-      const v = data[base + j];
+      const v = data[base + colAt[j]];
       if (!Number.isNaN(v)) {
         count[j]++;
         sum[j] += v;
@@ -65,10 +68,10 @@ export function columnMoments(m: Matrix): ColumnMoments {
   const mean = sum.map((s, j) => s / count[j]);
   const correction = new Float64Array(cols);
   const squares = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    const base = i * cols;
+  for (let r = 0; r < rows.length; r++) {
+    const base = rows[r] * stride;
     for (let j = 0; j < cols; j++) {
-      const v = data[base + j];
+      const v = data[base + colAt[j]];
       if (!Number.isNaN(v)) {
         const c = v - mean[j];
         correction[j] += c;
@@ -78,4 +81,27 @@ export function columnMoments(m: Matrix): ColumnMoments {
   }
   const variance = squares.map((s, j) => (s - (correction[j] * correction[j]) / count[j]) / count[j]);
   return { count, mean, variance };
+}
+
+/** Columns gathered per pass over the rows: 16 × 8 bytes = two cache lines of each row read at once. */
+const BLOCK = 16;
+
+/**
+ * Calls `f(k, values)` for every column k of the view, in order, with its values (one per view row, in row
+ * order) contiguous. Columns are gathered BLOCK at a time in one pass over the rows, so reading a column
+ * costs a share of a sequential pass instead of one cache miss per row; `values` is reused between calls.
+ */
+export function forEachColumn(x: Matrix | MatrixView, f: (k: number, values: Float64Array) => void): void {
+  const { source, rows, cols } = viewOf(x);
+  const { data, cols: stride } = source;
+  const n = rows.length;
+  const block = new Float64Array(BLOCK * n);
+  for (let k0 = 0; k0 < cols.length; k0 += BLOCK) {
+    const width = Math.min(BLOCK, cols.length - k0);
+    for (let r = 0; r < n; r++) {
+      const base = rows[r] * stride;
+      for (let b = 0; b < width; b++) block[b * n + r] = data[base + cols[k0 + b]];
+    }
+    for (let b = 0; b < width; b++) f(k0 + b, block.subarray(b * n, (b + 1) * n));
+  }
 }

@@ -1,8 +1,8 @@
-import { canonicalJson } from '../run/files.ts';
-import { pointLabel } from './format.ts';
 import { studentTQuantile } from '../numeric/distributions.ts';
 import { mean, sampleSd } from '../numeric/stats.ts';
+import { canonicalJson } from '../run/files.ts';
 import type { CompletedRun } from './collect.ts';
+import { pointLabel } from './format.ts';
 
 /** mean ± SD over seeds, with n: how every metric is reported. */
 export interface Summary {
@@ -138,8 +138,12 @@ export function metricCatalog(runs: readonly CompletedRun[], representations: re
       } else shared.add(path.join('.'));
     }
   }
+  // Sections in the report's order (percent replicating, MoA, mAP), whatever the order of metrics.json's keys.
+  const rank = (template: string) => (PER_REPRESENTATION_SECTIONS as readonly string[]).indexOf(template.slice(0, template.indexOf('.')));
   return {
-    perRepresentation: [...reps].map(([template, seen]) => ({ template, representations: orderRepresentations(seen, representations) })),
+    perRepresentation: [...reps]
+      .map(([template, seen]) => ({ template, representations: orderRepresentations(seen, representations) }))
+      .sort((a, b) => rank(a.template) - rank(b.template)),
     shared: [...shared],
   };
 }
@@ -157,12 +161,12 @@ function numericLeaves(value: unknown, prefix: string[]): string[][] {
 }
 
 /**
- * Which way a metric is better, where that is meaningful: scores (percent, F1, mAP, fraction significant)
- * up, losses down. Thresholds, counts and epochs have no better side and are never ranked.
+ * Which way a metric is better, where that is meaningful: scores (percent replicating, F1, mean mAP, percent
+ * retrieved) up, losses down. Thresholds, counts and epochs have no better side and are never ranked.
  */
 export function metricDirection(path: string): 'higher' | 'lower' | null {
   const leaf = path.slice(path.lastIndexOf('.') + 1);
-  if (['percent', 'fraction_significant', 'mean_average_precision', 'map', 'mean_map'].includes(leaf)) return 'higher';
+  if (['percent', 'percent_retrieved', 'mean_map'].includes(leaf)) return 'higher';
   if (/(^|\.)(macro|weighted)_f1\.mean$/.test(path) || /(^|\.)(macro|weighted)_f1$/.test(path)) return 'higher';
   if (leaf.endsWith('loss')) return 'lower';
   return null;

@@ -25,7 +25,7 @@ export function fmtDifference(d: Difference | null, digits = 1): string {
 /** Decimals a metric deserves: percentages and counts to 0.1, losses to 1e-4, anything else (correlations, F1, mAP) to 1e-3. */
 export function digitsFor(path: string): number {
   const leaf = path.slice(path.lastIndexOf('.') + 1);
-  if (leaf === 'percent' || leaf === 'n' || leaf.startsWith('n_') || leaf === 'count' || leaf.endsWith('epoch') || leaf === 'epochs') return 1;
+  if (leaf.startsWith('percent') || leaf === 'n' || leaf.startsWith('n_') || leaf === 'count' || leaf.endsWith('epoch') || leaf === 'epochs') return 1;
   if (leaf.endsWith('loss')) return 4;
   return 3;
 }
@@ -38,6 +38,7 @@ export function metricName(template: string): string {
     return rest.length === 3 && rest[0] === 'split' ? `percent replicating, ${rest[1]}` : 'percent replicating';
   }
   if (section === 'moa' && rest.length >= 2) return `${rest[1].replace('_f1', '-F1')} (${rest[0]})`;
+  if (section === 'map' && rest.length >= 2) return `${rest[rest.length - 1] === 'mean_map' ? 'mean mAP' : rest[rest.length - 1]} (${rest.slice(0, -1).join(' ')})`.replace(/_/g, ' ');
   const leaf = rest[rest.length - 1] === 'mean' ? rest.slice(0, -1) : rest;
-  return `${section === 'map' ? 'mAP' : section}: ${leaf.join(' ')}`.replace(/_/g, ' ');
+  return `${section}: ${leaf.join(' ')}`.replace(/_/g, ' ');
 }

@@ -5,6 +5,7 @@ import { writeColumnsParquet, writeProfilesParquet } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 import { type Roles, rolesOf, SET_COLUMN } from '../data/roles.ts';
 import type { RunSpec } from '../spec/types.ts';
+import { classifyMoas } from '../stages/classify.ts';
 import { evaluateRepresentations } from '../stages/evaluate.ts';
 import { explainAnomalousWells } from '../stages/explain.ts';
 import { loadDataset } from '../stages/load.ts';
@@ -13,6 +14,7 @@ import { buildRepresentations, needsModel } from '../stages/represent.ts';
 import { assignSets } from '../stages/split.ts';
 import { type Trained, trainAutoencoder } from '../stages/train.ts';
 import type { SummaryWriter } from '../tensorboard/writer.ts';
+import { selectBackend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from './files.ts';
 
 /** What every stage may use: the run's resolved spec and seed, where its outputs go, how to report progress. */
@@ -143,7 +145,7 @@ export const STAGES: readonly Stage[] = [
   },
   {
     name: 'evaluate',
-    run(state, ctx) {
+    async run(state, ctx) {
       const reps = need(state.representations, 'representations');
       const evaluation = evaluateRepresentations(reps, roles(ctx), ctx.spec.evaluation, ctx.seed);
       const dir = join(ctx.tablesDir, 'replicate_correlation');
@@ -165,6 +167,20 @@ export const STAGES: readonly Stage[] = [
         if (m.consistency) ctx.tb.scalar(`map/${name}/consistency_percent_retrieved`, m.consistency.percent_retrieved, 0);
       }
       state.metrics = { ...state.metrics, ...evaluation.metrics };
+      if (ctx.spec.evaluation.moa.enabled) {
+        ctx.progress('MoA classification');
+        state.backend = await selectBackend(ctx.spec.runtime);
+        const moa = await classifyMoas(evaluation.treated, roles(ctx), ctx.spec.evaluation.moa, evaluation.replicatingPerturbations, ctx.seed);
+        state.metrics.moa = moa.metrics;
+        if (Object.keys(moa.tables).length) {
+          const moaDir = join(ctx.tablesDir, 'moa');
+          mkdirSync(moaDir, { recursive: true });
+          for (const [name, table] of Object.entries(moa.tables)) writeColumnsParquet(table, join(moaDir, `${name}.parquet`));
+        }
+        for (const [rep, byClassifier] of Object.entries(moa.metrics.scores ?? {})) {
+          for (const [classifier, s] of Object.entries(byClassifier)) ctx.tb.scalar(`moa/${rep}/${classifier}/macro_f1`, s.macro_f1.mean, 0);
+        }
+      }
     },
   },
   {

@@ -513,6 +513,43 @@ export interface Evaluation {
      */
     threshold: number;
   };
+  /**
+   * MoA classification (DESIGN §2.8): treated wells labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa).
+   */
+  moa: {
+    /**
+     * Run it when the data has a MoA column.
+     */
+    enabled: boolean;
+    /**
+     * Keep MoAs with more than this many compounds (multi-label MoAs, with '|', are always dropped).
+     */
+    min_compounds: number;
+    /**
+     * Cross-validation folds; at most min_compounds + 1, so every MoA can be in every test fold.
+     */
+    folds: number;
+    /**
+     * Repeats of the cross-validation with different seeded shuffles.
+     */
+    repeats: number;
+    /**
+     * @minItems 1
+     */
+    classifiers: ["logistic" | "mlp", ...("logistic" | "mlp")[]];
+    /**
+     * Inverse L2 strength of the logistic regression.
+     */
+    C: number;
+    /**
+     * Also score early fusion (representations concatenated) and late fusion (class probabilities averaged); needs two or more representations.
+     */
+    fusion: ("early" | "late")[];
+    /**
+     * all: every compound of the kept MoAs; replicating: only those that replicate (percent replicating) in at least one representation.
+     */
+    compounds: "all" | "replicating";
+  };
 }
 /**
  * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
@@ -1080,6 +1117,43 @@ export interface EvaluationInput {
      * Benjamini–Hochberg corrected p-value below which a perturbation counts as retrieved.
      */
     threshold?: number;
+  };
+  /**
+   * MoA classification (DESIGN §2.8): treated wells labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa).
+   */
+  moa?: {
+    /**
+     * Run it when the data has a MoA column.
+     */
+    enabled?: boolean;
+    /**
+     * Keep MoAs with more than this many compounds (multi-label MoAs, with '|', are always dropped).
+     */
+    min_compounds?: number;
+    /**
+     * Cross-validation folds; at most min_compounds + 1, so every MoA can be in every test fold.
+     */
+    folds?: number;
+    /**
+     * Repeats of the cross-validation with different seeded shuffles.
+     */
+    repeats?: number;
+    /**
+     * @minItems 1
+     */
+    classifiers?: ["logistic" | "mlp", ...("logistic" | "mlp")[]];
+    /**
+     * Inverse L2 strength of the logistic regression.
+     */
+    C?: number;
+    /**
+     * Also score early fusion (representations concatenated) and late fusion (class probabilities averaged); needs two or more representations.
+     */
+    fusion?: ("early" | "late")[];
+    /**
+     * all: every compound of the kept MoAs; replicating: only those that replicate (percent replicating) in at least one representation.
+     */
+    compounds?: "all" | "replicating";
   };
 }
 /**

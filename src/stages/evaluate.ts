@@ -1,5 +1,5 @@
 import { DataError } from '../errors.ts';
-import { concatWells, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
+import { concatWells, type MetaValue, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 import { type MapResult, moaConsistency, phenotypicActivity } from '../evaluate/map.ts';
 import { groupBy } from '../evaluate/groups.ts';
 import type { Columns } from '../data/io.ts';
@@ -36,6 +36,10 @@ export interface Evaluation {
   mapTables: Record<string, Columns>;
   /** Per representation, the per-perturbation table: `tables/replicate_correlation/<name>.parquet`. */
   tables: Record<string, Columns>;
+  /** Per representation, the treated wells as evaluated (z-scored per plate, highest dose): MoA classification's input. */
+  treated: Record<string, Profiles>;
+  /** Replicate groups replicating in at least one representation, by their perturbation value. */
+  replicatingPerturbations: MetaValue[];
   /** Per representation, up to NULL_SAMPLE of the null's correlations: `tables/null_correlation/<name>.parquet`. */
   nulls: Record<string, Columns>;
 }
@@ -54,6 +58,8 @@ export function evaluateRepresentations(
   const mapMetrics: NonNullable<Evaluation['metrics']['map']> = {};
   const mapTables: Record<string, Columns> = {};
   const replicating: Record<string, Set<string>> = {};
+  const treatedTables: Record<string, Profiles> = {};
+  const replicatingPerts = new Set<MetaValue>();
   for (const [name, rep] of Object.entries(representations)) {
     const treated = prepareForEvaluation(
       rep,
@@ -87,6 +93,8 @@ export function evaluateRepresentations(
     tables[name] = replicateTable(result, replicateBy, splitOf && evaluation.split_by ? [evaluation.split_by, splitOf] : null);
     nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
     replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => g.key));
+    for (const g of result.groups) if (g.replicating) replicatingPerts.add(g.by[roles.perturbation] ?? null);
+    treatedTables[name] = treated;
     if (evaluation.map.enabled) {
       const mapOptions = { null_size: evaluation.map.null_size, threshold: evaluation.map.threshold, seed };
       const scaled = evaluation.per_plate_zscore ? fillUndefined(zscorePerPlate(rep, roles.plate), evaluation.fill_undefined) : rep;
@@ -106,7 +114,7 @@ export function evaluateRepresentations(
   }
   const metrics: Evaluation['metrics'] = { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) };
   if (evaluation.map.enabled) metrics.map = mapMetrics;
-  return { metrics, tables, nulls, mapTables };
+  return { metrics, tables, nulls, mapTables, treated: treatedTables, replicatingPerturbations: [...replicatingPerts] };
 }
 
 function mapSummary(r: MapResult): MapMetrics {

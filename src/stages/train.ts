@@ -38,9 +38,25 @@ export async function trainAutoencoder(
       progress((line) => out.report(line)),
     ]);
     await model.save(out.modelDir);
+    logModel(writers.train, model, data.val, result.restored_snapshot ? result.best_epoch : result.history.length - 1);
     return { model, result, backend };
   } finally {
     writers.train.close();
     writers.val.close();
   }
 }
+
+/**
+ * Histograms of the weights the representations will use (best or final) and of each feature's mean squared
+ * reconstruction error on the validation controls: which features the model of the controls cannot predict.
+ */
+function logModel(writer: SummaryWriter, model: Autoencoder, val: Matrix, step: number): void {
+  for (const [name, values] of Object.entries(model.namedWeights())) writer.histogram(`weights/${name}`, values, step);
+  const xhat = model.reconstruct(val);
+  const perFeature = new Float64Array(val.cols);
+  for (let i = 0; i < val.rows; i++) {
+    for (let j = 0; j < val.cols; j++) perFeature[j] += (xhat.data[i * val.cols + j] - val.data[i * val.cols + j]) ** 2 / val.rows;
+  }
+  writer.histogram('reconstruction_error/val_per_feature', perFeature, step);
+}
+

@@ -1,4 +1,4 @@
-import type { Matrix } from '../../numeric/matrix.ts';
+import type { Matrix, MatrixView } from '../../numeric/matrix.ts';
 import { columnMoments } from '../columns.ts';
 import { type Exclusion, stat } from './exclusion.ts';
 
@@ -6,7 +6,7 @@ import { type Exclusion, stat } from './exclusion.ts';
  * pycytominer `variance_threshold` (≥ 1.2): drop a feature whose population variance (ddof 0, missing
  * values skipped) is below `minVariance`. An all-missing feature has no variance and is kept, as in pandas.
  */
-export function varianceThreshold(x: Matrix, features: readonly string[], minVariance: number): Exclusion[] {
+export function varianceThreshold(x: Matrix | MatrixView, features: readonly string[], minVariance: number): Exclusion[] {
   const { variance } = columnMoments(x);
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {

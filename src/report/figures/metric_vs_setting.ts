@@ -21,13 +21,14 @@ export interface SettingDatum {
 export function metricVsSetting(data: readonly SettingDatum[], o: { setting: string; metrics: readonly string[]; representations: readonly string[] }): TopLevelSpec {
   const xs = data.map((d) => d.x);
   const log = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10;
+  const grid = new Set(xs).size <= 6 && xs.every((v) => Number(v.toPrecision(3)) === v);
   const x = {
     field: 'x',
     type: 'quantitative' as const,
     title: o.setting,
     scale: { ...(log ? { type: 'log' as const } : { zero: false }), nice: false, padding: 14 },
-    // A grid's few values are the ticks; a random search's many draws get the axis' own.
-    axis: { format: '~g', ...(new Set(xs).size <= 6 ? { values: [...new Set(xs)].sort((a, b) => a - b) } : {}) },
+    // A grid's few round values are the ticks; a random search's draws get the axis' own.
+    axis: { labelExpr: "format(datum.value, '.3~g')", ...(grid ? { values: [...new Set(xs)].sort((a, b) => a - b) } : {}) },
   };
   const values = data.map((d) => ({
     ...d,
@@ -36,11 +37,10 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
     label: `${d.representation}, ${d.metric} at ${o.setting}=${d.x}${d.others ? ` (${d.others})` : ''}: mean ${d.mean.toPrecision(4)}, n=${d.n}`,
   }));
   const color = { field: 'representation', type: 'nominal' as const, title: 'representation', scale: representationColor(o.representations) };
+  const y = { field: 'mean', type: 'quantitative' as const, title: null, scale: { zero: false, padding: 8 } };
   const severalOthers = new Set(data.map((d) => d.others)).size > 1;
   // A random search varies every setting at once: no two points share the others, so there is nothing to join.
-  const series = new Map<string, number>();
-  for (const d of data) series.set(`${d.metric}\u0000${d.representation}\u0000${d.others}`, (series.get(`${d.metric}\u0000${d.representation}\u0000${d.others}`) ?? 0) + 1);
-  const joined = [...series.values()].some((n) => n > 1);
+  const joined = new Set(data.map((d) => `${d.metric}\u0000${d.representation}\u0000${d.others}`)).size < data.length;
   return {
     title: `Metrics against ${o.setting} (mean ± SD over seeds)`,
     data: { values },
@@ -52,19 +52,23 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
       width: 220,
       height: 150,
       layer: [
-        {
-          mark: joined ? { type: 'line', point: true } : { type: 'point', filled: true },
-          encoding: {
-            x,
-            y: { field: 'mean', type: 'quantitative', title: null, scale: { zero: false, padding: 8 } },
-            color,
-            ...(joined && severalOthers
-              ? { strokeDash: { field: 'others', type: 'nominal' as const, title: 'other settings', sort: [...new Set(data.map((d) => d.others))], legend: { symbolType: 'stroke', symbolStrokeColor: '#333' } } }
-              : {}),
-            detail: { field: 'others', type: 'nominal' },
-            description: { field: 'label' },
-          },
-        },
+        ...(joined
+          ? [
+              {
+                mark: { type: 'line' as const, aria: false },
+                encoding: {
+                  x,
+                  y,
+                  color,
+                  detail: { field: 'others', type: 'nominal' as const },
+                  ...(severalOthers
+                    ? { strokeDash: { field: 'others', type: 'nominal' as const, title: 'other settings', sort: [...new Set(data.map((d) => d.others))], legend: { symbolType: 'stroke', symbolStrokeColor: '#333' } } }
+                    : {}),
+                },
+              },
+            ]
+          : []),
+        { mark: { type: 'point', filled: true, opacity: 1 }, encoding: { x, y, color, description: { field: 'label' } } },
         { mark: { type: 'rule', strokeWidth: 1, aria: false }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
       ],
     },

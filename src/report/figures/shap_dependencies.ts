@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 
-/** One dependency the treatment broke: a feature whose reconstruction another feature pushed off, averaged over seeds. */
+/** One dependency a treatment broke: a feature whose reconstruction another feature pushed off, averaged over seeds. */
 export interface DependencyDatum {
-  /** `explained ← contributing`, with the MoA or compound when the pipeline groups them. */
+  /** `group: explained ← contributing`, the group being the MoA or compound. */
   pair: string;
   mean: number;
   sd: number;
@@ -19,7 +19,7 @@ export function shapDependencies(data: readonly DependencyDatum[], o: { title: s
   }));
   // Feature names are long and are the point of the figure: the axis gives them room rather than a title.
   const y = { field: 'pair', type: 'nominal' as const, sort: data.map((d) => d.pair), title: null, axis: { labelLimit: 520 } };
-  const x = { type: 'quantitative' as const, title: 'SHAP contribution to the anomaly (mean over seeds)' };
+  const x = { type: 'quantitative' as const, title: 'mean |SHAP| (mean over seeds)' };
   return {
     title: { text: o.title, subtitle: 'explained feature ← contributing feature' },
     data: { values },

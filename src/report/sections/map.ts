@@ -1,40 +1,49 @@
 import { metricDirection } from '../aggregate.ts';
 import { type Block, figure, type Section, section, text } from '../blocks.ts';
-import { metricName } from '../format.ts';
 import { metricBars } from '../figures/metric_bars.ts';
 import { barsOf, comparisonTable, type SectionContext } from './context.ts';
 
 /**
- * Mean average precision (phenotypic activity, consistency): every score under `map.<rep>` that has a better
- * side (fraction significant, mAP), as a table and bars; the rest (counts, thresholds) is in All metrics.
+ * Mean average precision: `map.<rep>.<task>.<score>` with task activity (replicates against controls) or
+ * consistency (same-MoA compounds against other MoAs). A figure per score (percent retrieved, mean mAP),
+ * a panel per task; the counts are in All metrics.
  */
 export function mapSection(ctx: SectionContext): Section[] {
   const scores = ctx.catalog.perRepresentation.filter((m) => m.template.startsWith('map.') && metricDirection(m.template) === 'higher');
   if (!scores.length) return [];
-  const reps = [...new Set(scores.flatMap((m) => m.representations))];
-  const names = scores.map((m) => metricName(m.template));
-  // Fractions and mAPs live in [0, 1]; a percentage would not.
-  const unitInterval = scores.every((m) => !m.template.endsWith('.percent'));
+  const leaf = (t: string) => t.slice(t.lastIndexOf('.') + 1);
+  const task = (t: string) => t.split('.').slice(2, -1).join(' ');
   const blocks: Block[] = [
-    text('Mean average precision (copairs semantics): per perturbation, how well its replicates (or same-MoA compounds) rank above the controls (or other MoAs).'),
-    figure(
-      'map',
-      'mAP scores per representation and sweep point, mean ± SD over seeds',
-      metricBars(
-        scores.flatMap((m, i) => barsOf(ctx.points, m.representations, m.template, names[i])),
-        {
-          title: 'Mean average precision (mean ± SD over seeds)',
-          valueTitle: names.length === 1 ? names[0] : 'score',
-          categoryTitle: 'sweep point',
-          categories: ctx.points.map((g) => g.label),
-          panels: names,
-          representations: reps,
-          ...(unitInterval ? { domain: [0, 1] as [number, number] } : {}),
-          digits: 3,
-        },
-      ),
+    text(
+      'Mean average precision (copairs semantics): per perturbation, how well its replicates rank above the controls (activity), or per ' +
+        'compound, how well same-MoA compounds rank above other MoAs (consistency). Percent retrieved: the perturbations whose mAP is ' +
+        'significant (permutation p-value, Benjamini–Hochberg corrected).',
     ),
   ];
-  scores.forEach((m, i) => blocks.push(text(`${names[i]}:`), comparisonTable(ctx.points, m.representations, m.template, 3)));
+  for (const score of [...new Set(scores.map((m) => leaf(m.template)))]) {
+    const ofScore = scores.filter((m) => leaf(m.template) === score);
+    const percent = score.startsWith('percent');
+    const name = score.replace(/_/g, ' ').replace('mean map', 'mean mAP');
+    blocks.push(
+      figure(
+        `map_${score}`,
+        `${name[0].toUpperCase()}${name.slice(1)} per representation and sweep point, mean ± SD over seeds`,
+        metricBars(
+          ofScore.flatMap((m) => barsOf(ctx.points, m.representations, m.template, task(m.template))),
+          {
+            title: `mAP: ${name} (mean ± SD over seeds)`,
+            valueTitle: percent ? `${name} (%)` : name,
+            categoryTitle: 'sweep point',
+            categories: ctx.points.map((g) => g.label),
+            panels: ofScore.map((m) => task(m.template)),
+            representations: [...new Set(ofScore.flatMap((m) => m.representations))],
+            domain: percent ? [0, 100] : [0, 1],
+            digits: percent ? 2 : 3,
+          },
+        ),
+      ),
+    );
+    for (const m of ofScore) blocks.push(text(`${name}, ${task(m.template)}:`), comparisonTable(ctx.points, m.representations, m.template, percent ? 1 : 3, percent ? ' (%)' : ''));
+  }
   return [section('Mean average precision', blocks)];
 }

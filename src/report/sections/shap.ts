@@ -6,60 +6,69 @@ import { type DependencyDatum, shapDependencies } from '../figures/shap_dependen
 import { representationColor } from '../figures/style.ts';
 import { ANOMALY, type SectionContext } from './context.ts';
 
-/**
- * `metrics.shap.pairs`: the top (explained ← contributing) feature pairs of a run, aggregated over the wells
- * of a MoA or compound (`group`); `value` is the pair's SHAP contribution to the anomaly.
- */
-interface ShapPair {
-  explained: string;
-  contributing: string;
-  value: number;
-  group?: string;
+/** `metrics.shap` as the explain stage writes it: per MoA or compound, its strongest broken dependencies. */
+interface ShapMetrics {
+  group_by: string;
+  groups: Record<string, { pairs: { explained: string; contributor: string; count: number; mean_abs_shap: number }[] }>;
 }
 
+/** Pairs in the figure; and per group in the table. */
 const TOP = 15;
+const TOP_PER_GROUP = 3;
 
-/** The inter-feature dependencies the treatments broke, at the sweep point where anomaly replicates best. */
+/**
+ * The inter-feature dependencies the treatments broke, at one sweep point (where the anomaly representation
+ * replicates best): the strongest pairs over all groups as a figure, each group's strongest as a table.
+ * Each pair's strength is its mean |SHAP| in a run, averaged over the seeds in which it is among the top.
+ */
 export function shapSection(ctx: SectionContext): Section[] {
-  const withPairs = ctx.points.filter((g) => g.runs.some((r) => pairsOf(r).length));
-  if (!withPairs.length) return [];
-  const focus = bestPoint(withPairs, `percent_replicating.${ANOMALY}.percent`, 'higher')?.group ?? withPairs[0];
-  const byPair = new Map<string, number[]>();
+  const withShap = ctx.points.filter((g) => g.runs.some((r) => shapOf(r)));
+  if (!withShap.length) return [];
+  const focus = bestPoint(withShap, `percent_replicating.${ANOMALY}.percent`, 'higher')?.group ?? withShap[0];
+  const byPair = new Map<string, { group: string; pair: string; xs: number[] }>();
+  let groupBy = '';
   for (const run of focus.runs) {
-    for (const p of pairsOf(run)) {
-      const key = `${p.group ? `${p.group}: ` : ''}${p.explained} ← ${p.contributing}`;
-      if (!byPair.has(key)) byPair.set(key, []);
-      byPair.get(key)!.push(p.value);
+    const shap = shapOf(run);
+    if (!shap) continue;
+    groupBy = shap.group_by;
+    for (const [group, { pairs }] of Object.entries(shap.groups)) {
+      for (const p of pairs) {
+        const pair = `${p.explained} ← ${p.contributor}`;
+        const key = `${group}\u0000${pair}`;
+        if (!byPair.has(key)) byPair.set(key, { group, pair, xs: [] });
+        byPair.get(key)!.xs.push(p.mean_abs_shap);
+      }
     }
   }
-  const top: DependencyDatum[] = [...byPair]
-    .map(([pair, xs]) => ({ pair, ...summarize(xs) }))
-    .sort((a, b) => b.mean - a.mean)
-    .slice(0, TOP);
+  const ranked = [...byPair.values()].map(({ group, pair, xs }) => ({ group, pair, ...summarize(xs) })).sort((a, b) => b.mean - a.mean);
+  const top: DependencyDatum[] = ranked.slice(0, TOP).map((d) => ({ ...d, pair: `${d.group}: ${d.pair}` }));
+  const groups = [...new Set(ranked.map((d) => d.group))].sort();
+  const rows = groups.flatMap((group) =>
+    ranked
+      .filter((d) => d.group === group)
+      .slice(0, TOP_PER_GROUP)
+      .map((d) => [group, d.pair, fmtSummary(d, 4)]),
+  );
   const where = ctx.points.length > 1 ? ` at ${focus.label} (where ${ANOMALY} replicates best)` : '';
   return [
     section('SHAP dependencies', [
       text(
-        'Kernel SHAP on the autoencoder: for the features a treated well reconstructs worst, which input features pushed the reconstruction away from the ' +
-          'measured value. Each pair is a dependency between features that the treatment broke.',
+        `Kernel SHAP on the autoencoder, for the most anomalous treated wells of each \`${groupBy}\`: for each feature a well reconstructs badly, ` +
+          'the input features that pushed its reconstruction away from the measured value. Each pair (explained ← contributing feature) is a ' +
+          'dependency between features that the treatment broke; its strength is the mean |SHAP| over the wells explained, averaged over seeds.',
       ),
       figure(
         'shap_dependencies',
-        `Top ${top.length} dependency pairs${where}, mean over seeds (n = seeds in which the pair is among the top)`,
-        shapDependencies(top, { title: `Top SHAP dependencies${where}`, color: representationColor([ANOMALY]).range[0] }),
+        `The ${top.length} strongest dependency pairs over all groups${where}; n = seeds in which the pair is among its group’s top pairs`,
+        shapDependencies(top, { title: `Strongest broken dependencies${where}`, color: representationColor([ANOMALY]).range[0] }),
       ),
-      table(
-        ['explained ← contributing', 'contribution'],
-        top.map((d) => [d.pair, fmtSummary(d, 3)]),
-      ),
+      text(`The ${TOP_PER_GROUP} strongest pairs of each ${groupBy}:`),
+      table([groupBy, 'explained ← contributing', 'mean |SHAP|'], rows),
     ]),
   ];
 }
 
-function pairsOf(run: CompletedRun): ShapPair[] {
-  const pairs = (run.metrics.shap as { pairs?: unknown } | undefined)?.pairs;
-  if (!Array.isArray(pairs)) return [];
-  return pairs.filter(
-    (p): p is ShapPair => p !== null && typeof p === 'object' && typeof p.explained === 'string' && typeof p.contributing === 'string' && Number.isFinite(p.value),
-  );
+function shapOf(run: CompletedRun): ShapMetrics | null {
+  const shap = run.metrics.shap as Partial<ShapMetrics> | undefined;
+  return shap && typeof shap.groups === 'object' && shap.groups !== null ? (shap as ShapMetrics) : null;
 }

@@ -1,0 +1,243 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import pl from 'nodejs-polars';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PRESETS, type PresetName } from '../src/data/presets.ts';
+import { composeSpec } from '../src/spec/compose.ts';
+import { loadSpec } from '../src/spec/load.ts';
+import { expandRuns } from '../src/sweep/expand.ts';
+
+/**
+ * The experiment library (experiments/**): every spec validates with the real loader (the paper specs with
+ * `--set dataset.path=…`, as a user with the data would run them), and every spec runs end to end through
+ * the CLI at a small size: the simulated ones as written but shrunk, the paper ones on a simulated screen
+ * dressed in their dataset's column names and roles.
+ */
+
+const root = resolve(import.meta.dirname, '..');
+const ads = join(root, 'bin', 'ads.js');
+const work = mkdtempSync(join(tmpdir(), 'ads-experiments-'));
+
+function specFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? specFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+const specs = specFiles(join(root, 'experiments')).map((file) => {
+  const dataset = (composeSpec(file).value.dataset ?? {}) as Record<string, unknown>;
+  return { file, rel: relative(root, file), fromFile: dataset.source === 'file', preset: dataset.preset as PresetName | undefined };
+});
+const simulated = specs.filter((s) => !s.fromFile);
+const paper = specs.filter((s) => s.fromFile);
+
+/** A stand-in for a downloaded table: validation only checks that the file exists. */
+const placeholder = join(work, 'replicate_level_cp_augmented.csv.gz');
+writeFileSync(placeholder, '');
+
+function runAds(args: string[]): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, [ads, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Manifests and metrics of an experiment's runs. */
+function runsOf(runsDir: string, experiment: string) {
+  const dir = join(runsDir, experiment);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'manifest.json')))
+    .map((d) => ({
+      id: d.name,
+      manifest: JSON.parse(readFileSync(join(dir, d.name, 'manifest.json'), 'utf8')),
+      metrics: existsSync(join(dir, d.name, 'metrics.json')) ? JSON.parse(readFileSync(join(dir, d.name, 'metrics.json'), 'utf8')) : null,
+    }));
+}
+
+/** Small enough for a test: one seed, short training, a small screen, small permutation nulls. */
+const SHRINK = [
+  'sweep.seeds=[1]',
+  'training.max_epochs=20',
+  'dataset.synthetic.plates=4',
+  'dataset.synthetic.controls_per_plate=16',
+  'dataset.synthetic.moas=4',
+  'dataset.synthetic.features=24',
+  'dataset.synthetic.factors=4',
+  'evaluation.map.null_size=100',
+];
+const PAPER_SHRINK = ['sweep.seeds=[1]', 'training.max_epochs=20', 'evaluation.map.null_size=100', 'evaluation.moa.repeats=1', 'evaluation.moa.classifiers=[logistic]'];
+const sets = (list: string[]) => list.flatMap((s) => ['--set', s]);
+
+describe('the experiment library', () => {
+  it('has the paper reproductions and the ablations', () => {
+    const names = specs.map((s) => s.rel);
+    for (const f of ['cdrp-bio', 'lincs', 'luad', 'taorf']) expect(names).toContain(`experiments/paper/${f}.yaml`);
+    for (const f of ['latent-size', 'encoder-depth', 'output-penalty', 'normalization', 'training-set-size', 'representations']) {
+      expect(names).toContain(`experiments/ablations/${f}.yaml`);
+    }
+    expect(paper.map((s) => s.preset).sort()).toEqual(['CDRP-bio', 'LINCS', 'LUAD', 'TA-ORF']);
+  });
+
+  it('gives every experiment its own name', () => {
+    const names = specs.map((s) => loadSpec(s.file, s.fromFile ? [`dataset.path=${placeholder}`] : []).spec.experiment);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  describe.each(specs.map((s) => [s.rel, s] as const))('%s', (rel, s) => {
+    const overrides = s.fromFile ? [`dataset.path=${placeholder}`] : [];
+
+    it('validates with the real loader and expands into seeded runs', () => {
+      const loaded = loadSpec(s.file, overrides);
+      const runs = expandRuns(loaded);
+      expect(runs.length).toBeGreaterThan(0);
+      if (rel !== 'experiments/quickstart.yaml') expect(loaded.spec.sweep.seeds.length).toBeGreaterThanOrEqual(3);
+    });
+
+    it.skipIf(rel === 'experiments/quickstart.yaml')('opens with a header comment that says how to run it', () => {
+      const text = readFileSync(s.file, 'utf8');
+      expect(text.startsWith('#')).toBe(true);
+      expect(text).toContain(`npx ads run ${rel}`);
+    });
+  });
+});
+
+describe('the paper reproductions', () => {
+  const folders: Record<string, string> = {
+    'CDRP-bio': 'CDRPBIO-BBBC036-Bray',
+    LINCS: 'LINCS-Pilot1',
+    LUAD: 'LUAD-BBBC041-Caicedo',
+    'TA-ORF': 'TA-ORF-BBBC037-Rohban',
+  };
+
+  it.each(paper.map((s) => [s.rel, s] as const))('%s: the reference method on its preset, data where the header says', (_, s) => {
+    const { spec } = loadSpec(s.file, [`dataset.path=${placeholder}`]);
+    const preset = PRESETS[s.preset!];
+    expect(spec.dataset.source).toBe('file');
+    expect(spec.dataset.path).toBe(placeholder);
+    expect(spec.dataset.control).toEqual({ column: preset.control.column, values: preset.control.values });
+    expect(spec.dataset.columns.perturbation).toBe(preset.columns.perturbation);
+    expect(spec.normalize).toMatchObject({ method: 'standardize', by_plate: true, fit_on: 'train_controls' });
+    expect(spec.feature_select.operations).toEqual(['drop_na_columns', 'frequency_threshold', 'correlation_threshold', 'drop_outliers']);
+    expect(spec.model).toMatchObject({ encoder: 'default', latent: 16, decoder: 'linear' });
+    expect(spec.training).toMatchObject({ lr: 0.005, batch_size: 32, max_epochs: 500, output_l2: 0.007, restore_best: false });
+    expect(spec.representations).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler']));
+    expect(spec.sweep.seeds).toEqual([42, 43, 44]);
+
+    // The default path (relative to the spec) and the header's download command name the dataset's folder.
+    const written = (composeSpec(s.file).value.dataset as { path: string }).path;
+    const tail = `preprocessed_data/${folders[s.preset!]}/CellPainting/replicate_level_cp_augmented.csv.gz`;
+    expect(written).toBe(`../../data/cpg0003-rosetta/${tail}`);
+    expect(readFileSync(s.file, 'utf8')).toContain(`s3://cellpainting-gallery/cpg0003-rosetta/broad/workspace/${tail}`);
+  });
+
+  it('fail validation with a located "file not found" when the data is neither downloaded nor named', () => {
+    const r = runAds(['validate', 'experiments/paper/lincs.yaml']);
+    if (existsSync(join(root, 'data', 'cpg0003-rosetta'))) return; // a developer with the data
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/experiments\/paper\/lincs\.yaml:\d+:\d+: dataset\.path: file not found/);
+  });
+});
+
+describe('end to end through the CLI, at a small size', () => {
+  const runsDir = join(work, 'runs');
+  const reportsDir = join(work, 'reports');
+
+  it.each(simulated.map((s) => [s.rel, s] as const))('%s runs every planned run to done and writes the report', (_, s) => {
+    const r = runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(SHRINK)]);
+    expect(r.code, r.stderr).toBe(0);
+    const loaded = loadSpec(s.file, SHRINK);
+    const planned = expandRuns(loaded);
+    const runs = runsOf(runsDir, loaded.spec.experiment);
+    expect(runs.map((x) => x.id).sort()).toEqual(planned.map((p) => p.runId).sort());
+    for (const run of runs) expect(run.manifest.status, run.id).toBe('done');
+    expect(existsSync(join(reportsDir, loaded.spec.experiment, 'report.md'))).toBe(true);
+  }, 60_000);
+
+  describe('paper specs on a simulated screen dressed as their dataset', () => {
+    const tables: Record<string, { path: string; wells: number; untreated: number }> = {};
+
+    beforeAll(() => {
+      // 4 MoAs × 5 compounds (more than the 4 MoA classification needs), 4 replicates; with two doses for
+      // the compound screens, one for the genetic ones.
+      for (const doses of [1, 2]) {
+        const out = join(work, `screen-${doses}.csv`);
+        const r = runAds([
+          'simulate', 'experiments/paper/reference.yaml', '--out', out,
+          ...sets(['dataset.synthetic.plates=4', 'dataset.synthetic.controls_per_plate=16', 'dataset.synthetic.moas=4', 'dataset.synthetic.features=24', 'dataset.synthetic.factors=4', `dataset.synthetic.doses=${doses}`]),
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      for (const s of paper) tables[s.preset!] = dress(s.preset!, join(work, `screen-${s.preset === 'LUAD' || s.preset === 'TA-ORF' ? 1 : 2}.csv`));
+    });
+
+    /** The simulated table with the preset's column names and control / treatment labels. */
+    function dress(preset: PresetName, file: string) {
+      const df = pl.readCSV(file);
+      const pert = pl.col('Metadata_pert');
+      const isControl = pl.col('Metadata_role').eq(pl.lit('control'));
+      const label = (control: string, treated: string) => pl.when(isControl).then(pl.lit(control)).otherwise(pl.lit(treated));
+      const perts = df.getColumn('Metadata_pert').toArray() as string[];
+      const doses = df.getColumn('Metadata_dose').toArray() as number[];
+      const doseKey = pl.lit(pl.Series(perts.map((p, i) => `${p}@${doses[i]}`)));
+      let out: pl.DataFrame;
+      let untreated = 0;
+      switch (preset) {
+        case 'CDRP-bio':
+          out = df.withColumns(
+            pert.alias('Metadata_broad_sample'),
+            label('mock', 'treated').alias('Metadata_ASSAY_WELL_ROLE'),
+            pl.col('Metadata_dose').alias('Metadata_mmoles_per_liter'),
+            doseKey.alias('Metadata_Sample_Dose'),
+          );
+          break;
+        case 'LINCS':
+          out = df.withColumns(
+            pert.alias('Metadata_pert_id'),
+            label('control', 'trt_cp').alias('Metadata_pert_type'),
+            pl.col('Metadata_dose').alias('Metadata_mmoles_per_liter'),
+            doseKey.alias('Metadata_pert_id_dose'),
+          );
+          break;
+        case 'LUAD':
+          out = df.withColumns(pert.alias('Metadata_broad_sample'), label('control', 'trt').alias('Metadata_broad_sample_type'));
+          break;
+        default: {
+          // TA-ORF: one compound's wells become Untreated (neither controls nor treatments): dropped on loading.
+          const first = (df.filter(pl.col('Metadata_role').eq(pl.lit('treated'))).getColumn('Metadata_pert').toArray() as string[]).sort()[0];
+          out = df.withColumns(
+            pert.alias('Metadata_broad_sample'),
+            pl.when(isControl).then(pl.lit('CTRL')).when(pert.eq(pl.lit(first))).then(pl.lit('Untreated')).otherwise(pl.lit('Treated')).alias('Metadata_ASSAY_WELL_ROLE'),
+          );
+          untreated = df.filter(pert.eq(pl.lit(first))).height;
+        }
+      }
+      const path = join(work, `${preset}.csv`);
+      out.drop('Metadata_pert', 'Metadata_role').writeCSV(path);
+      return { path, wells: df.height, untreated };
+    }
+
+    it.each(paper.map((s) => [s.rel, s] as const))('%s runs to done, with MoA classification where the dataset has MoAs', (_, s) => {
+      const table = tables[s.preset!];
+      const overrides = [`dataset.path=${table.path}`, ...PAPER_SHRINK];
+      const r = runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(overrides)]);
+      expect(r.code, r.stderr).toBe(0);
+      const { spec } = loadSpec(s.file, overrides);
+      const runs = runsOf(runsDir, spec.experiment);
+      expect(runs).toHaveLength(1);
+      const [{ manifest, metrics }] = runs;
+      expect(manifest.status).toBe('done');
+      expect(manifest.data.load.wells).toBe(table.wells - table.untreated);
+      // 20 compounds (one dropped as Untreated in TA-ORF); with doses, each compound's highest dose only.
+      expect(metrics.percent_replicating.cellprofiler.n).toBe(s.preset === 'TA-ORF' ? 19 : 20);
+      for (const rep of spec.representations) expect(metrics.percent_replicating[rep], rep).toBeDefined();
+      if (PRESETS[s.preset!].columns.moa) expect(Object.keys(metrics.moa.scores)).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler']));
+      else expect(metrics.moa.note).toMatch(/no MoA column/);
+      expect(existsSync(join(reportsDir, spec.experiment, 'report.md'))).toBe(true);
+    }, 60_000);
+  });
+});
