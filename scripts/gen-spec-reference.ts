@@ -110,7 +110,13 @@ function row(root: Schema, path: string, node: Schema, required: boolean, requir
   else if (required) def = '**required**';
   else if (requiredWhen) def = `— (**required** when ${requiredWhen})`;
   else def = '—';
-  return { path, type: typeText(root, node), default: def, description: inline(describe(written, node)) };
+  let description = describe(written, node);
+  // A list or map without a description of its own: say what each of its items or values is.
+  const values = isSchema(node.additionalProperties) && Object.keys(properties(node)).length === 0 ? deref(root, node.additionalProperties) : null;
+  const items = isSchema(node.items) ? deref(root, node.items) : null;
+  if (!description && values?.description) description = `Each value: ${lowerFirst(values.description as string)}`;
+  else if (!description && items?.description) description = `Each item: ${lowerFirst(items.description as string)}`;
+  return { path, type: typeText(root, node), default: def, description: inline(description) };
 }
 
 /**
@@ -160,6 +166,11 @@ function properties(node: Schema): Record<string, Schema> {
 
 function isSchema(v: unknown): v is Schema {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** "One of…" → "one of…", leaving acronyms ("MoA", "SHAP") alone. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
 }
 
 function describe(written: Schema, resolved: Schema): string {
@@ -249,16 +260,23 @@ function arrayText(root: Schema, node: Schema): string {
 
 function objectText(root: Schema, node: Schema): string {
   const own = Object.keys(properties(node));
-  const values = node.additionalProperties;
-  let text = 'object';
-  if (own.length === 0 && isSchema(values)) text = `map of key → ${typeText(root, values)}`;
   const min = node.minProperties as number | undefined;
   const max = node.maxProperties as number | undefined;
-  const keys = own.length ? `of ${own.map((k) => `\`${k}\``).join(', ')}` : '';
-  if (min !== undefined && min === max) return `${text} (exactly ${min} ${min === 1 ? 'key' : 'keys'}${keys ? ` ${keys}` : ''})`;
+  const unit = (n: number) => `${n} ${n === 1 ? 'key' : 'keys'}`;
+  if (own.length > 0 && min !== undefined && min === max) {
+    return `object with exactly ${min === 1 ? 'one' : min} of ${own.map((k) => `\`${k}\``).join(', ')}`;
+  }
+  let text = 'object';
+  if (own.length === 0 && isSchema(node.additionalProperties)) {
+    const inner = typeText(root, node.additionalProperties);
+    text = `map of key → ${/ \\\| | with /.test(inner) ? `(${inner})` : inner}`;
+  }
   const bounds: string[] = [];
-  if (min !== undefined && min > 0) bounds.push(`≥ ${min} ${min === 1 ? 'key' : 'keys'}`);
-  if (max !== undefined) bounds.push(`≤ ${max} ${max === 1 ? 'key' : 'keys'}`);
+  if (min !== undefined && min === max) bounds.push(`exactly ${unit(min)}`);
+  else {
+    if (min !== undefined && min > 0) bounds.push(`≥ ${unit(min)}`);
+    if (max !== undefined) bounds.push(`≤ ${unit(max)}`);
+  }
   return bounds.length ? `${text} (${bounds.join(', ')})` : text;
 }
 

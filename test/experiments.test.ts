@@ -69,8 +69,9 @@ const SHRINK = [
   'dataset.synthetic.features=24',
   'dataset.synthetic.factors=4',
   'evaluation.map.null_size=100',
+  'evaluation.moa.repeats=2',
 ];
-const PAPER_SHRINK = ['sweep.seeds=[1]', 'training.max_epochs=20', 'evaluation.map.null_size=100', 'evaluation.moa.repeats=1', 'evaluation.moa.classifiers=[logistic]'];
+const PAPER_SHRINK = ['sweep.seeds=[1]', 'training.max_epochs=20', 'evaluation.map.null_size=100', 'evaluation.moa.repeats=2', 'evaluation.moa.classifiers=[logistic]'];
 const sets = (list: string[]) => list.flatMap((s) => ['--set', s]);
 
 describe('the experiment library', () => {
@@ -183,7 +184,7 @@ describe('end to end through the CLI, at a small size', () => {
       const label = (control: string, treated: string) => pl.when(isControl).then(pl.lit(control)).otherwise(pl.lit(treated));
       const perts = df.getColumn('Metadata_pert').toArray() as string[];
       const doses = df.getColumn('Metadata_dose').toArray() as number[];
-      const doseKey = pl.lit(pl.Series(perts.map((p, i) => `${p}@${doses[i]}`)));
+      const doseKey = (name: string) => pl.Series(name, perts.map((p, i) => `${p}@${doses[i]}`));
       let out: pl.DataFrame;
       let untreated = 0;
       switch (preset) {
@@ -192,16 +193,14 @@ describe('end to end through the CLI, at a small size', () => {
             pert.alias('Metadata_broad_sample'),
             label('mock', 'treated').alias('Metadata_ASSAY_WELL_ROLE'),
             pl.col('Metadata_dose').alias('Metadata_mmoles_per_liter'),
-            doseKey.alias('Metadata_Sample_Dose'),
-          );
+          ).withColumn(doseKey('Metadata_Sample_Dose'));
           break;
         case 'LINCS':
           out = df.withColumns(
             pert.alias('Metadata_pert_id'),
             label('control', 'trt_cp').alias('Metadata_pert_type'),
             pl.col('Metadata_dose').alias('Metadata_mmoles_per_liter'),
-            doseKey.alias('Metadata_pert_id_dose'),
-          );
+          ).withColumn(doseKey('Metadata_pert_id_dose'));
           break;
         case 'LUAD':
           out = df.withColumns(pert.alias('Metadata_broad_sample'), label('control', 'trt').alias('Metadata_broad_sample_type'));

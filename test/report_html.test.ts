@@ -198,7 +198,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
         mkdirSync(join(exp, id), { recursive: true });
         const rep = (base: number) => ({
           logistic: { macro_f1: { mean: base + 0.01 * i, sd: 0.02 }, weighted_f1: { mean: base + 0.02, sd: 0.02 }, per_class_f1: Object.fromEntries(classes.map((c, k) => [c, base + 0.1 * k])) },
-          mlp: { macro_f1: { mean: base - 0.03, sd: 0.03 }, per_class_f1: Object.fromEntries(classes.map((c, k) => [c, { mean: base + 0.05 * k, sd: 0.01 }])) },
+          mlp: { macro_f1: { mean: base - 0.03, sd: 0.03 }, weighted_f1: { mean: base, sd: 0.03 }, per_class_f1: Object.fromEntries(classes.map((c, k) => [c, base + 0.05 * k])) },
         });
         writeFileSync(
           join(exp, id, 'metrics.json'),
@@ -209,7 +209,13 @@ describe('report of a real run store: report.md, figures/, self-contained report
               { sets: ['cellprofiler'], count: 4 },
               { sets: ['anomaly', 'cellprofiler'], count: 5 },
             ],
-            moa: { anomaly: rep(0.3), cellprofiler: rep(0.25), early_fusion: rep(0.32) },
+            moa: {
+              classes,
+              n_wells: 120,
+              baseline: { macro_f1: { mean: 0.05, sd: 0.01 }, weighted_f1: { mean: 0.1, sd: 0.01 } },
+              scores: { anomaly: rep(0.3), cellprofiler: rep(0.25), early_fusion: rep(0.32) },
+              comparisons: [{ classifier: 'logistic', a: 'anomaly', b: 'cellprofiler', mean_a: 0.3, mean_b: 0.25, t: 3.1, df: 7.6, p: 0.015 }],
+            },
             map: {
               anomaly: { activity: { mean_map: 0.5 + 0.01 * i, percent_retrieved: 60, n: 20, n_retrieved: 12 }, consistency: { mean_map: 0.3, percent_retrieved: 25, n: 4, n_retrieved: 1 } },
               cellprofiler: { activity: { mean_map: 0.45, percent_retrieved: 55, n: 20, n_retrieved: 11 }, consistency: { mean_map: 0.35, percent_retrieved: 50, n: 4, n_retrieved: 2 } },
@@ -233,11 +239,13 @@ describe('report of a real run store: report.md, figures/, self-contained report
       );
       const md = readFileSync(join(store, 'reports', 'fixture', 'report.md'), 'utf8');
       // Fusions are representations too: a column of their own, left out of the anomaly − CellProfiler difference.
-      expect(md).toContain('| `moa.{rep}.logistic.macro_f1.mean` | model.latent=4 | 0.305 ± 0.007 (n=2) | 0.255 ± 0.007 (n=2) | 0.325 ± 0.007 (n=2) | +0.050 [');
+      expect(md).toContain('| `moa.scores.{rep}.logistic.macro_f1.mean` | model.latent=4 | 0.305 ± 0.007 (n=2) | 0.255 ± 0.007 (n=2) | 0.325 ± 0.007 (n=2) | +0.050 [');
+      expect(md).toContain('| model.latent=4 | 1 | logistic | anomaly vs cellprofiler | 0.300 | 0.250 | 3.10 | 7.6 | 0.0150 |');
+      expect(md).toContain('the most frequent MoA scores a macro-F1 of 0.050 ± 0.000 (n=4)');
       expect(md).toContain('| kinase inhibitor | Cells_AreaShape_Area ← Nuclei_AreaShape_Area | 0.3250 ± 0.0071 (n=2) |');
       const page = await inspect(browser, join(store, 'reports', 'fixture', 'report.html'));
       expect(page.problems).toEqual([]);
-      expect(page.headings).toEqual(expect.arrayContaining(['MoA classification', 'MoA classification: logistic', 'MoA classification: mlp', 'Mean average precision', 'SHAP dependencies']));
+      expect(page.headings).toEqual(expect.arrayContaining(['MoA classification', 'MoA classification: logistic', 'MoA classification: mlp', 'MoA classification: t-tests', 'Mean average precision', 'SHAP dependencies']));
       expect(page.headings).not.toContain('Training');
       expect(page.figures.map((f) => f.id).sort()).toEqual(
         ['map_mean_map', 'map_percent_retrieved', 'metrics_vs_model_latent', 'moa_macro_f1', 'moa_per_class_f1', 'percent_replicating', 'replicating_overlap', 'shap_dependencies'].map(

@@ -1,10 +1,10 @@
 import pl from 'nodejs-polars';
 import { DataError, exampleRows } from '../errors.ts';
-import { matrix } from '../numeric/matrix.ts';
+import { type Matrix, matrix, selectCols } from '../numeric/matrix.ts';
 import { interpolateMissing } from '../preprocess/interpolate.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { expandPaths } from './files.ts';
-import { readFrame } from './io.ts';
+import { copyColumnsAsFloat64, readFrame } from './io.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
 import { type Roles, requiredColumns } from './roles.ts';
 
@@ -92,28 +92,44 @@ function commonFeatures(tables: { file: string; features: string[] }[], common: 
 function toProfiles(file: string, df: pl.DataFrame, features: readonly string[]): Profiles {
   const rows = df.height;
   const cols = features.length;
-  const data = new Float64Array(rows * cols);
+  const values = matrix(rows, cols);
+  // Columns of a numeric type go in bulk, cast by polars (±Inf is as unusable as a missing value (DESIGN):
+  // both become NaN and meet the missing-value policy). Others (text, booleans) are checked value by value.
+  const types = df.dtypes;
+  const dtypes = new Map(df.columns.map((c, k) => [c, types[k]] as const));
+  const numeric = features.flatMap((f, j) => (NUMERIC_TYPES.has(dtypes.get(f)!.variant) ? [j] : []));
+  copyColumnsAsFloat64(df, numeric.map((j) => features[j]), values, numeric, { finite: true });
+  const isNumeric = new Uint8Array(cols);
+  for (const j of numeric) isNumeric[j] = 1;
   features.forEach((f, j) => {
-    const series = df.getColumn(f);
-    const numeric = series.cast(pl.Float64, false);
-    const raw = series.isNumeric() ? null : (series.toArray() as unknown[]);
-    const values = numeric.toArray() as (number | null)[];
-    const bad: number[] = [];
-    for (let i = 0; i < rows; i++) {
-      const v = values[i];
-      if (v === null && raw && raw[i] !== null && String(raw[i]).trim() !== '' && !/^(nan|na|inf|-inf)$/i.test(String(raw[i]).trim())) bad.push(i);
-      // ±Inf is as unusable as a missing value (DESIGN): both become NaN and meet the missing-value policy.
-      data[i * cols + j] = v === null || !Number.isFinite(v) ? NaN : v;
-    }
-    if (bad.length) {
-      const shown = bad.slice(0, 3).map((i) => JSON.stringify(raw![i])).join(', ');
-      throw new DataError(`${file}: column '${f}' has non-numeric values (${shown}) at ${exampleRows(bad)}`);
-    }
+    if (!isNumeric[j]) copyNonNumericColumn(file, f, df.getColumn(f), values, j);
   });
   const featureSet = new Set(features);
   const metadata: Record<string, MetaValue[]> = {};
   for (const name of df.columns) if (!featureSet.has(name)) metadata[name] = df.getColumn(name).toArray() as MetaValue[];
-  return { metadata, features: [...features], values: matrix(rows, cols, data) };
+  return { metadata, features: [...features], values };
+}
+
+/** What polars' `Series.isNumeric()` accepts. */
+const NUMERIC_TYPES = new Set<string>(
+  [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64].map((t) => t.variant),
+);
+
+/** A feature column of another type: cast value by value, and an error naming the values that are not numbers. */
+function copyNonNumericColumn(file: string, name: string, series: pl.Series, out: Matrix, j: number): void {
+  const { rows, cols, data } = out;
+  const raw = series.toArray() as unknown[];
+  const values = series.cast(pl.Float64, false).toArray() as (number | null)[];
+  const bad: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    if (v === null && raw[i] !== null && String(raw[i]).trim() !== '' && !/^(nan|na|inf|-inf)$/i.test(String(raw[i]).trim())) bad.push(i);
+    data[i * cols + j] = v === null || !Number.isFinite(v) ? NaN : v;
+  }
+  if (bad.length) {
+    const shown = bad.slice(0, 3).map((i) => JSON.stringify(raw[i])).join(', ');
+    throw new DataError(`${file}: column '${name}' has non-numeric values (${shown}) at ${exampleRows(bad)}`);
+  }
 }
 
 /** Files stacked in order; a metadata column absent from a file is null in its wells. */
@@ -151,8 +167,12 @@ function dropWells(p: Profiles, drop: DatasetSpec['drop_wells']): Profiles {
 /** Drop features missing in more than `na_cutoff` of the wells, then fill what is left by the policy. */
 function handleMissing(p: Profiles, policy: DatasetSpec['missing'], files: string[]) {
   const { rows, cols, data } = p.values;
+  // One row-major pass counts every column's missing values; the rest is decided from these counts.
   const missing = new Int32Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (Number.isNaN(data[i * cols + j])) missing[j]++;
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) if (Number.isNaN(data[base + j])) missing[j]++;
+  }
   const dropped_missing = p.features.flatMap((feature, j) =>
     missing[j] / rows > policy.na_cutoff ? [{ feature, missing_share: missing[j] / rows }] : [],
   );
@@ -160,12 +180,13 @@ function handleMissing(p: Profiles, policy: DatasetSpec['missing'], files: strin
   let kept: Profiles = {
     metadata: p.metadata,
     features: keep.map((j) => p.features[j]),
-    values: matrix(rows, keep.length, selectColumns(data, rows, cols, keep)),
+    // Nothing dropped (the usual case): keep the matrix rather than copy it.
+    values: keep.length === cols ? p.values : selectCols(p.values, keep),
   };
-  const before = countMissing(kept.values.data);
+  const before = keep.reduce((n, j) => n + missing[j], 0);
   if (before > 0 && policy.impute === 'interpolate') kept = interpolateMissing(kept);
   if (before > 0 && policy.impute === 'mean') kept = fillWithMeans(kept);
-  const left = missingCells(kept);
+  const left = before > 0 ? missingCells(kept) : [];
   if (left.length) {
     const feature = kept.features[left[0].col];
     const rowsOf = left.filter((c) => c.col === left[0].col).map((c) => c.row);
@@ -175,28 +196,8 @@ function handleMissing(p: Profiles, policy: DatasetSpec['missing'], files: strin
         ` set dataset.missing.impute to mean or interpolate, or lower dataset.missing.na_cutoff`,
     );
   }
-  const imputed = { method: policy.impute, values: before, features: countMissingFeatures(p, keep) };
+  const imputed = { method: policy.impute, values: before, features: keep.filter((j) => missing[j] > 0).length };
   return { profiles: kept, dropped_missing, imputed };
-}
-
-function selectColumns(data: Float64Array, rows: number, cols: number, keep: number[]): Float64Array {
-  const out = new Float64Array(rows * keep.length);
-  for (let i = 0; i < rows; i++) for (let k = 0; k < keep.length; k++) out[i * keep.length + k] = data[i * cols + keep[k]];
-  return out;
-}
-
-function countMissing(x: Float64Array): number {
-  let n = 0;
-  for (const v of x) if (Number.isNaN(v)) n++;
-  return n;
-}
-
-function countMissingFeatures(p: Profiles, keep: number[]): number {
-  const { rows, cols, data } = p.values;
-  return keep.filter((j) => {
-    for (let i = 0; i < rows; i++) if (Number.isNaN(data[i * cols + j])) return true;
-    return false;
-  }).length;
 }
 
 function missingCells(p: Profiles): { row: number; col: number }[] {

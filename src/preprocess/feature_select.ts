@@ -1,4 +1,4 @@
-import { type Matrix, selectCols, selectRows } from '../numeric/matrix.ts';
+import { type MatrixView, range, selectCols } from '../numeric/matrix.ts';
 import type { Profiles } from '../data/profiles.ts';
 import { blocklist } from './feature_select/blocklist.ts';
 import { correlationThreshold } from './feature_select/correlation_threshold.ts';
@@ -50,20 +50,24 @@ export interface FeatureSelection {
  * (above all for the correlation filter); every dropped feature is recorded with the operation and reason.
  */
 export function selectFeatures(p: Profiles, settings: FeatureSelectSettings, fitRows: ArrayLike<number>): FeatureSelection {
-  const fit = selectRows(p.values, fitRows);
-  let kept = p.features.map((_, j) => j);
+  // The operations read the fit rows × kept features of the table in place (a view): no copy of the table.
+  const rows = Int32Array.from(fitRows);
+  let kept = range(p.features.length);
   const dropped: DroppedFeature[] = [];
   for (const operation of settings.operations) {
-    const names = kept.map((j) => p.features[j]);
-    const exclusions = runOperation(operation, selectCols(fit, kept), names, settings);
+    const names = Array.from(kept, (j) => p.features[j]);
+    const exclusions = runOperation(operation, { source: p.values, rows, cols: kept }, names, settings);
     const gone = new Set(exclusions.map((e) => e.feature));
     for (const e of exclusions) dropped.push({ feature: e.feature, operation, detail: e.detail });
     kept = kept.filter((j) => !gone.has(p.features[j]));
   }
-  return { kept: kept.map((j) => p.features[j]), dropped };
+  return { kept: Array.from(kept, (j) => p.features[j]), dropped };
 }
 
-/** The table restricted to the given features (all rows, metadata unchanged). */
+/**
+ * The table restricted to the given features (all rows, metadata unchanged). When that is every feature in
+ * order, the values are shared rather than copied: matrices are never mutated, so sharing is safe.
+ */
 export function keepFeatures(p: Profiles, features: readonly string[]): Profiles {
   const index = new Map(p.features.map((f, j) => [f, j]));
   const cols = features.map((f) => {
@@ -71,12 +75,13 @@ export function keepFeatures(p: Profiles, features: readonly string[]): Profiles
     if (j === undefined) throw new Error(`keepFeatures: no feature '${f}' in the table`);
     return j;
   });
-  return { metadata: p.metadata, features: [...features], values: selectCols(p.values, cols) };
+  const unchanged = cols.length === p.features.length && cols.every((j, k) => j === k);
+  return { metadata: p.metadata, features: [...features], values: unchanged ? p.values : selectCols(p.values, cols) };
 }
 
 function runOperation(
   operation: FeatureSelectOperation,
-  x: Matrix,
+  x: MatrixView,
   features: readonly string[],
   s: FeatureSelectSettings,
 ): Exclusion[] {

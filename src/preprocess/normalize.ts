@@ -1,6 +1,6 @@
 import { type Matrix, matrix, selectRows } from '../numeric/matrix.ts';
 import { groupRows, metaColumn, type Profiles } from '../data/profiles.ts';
-import { type Affine, applyAffine } from './normalize/affine.ts';
+import { type Affine, applyAffineToRows } from './normalize/affine.ts';
 import { fitMadRobustize } from './normalize/mad_robustize.ts';
 import { fitRobustize } from './normalize/robustize.ts';
 import { applySpherize, fitSpherize, type SpherizeSettings, spherizedFeatures } from './normalize/spherize.ts';
@@ -43,27 +43,29 @@ export function normalize(p: Profiles, settings: NormalizeSettings, scope: Norma
   for (const [plate, rows] of groups) {
     const fitRows = rows.filter((i) => isFit[i] === 1);
     if (fitRows.length === 0) throw new Error(`normalize: no fit wells in plate '${String(plate)}'`);
-    const scaled = fitter(selectRows(p.values, fitRows))(selectRows(p.values, rows));
-    rows.forEach((i, k) => out.data.set(scaled.data.subarray(k * out.cols, (k + 1) * out.cols), i * out.cols));
+    const fitted = fitter(selectRows(p.values, fitRows));
+    if ('center' in fitted) {
+      applyAffineToRows(p.values, fitted, rows, out);
+    } else {
+      const scaled = fitted(selectRows(p.values, rows));
+      rows.forEach((i, k) => out.data.set(scaled.data.subarray(k * out.cols, (k + 1) * out.cols), i * out.cols));
+    }
   }
   const features = settings.method === 'spherize' ? spherizedFeatures(settings.spherize.method, p.features) : p.features;
   return { metadata: p.metadata, features, values: out };
 }
 
-type Fitter = (fit: Matrix) => (x: Matrix) => Matrix;
+/** A fitted scaler: per-feature affine ones are applied row by row in place; spherizing maps a matrix. */
+type Fitter = (fit: Matrix) => Affine | ((x: Matrix) => Matrix);
 
 function scalerFor(method: Exclude<NormalizeMethod, 'none'>, settings: NormalizeSettings): Fitter {
-  const affine = (fitAffine: (fit: Matrix) => Affine): Fitter => (fit) => {
-    const a = fitAffine(fit);
-    return (x) => applyAffine(x, a);
-  };
   switch (method) {
     case 'standardize':
-      return affine(fitStandardize);
+      return fitStandardize;
     case 'robustize':
-      return affine(fitRobustize);
+      return fitRobustize;
     case 'mad_robustize':
-      return affine((fit) => fitMadRobustize(fit, settings.mad_epsilon));
+      return (fit) => fitMadRobustize(fit, settings.mad_epsilon);
     case 'spherize':
       return (fit) => {
         const s = fitSpherize(fit, settings.spherize);

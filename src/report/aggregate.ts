@@ -101,8 +101,11 @@ export function pairedDifference(runs: readonly CompletedRun[], a: string, b: st
   return { ...s, low: s.mean - half, high: s.mean + half };
 }
 
-/** Metric sections whose second path segment is a representation: `<section>.<representation>.…`. */
-export const PER_REPRESENTATION_SECTIONS = ['percent_replicating', 'moa', 'map'] as const;
+/**
+ * Where metrics.json keeps one subtree per representation, `<prefix>.<representation>.…`, in the report's
+ * order: percent replicating, MoA classification (fusions are representations there too), mAP.
+ */
+export const PER_REPRESENTATION_PREFIXES = ['percent_replicating', 'moa.scores', 'map'] as const;
 
 /** Subtrees with figures of their own, too many numbers to tabulate as one row each. */
 const NOT_TABULATED = new Set(['per_class_f1', 'shap']);
@@ -124,26 +127,26 @@ export function metricPath(template: string, rep: string): string {
   return template.replace('{rep}', rep);
 }
 
-/** Every numeric metric any run has, in first-seen order, so a metric added by a later stage shows up unasked. */
+/** Every numeric metric any run has (in the report's section order, then first seen), so a metric a later stage adds shows up unasked. */
 export function metricCatalog(runs: readonly CompletedRun[], representations: readonly string[]): MetricCatalog {
-  const reps = new Map<string, Set<string>>();
+  const reps = new Map<string, { rank: number; seen: Set<string> }>();
   const shared = new Set<string>();
   for (const run of runs) {
     for (const path of numericLeaves(run.metrics, [])) {
-      const [section, rep, ...rest] = path;
-      if ((PER_REPRESENTATION_SECTIONS as readonly string[]).includes(section) && rest.length) {
-        const template = [section, '{rep}', ...rest].join('.');
-        if (!reps.has(template)) reps.set(template, new Set());
-        reps.get(template)!.add(rep);
-      } else shared.add(path.join('.'));
+      const joined = path.join('.');
+      const prefix = PER_REPRESENTATION_PREFIXES.findIndex((p) => joined.startsWith(`${p}.`));
+      const depth = prefix >= 0 ? PER_REPRESENTATION_PREFIXES[prefix].split('.').length : 0;
+      if (prefix >= 0 && path.length > depth + 1) {
+        const template = [...path.slice(0, depth), '{rep}', ...path.slice(depth + 1)].join('.');
+        if (!reps.has(template)) reps.set(template, { rank: prefix, seen: new Set() });
+        reps.get(template)!.seen.add(path[depth]);
+      } else shared.add(joined);
     }
   }
-  // Sections in the report's order (percent replicating, MoA, mAP), whatever the order of metrics.json's keys.
-  const rank = (template: string) => (PER_REPRESENTATION_SECTIONS as readonly string[]).indexOf(template.slice(0, template.indexOf('.')));
   return {
     perRepresentation: [...reps]
-      .map(([template, seen]) => ({ template, representations: orderRepresentations(seen, representations) }))
-      .sort((a, b) => rank(a.template) - rank(b.template)),
+      .sort(([, a], [, b]) => a.rank - b.rank)
+      .map(([template, { seen }]) => ({ template, representations: orderRepresentations(seen, representations) })),
     shared: [...shared],
   };
 }

@@ -1,12 +1,12 @@
 import { groupByPoint, metricCatalog } from './aggregate.ts';
-import { type Block, type ReportDocument, table, text } from './blocks.ts';
+import { type Block, type ReportDocument, type Section, table, text } from './blocks.ts';
 import { ablationSection } from './sections/ablation.ts';
 import { allMetricsSection } from './sections/all_metrics.ts';
 import { bestPointsSection } from './sections/best_points.ts';
 import type { ReportInput, SectionContext } from './sections/context.ts';
 import { correlationSection } from './sections/correlation.ts';
 import { mapSection } from './sections/map.ts';
-import { moaSections } from './sections/moa.ts';
+import { moaNote, moaSections } from './sections/moa.ts';
 import { overlapSection } from './sections/overlap.ts';
 import { percentReplicatingSections } from './sections/percent_replicating.ts';
 import { shapSection } from './sections/shap.ts';
@@ -42,18 +42,18 @@ export function buildReport(input: ReportInput): ReportDocument {
       points.map((g) => [g.label, g.runs.map((r) => r.seed).join(', '), g.runs.map((r) => r.runId).join(', ')]),
     ),
   );
-  const optional: [string, ReturnType<typeof moaSections>][] = [
-    ['MoA classification', moaSections(ctx)],
-    ['mAP', mapSection(ctx)],
-    ['SHAP explanations', shapSection(ctx)],
+  const optional: { name: string; sections: Section[]; note?: string | null }[] = [
+    { name: 'MoA classification', sections: moaSections(ctx), note: moaNote(complete) },
+    { name: 'mAP', sections: mapSection(ctx) },
+    { name: 'SHAP explanations', sections: shapSection(ctx) },
   ];
-  const missing = optional.filter(([, s]) => !s.length).map(([name]) => name);
+  const missing = optional.filter((o) => !o.sections.length).map((o) => (o.note ? `${o.name} (skipped: ${o.note})` : o.name));
   if (missing.length) intro.push(text(`Not in these runs' metrics (sections left out): ${missing.join(', ')}.`));
   const sections = [
     ...percentReplicatingSections(ctx),
     ...correlationSection(ctx),
     ...overlapSection(ctx),
-    ...optional.flatMap(([, s]) => s),
+    ...optional.flatMap((o) => o.sections),
     ...ablationSection(ctx),
     ...trainingSection(ctx),
     ...bestPointsSection(ctx),

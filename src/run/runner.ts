@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { isLock, tryLock } from './lock.ts';
 import { type Manifest, readManifest, writeManifest } from './manifest.ts';
-import { STAGES, type RunContext, type RunState } from './stages.ts';
+import type { Callback } from '../training/fit.ts';
+import { STAGES, type RunContext, type RunState, type Stage } from './stages.ts';
 import { toolVersions } from './versions.ts';
 import { writeJsonAtomic } from './files.ts';
 import { SummaryWriter } from '../tensorboard/writer.ts';
@@ -18,6 +19,12 @@ export interface RunnerOptions {
   force: boolean;
   /** Plain timestamped lines instead of the live task tree (not a TTY: CI, Slurm logs). */
   plain: boolean;
+  /** A folder of the experiment's store for these runs (the search's `trials`); default: the store itself. */
+  subdir?: string;
+  /** The stages to run (a search trial stops after training); default: the whole pipeline. */
+  stages?: readonly Stage[];
+  /** Extra training callbacks for a run (a search's pruner). */
+  trainingCallbacks?: (run: PlannedRun) => Callback[];
 }
 
 export interface RunOutcome {
@@ -30,8 +37,8 @@ export function experimentDir(runsDir: string, experiment: string): string {
   return join(runsDir, experiment);
 }
 
-export function runDirOf(runsDir: string, run: PlannedRun): string {
-  return join(runsDir, run.spec.experiment, run.runId);
+export function runDirOf(runsDir: string, run: PlannedRun, subdir = ''): string {
+  return join(runsDir, run.spec.experiment, subdir, run.runId);
 }
 
 /**
@@ -42,17 +49,17 @@ export function runDirOf(runsDir: string, run: PlannedRun): string {
 export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
   const runTask = (run: PlannedRun) => (_: unknown, task: Task) => {
-    const dir = runDirOf(opts.runsDir, run);
+    const dir = runDirOf(opts.runsDir, run, opts.subdir);
     if (!opts.force && readManifest(dir)?.status === 'done') {
       outcomes.push({ run, status: 'skipped' });
       return task.skip(`${runTitle(run)}: complete, skipped`);
     }
-    const lock = tryLock(join(opts.runsDir, run.spec.experiment, '.locks', `${run.runId}.lock`));
+    const lock = tryLock(join(opts.runsDir, run.spec.experiment, opts.subdir ?? '', '.locks', `${run.runId}.lock`));
     if (!isLock(lock)) {
       outcomes.push({ run, status: 'locked' });
       return task.skip(`${runTitle(run)}: being run by process ${lock.pid} on ${lock.host}`);
     }
-    const ctx = startRun(run, dir);
+    const ctx = startRun(run, dir, opts.trainingCallbacks?.(run) ?? []);
     const state: RunState = {};
     const end = (status: 'done' | 'failed', error: string | null) => {
       writeSessionEnd(ctx.tb, status === 'done' ? 'success' : 'failure');
@@ -61,7 +68,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
       lock.release();
       outcomes.push({ run, status, ...(error ? { error } : {}) });
     };
-    const stageTask = (stage: (typeof STAGES)[number]) => async (_c: unknown, sub: Task) => {
+    const stageTask = (stage: Stage) => async (_c: unknown, sub: Task) => {
       const t0 = performance.now();
       ctx.progress = throttled((msg) => (sub.output = msg), opts.plain);
       try {
@@ -78,7 +85,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     };
     return task.newListr(
       [
-        ...STAGES.map((stage) => ({ title: stage.name, task: stageTask(stage) })),
+        ...(opts.stages ?? STAGES).map((stage) => ({ title: stage.name, task: stageTask(stage) })),
         {
           title: 'finish',
           task: () => {
@@ -112,7 +119,7 @@ interface StartedRun extends RunContext {
   manifest: Manifest;
 }
 
-function startRun(run: PlannedRun, dir: string): StartedRun {
+function startRun(run: PlannedRun, dir: string, trainingCallbacks: Callback[]): StartedRun {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'tables'), { recursive: true });
   const specYaml = stringify(run.spec);
@@ -147,6 +154,7 @@ function startRun(run: PlannedRun, dir: string): StartedRun {
     dir,
     tablesDir: join(dir, 'tables'),
     tb,
+    trainingCallbacks,
     progress: () => undefined,
   };
 }

@@ -14,6 +14,7 @@ import { buildRepresentations, needsModel } from '../stages/represent.ts';
 import { assignSets } from '../stages/split.ts';
 import { type Trained, trainAutoencoder } from '../stages/train.ts';
 import type { SummaryWriter } from '../tensorboard/writer.ts';
+import type { Callback } from '../training/fit.ts';
 import { selectBackend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from './files.ts';
 
@@ -27,6 +28,8 @@ export interface RunContext {
   readonly tablesDir: string;
   /** The run's own TensorBoard writer (`tb/`): HParams session and evaluation scalars. */
   readonly tb: SummaryWriter;
+  /** Training callbacks from outside the pipeline (a hyper-parameter search's pruner). */
+  readonly trainingCallbacks: readonly Callback[];
   progress: (message: string) => void;
 }
 
@@ -104,6 +107,7 @@ export const STAGES: readonly Stage[] = [
         tbDir: join(ctx.dir, 'tb'),
         modelDir: join(ctx.dir, 'model'),
         report: ctx.progress,
+        callbacks: ctx.trainingCallbacks,
       });
       state.trained = trained;
       state.backend = trained.backend;

@@ -552,7 +552,7 @@ export interface Evaluation {
   };
 }
 /**
- * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
+ * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed; optionally preceded by a hyper-parameter search whose best point every run uses.
  */
 export interface Sweep {
   /**
@@ -587,6 +587,31 @@ export interface Sweep {
    * Root seeds; every point runs once per seed. Empty: the spec's seed.
    */
   seeds: number[];
+  /**
+   * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json.
+   */
+  search?: {
+    trials: number;
+    /**
+     * random: independent draws; tpe: Tree-structured Parzen Estimator (good/bad split of earlier trials, candidates drawn from the good ones' density, the one with the best good/bad density ratio kept).
+     */
+    sampler: "random" | "tpe";
+    /**
+     * tpe: random trials before the model takes over.
+     */
+    startup: number;
+    seed: number;
+    params: {
+      [k: string]: Distribution;
+    };
+    /**
+     * Median pruning: from epoch `after_epochs` on, stop a trial whose best validation loss so far is worse than the median of earlier trials' at the same epoch.
+     */
+    prune: {
+      enabled: boolean;
+      after_epochs: number;
+    };
+  };
 }
 /**
  * One of: choices (a list), uniform [low, high], log_uniform [low, high], int_uniform [low, high] (inclusive).
@@ -1157,7 +1182,7 @@ export interface EvaluationInput {
   };
 }
 /**
- * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed.
+ * Expansion of the spec into runs: the product of grid, zip and random points, each repeated for every seed; optionally preceded by a hyper-parameter search whose best point every run uses.
  */
 export interface SweepInput {
   /**
@@ -1192,6 +1217,31 @@ export interface SweepInput {
    * Root seeds; every point runs once per seed. Empty: the spec's seed.
    */
   seeds?: number[];
+  /**
+   * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json.
+   */
+  search?: {
+    trials: number;
+    /**
+     * random: independent draws; tpe: Tree-structured Parzen Estimator (good/bad split of earlier trials, candidates drawn from the good ones' density, the one with the best good/bad density ratio kept).
+     */
+    sampler?: "random" | "tpe";
+    /**
+     * tpe: random trials before the model takes over.
+     */
+    startup?: number;
+    seed?: number;
+    params: {
+      [k: string]: DistributionInput;
+    };
+    /**
+     * Median pruning: from epoch `after_epochs` on, stop a trial whose best validation loss so far is worse than the median of earlier trials' at the same epoch.
+     */
+    prune?: {
+      enabled?: boolean;
+      after_epochs?: number;
+    };
+  };
 }
 /**
  * One of: choices (a list), uniform [low, high], log_uniform [low, high], int_uniform [low, high] (inclusive).

@@ -7,7 +7,7 @@ import type { ResolvedSpec } from './types.ts';
 
 /** One entry of a sweep: the dotted path it varies and where it sits in the spec. */
 export interface SweepEntry {
-  readonly kind: 'grid' | 'zip' | 'random';
+  readonly kind: 'grid' | 'zip' | 'random' | 'search';
   readonly path: string;
   /** Keys of the entry in the spec (`['sweep', 'grid', 'model.latent']`), to locate it. */
   readonly entry: readonly string[];
@@ -17,14 +17,17 @@ export interface SweepEntry {
   readonly distribution?: Readonly<Record<string, readonly unknown[]>>;
 }
 
-/** The sweep's entries in declaration order: grid, then zip, then random. */
+/** The sweep's entries in declaration order: grid, then zip, then random, then the search's parameters. */
 export function sweepEntries(sweep: ResolvedSpec['sweep']): SweepEntry[] {
   const lists = (kind: 'grid' | 'zip') =>
     Object.entries(sweep[kind]).map(([path, values]): SweepEntry => ({ kind, path, entry: ['sweep', kind, path], values }));
   const random = Object.entries(sweep.random?.params ?? {}).map(
     ([path, distribution]): SweepEntry => ({ kind: 'random', path, entry: ['sweep', 'random', 'params', path], distribution: distribution as SweepEntry['distribution'] }),
   );
-  return [...lists('grid'), ...lists('zip'), ...random];
+  const search = Object.entries(sweep.search?.params ?? {}).map(
+    ([path, distribution]): SweepEntry => ({ kind: 'search', path, entry: ['sweep', 'search', 'params', path], distribution: distribution as SweepEntry['distribution'] }),
+  );
+  return [...lists('grid'), ...lists('zip'), ...random, ...search];
 }
 
 /** Settings that are not experiment settings: the sweep itself, and `extends`, applied while reading files. */

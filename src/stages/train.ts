@@ -7,7 +7,7 @@ import { earlyStopping } from '../training/callbacks/early_stopping.ts';
 import { progress } from '../training/callbacks/progress.ts';
 import { reduceLrOnPlateau } from '../training/callbacks/reduce_lr.ts';
 import { tensorboardLogger } from '../training/callbacks/tensorboard.ts';
-import { type FitResult, fit } from '../training/fit.ts';
+import { type Callback, type FitResult, fit } from '../training/fit.ts';
 import { SummaryWriter } from '../tensorboard/writer.ts';
 
 export interface Trained {
@@ -24,7 +24,7 @@ export async function trainAutoencoder(
   data: { train: Matrix; val: Matrix },
   spec: Pick<ResolvedSpec, 'model' | 'training' | 'runtime'>,
   seed: number,
-  out: { tbDir: string; modelDir: string; report: (line: string) => void },
+  out: { tbDir: string; modelDir: string; report: (line: string) => void; callbacks: readonly Callback[] },
 ): Promise<Trained> {
   const backend = await selectBackend(spec.runtime);
   const model = buildAutoencoder(spec.model, data.train.cols, seed);
@@ -36,6 +36,7 @@ export async function trainAutoencoder(
       earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),
       tensorboardLogger(writers),
       progress((line) => out.report(line)),
+      ...out.callbacks,
     ]);
     await model.save(out.modelDir);
     logModel(writers.train, model, data.val, result.restored_snapshot ? result.best_epoch : result.history.length - 1);

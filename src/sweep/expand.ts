@@ -110,7 +110,8 @@ function randomPoints(entries: readonly SweepEntry[], seed: number, n: number): 
   return Array.from({ length: n }, () => params.map((e) => ({ entry: e, at: e.entry, value: draw(rs, e.distribution!) })));
 }
 
-function draw(rs: RandomStream, distribution: Readonly<Record<string, readonly unknown[]>>): unknown {
+/** One value from a declared distribution (choices, uniform, log_uniform, int_uniform). */
+export function draw(rs: RandomStream, distribution: Readonly<Record<string, readonly unknown[]>>): unknown {
   const [kind, args] = Object.entries(distribution)[0];
   const [low, high] = args as number[];
   switch (kind) {

@@ -16,11 +16,20 @@ export const planCommand: Command = {
     const loaded = loadSpec(positionals[0], (options.set as string[] | undefined) ?? []);
     const runs = expandRuns(loaded);
     const experiment = loaded.spec.experiment;
+    const search = loaded.spec.sweep.search;
+    // A search's trials are decided as it goes (each by the ones before), so only their number is known.
+    const searchNote = search
+      ? { trials: search.trials, sampler: search.sampler, params: Object.keys(search.params), note: 'the runs below take the best trial’s values of these settings' }
+      : null;
     if (options.json) {
-      const plan = { experiment, count: runs.length, runs: runs.map(({ runId, point, seed }) => ({ runId, point, seed })) };
+      const plan = { experiment, count: runs.length, search: searchNote, runs: runs.map(({ runId, point, seed }) => ({ runId, point, seed })) };
       process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     } else {
-      process.stdout.write(`${runs.length} ${runs.length === 1 ? 'run' : 'runs'} planned for experiment ${experiment}\n${planTable(runs)}\n`);
+      process.stdout.write(`${runs.length} ${runs.length === 1 ? 'run' : 'runs'} planned for experiment ${experiment}\n`);
+      if (searchNote) {
+        process.stdout.write(`after a search of ${searchNote.trials} trials (${searchNote.sampler}) over ${searchNote.params.join(', ')}; ${searchNote.note}\n`);
+      }
+      process.stdout.write(`${planTable(runs)}\n`);
     }
     return 0;
   },

@@ -1,7 +1,8 @@
 import { writeReport } from '../../report/write.ts';
 import { runAll } from '../../run/runner.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
-import { loadSpec } from '../../spec/load.ts';
+import { asOverrides, runSearch } from '../../search/search.ts';
+import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
 import { parseShard, shardOf } from '../../sweep/shard.ts';
 import { type Command, UserError } from '../command.ts';
@@ -21,17 +22,21 @@ export const runCommand: Command = {
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads run: give exactly one spec file (see ads run --help)', 2);
-    const loaded = loadSpec(positionals[0], (options.set as string[] | undefined) ?? []);
-    const planned = expandRuns(loaded);
-    const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
+    const overrides = (options.set as string[] | undefined) ?? [];
     const runsDir = (options['runs-dir'] as string | undefined) ?? 'runs';
     const reportsDir = (options['reports-dir'] as string | undefined) ?? 'reports';
+    const plain = options.plain === true || !process.stdout.isTTY;
+    const force = options.force === true;
+    let loaded = loadSpec(positionals[0], overrides);
+    if (loaded.spec.sweep.search) {
+      const search = await runSearch(loaded, overrides, { runsDir, force, plain });
+      console.log(`search: best of ${search.trials.length} trials is ${search.best.run_id} (best val loss ${search.best.objective}) with ${JSON.stringify(search.best.params)}`);
+      loaded = withoutSearch(loadSpec(positionals[0], [...overrides, ...asOverrides(search.best.params)]));
+    }
+    const planned = expandRuns(loaded);
+    const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
     writeExperimentSummary(runsDir, loaded.spec, planned);
-    const outcomes = await runAll(runs, {
-      runsDir,
-      force: options.force === true,
-      plain: options.plain === true || !process.stdout.isTTY,
-    });
+    const outcomes = await runAll(runs, { runsDir, force, plain });
     const report = options['no-report'] ? 'not written (--no-report)' : await writeReport(loaded.spec, runsDir, reportsDir);
     const count = (s: string) => outcomes.filter((o) => o.status === s).length;
     console.log(
@@ -41,3 +46,10 @@ export const runCommand: Command = {
     return count('failed') > 0 ? 1 : 0;
   },
 };
+
+/** The spec with its search applied: the runs that follow are the sweep's, at the best trial's settings. */
+function withoutSearch(loaded: LoadedSpec): LoadedSpec {
+  const { search: _search, ...sweep } = loaded.spec.sweep;
+  return { ...loaded, spec: { ...loaded.spec, sweep } };
+}
+

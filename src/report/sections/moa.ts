@@ -1,23 +1,46 @@
-import { bestPoint, type PointGroup, summarize } from '../aggregate.ts';
-import { type Block, figure, type Section, section, text } from '../blocks.ts';
+import { bestPoint, type PointGroup, summarize, summarizeMetric } from '../aggregate.ts';
+import { type Block, figure, type Section, section, table, text } from '../blocks.ts';
+import type { CompletedRun } from '../collect.ts';
+import { fmtSummary } from '../format.ts';
 import { type BarDatum, metricBars } from '../figures/metric_bars.ts';
 import { ANOMALY, barsOf, comparisonTable, representationsOf, type SectionContext } from './context.ts';
 
-/** `moa.<rep>.<classifier>.macro_f1` is `{mean, sd}` over folds and repeats (or a bare number). */
-const MACRO = /^moa\.\{rep\}\.([^.]+)\.macro_f1(\.mean)?$/;
+/**
+ * `metrics.moa` as the classify stage writes it: `scores.<rep>.<classifier>` with macro- and weighted F1
+ * (mean and SD over folds and repeats) and F1 per MoA; a majority-class baseline; Welch's t-tests of
+ * macro-F1 across repeats between representations; or only a `note` when the stage was skipped.
+ */
+interface MoaMetrics {
+  note?: string;
+  scores?: Record<string, Record<string, { per_class_f1?: Record<string, number> }>>;
+  comparisons?: { classifier: string; a: string; b: string; mean_a: number; mean_b: number; t: number; df: number; p: number }[];
+}
 
-/** MoA classification: macro-F1 per classifier, representation and sweep point, and per-class F1 at one point. */
+const MACRO = /^moa\.scores\.\{rep\}\.([^.]+)\.macro_f1\.mean$/;
+
+const moaOf = (run: CompletedRun) => (run.metrics.moa ?? {}) as MoaMetrics;
+
+/** Why MoA classification has no scores in these runs, when the stage said so. */
+export function moaNote(runs: readonly CompletedRun[]): string | null {
+  return runs.map((r) => moaOf(r).note).find((n) => typeof n === 'string') ?? null;
+}
+
+/** MoA classification: macro-F1 per classifier, representation and sweep point; F1 per MoA at one point; the t-tests. */
 export function moaSections(ctx: SectionContext): Section[] {
   const macro = ctx.catalog.perRepresentation.filter((m) => MACRO.test(m.template));
   if (!macro.length) return [];
   const classifiers = macro.map((m) => MACRO.exec(m.template)![1]);
   const reps = [...new Set(macro.flatMap((m) => m.representations))];
-  const points = ctx.points.map((g) => g.label);
   const bars = macro.flatMap((m, i) => barsOf(ctx.points, m.representations, m.template, classifiers[i]));
+  const baseline = summarizeMetric(
+    ctx.points.flatMap((g) => g.runs),
+    'moa.baseline.macro_f1.mean',
+  );
   const blocks: Block[] = [
     text(
-      'Cross-validated MoA prediction from treated wells (folds grouped by compound). Each run scores the mean macro-F1 over its folds and repeats; ' +
-        'the tables and bars give that score’s mean ± SD over seeds.',
+      'Cross-validated MoA prediction from treated wells (folds stratified by MoA, grouped by compound). Each run scores the mean macro-F1 over its ' +
+        'folds and repeats; tables and bars give that score’s mean ± SD over seeds.' +
+        (baseline ? ` Predicting the most frequent MoA scores a macro-F1 of ${fmtSummary(baseline, 3)}.` : ''),
     ),
     figure(
       'moa_macro_f1',
@@ -26,7 +49,7 @@ export function moaSections(ctx: SectionContext): Section[] {
         title: 'MoA macro-F1 (mean ± SD over seeds)',
         valueTitle: 'macro-F1',
         categoryTitle: 'sweep point',
-        categories: points,
+        categories: ctx.points.map((g) => g.label),
         panels: classifiers,
         representations: reps,
         domain: [0, 1],
@@ -38,17 +61,30 @@ export function moaSections(ctx: SectionContext): Section[] {
   if (perClass) blocks.push(perClass);
   const out = [section('MoA classification', blocks)];
   macro.forEach((m, i) => {
-    const weighted = `moa.{rep}.${classifiers[i]}.weighted_f1${m.template.endsWith('.mean') ? '.mean' : ''}`;
+    const weighted = m.template.replace('.macro_f1.', '.weighted_f1.');
     const tables = [text('Macro-F1:'), comparisonTable(ctx.points, m.representations, m.template, 3)];
     const weightedReps = representationsOf(ctx, weighted);
     if (weightedReps.length) tables.push(text('Weighted F1:'), comparisonTable(ctx.points, weightedReps, weighted, 3));
     out.push(section(`MoA classification: ${classifiers[i]}`, tables, 3));
   });
+  const tests = comparisonRows(ctx.points);
+  if (tests.length) {
+    out.push(
+      section(
+        'MoA classification: t-tests',
+        [
+          text('Welch’s t-test of macro-F1 across the repeats of one run: a run’s own test, listed per seed, since p-values do not average.'),
+          table(['sweep point', 'seed', 'classifier', 'a vs b', 'macro-F1 a', 'macro-F1 b', 't', 'df', 'p'], tests),
+        ],
+        3,
+      ),
+    );
+  }
   return out;
 }
 
 /**
- * Per-class F1 of every classifier at one sweep point, the one where the anomaly representation's macro-F1
+ * F1 per MoA of every classifier at one sweep point, the one where the anomaly representation's macro-F1
  * (first classifier) is best; per-class scores of every point would bury the comparison.
  */
 function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: string[], reps: string[]): Block | null {
@@ -77,11 +113,10 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
 function perClassBars(focus: PointGroup, classifiers: string[], reps: string[]): BarDatum[] {
   const values = new Map<string, { panel: string; category: string; representation: string; xs: number[] }>();
   for (const run of focus.runs) {
-    const moa = run.metrics.moa as Record<string, Record<string, { per_class_f1?: Record<string, unknown> }>> | undefined;
+    const scores = moaOf(run).scores ?? {};
     for (const rep of reps) {
       for (const clf of classifiers) {
-        for (const [cls, v] of Object.entries(moa?.[rep]?.[clf]?.per_class_f1 ?? {})) {
-          const x = typeof v === 'number' ? v : (v as { mean?: unknown } | null)?.mean;
+        for (const [cls, x] of Object.entries(scores[rep]?.[clf]?.per_class_f1 ?? {})) {
           if (typeof x !== 'number' || !Number.isFinite(x)) continue;
           const key = `${clf}\u0000${cls}\u0000${rep}`;
           if (!values.has(key)) values.set(key, { panel: clf, category: cls, representation: rep, xs: [] });
@@ -91,4 +126,22 @@ function perClassBars(focus: PointGroup, classifiers: string[], reps: string[]):
     }
   }
   return [...values.values()].map(({ xs, ...d }) => ({ ...d, ...summarize(xs) }));
+}
+
+function comparisonRows(points: readonly PointGroup[]): string[][] {
+  return points.flatMap((g) =>
+    g.runs.flatMap((run) =>
+      (moaOf(run).comparisons ?? []).map((c) => [
+        g.label,
+        String(run.seed),
+        c.classifier,
+        `${c.a} vs ${c.b}`,
+        c.mean_a.toFixed(3),
+        c.mean_b.toFixed(3),
+        c.t.toFixed(2),
+        c.df.toFixed(1),
+        c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4),
+      ]),
+    ),
+  );
 }

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pl from 'nodejs-polars';
+import { stream } from '../random/streams.ts';
+import { writeJsonAtomic } from '../run/files.ts';
+import { readManifest } from '../run/manifest.ts';
+import { type RunnerOptions, runAll, runDirOf } from '../run/runner.ts';
+import { STAGES } from '../run/stages.ts';
+import { type LoadedSpec, loadSpec } from '../spec/load.ts';
+import { expandRuns, type PlannedRun } from '../sweep/expand.ts';
+import { medianPruner } from './pruner.ts';
+import { type Distribution, randomSuggest, type ScoredTrial, tpeSuggest } from './tpe.ts';
+
+/** Everything up to training: a trial is judged by its best validation loss alone. */
+const TRIAL_STAGES = STAGES.slice(0, STAGES.findIndex((s) => s.name === 'train') + 1);
+
+export interface TrialRecord {
+  trial: number;
+  run_id: string;
+  params: Record<string, unknown>;
+  /** Best validation loss; null when the trial failed. */
+  objective: number | null;
+  pruned: boolean;
+  epochs: number;
+}
+
+export interface SearchOutcome {
+  sampler: string;
+  trials: TrialRecord[];
+  best: TrialRecord;
+}
+
+/** `--set path=value` for each searched setting: values go through the same loader and checks as any override. */
+export function asOverrides(params: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(params).map(([path, value]) => `${path}=${JSON.stringify(value)}`);
+}
+
+/**
+ * Runs the spec's hyper-parameter search (sweep.search): trials one after another, each a training-only run
+ * in runs/<experiment>/trials/ at the spec's base point and seed, with the settings the sampler suggests
+ * given the trials before it. Trials already complete are read back, not redone, so a killed search resumes
+ * where it stopped and suggests the same settings. The outcome is written to runs/<experiment>/search.json.
+ */
+export async function runSearch(loaded: LoadedSpec, overrides: readonly string[], opts: RunnerOptions): Promise<SearchOutcome> {
+  const search = loaded.spec.sweep.search!;
+  const space = search.params as Record<string, Distribution>;
+  const expDir = join(opts.runsDir, loaded.spec.experiment);
+  const previous = readPrevious(join(expDir, 'search.json'));
+  const rs = stream(search.seed, 'sweep.search');
+  const records: TrialRecord[] = [];
+  const histories: number[][] = [];
+  for (let t = 0; t < search.trials; t++) {
+    const scored: ScoredTrial[] = records.flatMap((r) => (r.objective === null ? [] : [{ params: r.params, objective: r.objective }]));
+    const params = search.sampler === 'tpe' && t >= search.startup ? tpeSuggest(space, scored, rs) : randomSuggest(space, rs);
+    const planned = expandRuns(loadSpec(loaded.file, [...overrides, 'sweep={}', ...asOverrides(params)]))[0];
+    const trial: PlannedRun = { ...planned, point: params };
+    let pruned = previous.get(trial.runId)?.pruned ?? false;
+    const pruner = medianPruner(histories, search.prune.after_epochs, () => (pruned = true));
+    await runAll([trial], { ...opts, subdir: 'trials', stages: TRIAL_STAGES, trainingCallbacks: () => (search.prune.enabled ? [pruner] : []) });
+    const dir = runDirOf(opts.runsDir, trial, 'trials');
+    const done = readManifest(dir)?.status === 'done';
+    const history = done ? valLosses(dir) : [];
+    if (done) histories.push(history);
+    records.push({
+      trial: t,
+      run_id: trial.runId,
+      params,
+      objective: done ? (JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')).training.best_val_loss as number) : null,
+      pruned,
+      epochs: history.length,
+    });
+    writeJsonAtomic(join(expDir, 'search.json'), outcome(search.sampler, records));
+  }
+  const result = outcome(search.sampler, records);
+  if (!result.best) throw new Error('every trial of the search failed; see runs/<experiment>/trials/*/manifest.json');
+  return result as SearchOutcome;
+}
+
+function outcome(sampler: string, trials: TrialRecord[]) {
+  const finished = trials.filter((t) => t.objective !== null);
+  const best = finished.reduce<TrialRecord | undefined>((b, t) => (!b || t.objective! < b.objective! ? t : b), undefined);
+  return { sampler, trials, best };
+}
+
+function valLosses(dir: string): number[] {
+  return pl.readParquet(join(dir, 'tables', 'history.parquet')).getColumn('val_loss').toArray() as number[];
+}
+
+function readPrevious(path: string): Map<string, TrialRecord> {
+  if (!existsSync(path)) return new Map();
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { trials: TrialRecord[] };
+  return new Map(saved.trials.map((t) => [t.run_id, t]));
+}
