@@ -11,10 +11,16 @@ import { type HParamSpec, type HParamValue, type MetricSpec, writeHParamsExperim
  * run's curves and one HParams row per run.
  */
 
-/** The scalar tags of a run's headline metrics, as they appear in TensorBoard. */
+/** The scalar tags of a run's headline metrics, as they appear in TensorBoard (and in the HParams table). */
 export function metricTags(spec: ResolvedSpec): MetricSpec[] {
+  const reps = spec.representations;
+  const moaModels = spec.evaluation.moa.enabled ? [...reps, ...(reps.length > 1 ? spec.evaluation.moa.fusion.map((f) => `${f}_fusion`) : [])] : [];
   return [
-    ...spec.representations.map((rep) => ({ tag: `percent_replicating/${rep}`, displayName: `percent replicating (${rep})` })),
+    ...reps.map((rep) => ({ tag: `percent_replicating/${rep}`, displayName: `percent replicating (${rep})` })),
+    ...(spec.evaluation.map.enabled ? reps.map((rep) => ({ tag: `map/${rep}/activity_percent_retrieved`, displayName: `mAP activity, % retrieved (${rep})` })) : []),
+    ...moaModels.flatMap((rep) =>
+      spec.evaluation.moa.classifiers.map((c) => ({ tag: `moa/${rep}/${c}/macro_f1`, displayName: `MoA macro-F1, ${c} (${rep})` })),
+    ),
     { tag: 'loss', group: 'val', displayName: 'validation loss' },
     { tag: 'loss', group: 'train', displayName: 'training loss' },
   ];

@@ -3,7 +3,7 @@ import { type Block, figure, type Section, section, table, text } from '../block
 import type { CompletedRun } from '../collect.ts';
 import { fmtSummary } from '../format.ts';
 import { type BarDatum, metricBars } from '../figures/metric_bars.ts';
-import { ANOMALY, barsOf, comparisonTable, representationsOf, type SectionContext } from './context.ts';
+import { ANOMALY, barsOf, CLASSICAL, comparisonTable, representationsOf, type SectionContext } from './context.ts';
 
 /**
  * `metrics.moa` as the classify stage writes it: `scores.<rep>.<classifier>` with macro- and weighted F1
@@ -73,7 +73,10 @@ export function moaSections(ctx: SectionContext): Section[] {
       section(
         'MoA classification: t-tests',
         [
-          text('Welch’s t-test of macro-F1 across the repeats of one run: a run’s own test, listed per seed, since p-values do not average.'),
+          text(
+            `Welch’s t-test of ${ANOMALY} against ${CLASSICAL} macro-F1 across the repeats of one run: each run’s own test, listed per seed, since ` +
+              'p-values do not average. The tests between every other pair of representations are in `metrics.json` (`moa.comparisons`).',
+          ),
           table(['sweep point', 'seed', 'classifier', 'a vs b', 'macro-F1 a', 'macro-F1 b', 't', 'df', 'p'], tests),
         ],
         3,
@@ -131,7 +134,9 @@ function perClassBars(focus: PointGroup, classifiers: string[], reps: string[]):
 function comparisonRows(points: readonly PointGroup[]): string[][] {
   return points.flatMap((g) =>
     g.runs.flatMap((run) =>
-      (moaOf(run).comparisons ?? []).map((c) => [
+      (moaOf(run).comparisons ?? [])
+        .filter((c) => [c.a, c.b].includes(ANOMALY) && [c.a, c.b].includes(CLASSICAL))
+        .map((c) => [
         g.label,
         String(run.seed),
         c.classifier,
