@@ -242,7 +242,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
       expect(md).toContain('| `moa.scores.{rep}.logistic.macro_f1.mean` | model.latent=4 | 0.305 ± 0.007 (n=2) | 0.255 ± 0.007 (n=2) | 0.325 ± 0.007 (n=2) | +0.050 [');
       expect(md).toContain('| model.latent=4 | 1 | logistic | anomaly vs cellprofiler | 0.300 | 0.250 | 3.10 | 7.6 | 0.0150 |');
       expect(md).toContain('the most frequent MoA scores a macro-F1 of 0.050 ± 0.000 (n=4)');
-      expect(md).toContain('| kinase inhibitor | Cells_AreaShape_Area ← Nuclei_AreaShape_Area | 0.3250 ± 0.0071 (n=2) |');
+      expect(md).toContain('| kinase inhibitor | Cells_AreaShape_Area ← Nuclei_AreaShape_Area | 0.3250 ± 0.0071 (n=2) | 2 of 2 |');
       const page = await inspect(browser, join(store, 'reports', 'fixture', 'report.html'));
       expect(page.problems).toEqual([]);
       expect(page.headings).toEqual(expect.arrayContaining(['MoA classification', 'MoA classification: logistic', 'MoA classification: mlp', 'MoA classification: t-tests', 'Mean average precision', 'SHAP dependencies']));

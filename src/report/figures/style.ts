@@ -7,7 +7,7 @@ const KNOWN: Record<string, string> = {
   cellprofiler: '#0072B2',
   spherized: '#56B4E9',
   early_fusion: '#009E73',
-  late_fusion: '#000000',
+  late_fusion: '#6A3D9A',
 };
 /** For names the report has not met yet. */
 const OTHERS = ['#999999', '#666666', '#333333'];

@@ -47,7 +47,8 @@ export function moaSections(ctx: SectionContext): Section[] {
       'MoA macro-F1 per classifier, representation and sweep point, mean ± SD over seeds',
       metricBars(bars, {
         title: 'MoA macro-F1 (mean ± SD over seeds)',
-        valueTitle: 'macro-F1',
+        // A single classifier gets no panel header: the axis names it.
+        valueTitle: classifiers.length === 1 ? `macro-F1 (${classifiers[0]})` : 'macro-F1',
         categoryTitle: 'sweep point',
         categories: ctx.points.map((g) => g.label),
         panels: classifiers,
@@ -102,7 +103,7 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
     `F1 per MoA${where}, mean ± SD over seeds`,
     metricBars(data, {
       title: `F1 per MoA${ctx.points.length > 1 ? `, ${focus.label}` : ''}`,
-      valueTitle: 'F1',
+      valueTitle: classifiers.length === 1 ? `F1 (${classifiers[0]})` : 'F1',
       categoryTitle: 'MoA',
       categories: classes,
       panels: classifiers,
