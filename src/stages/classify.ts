@@ -13,7 +13,19 @@ export interface MoaMetrics {
   n_compounds?: number;
   n_folds?: number;
   baseline?: { macro_f1: { mean: number; sd: number }; weighted_f1: { mean: number; sd: number } };
-  scores?: Record<string, Record<string, { macro_f1: { mean: number; sd: number }; weighted_f1: { mean: number; sd: number }; per_class_f1: Record<string, number> }>>;
+  scores?: Record<
+    string,
+    Record<
+      string,
+      {
+        macro_f1: { mean: number; sd: number };
+        weighted_f1: { mean: number; sd: number };
+        per_class_f1: Record<string, number>;
+        /** Summed over folds and repeats; rows are true MoAs, columns predicted, both in `classes` order. */
+        confusion: number[][];
+      }
+    >
+  >;
   comparisons?: MoaEvaluation['comparisons'];
 }
 
@@ -46,6 +58,7 @@ export async function classifyMoas(
       macro_f1: s.macro_f1,
       weighted_f1: s.weighted_f1,
       per_class_f1: Object.fromEntries(result.classes.map((c, k) => [c, s.per_class_f1[k]])),
+      confusion: s.confusion,
     };
   }
   return {
