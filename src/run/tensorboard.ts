@@ -36,6 +36,7 @@ export function runHParams(run: Pick<PlannedRun, 'point' | 'seed'>): Record<stri
   return { ...Object.fromEntries(Object.entries(run.point).map(([k, v]) => [k, hparamValue(v)])), seed: run.seed };
 }
 
+
 /** Replaces the experiment summary at the log root (TensorBoard would keep showing the oldest one). */
 export function writeExperimentSummary(runsDir: string, spec: ResolvedSpec, runs: readonly PlannedRun[]): void {
   const root = join(runsDir, spec.experiment);
@@ -49,10 +50,10 @@ export function writeExperimentSummary(runsDir: string, spec: ResolvedSpec, runs
       values.set(name, list);
     }
   }
-  const hparams: HParamSpec[] = [...values].map(([name, vs]) => ({
-    name,
-    type: typeof vs[0] === 'number' ? 'number' : typeof vs[0] === 'boolean' ? 'boolean' : 'string',
-    values: vs,
-  }));
+  // TensorBoard gives each hparam one type: a setting swept over mixed values (e.g. null and numbers) is text.
+  const hparams: HParamSpec[] = [...values].map(([name, vs]) => {
+    const type = vs.every((v) => typeof v === 'number') ? 'number' : vs.every((v) => typeof v === 'boolean') ? 'boolean' : 'string';
+    return { name, type, values: type === 'string' ? [...new Set(vs.map(String))] : vs };
+  });
   writeHParamsExperiment(root, { hparams, metrics: metricTags(spec) });
 }

@@ -51,7 +51,13 @@ export interface Experiment {
    * The spherized representation's whitening, fitted on the test controls.
    */
   spherized: {
+    /**
+     * PCA or ZCA whitening, or their -cor variants.
+     */
     method: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    /**
+     * Added to the eigenvalues before inverting them.
+     */
     epsilon: number;
   };
   explain: Explain;
@@ -103,8 +109,13 @@ export interface Dataset {
    * Which wells are negative controls: those whose column equals one of the values.
    */
   control: {
+    /**
+     * Column that marks the negative controls.
+     */
     column: string;
     /**
+     * Values of that column that mean 'control' (compared as text).
+     *
      * @minItems 1
      */
     values: [string | number, ...(string | number)[]];
@@ -143,6 +154,9 @@ export interface Dataset {
    * Missing values (empty, NaN, ±Inf): features missing in more than na_cutoff of the wells are dropped, then what is left is imputed. Both are recorded in the manifest.
    */
   missing: {
+    /**
+     * Features missing in more than this share of the wells are dropped on loading.
+     */
     na_cutoff: number;
     /**
      * none: a missing value left after dropping stops the run; mean: the feature's mean over all wells; interpolate: linear interpolation down the table (pandas interpolate(), as the reference implementation does).
@@ -274,9 +288,21 @@ export interface Normalize {
    * mad_robustize: added to the scaled MAD (pycytominer's epsilon).
    */
   mad_epsilon: number;
+  /**
+   * spherize: how the whitening is done (pycytominer's Spherize).
+   */
   spherize: {
+    /**
+     * PCA or ZCA whitening of the covariance, or their -cor variants of the correlation matrix.
+     */
     method: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    /**
+     * Added to the eigenvalues before inverting them (regularisation).
+     */
     epsilon: number;
+    /**
+     * Subtract the fit wells' means first (the -cor methods require it).
+     */
     center: boolean;
   };
 }
@@ -365,13 +391,25 @@ export interface Training {
    * Adam learning rate.
    */
   lr: number;
+  /**
+   * Adam's first-moment decay.
+   */
   beta1: number;
+  /**
+   * Adam's second-moment decay.
+   */
   beta2: number;
   /**
    * Decoupled weight decay (AdamW); 0 is plain Adam.
    */
   weight_decay: number;
+  /**
+   * Training wells per optimizer step (the last, smaller batch of an epoch is kept).
+   */
   batch_size: number;
+  /**
+   * Upper bound on epochs; early stopping usually ends training sooner.
+   */
   max_epochs: number;
   /**
    * Weight of MSE(x̂, 0) in the loss.
@@ -385,12 +423,21 @@ export interface Training {
    * Reduce the learning rate when the validation loss plateaus (PyTorch ReduceLROnPlateau, stepped every `every` epochs).
    */
   reduce_lr: {
+    /**
+     * Reduce the learning rate on plateaus at all.
+     */
     enabled: boolean;
+    /**
+     * New learning rate = old × factor.
+     */
     factor: number;
     /**
      * Checks without improvement before reducing.
      */
     patience: number;
+    /**
+     * The learning rate is never reduced below this.
+     */
     min_lr: number;
     /**
      * Epochs between checks.
@@ -401,8 +448,17 @@ export interface Training {
    * Stop when the validation loss has not improved for `patience` epochs.
    */
   early_stopping: {
+    /**
+     * Stop early at all (otherwise train max_epochs epochs).
+     */
     enabled: boolean;
+    /**
+     * Epochs without an improvement of the validation loss before stopping.
+     */
     patience: number;
+    /**
+     * An epoch improves only if the validation loss drops by more than this.
+     */
     min_delta: number;
   };
   /**
@@ -427,6 +483,9 @@ export interface Runtime {
  * SHAP explanations of the anomaly (DESIGN §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
  */
 export interface Explain {
+  /**
+   * Compute SHAP explanations at all.
+   */
   enabled: boolean;
   /**
    * Aggregate dependencies per MoA (falls back to perturbation without a MoA column) or per perturbation.
@@ -473,6 +532,9 @@ export interface Evaluation {
    * A metadata column whose values split the percent-replicating results (e.g. Metadata_moa_kind on the simulated screen).
    */
   split_by: string | null;
+  /**
+   * Percent replicating (DESIGN §2.7): the share of replicate groups whose replicate correlation beats a percentile of a null of non-replicate pairs.
+   */
   percent_replicating: {
     /**
      * Percentile of the null distribution used as threshold.
@@ -503,6 +565,9 @@ export interface Evaluation {
    * Mean average precision (copairs semantics, DESIGN §2.10): phenotypic activity (replicates vs controls) and, with a MoA column, MoA consistency (same-MoA vs other-MoA perturbations).
    */
   map: {
+    /**
+     * Compute mAP at all.
+     */
     enabled: boolean;
     /**
      * Random rankings per (positives, list length) configuration for the p-values.
@@ -534,6 +599,8 @@ export interface Evaluation {
      */
     repeats: number;
     /**
+     * logistic: multinomial logistic regression with balanced class weights; mlp: one hidden layer of 200 ReLU units.
+     *
      * @minItems 1
      */
     classifiers: ["logistic" | "mlp", ...("logistic" | "mlp")[]];
@@ -577,8 +644,17 @@ export interface Sweep {
    * n draws from declared distributions, from its own seed.
    */
   random?: {
+    /**
+     * Number of random points.
+     */
     n: number;
+    /**
+     * Seed of the draws (independent of the runs' seeds).
+     */
     seed: number;
+    /**
+     * Dotted setting path → distribution to draw it from.
+     */
     params: {
       [k: string]: Distribution;
     };
@@ -591,6 +667,9 @@ export interface Sweep {
    * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json.
    */
   search?: {
+    /**
+     * Number of training-only trials.
+     */
     trials: number;
     /**
      * random: independent draws; tpe: Tree-structured Parzen Estimator (good/bad split of earlier trials, candidates drawn from the good ones' density, the one with the best good/bad density ratio kept).
@@ -600,7 +679,13 @@ export interface Sweep {
      * tpe: random trials before the model takes over.
      */
     startup: number;
+    /**
+     * Seed of the sampler (independent of the runs' seeds).
+     */
     seed: number;
+    /**
+     * Dotted setting path → distribution to search over.
+     */
     params: {
       [k: string]: Distribution;
     };
@@ -608,7 +693,13 @@ export interface Sweep {
      * Median pruning: from epoch `after_epochs` on, stop a trial whose best validation loss so far is worse than the median of earlier trials' at the same epoch.
      */
     prune: {
+      /**
+       * Prune hopeless trials at all.
+       */
       enabled: boolean;
+      /**
+       * Never prune before this many epochs.
+       */
       after_epochs: number;
     };
   };
@@ -681,7 +772,13 @@ export interface ExperimentInput {
    * The spherized representation's whitening, fitted on the test controls.
    */
   spherized?: {
+    /**
+     * PCA or ZCA whitening, or their -cor variants.
+     */
     method?: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    /**
+     * Added to the eigenvalues before inverting them.
+     */
     epsilon?: number;
   };
   explain?: ExplainInput;
@@ -733,8 +830,13 @@ export interface DatasetInput {
    * Which wells are negative controls: those whose column equals one of the values.
    */
   control?: {
+    /**
+     * Column that marks the negative controls.
+     */
     column?: string;
     /**
+     * Values of that column that mean 'control' (compared as text).
+     *
      * @minItems 1
      */
     values?: [string | number, ...(string | number)[]];
@@ -773,6 +875,9 @@ export interface DatasetInput {
    * Missing values (empty, NaN, ±Inf): features missing in more than na_cutoff of the wells are dropped, then what is left is imputed. Both are recorded in the manifest.
    */
   missing?: {
+    /**
+     * Features missing in more than this share of the wells are dropped on loading.
+     */
     na_cutoff?: number;
     /**
      * none: a missing value left after dropping stops the run; mean: the feature's mean over all wells; interpolate: linear interpolation down the table (pandas interpolate(), as the reference implementation does).
@@ -904,9 +1009,21 @@ export interface NormalizeInput {
    * mad_robustize: added to the scaled MAD (pycytominer's epsilon).
    */
   mad_epsilon?: number;
+  /**
+   * spherize: how the whitening is done (pycytominer's Spherize).
+   */
   spherize?: {
+    /**
+     * PCA or ZCA whitening of the covariance, or their -cor variants of the correlation matrix.
+     */
     method?: "PCA" | "ZCA" | "PCA-cor" | "ZCA-cor";
+    /**
+     * Added to the eigenvalues before inverting them (regularisation).
+     */
     epsilon?: number;
+    /**
+     * Subtract the fit wells' means first (the -cor methods require it).
+     */
     center?: boolean;
   };
 }
@@ -995,13 +1112,25 @@ export interface TrainingInput {
    * Adam learning rate.
    */
   lr?: number;
+  /**
+   * Adam's first-moment decay.
+   */
   beta1?: number;
+  /**
+   * Adam's second-moment decay.
+   */
   beta2?: number;
   /**
    * Decoupled weight decay (AdamW); 0 is plain Adam.
    */
   weight_decay?: number;
+  /**
+   * Training wells per optimizer step (the last, smaller batch of an epoch is kept).
+   */
   batch_size?: number;
+  /**
+   * Upper bound on epochs; early stopping usually ends training sooner.
+   */
   max_epochs?: number;
   /**
    * Weight of MSE(x̂, 0) in the loss.
@@ -1015,12 +1144,21 @@ export interface TrainingInput {
    * Reduce the learning rate when the validation loss plateaus (PyTorch ReduceLROnPlateau, stepped every `every` epochs).
    */
   reduce_lr?: {
+    /**
+     * Reduce the learning rate on plateaus at all.
+     */
     enabled?: boolean;
+    /**
+     * New learning rate = old × factor.
+     */
     factor?: number;
     /**
      * Checks without improvement before reducing.
      */
     patience?: number;
+    /**
+     * The learning rate is never reduced below this.
+     */
     min_lr?: number;
     /**
      * Epochs between checks.
@@ -1031,8 +1169,17 @@ export interface TrainingInput {
    * Stop when the validation loss has not improved for `patience` epochs.
    */
   early_stopping?: {
+    /**
+     * Stop early at all (otherwise train max_epochs epochs).
+     */
     enabled?: boolean;
+    /**
+     * Epochs without an improvement of the validation loss before stopping.
+     */
     patience?: number;
+    /**
+     * An epoch improves only if the validation loss drops by more than this.
+     */
     min_delta?: number;
   };
   /**
@@ -1057,6 +1204,9 @@ export interface RuntimeInput {
  * SHAP explanations of the anomaly (DESIGN §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
  */
 export interface ExplainInput {
+  /**
+   * Compute SHAP explanations at all.
+   */
   enabled?: boolean;
   /**
    * Aggregate dependencies per MoA (falls back to perturbation without a MoA column) or per perturbation.
@@ -1103,6 +1253,9 @@ export interface EvaluationInput {
    * A metadata column whose values split the percent-replicating results (e.g. Metadata_moa_kind on the simulated screen).
    */
   split_by?: string | null;
+  /**
+   * Percent replicating (DESIGN §2.7): the share of replicate groups whose replicate correlation beats a percentile of a null of non-replicate pairs.
+   */
   percent_replicating?: {
     /**
      * Percentile of the null distribution used as threshold.
@@ -1133,6 +1286,9 @@ export interface EvaluationInput {
    * Mean average precision (copairs semantics, DESIGN §2.10): phenotypic activity (replicates vs controls) and, with a MoA column, MoA consistency (same-MoA vs other-MoA perturbations).
    */
   map?: {
+    /**
+     * Compute mAP at all.
+     */
     enabled?: boolean;
     /**
      * Random rankings per (positives, list length) configuration for the p-values.
@@ -1164,6 +1320,8 @@ export interface EvaluationInput {
      */
     repeats?: number;
     /**
+     * logistic: multinomial logistic regression with balanced class weights; mlp: one hidden layer of 200 ReLU units.
+     *
      * @minItems 1
      */
     classifiers?: ["logistic" | "mlp", ...("logistic" | "mlp")[]];
@@ -1207,8 +1365,17 @@ export interface SweepInput {
    * n draws from declared distributions, from its own seed.
    */
   random?: {
+    /**
+     * Number of random points.
+     */
     n: number;
+    /**
+     * Seed of the draws (independent of the runs' seeds).
+     */
     seed?: number;
+    /**
+     * Dotted setting path → distribution to draw it from.
+     */
     params: {
       [k: string]: DistributionInput;
     };
@@ -1221,6 +1388,9 @@ export interface SweepInput {
    * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json.
    */
   search?: {
+    /**
+     * Number of training-only trials.
+     */
     trials: number;
     /**
      * random: independent draws; tpe: Tree-structured Parzen Estimator (good/bad split of earlier trials, candidates drawn from the good ones' density, the one with the best good/bad density ratio kept).
@@ -1230,7 +1400,13 @@ export interface SweepInput {
      * tpe: random trials before the model takes over.
      */
     startup?: number;
+    /**
+     * Seed of the sampler (independent of the runs' seeds).
+     */
     seed?: number;
+    /**
+     * Dotted setting path → distribution to search over.
+     */
     params: {
       [k: string]: DistributionInput;
     };
@@ -1238,7 +1414,13 @@ export interface SweepInput {
      * Median pruning: from epoch `after_epochs` on, stop a trial whose best validation loss so far is worse than the median of earlier trials' at the same epoch.
      */
     prune?: {
+      /**
+       * Prune hopeless trials at all.
+       */
       enabled?: boolean;
+      /**
+       * Never prune before this many epochs.
+       */
       after_epochs?: number;
     };
   };

@@ -11,7 +11,9 @@ export function fitRows(p: Profiles, roles: Roles, fitOn: FitOn): Int32Array {
   const sets = metaColumn(p, SET_COLUMN);
   const isControl = controlMask(p, roles);
   const pick: Record<FitOn, (i: number) => boolean> = {
-    train_controls: (i) => sets[i] === 'train',
+    // A cap on the training set (split.max_train_wells) is for the autoencoder: scalers still see every
+    // control the split gave to training.
+    train_controls: (i) => sets[i] === 'train' || sets[i] === 'unused',
     all_controls: (i) => isControl[i],
     test_controls: (i) => sets[i] === 'test_ctrl',
     all_wells: () => true,

@@ -144,10 +144,15 @@ function comparisonRows(points: readonly PointGroup[]): string[][] {
         `${c.a} vs ${c.b}`,
         c.mean_a.toFixed(3),
         c.mean_b.toFixed(3),
-        c.t.toFixed(2),
-        c.df.toFixed(1),
-        c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4),
+        // One repeat gives no variance to test with: metrics.json holds null (JSON's NaN) there.
+        finite(c.t) ? c.t.toFixed(2) : '–',
+        finite(c.df) ? c.df.toFixed(1) : '–',
+        !finite(c.p) ? '–' : c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4),
       ]),
     ),
   );
+}
+
+function finite(x: number | null): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
 }
