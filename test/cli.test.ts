@@ -1,21 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ads as run } from './support/cli.ts';
 
-const root = resolve(import.meta.dirname, '..');
-
-/** The real command, as a user runs it: a separate process through bin/ads.js. */
-function ads(...args: string[]): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [join(root, 'bin', 'ads.js'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const ads = (...args: string[]) => run(args);
 
 describe('the ads command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ads-cli-'));
@@ -24,20 +13,20 @@ describe('the ads command', () => {
     return join(dir, name);
   };
 
-  it('documents every command and option', () => {
-    const main = ads('--help');
+  it('documents every command and option', async () => {
+    const main = await ads('--help');
     expect(main.code).toBe(0);
     for (const cmd of ['run', 'validate', 'plan', 'report']) {
       expect(main.stdout).toContain(cmd);
-      const help = ads(cmd, '--help');
+      const help = await ads(cmd, '--help');
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: ads ${cmd}`);
       expect(help.stdout).toContain('--set');
     }
-    expect(ads('run', '--help').stdout).toMatch(/--runs-dir DIR[\s\S]*--reports-dir DIR[\s\S]*--force/);
+    expect((await ads('run', '--help')).stdout).toMatch(/--runs-dir DIR[\s\S]*--reports-dir DIR[\s\S]*--force/);
   });
 
-  it('rejects a bad spec with a located message, exit code 2 and no stack trace', () => {
+  it('rejects a bad spec with a located message, exit code 2 and no stack trace', async () => {
     const cases: [string, string, RegExp][] = [
       ['type.yaml', 'experiment: x\nmodel:\n  latent: many\n', /type\.yaml:3:11: model\.latent: /],
       ['unknown.yaml', 'experiment: x\nmodel:\n  latnet: 8\n', /unknown\.yaml:3:3: model\.latnet: unknown setting; did you mean "latent"\?/],
@@ -45,26 +34,26 @@ describe('the ads command', () => {
       ['empty.yaml', '', /empty\.yaml:1:1: empty spec/],
     ];
     for (const [name, text, pattern] of cases) {
-      const r = ads('validate', write(name, text));
+      const r = await ads('validate', write(name, text));
       expect(r.code, name).toBe(2);
       expect(r.stderr, name).toMatch(pattern);
       expect(r.stderr, name).not.toMatch(/^\s+at /m);
     }
   });
 
-  it('plans a grid × seeds sweep as the product of its sizes', () => {
+  it('plans a grid × seeds sweep as the product of its sizes', async () => {
     const spec = write('grid.yaml', 'experiment: g\nsweep:\n  grid: { model.latent: [4, 8, 16], training.lr: [0.01, 0.001] }\n  seeds: [1, 2]\n');
-    const r = ads('plan', spec);
+    const r = await ads('plan', spec);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('12 runs planned for experiment g');
-    const json = JSON.parse(ads('plan', spec, '--json').stdout);
+    const json = JSON.parse((await ads('plan', spec, '--json')).stdout);
     expect(json.count).toBe(12);
     expect(new Set(json.runs.map((x: { runId: string }) => x.runId)).size).toBe(12);
   });
 
-  it('refuses unknown commands and options with exit code 2', () => {
-    expect(ads('frobnicate').code).toBe(2);
-    const r = ads('plan', '--bogus');
+  it('refuses unknown commands and options with exit code 2', async () => {
+    expect((await ads('frobnicate')).code).toBe(2);
+    const r = await ads('plan', '--bogus');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--bogus');
   });

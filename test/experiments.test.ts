@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { ads } from './support/cli.ts';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -17,7 +17,6 @@ import { expandRuns } from '../src/sweep/expand.ts';
  */
 
 const root = resolve(import.meta.dirname, '..');
-const ads = join(root, 'bin', 'ads.js');
 const work = mkdtempSync(join(tmpdir(), 'ads-experiments-'));
 
 function specFiles(dir: string): string[] {
@@ -37,15 +36,7 @@ const paper = specs.filter((s) => s.fromFile);
 const placeholder = join(work, 'replicate_level_cp_augmented.csv.gz');
 writeFileSync(placeholder, '');
 
-function runAds(args: string[]): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [ads, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const runAds = (args: string[]) => ads(args);
 
 /** Manifests and metrics of an experiment's runs. */
 function runsOf(runsDir: string, experiment: string) {
@@ -136,8 +127,8 @@ describe('the paper reproductions', () => {
     expect(readFileSync(s.file, 'utf8')).toContain(`s3://cellpainting-gallery/cpg0003-rosetta/broad/workspace/${tail}`);
   });
 
-  it('fail validation with a located "file not found" when the data is neither downloaded nor named', () => {
-    const r = runAds(['validate', 'experiments/paper/lincs.yaml']);
+  it('fail validation with a located "file not found" when the data is neither downloaded nor named', async () => {
+    const r = await runAds(['validate', 'experiments/paper/lincs.yaml']);
     if (existsSync(join(root, 'data', 'cpg0003-rosetta'))) return; // a developer with the data
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/experiments\/paper\/lincs\.yaml:\d+:\d+: dataset\.path: file not found/);
@@ -148,8 +139,8 @@ describe('end to end through the CLI, at a small size', () => {
   const runsDir = join(work, 'runs');
   const reportsDir = join(work, 'reports');
 
-  it.each(simulated.map((s) => [s.rel, s] as const))('%s runs every planned run to done and writes the report', (_, s) => {
-    const r = runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(SHRINK)]);
+  it.each(simulated.map((s) => [s.rel, s] as const))('%s runs every planned run to done and writes the report', async (_, s) => {
+    const r = await runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(SHRINK)]);
     expect(r.code, r.stderr).toBe(0);
     const loaded = loadSpec(s.file, SHRINK);
     const planned = expandRuns(loaded);
@@ -162,12 +153,12 @@ describe('end to end through the CLI, at a small size', () => {
   describe('paper specs on a simulated screen dressed as their dataset', () => {
     const tables: Record<string, { path: string; wells: number; untreated: number }> = {};
 
-    beforeAll(() => {
+    beforeAll(async () => {
       // 4 MoAs × 5 compounds (more than the 4 MoA classification needs), 4 replicates; with two doses for
       // the compound screens, one for the genetic ones.
       for (const doses of [1, 2]) {
         const out = join(work, `screen-${doses}.csv`);
-        const r = runAds([
+        const r = await runAds([
           'simulate', 'experiments/paper/reference.yaml', '--out', out,
           ...sets(['dataset.synthetic.plates=4', 'dataset.synthetic.controls_per_plate=16', 'dataset.synthetic.moas=4', 'dataset.synthetic.features=24', 'dataset.synthetic.factors=4', `dataset.synthetic.doses=${doses}`]),
         ]);
@@ -220,10 +211,10 @@ describe('end to end through the CLI, at a small size', () => {
       return { path, wells: df.height, untreated };
     }
 
-    it.each(paper.map((s) => [s.rel, s] as const))('%s runs to done, with MoA classification where the dataset has MoAs', (_, s) => {
+    it.each(paper.map((s) => [s.rel, s] as const))('%s runs to done, with MoA classification where the dataset has MoAs', async (_, s) => {
       const table = tables[s.preset!];
       const overrides = [`dataset.path=${table.path}`, ...PAPER_SHRINK];
-      const r = runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(overrides)]);
+      const r = await runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(overrides)]);
       expect(r.code, r.stderr).toBe(0);
       const { spec } = loadSpec(s.file, overrides);
       const runs = runsOf(runsDir, spec.experiment);

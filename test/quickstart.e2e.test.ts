@@ -1,22 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pl from 'nodejs-polars';
 
-const root = resolve(import.meta.dirname, '..');
-const ads = join(root, 'bin', 'ads.js');
-
-function runAds(args: string[]): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [ads, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { ads as runAds, adsBin as ads, type CliResult, root } from './support/cli.ts';
 
 function manifests(expDir: string): Record<string, { status: string; backend: string | null; seed: number }> {
   const out: Record<string, { status: string; backend: string | null; seed: number }> = {};
@@ -51,13 +40,13 @@ describe('quickstart end to end (built-in simulated screen)', () => {
   const work = mkdtempSync(join(tmpdir(), 'ads-quickstart-'));
   const runsDir = join(work, 'runs');
   const reportsDir = join(work, 'reports');
-  let result: ReturnType<typeof runAds>;
+  let result: CliResult;
 
-  beforeAll(() => {
-    result = runAds(['run', 'experiments/quickstart.yaml', '--runs-dir', runsDir, '--reports-dir', reportsDir]);
+  beforeAll(async () => {
+    result = await runAds(['run', 'experiments/quickstart.yaml', '--runs-dir', runsDir, '--reports-dir', reportsDir]);
   }, 600_000);
 
-  it('runs every planned run to a complete manifest, recording the backend', () => {
+  it('runs every planned run to a complete manifest, recording the backend', async () => {
     expect(result.code, result.stderr).toBe(0);
     const m = manifests(join(runsDir, 'quickstart'));
     expect(Object.keys(m)).toHaveLength(6);
@@ -68,7 +57,7 @@ describe('quickstart end to end (built-in simulated screen)', () => {
     expect(new Set(Object.values(m).map((x) => x.seed))).toEqual(new Set([1, 2, 3]));
   });
 
-  it('writes the contracted tables, metrics and TensorBoard files', () => {
+  it('writes the contracted tables, metrics and TensorBoard files', async () => {
     const exp = join(runsDir, 'quickstart');
     const runId = Object.keys(manifests(exp))[0];
     const dir = join(exp, runId);
@@ -99,7 +88,7 @@ describe('quickstart end to end (built-in simulated screen)', () => {
     expect(readdirSync(exp).some((f) => f.startsWith('events.out.tfevents.'))).toBe(true); // HParams experiment
   });
 
-  it('shows anomaly ahead on dependency-changing MoAs and CellProfiler ahead on mean-shifting ones', () => {
+  it('shows anomaly ahead on dependency-changing MoAs and CellProfiler ahead on mean-shifting ones', async () => {
     const m = manifests(join(runsDir, 'quickstart'));
     const values = (rep: string, kind: string) =>
       Object.keys(m).map((id) => JSON.parse(readFileSync(join(runsDir, 'quickstart', id, 'metrics.json'), 'utf8')).percent_replicating[rep].split[kind].percent as number);
@@ -108,7 +97,7 @@ describe('quickstart end to end (built-in simulated screen)', () => {
     expect(avg(values('cellprofiler', 'mean_shift'))).toBeGreaterThan(avg(values('anomaly', 'mean_shift')));
   });
 
-  it('writes a report with percent replicating per representation, per sweep point and per MoA kind', () => {
+  it('writes a report with percent replicating per representation, per sweep point and per MoA kind', async () => {
     const md = readFileSync(join(reportsDir, 'quickstart', 'report.md'), 'utf8');
     expect(md).toContain('| sweep point | anomaly (%) | cellprofiler (%) | Δ anomaly − cellprofiler |');
     expect(md).toMatch(/\| model\.latent=8 \| \d+\.\d ± \d+\.\d \(n=3\) \|/);
@@ -117,8 +106,8 @@ describe('quickstart end to end (built-in simulated screen)', () => {
     expect(md).toContain('### Metadata_moa_kind = mean_shift');
   });
 
-  it('skips complete runs when run again', () => {
-    const again = runAds(['run', 'experiments/quickstart.yaml', '--runs-dir', runsDir, '--reports-dir', reportsDir]);
+  it('skips complete runs when run again', async () => {
+    const again = await runAds(['run', 'experiments/quickstart.yaml', '--runs-dir', runsDir, '--reports-dir', reportsDir]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('6 run(s): 0 done, 6 already complete');
   });
@@ -128,9 +117,9 @@ describe('reproducibility and crash safety', () => {
   const work = mkdtempSync(join(tmpdir(), 'ads-repro-'));
   const spec = smallSpec(work);
 
-  it('the same spec run into two run stores gives byte-identical metrics and representation tables', () => {
-    const a = runAds(['run', spec, '--runs-dir', join(work, 'a'), '--reports-dir', join(work, 'ra')]);
-    const b = runAds(['run', spec, '--runs-dir', join(work, 'b'), '--reports-dir', join(work, 'rb')]);
+  it('the same spec run into two run stores gives byte-identical metrics and representation tables', async () => {
+    const a = await runAds(['run', spec, '--runs-dir', join(work, 'a'), '--reports-dir', join(work, 'ra')]);
+    const b = await runAds(['run', spec, '--runs-dir', join(work, 'b'), '--reports-dir', join(work, 'rb')]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const ids = Object.keys(manifests(join(work, 'a', 'small'))).sort();
@@ -175,13 +164,13 @@ describe('reproducibility and crash safety', () => {
     expect(done.length).toBeGreaterThan(0);
     expect(interrupted).toHaveLength(1);
     // The report of the killed store counts only complete runs and names the interrupted one.
-    const rep = runAds(['report', spec, '--runs-dir', runsDir, '--reports-dir', join(work, 'rk')]);
+    const rep = await runAds(['report', spec, '--runs-dir', runsDir, '--reports-dir', join(work, 'rk')]);
     expect(rep.code).toBe(0);
     const md = readFileSync(join(work, 'rk', 'small', 'report.md'), 'utf8');
     expect(md).toContain(`| ${interrupted[0]} | running |`);
     expect(md).toContain(`${done.length} complete run(s)`);
 
-    const resumed = runAds(['run', spec, '--runs-dir', runsDir, '--reports-dir', join(work, 'rk')]);
+    const resumed = await runAds(['run', spec, '--runs-dir', runsDir, '--reports-dir', join(work, 'rk')]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`4 run(s): ${4 - done.length} done, ${done.length} already complete`);
     const after = manifests(exp);

@@ -1,21 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { ads } from './support/cli.ts';
 import { describeWithShared, sharedPath } from './support/shared.ts';
 
-const root = resolve(import.meta.dirname, '..');
 
 /** Runs a spec through the real CLI and returns the single run's metrics and manifest. */
-function runSpec(name: string, yaml: string) {
+async function runSpec(name: string, yaml: string) {
   const dir = mkdtempSync(join(tmpdir(), `ads-${name}-`));
   const spec = join(dir, `${name}.yaml`);
   writeFileSync(spec, yaml);
-  execFileSync(process.execPath, [join(root, 'bin', 'ads.js'), 'run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+  if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
   const exp = join(dir, 'runs', name);
   const runId = readdirSync(exp, { withFileTypes: true }).find((d) => d.isDirectory() && !d.name.startsWith('.'))!.name;
   return {
@@ -29,8 +26,8 @@ describeWithShared('the whole pipeline on real screens', () => {
   // are the 4 wells of a compound within an acquisition: 1,078 groups, so chance (10%) has an SD of ~0.9
   // points and 20% is more than ten SDs above it. (Pooling all 48 wells across microscopes, as the
   // reference does, gives ~16%: see the parity tests.)
-  it('jump-scope: both representations replicate far above the 10% chance level', () => {
-    const { metrics, manifest } = runSpec(
+  it('jump-scope: both representations replicate far above the 10% chance level', async () => {
+    const { metrics, manifest } = await runSpec(
       'jumpscope',
       [
         'experiment: jumpscope',
@@ -51,8 +48,8 @@ describeWithShared('the whole pipeline on real screens', () => {
     expect(metrics.percent_replicating.anomaly.percent).toBeGreaterThan(20);
   }, 300_000);
 
-  it('bbbc021: both representations replicate far above the 10% chance level', () => {
-    const { metrics, manifest } = runSpec(
+  it('bbbc021: both representations replicate far above the 10% chance level', async () => {
+    const { metrics, manifest } = await runSpec(
       'bbbc021',
       [
         'experiment: bbbc021',

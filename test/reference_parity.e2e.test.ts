@@ -1,14 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { ads } from './support/cli.ts';
 import { describeWithShared, sharedPath } from './support/shared.ts';
 
-const root = resolve(import.meta.dirname, '..');
 
 describeWithShared('end to end on jump-scope with the reference implementation’s settings', () => {
-  it('anomaly percent replicating over seeds 42–44 is within 3 points of the reference, CellProfiler equals it up to null noise', () => {
+  it('anomaly percent replicating over seeds 42–44 is within 3 points of the reference, CellProfiler equals it up to null noise', async () => {
     const summary = JSON.parse(readFileSync(sharedPath('parity/reference-pipeline/jumpscope/summary.json'), 'utf8'));
     const ref = Object.values(summary.all_seeds_percent_replicating) as { ae_diff: number; baseline: number }[];
     const refAnomaly = ref.reduce((s, r) => s + r.ae_diff, 0) / ref.length; // 18.5
@@ -34,9 +33,8 @@ describeWithShared('end to end on jump-scope with the reference implementation�
         'sweep: { seeds: [42, 43, 44] }',
       ].join('\n'),
     );
-    execFileSync(process.execPath, [join(root, 'bin', 'ads.js'), 'run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+    expect(r.code, r.stderr).toBe(0);
     const exp = join(dir, 'runs', 'jumpscope-reference');
     const metrics = readdirSync(exp, { withFileTypes: true })
       .filter((d) => d.isDirectory() && !d.name.startsWith('.'))

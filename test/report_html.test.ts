@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { ads } from './support/cli.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReportFor } from '../src/report/write.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const ads = join(root, 'bin', 'ads.js');
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 
-function runAds(args: string[]): string {
-  return execFileSync(process.execPath, [ads, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+async function runAds(args: string[]): Promise<string> {
+  const r = await ads(args);
+  if (r.code !== 0) throw new Error(`ads ${args[0]} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
 }
 
 /** Figures every report of an autoencoder sweep has; later stages add more (mAP, MoA, SHAP). */
@@ -82,7 +83,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
   const expDir = join(runsDir, 'tiny');
   const reportDir = join(reportsDir, 'tiny');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const spec = join(work, 'tiny.yaml');
     writeFileSync(
       spec,
@@ -97,11 +98,11 @@ describe('report of a real run store: report.md, figures/, self-contained report
         '',
       ].join('\n'),
     );
-    runAds(['run', spec, '--runs-dir', runsDir, '--reports-dir', reportsDir, '--no-report', '--plain']);
+    await runAds(['run', spec, '--runs-dir', runsDir, '--reports-dir', reportsDir, '--no-report', '--plain']);
     fakeUnfinishedRun(expDir, 'f00000000001', 'failed', 'out of memory | while training');
     fakeUnfinishedRun(expDir, 'f00000000002', 'running', null);
     // By experiment name: the settings come from a complete run's saved spec.
-    runAds(['report', 'tiny', '--runs-dir', runsDir, '--reports-dir', reportsDir]);
+    await runAds(['report', 'tiny', '--runs-dir', runsDir, '--reports-dir', reportsDir]);
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 

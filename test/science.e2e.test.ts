@@ -1,20 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ads } from './support/cli.ts';
 import { describeWithShared, sharedPath } from './support/shared.ts';
 
-const root = resolve(import.meta.dirname, '..');
 
 /** Runs a spec through the CLI; returns every run's metrics. */
-function run(name: string, lines: string[]): Record<string, any>[] {
+async function run(name: string, lines: string[]): Promise<Record<string, any>[]> {
   const dir = mkdtempSync(join(tmpdir(), `ads-science-${name}-`));
   const spec = join(dir, `${name}.yaml`);
   writeFileSync(spec, [`experiment: ${name}`, ...lines].join('\n'));
-  execFileSync(process.execPath, [join(root, 'bin', 'ads.js'), 'run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+  if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
   const exp = join(dir, 'runs', name);
   return readdirSync(exp, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
@@ -27,7 +25,7 @@ const pr = (m: Record<string, any>, rep: string) => m.percent_replicating[rep].p
 const f1 = (m: Record<string, any>, rep: string) => m.moa.scores[rep].logistic.macro_f1.mean as number;
 
 /** A simulated screen in which every MoA is of one kind, three seeds. */
-function screen(kind: 'dependency' | 'mean_shift') {
+function screen(kind: 'dependency' | 'mean_shift'): Promise<Record<string, any>[]> {
   return run(`sci-${kind}`, [
     `dataset: { synthetic: { dependency_share: ${kind === 'dependency' ? 1 : 0} } }`,
     'evaluation: { moa: { min_compounds: 3, classifiers: [logistic] }, map: { enabled: false } }',
@@ -36,15 +34,15 @@ function screen(kind: 'dependency' | 'mean_shift') {
 }
 
 describe('science check on simulated screens with a known answer', () => {
-  it('MoAs that only change feature dependencies: anomaly beats CellProfiler on percent replicating and MoA F1', () => {
-    const runs = screen('dependency');
+  it('MoAs that only change feature dependencies: anomaly beats CellProfiler on percent replicating and MoA F1', async () => {
+    const runs = await screen('dependency');
     expect(runs).toHaveLength(3);
     expect(mean(runs.map((m) => pr(m, 'anomaly')))).toBeGreaterThan(mean(runs.map((m) => pr(m, 'cellprofiler'))) + 30);
     for (const m of runs) expect(f1(m, 'anomaly')).toBeGreaterThan(f1(m, 'cellprofiler'));
   }, 300_000);
 
-  it('MoAs that only shift means: CellProfiler is not worse than anomaly beyond seed noise', () => {
-    const runs = screen('mean_shift');
+  it('MoAs that only shift means: CellProfiler is not worse than anomaly beyond seed noise', async () => {
+    const runs = await screen('mean_shift');
     // Paired over seeds: CellProfiler − anomaly must not be significantly negative (2 standard errors).
     for (const metric of [pr, f1]) {
       const d = runs.map((m) => metric(m, 'cellprofiler') - metric(m, 'anomaly'));
@@ -54,8 +52,8 @@ describe('science check on simulated screens with a known answer', () => {
 });
 
 describeWithShared('science check on bbbc021', () => {
-  it('both representations replicate far above chance and classify MoAs better than the majority class', () => {
-    const [m] = run('sci-bbbc021', [
+  it('both representations replicate far above chance and classify MoAs better than the majority class', async () => {
+    const [m] = await run('sci-bbbc021', [
       'dataset:',
       '  source: file',
       `  path: ${sharedPath('data/bbbc021/profiles.csv.gz')}`,

@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stream } from '../src/random/streams.ts';
 import { medianPruner } from '../src/search/pruner.ts';
+import { ads } from './support/cli.ts';
 import { randomSuggest, type ScoredTrial, tpeSuggest } from '../src/search/tpe.ts';
 
-const root = resolve(import.meta.dirname, '..');
 
 describe('TPE sampler', () => {
   // A known optimum: f(lr, k) = (log10 lr + 3)² + (k === 'b' ? 0 : 1), minimal at lr = 1e-3, k = b.
@@ -73,7 +72,7 @@ describe('median pruner', () => {
 });
 
 describe('hyper-parameter search end to end', () => {
-  it('runs the trials, records the best, runs the sweep at its settings, and resumes without redoing trials', () => {
+  it('runs the trials, records the best, runs the sweep at its settings, and resumes without redoing trials', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ads-search-'));
     const spec = join(dir, 'search.yaml');
     writeFileSync(
@@ -92,12 +91,12 @@ describe('hyper-parameter search end to end', () => {
         '    prune: { after_epochs: 5 }',
       ].join('\n'),
     );
-    const ads = () =>
-      execFileSync(process.execPath, [join(root, 'bin', 'ads.js'), 'run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    ads();
+    const run = async () => {
+      const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    await run();
     const exp = join(dir, 'runs', 'search');
     const outcome = JSON.parse(readFileSync(join(exp, 'search.json'), 'utf8'));
     expect(outcome.trials).toHaveLength(5);
@@ -113,7 +112,7 @@ describe('hyper-parameter search end to end', () => {
       expect(JSON.parse(readFileSync(join(exp, r.name, 'metrics.json'), 'utf8')).percent_replicating.anomaly.n).toBe(12);
     }
     // Run again: the same trials are suggested, found complete and read back.
-    const again = ads();
+    const again = await run();
     expect(again).toContain(`search: best of 5 trials is ${outcome.best.run_id}`);
     expect(again).toContain('2 run(s): 0 done, 2 already complete');
     expect(JSON.parse(readFileSync(join(exp, 'search.json'), 'utf8'))).toEqual(outcome);
