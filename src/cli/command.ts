@@ -23,6 +23,22 @@ export interface Command {
   run(positionals: string[], options: Record<string, string | boolean | string[] | undefined>): Promise<number>;
 }
 
+/** Options several commands share, stated once so their meaning and help text never drift apart. */
+export const COMMON_OPTIONS = {
+  set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
+  'runs-dir': { type: 'string', value: 'DIR', description: 'Where runs are stored (default: runs)' },
+  'reports-dir': { type: 'string', value: 'DIR', description: 'Where the report is written (default: reports)' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The `--set` overrides, the runs directory and the reports directory a command was given. */
+export function commonValues(options: Parameters<Command['run']>[1]): { overrides: string[]; runsDir: string; reportsDir: string } {
+  return {
+    overrides: (options.set as string[] | undefined) ?? [],
+    runsDir: (options['runs-dir'] as string | undefined) ?? 'runs',
+    reportsDir: (options['reports-dir'] as string | undefined) ?? 'reports',
+  };
+}
+
 export function parseCommandArgs(cmd: Command, argv: string[]) {
   try {
     return parseArgs({

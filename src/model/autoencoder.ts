@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
+import type { ResolvedSpec } from '../spec/types.ts';
 
 /**
  * The MLP autoencoder of DESIGN §2.5, held in a tfjs-layers Sequential so it saves in the standard
@@ -10,14 +11,8 @@ import { stream } from '../random/streams.ts';
  * through forward(); it knows nothing about losses, optimizers or callbacks.
  */
 
-export interface AutoencoderConfig {
-  encoder: 'default' | 'shallow' | 'deep' | number[];
-  latent: number;
-  decoder: 'linear' | 'mirror';
-  activation: 'relu' | 'leaky_relu' | 'elu' | 'tanh' | 'linear';
-  dropout: number;
-  batch_norm: boolean;
-}
+/** The architecture settings of the spec (`model`): the schema states them and their defaults. */
+export type AutoencoderConfig = ResolvedSpec['model'];
 
 /** Inference (no dropout, batch-norm moving statistics) or training (fresh dropout masks from `seed`). */
 export type ForwardMode = { training: false } | { training: true; seed: () => number };

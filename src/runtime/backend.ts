@@ -1,18 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import type { ResolvedSpec } from '../spec/types.ts';
 
 /**
  * Choosing where tensors live. The native TensorFlow bindings (tfjs-node, tfjs-node-gpu) are optional:
  * they download libtensorflow at install time, so they are loaded at run time only when present.
  */
 
-export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = ResolvedSpec['runtime']['backend'];
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
-export interface RuntimeOptions {
-  backend: BackendRequest;
-  threads: number;
-}
+export type RuntimeOptions = ResolvedSpec['runtime'];
 
 /** A backend that cannot run here. Its message is meant for users: the CLI prints it without a stack. */
 export class BackendUnavailableError extends Error {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
+import type { ResolvedSpec } from '../spec/types.ts';
 
 /**
  * The training loop: the reconstruction objective, Adam(W), per-epoch shuffling and validation. What to do
@@ -9,16 +10,10 @@ import { permutation, stream } from '../random/streams.ts';
  */
 
 /** The training options this loop reads; reduce_lr / early_stopping are callbacks the caller wires up. */
-export interface LoopOptions {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  weight_decay: number;
-  batch_size: number;
-  max_epochs: number;
-  output_l2: number;
-  latent_l1: number;
-}
+export type LoopOptions = Pick<
+  ResolvedSpec['training'],
+  'lr' | 'beta1' | 'beta2' | 'weight_decay' | 'batch_size' | 'max_epochs' | 'output_l2' | 'latent_l1'
+>;
 
 /** What the loop needs from a model. */
 export interface Trainable {

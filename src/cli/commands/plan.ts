@@ -1,6 +1,6 @@
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns, type PlannedRun } from '../../sweep/expand.ts';
-import { type Command, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
 
 /** `ads plan`: the runs a spec expands to (run id, sweep point, seed), as a table or JSON. */
 export const planCommand: Command = {
@@ -8,12 +8,12 @@ export const planCommand: Command = {
   summary: 'List the runs a spec expands to: run id, sweep point and seed.',
   usage: 'plan <spec.yaml> [--set path=value]… [--json]',
   options: {
-    set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
+    set: COMMON_OPTIONS.set,
     json: { type: 'boolean', description: 'Print JSON ({experiment, count, runs: [{runId, point, seed}]}) instead of a table' },
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads plan: give exactly one spec file (see ads plan --help)', 2);
-    const loaded = loadSpec(positionals[0], (options.set as string[] | undefined) ?? []);
+    const loaded = loadSpec(positionals[0], commonValues(options).overrides);
     const runs = expandRuns(loaded);
     const experiment = loaded.spec.experiment;
     const search = loaded.spec.sweep.search;

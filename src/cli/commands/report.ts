@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeReport, writeReportFor } from '../../report/write.ts';
 import { settingsFromRuns } from '../../report/settings.ts';
 import { loadSpec } from '../../spec/load.ts';
-import { type Command, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -11,15 +11,13 @@ export const reportCommand: Command = {
   usage: 'report <spec.yaml | experiment> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR]',
   options: {
     set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec (spec files only), typed by the schema' },
-    'runs-dir': { type: 'string', value: 'DIR', description: 'Where runs are stored (default: runs)' },
-    'reports-dir': { type: 'string', value: 'DIR', description: 'Where the report is written (default: reports)' },
+    'runs-dir': COMMON_OPTIONS['runs-dir'],
+    'reports-dir': COMMON_OPTIONS['reports-dir'],
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads report: give exactly one spec file or experiment name (see ads report --help)', 2);
     const [target] = positionals;
-    const runsDir = (options['runs-dir'] as string | undefined) ?? 'runs';
-    const reportsDir = (options['reports-dir'] as string | undefined) ?? 'reports';
-    const overrides = (options.set as string[] | undefined) ?? [];
+    const { overrides, runsDir, reportsDir } = commonValues(options);
     let path: string;
     if (existsSync(target) && statSync(target).isFile()) {
       path = await writeReport(loadSpec(target, overrides).spec, runsDir, reportsDir);

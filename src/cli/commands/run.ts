@@ -5,16 +5,16 @@ import { asOverrides, runSearch } from '../../search/search.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
 import { parseShard, shardOf } from '../../sweep/shard.ts';
-import { type Command, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run every run of an experiment spec (skipping complete ones), then write its report.',
   usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--no-report]',
   options: {
-    set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
-    'runs-dir': { type: 'string', value: 'DIR', description: 'Where runs are stored (default: runs)' },
-    'reports-dir': { type: 'string', value: 'DIR', description: 'Where the report is written (default: reports)' },
+    set: COMMON_OPTIONS.set,
+    'runs-dir': COMMON_OPTIONS['runs-dir'],
+    'reports-dir': COMMON_OPTIONS['reports-dir'],
     force: { type: 'boolean', description: 'Re-do complete runs too' },
     shard: { type: 'string', value: 'i/n', description: 'Run only the i-th of n deterministic shares of the planned runs (1 ≤ i ≤ n)' },
     'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
@@ -22,9 +22,7 @@ export const runCommand: Command = {
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads run: give exactly one spec file (see ads run --help)', 2);
-    const overrides = (options.set as string[] | undefined) ?? [];
-    const runsDir = (options['runs-dir'] as string | undefined) ?? 'runs';
-    const reportsDir = (options['reports-dir'] as string | undefined) ?? 'reports';
+    const { overrides, runsDir, reportsDir } = commonValues(options);
     const plain = options.plain === true || !process.stdout.isTTY;
     const force = options.force === true;
     let loaded = loadSpec(positionals[0], overrides);

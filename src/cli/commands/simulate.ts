@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { profilesToFrame } from '../../data/io.ts';
 import { simulateScreen } from '../../data/synthetic.ts';
 import { loadSpec } from '../../spec/load.ts';
-import { type Command, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -13,7 +13,7 @@ export const simulateCommand: Command = {
   options: {
     out: { type: 'string', value: 'FILE', description: 'Output table: .parquet, .csv or .csv.gz' },
     seed: { type: 'string', value: 'N', description: "Seed of the simulation (default: the spec's seed)" },
-    set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
+    set: COMMON_OPTIONS.set,
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads simulate: give exactly one spec file (see ads simulate --help)', 2);
@@ -21,7 +21,7 @@ export const simulateCommand: Command = {
     if (typeof out !== 'string' || !/\.(parquet|csv|csv\.gz)$/.test(out)) {
       throw new UserError('ads simulate: --out must name a .parquet, .csv or .csv.gz file', 2);
     }
-    const { spec } = loadSpec(positionals[0], (options.set as string[] | undefined) ?? []);
+    const { spec } = loadSpec(positionals[0], commonValues(options).overrides);
     const seed = typeof options.seed === 'string' ? Number(options.seed) : spec.seed;
     if (!Number.isInteger(seed) || seed < 0) throw new UserError(`ads simulate: --seed ${String(options.seed)} is not a non-negative integer`, 2);
     const frame = profilesToFrame(simulateScreen(spec.dataset.synthetic, seed));

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { writeSlurmScripts } from '../../slurm/scripts.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
-import { type Command, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type Command, UserError } from '../command.ts';
 
 /** More tasks than this buys little: each task starts Node.js and loads the data, and schedulers cap array sizes. */
 const MAX_DEFAULT_SHARDS = 100;
@@ -16,7 +16,7 @@ export const slurmCommand: Command = {
   usage:
     'slurm <spec.yaml> [--set path=value]… [--shards N] [--partition P] [--time HH:MM:SS] [--gpus N] [--cpus N] [--mem M] [--runs-dir DIR] [--reports-dir DIR] [--out DIR] [--submit]',
   options: {
-    set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },
+    set: COMMON_OPTIONS.set,
     shards: { type: 'string', value: 'N', description: `Array tasks, each running every N-th run (default: the number of runs, at most ${MAX_DEFAULT_SHARDS})` },
     partition: { type: 'string', value: 'P', description: 'Slurm partition (default: the cluster default)' },
     time: { type: 'string', value: 'HH:MM:SS', description: `Time limit of each array task (default: ${DEFAULT_TIME})` },
@@ -24,7 +24,7 @@ export const slurmCommand: Command = {
     cpus: { type: 'string', value: 'N', description: 'CPUs per array task (default: 1)' },
     mem: { type: 'string', value: 'M', description: 'Memory per array task, in sbatch --mem form (e.g. 8G)' },
     'runs-dir': { type: 'string', value: 'DIR', description: 'Where runs are stored, on a file system every node sees (default: runs)' },
-    'reports-dir': { type: 'string', value: 'DIR', description: 'Where the report is written (default: reports)' },
+    'reports-dir': COMMON_OPTIONS['reports-dir'],
     out: { type: 'string', value: 'DIR', description: 'Where the scripts and logs/ are written (default: slurm/<experiment>)' },
     submit: { type: 'boolean', description: 'Submit the jobs (runs submit.sh) and print their ids' },
   },

@@ -1,12 +1,8 @@
 import type { Callback, EpochSignal } from '../fit.ts';
+import type { ResolvedSpec } from '../../spec/types.ts';
 
-export interface EarlyStoppingOptions {
-  enabled: boolean;
-  patience: number;
-  min_delta: number;
-  /** Keep the best-validation weights and put them back at the end (false: keep the final weights). */
-  restore_best: boolean;
-}
+/** `training.early_stopping` plus `training.restore_best` (keep the best-validation weights, or the final ones). */
+export type EarlyStoppingOptions = ResolvedSpec['training']['early_stopping'] & Pick<ResolvedSpec['training'], 'restore_best'>;
 
 /**
  * Early stopping on val_loss with PyTorch Lightning's semantics: an epoch improves when

@@ -1,14 +1,8 @@
 import type { Callback } from '../fit.ts';
+import type { ResolvedSpec } from '../../spec/types.ts';
 
-export interface ReduceLrOptions {
-  enabled: boolean;
-  factor: number;
-  /** Checks (not epochs) without improvement tolerated before reducing. */
-  patience: number;
-  min_lr: number;
-  /** Epochs between checks. */
-  every: number;
-}
+/** `training.reduce_lr`: patience counts checks (every `every` epochs), not epochs. */
+export type ReduceLrOptions = ResolvedSpec['training']['reduce_lr'];
 
 /** PyTorch ReduceLROnPlateau defaults that the spec does not expose: mode 'min', threshold_mode 'rel', cooldown 0. */
 const THRESHOLD = 1e-4;
