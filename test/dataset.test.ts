@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +8,8 @@ import { readDataset } from '../src/data/dataset.ts';
 import { rolesOf } from '../src/data/roles.ts';
 import { loadSpec } from '../src/spec/load.ts';
 import { DataError } from '../src/errors.ts';
+import { ads } from './support/cli.ts';
 
-const root = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'ads-data-'));
 
 /** A tiny screen: 2 plates × (3 controls + 2 compounds × 1 well), features f1..f3. */
@@ -102,42 +101,51 @@ describe('reading per-well tables', () => {
       /missing value\(s\) left .* column 'Cells_f1' at row 2 .*set dataset.missing.impute/,
     );
   });
+
+  it('reads every numeric column type of a Parquet file, nulls and ±Inf becoming missing values', () => {
+    const meta = plate('P1').map((r) => r.slice(0, 4));
+    const column = (name: string) => meta.map((r) => r[header.indexOf(name)]);
+    const table = pl.DataFrame([
+      ...['Metadata_Plate', 'Metadata_Well', 'Metadata_pert', 'Metadata_role'].map((name) => pl.Series(name, column(name))),
+      pl.Series('Cells_f1', [0, 1, 2, 3, 2 ** 40], pl.Int64),
+      pl.Series('Cells_f2', [0.5, null, 1.5, Infinity, -0], pl.Float32),
+      pl.Series('Nuclei_f3', [1, 2, 3, 4, 5], pl.UInt8),
+    ]);
+    const path = join(dir, 'types.parquet');
+    table.writeParquet(path);
+    const r = load(path, '  missing: { na_cutoff: 0.5, impute: mean }\n');
+    expect(r.profiles.features).toEqual(['Cells_f1', 'Cells_f2', 'Nuclei_f3']);
+    expect(r.report.imputed).toEqual({ method: 'mean', values: 2, features: 1 });
+    const cols = (j: number) => Array.from({ length: 5 }, (_, i) => r.profiles.values.data[i * 3 + j]);
+    expect(cols(0)).toEqual([0, 1, 2, 3, 2 ** 40]);
+    expect(cols(1)).toEqual([0.5, 2 / 3, 1.5, 2 / 3, -0]); // null and Inf → the mean of 0.5, 1.5, −0
+    expect(cols(2)).toEqual([1, 2, 3, 4, 5]);
+  });
 });
 
 describe('data errors stop a run before training, with a clear message and no stack trace', () => {
-  const ads = (spec: string) => {
-    try {
-      execFileSync(process.execPath, [join(root, 'bin', 'ads.js'), 'run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      return { code: 0, stderr: '' };
-    } catch (err) {
-      const e = err as { status: number; stderr: string };
-      return { code: e.status, stderr: e.stderr };
-    }
-  };
+  const run = (spec: string) => ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
   const specText = (path: string, extra = '') => `experiment: bad\ndataset:\n  source: file\n  path: ${path}\n${extra}`;
 
-  it('a plate without controls', () => {
+  it('a plate without controls', async () => {
     const rows = [...plate('P1'), ...plate('P2').map((r) => [...r.slice(0, 3), 'treated', ...r.slice(4)])];
     const path = write('nocontrols.csv', csv([header, ...rows]));
-    const r = ads(write('nocontrols.yaml', specText(path)));
+    const r = await run(write('nocontrols.yaml', specText(path)));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/plate 'P2' \(0 controls\) of column 'Metadata_Plate' cannot give both a training and a test control/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('no replicate group with two wells', () => {
+  it('no replicate group with two wells', async () => {
     const path = write('noreps.csv', csv([header, ...plate('P1'), ...plate('P2').map((r) => r.map((v) => (v === 'C1' ? 'C3' : v === 'C2' ? 'C4' : v)))]));
-    const r = ads(write('noreps.yaml', specText(path, 'training: { max_epochs: 2 }\n')));
+    const r = await run(write('noreps.yaml', specText(path, 'training: { max_epochs: 2 }\n')));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/percent replicating needs replicates, but no group of treated wells with the same Metadata_pert has 2 or more wells/);
   });
 
-  it('too few training controls', () => {
+  it('too few training controls', async () => {
     const path = write('few.csv', csv([header, ...plate('P1')]));
-    const r = ads(write('few.yaml', specText(path, 'split: { test_fraction: 0.5, val_fraction: 0.5 }\n')));
+    const r = await run(write('few.yaml', specText(path, 'split: { test_fraction: 0.5, val_fraction: 0.5 }\n')));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/too few control wells: the split of 3 controls leaves no 'train' well/);
   });

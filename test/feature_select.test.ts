@@ -55,6 +55,45 @@ describe('frequencyThreshold', () => {
   });
 });
 
+describe('frequencyThreshold counting', () => {
+  /** Distinct values and the two largest counts by sorting (the plain way), NaN left out. */
+  function sortedCounts(values: number[]): { distinct: number; first: number; second: number } {
+    const sorted = Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
+    const counts: number[] = [];
+    for (let i = 0; i < sorted.length; ) {
+      let k = i + 1;
+      while (k < sorted.length && sorted[k] === sorted[i]) k++;
+      counts.push(k - i);
+      i = k;
+    }
+    counts.sort((p, q) => q - p);
+    return { distinct: counts.length, first: counts[0] ?? 0, second: counts[1] ?? 0 };
+  }
+
+  it('counts as sorting would, with repeats, −0 = 0, missing values, integers and huge or tiny values', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const pools = [
+      () => Math.floor(next() * 5), // few integers
+      () => (next() < 0.5 ? 0 : -0),
+      () => (next() < 0.2 ? NaN : next()),
+      () => [1e300, -1e-300, 5e-324, 2 ** 52, 0.1 + 0.2, 0.3][Math.floor(next() * 6)],
+      () => next() - 0.5, // all distinct
+      () => (next() < 0.9 ? 1 : next()), // one dominant value
+    ];
+    const columns = Array.from({ length: 24 }, (_, j) => Array.from({ length: 300 }, pools[j % pools.length]));
+    const features = columns.map((_, j) => `f${j}`);
+    // Cut-offs above every possible ratio: each feature is dropped, and its detail shows the counts.
+    const out = frequencyThreshold(fromColumns(columns), features, 1.5, 1.5);
+    expect(out).toHaveLength(columns.length);
+    columns.forEach((col, j) => {
+      const { distinct, first, second } = sortedCounts(col);
+      expect(out[j].detail).toContain(distinct < 2 ? `${distinct} distinct value` : `value count ${second}/${first} =`);
+      expect(out[j].detail).toContain(`${distinct} distinct values / 300 rows`);
+    });
+  });
+});
+
 describe('varianceThreshold', () => {
   it('drops features with population variance below the minimum', () => {
     const x = fromColumns([[1, 1.0001, 1, 1.0001], [0, 1, 0, 1], [NaN, NaN, NaN, NaN]]);
@@ -151,6 +190,42 @@ describe('selectFeatures', () => {
   it('decides on the fit rows only', () => {
     const fit = selectFeatures(profiles, settings(['drop_outliers']), [0, 1, 2, 3]); // big_a ≤ 400 there
     expect(fit.kept).toEqual(['big_a', 'b', 'c']);
+  });
+
+  it('judges the fit rows in place exactly as a copy of them', () => {
+    // Columns of every kind the operations care about: missing values, constants, twins, outliers, repeats.
+    let seed = 11;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const n = 120;
+    const base = range(n).map(() => next());
+    const columns = [
+      base,
+      base.map((v) => 3 * v + 0.001 * next()),
+      range(n).map(() => (next() < 0.1 ? NaN : next())),
+      range(n).map(() => 7),
+      base,
+      range(n).map(() => Math.floor(next() * 3)),
+      range(n).map((i) => (i === 5 ? 900 : next())),
+      range(n).map(() => next() - 0.5),
+    ];
+    const table: Profiles = { metadata: { Metadata_Well: range(n).map(String) }, features: columns.map((_, j) => `f${j}`), values: fromColumns(columns) };
+    const fitRows = range(n).filter((i) => i % 3 !== 1).reverse();
+    const copy: Profiles = {
+      metadata: { Metadata_Well: fitRows.map(String) },
+      features: table.features,
+      values: fromColumns(columns.map((col) => fitRows.map((i) => col[i]))),
+    };
+    const all = settings(['drop_na_columns', 'frequency_threshold', 'variance_threshold', 'correlation_threshold', 'drop_outliers']);
+    for (const s of [all, ...all.operations.map((op) => settings([op]))]) {
+      const inPlace = selectFeatures(table, { ...s, unique_cut: 0.1 }, fitRows);
+      expect(inPlace).toEqual(selectFeatures(copy, { ...s, unique_cut: 0.1 }, range(fitRows.length)));
+      expect(inPlace.dropped.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('keepFeatures shares the values when every feature stays, in order', () => {
+    expect(keepFeatures(profiles, ['big_a', 'b', 'c']).values).toBe(profiles.values);
+    expect(keepFeatures(profiles, ['b', 'big_a', 'c']).values).not.toBe(profiles.values);
   });
 
   it('keepFeatures restricts the table to the kept features in the given order', () => {

@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { crossProduct, productABt, symmetricEigen } from '../src/numeric/linalg.ts';
+import { crossProduct, crossProductScalar, productABt, symmetricEigen } from '../src/numeric/linalg.ts';
 import { type Matrix, matrix } from '../src/numeric/matrix.ts';
 
 function randomMatrix(rows: number, cols: number, seed: string): Matrix {
@@ -115,6 +115,43 @@ describe('crossProduct and productABt', () => {
     for (let r = 0; r < 400; r++) x.data[r * 11 + 9] = x.data[r * 11 + 2];
     const g = crossProduct(x).data;
     for (let k = 0; k < 11; k++) expect(g[2 * 11 + k]).toBe(g[9 * 11 + k]);
+  });
+
+  /** XᵀX summed as crossProduct promises: row order within chunks of 256 rows, then chunk by chunk. */
+  function chunkedAtA(x: Matrix): Float64Array {
+    const d = x.cols;
+    const out = new Float64Array(d * d);
+    for (let r0 = 0; r0 < x.rows; r0 += 256) {
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          let s = 0;
+          for (let r = r0; r < Math.min(x.rows, r0 + 256); r++) s += x.data[r * d + i] * x.data[r * d + j];
+          out[i * d + j] += s;
+        }
+      }
+    }
+    return out;
+  }
+
+  it('sums in a fixed order, so the SIMD kernel and the plain-JS fallback give the same bits', () => {
+    for (const [rows, cols] of [[777, 13], [256, 8], [3, 1], [600, 130]] as const) {
+      const x = randomMatrix(rows, cols, `order${rows}`);
+      expect(Array.from(crossProduct(x).data)).toEqual(Array.from(chunkedAtA(x)));
+      expect(Array.from(crossProductScalar(x).data)).toEqual(Array.from(chunkedAtA(x)));
+    }
+  });
+
+  it('reads chosen rows and columns and centres them in place, as the copied, centred matrix would give', () => {
+    const x = randomMatrix(700, 23, 'subset');
+    const rows = Int32Array.from({ length: 400 }, (_, k) => (k * 7919) % 700);
+    const cols = Int32Array.from([22, 3, 3, 0, 17, 9, 11]);
+    const center = Float64Array.from(cols, (j) => j / 10 - 0.3);
+    const copy = matrix(rows.length, cols.length);
+    rows.forEach((r, i) => cols.forEach((c, k) => (copy.data[i * cols.length + k] = x.data[r * 23 + c] - center[k])));
+    const got = crossProduct(x, { rows, cols, center });
+    expect([got.rows, got.cols]).toEqual([7, 7]);
+    expect(Array.from(got.data)).toEqual(Array.from(crossProduct(copy).data));
+    expect(Array.from(crossProductScalar(x, { rows, cols, center }).data)).toEqual(Array.from(got.data));
   });
 
   it('productABt equals A·Bᵀ', () => {

