@@ -66,6 +66,13 @@ describe('reading per-well tables', () => {
     expect(both.profiles.metadata.Metadata_Plate).toEqual([...Array(5).fill('P1'), ...Array(5).fill('P2')]);
   });
 
+  it('chooses features by prefix, include and exclude patterns and a blocklist', () => {
+    const path = write('choose.csv', csv([header, ...plate('P1')]));
+    expect(load(path, "  features: { prefixes: [Cells_] }\n").profiles.features).toEqual(['Cells_f1', 'Cells_f2']);
+    expect(load(path, "  features: { include: ['f[13]$'] }\n").profiles.features).toEqual(['Cells_f1', 'Nuclei_f3']);
+    expect(load(path, "  features: { exclude: ['^Nuclei'], blocklist: [Cells_f1] }\n").profiles.features).toEqual(['Cells_f2']);
+  });
+
   it('names the file and the missing role column', () => {
     const path = write('noplate.csv', csv([header.map((h) => (h === 'Metadata_Plate' ? 'Plate' : h)), ...plate('P1')]));
     expect(errorOf(() => load(path))).toMatch(/noplate\.csv: no column 'Metadata_Plate' \(plate\)/);

@@ -60,11 +60,13 @@ function preview(names: readonly string[]): string {
 function featureColumns(columns: readonly string[], f: DatasetSpec['features']): string[] {
   const include = f.include.map((r) => new RegExp(r));
   const exclude = f.exclude.map((r) => new RegExp(r));
+  const blocked = new Set(f.blocklist);
   return columns.filter(
     (c) =>
       f.prefixes.some((p) => c.startsWith(p)) &&
       (include.length === 0 || include.some((r) => r.test(c))) &&
-      !exclude.some((r) => r.test(c)),
+      !exclude.some((r) => r.test(c)) &&
+      !blocked.has(c),
   );
 }
 

@@ -137,6 +137,10 @@ export interface Dataset {
      */
     exclude: string[];
     /**
+     * Feature names never used (exact names, e.g. a lab's list of unreliable measurements).
+     */
+    blocklist: string[];
+    /**
      * When several files have different feature sets: false stops with an error naming the differences; true keeps the features common to all files.
      */
     common: boolean;
@@ -857,6 +861,10 @@ export interface DatasetInput {
      * Regular expressions: a column matching one is not a feature (e.g. positional features: '_Location_|_Center_').
      */
     exclude?: string[];
+    /**
+     * Feature names never used (exact names, e.g. a lab's list of unreliable measurements).
+     */
+    blocklist?: string[];
     /**
      * When several files have different feature sets: false stops with an error naming the differences; true keeps the features common to all files.
      */
