@@ -100,12 +100,6 @@ export function writeProfilesParquet(p: Profiles, path: string): void {
   writeParquet(profilesToFrame(p), path);
 }
 
-/** Reads a Parquet file written by `writeProfilesParquet`; `isFeature` says which columns are features. */
-export function readProfilesParquet(path: string, isFeature: (column: string) => boolean): Profiles {
-  const df = pl.readParquet(path);
-  return frameToProfiles(df, df.columns.filter(isFeature));
-}
-
 /** A metadata column keeps its type: all numbers → Float64, otherwise strings (null stays null). */
 function metaSeries(name: string, col: readonly MetaValue[]): pl.Series {
   const numeric = col.every((v) => v === null || typeof v === 'number');

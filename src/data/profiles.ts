@@ -14,10 +14,6 @@ export interface Profiles {
   readonly values: Matrix;
 }
 
-export function wellCount(p: Profiles): number {
-  return p.values.rows;
-}
-
 export function metaColumn(p: Profiles, name: string): readonly MetaValue[] {
   const col = p.metadata[name];
   if (!col) throw new Error(`no metadata column '${name}' (have: ${Object.keys(p.metadata).join(', ')})`);

@@ -69,21 +69,6 @@ export function selectCols(m: Matrix, idx: ArrayLike<number>): Matrix {
   return matrix(m.rows, idx.length, out);
 }
 
-/** Stack matrices with the same column count on top of each other. */
-export function vstack(parts: readonly Matrix[]): Matrix {
-  if (parts.length === 0) return matrix(0, 0);
-  const cols = parts[0].cols;
-  const rows = parts.reduce((n, p) => n + p.rows, 0);
-  const out = new Float64Array(rows * cols);
-  let offset = 0;
-  for (const p of parts) {
-    if (p.cols !== cols) throw new Error(`vstack: ${p.cols} columns, expected ${cols}`);
-    out.set(p.data, offset);
-    offset += p.data.length;
-  }
-  return matrix(rows, cols, out);
-}
-
 /** Place side by side matrices with the same row count. */
 export function hstack(parts: readonly Matrix[]): Matrix {
   if (parts.length === 0) return matrix(0, 0);
