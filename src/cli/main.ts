@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, UserError, commandHelp, parseCommandArgs } from './command.ts';
+import { explainCommand } from './commands/explain.ts';
 import { planCommand } from './commands/plan.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
@@ -7,7 +8,7 @@ import { simulateCommand } from './commands/simulate.ts';
 import { slurmCommand } from './commands/slurm.ts';
 import { validateCommand } from './commands/validate.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand, simulateCommand, slurmCommand];
+const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand, explainCommand, simulateCommand, slurmCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
