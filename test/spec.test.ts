@@ -1,22 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { SpecError } from '../src/spec/errors.ts';
+import { scratchDir } from './support/files.ts';
 import { generateSpecTypes } from '../src/spec/generate-types.ts';
 import { loadSpec } from '../src/spec/load.ts';
 import { experimentSchema, schemaAt } from '../src/spec/schema.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'ads-spec-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Writes a spec file into the temp dir and returns its absolute path (which is how messages name it). */
-function write(name: string, text: string): string {
-  const file = join(dir, name);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+/** Spec files are written into a temp dir; messages name them by that absolute path. */
+const { dir, write } = scratchDir('ads-spec-');
 
 /** The SpecError `fn` throws: exit code 2, one line per issue. */
 function specError(fn: () => unknown): SpecError {

@@ -1,22 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { planCommand } from '../src/cli/commands/plan.ts';
 import { validateCommand } from '../src/cli/commands/validate.ts';
 import { SpecError } from '../src/spec/errors.ts';
+import { scratchDir } from './support/files.ts';
 import { loadSpec } from '../src/spec/load.ts';
 import { expandRuns, runId } from '../src/sweep/expand.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'ads-sweep-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function write(name: string, text: string): string {
-  const file = join(dir, name);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+/** Spec files are written into a temp dir; messages name them by that absolute path. */
+const { dir, write } = scratchDir('ads-sweep-');
 
 const plan = (text: string, overrides: string[] = [], name = 'spec.yaml') => expandRuns(loadSpec(write(name, text), overrides));
 
