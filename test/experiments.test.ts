@@ -225,7 +225,7 @@ describe('end to end through the CLI, at a small size', () => {
       // 20 compounds (one dropped as Untreated in TA-ORF); with doses, each compound's highest dose only.
       expect(metrics.percent_replicating.cellprofiler.n).toBe(s.preset === 'TA-ORF' ? 19 : 20);
       for (const rep of spec.representations) expect(metrics.percent_replicating[rep], rep).toBeDefined();
-      if (PRESETS[s.preset!].columns.moa) expect(Object.keys(metrics.moa.scores)).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler']));
+      if (PRESETS[s.preset!].columns.moa) expect(Object.keys(metrics.moa)).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler']));
       else expect(metrics.moa.note).toMatch(/no MoA column/);
       expect(existsSync(join(reportsDir, spec.experiment, 'report.md'))).toBe(true);
     }, 60_000);

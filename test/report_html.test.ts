@@ -214,7 +214,9 @@ describe('report of a real run store: report.md, figures/, self-contained report
               classes,
               n_wells: 120,
               baseline: { macro_f1: { mean: 0.05, sd: 0.01 }, weighted_f1: { mean: 0.1, sd: 0.01 } },
-              scores: { anomaly: rep(0.3), cellprofiler: rep(0.25), early_fusion: rep(0.32) },
+              anomaly: rep(0.3),
+              cellprofiler: rep(0.25),
+              early_fusion: rep(0.32),
               comparisons: [{ classifier: 'logistic', a: 'anomaly', b: 'cellprofiler', mean_a: 0.3, mean_b: 0.25, t: 3.1, df: 7.6, p: 0.015 }],
             },
             map: {
@@ -240,7 +242,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
       );
       const md = readFileSync(join(store, 'reports', 'fixture', 'report.md'), 'utf8');
       // Fusions are representations too: a column of their own, left out of the anomaly − CellProfiler difference.
-      expect(md).toContain('| `moa.scores.{rep}.logistic.macro_f1.mean` | model.latent=4 | 0.305 ± 0.007 (n=2) | 0.255 ± 0.007 (n=2) | 0.325 ± 0.007 (n=2) | +0.050 [');
+      expect(md).toContain('| `moa.{rep}.logistic.macro_f1.mean` | model.latent=4 | 0.305 ± 0.007 (n=2) | 0.255 ± 0.007 (n=2) | 0.325 ± 0.007 (n=2) | +0.050 [');
       expect(md).toContain('| model.latent=4 | 1 | logistic | anomaly vs cellprofiler | 0.300 | 0.250 | 3.10 | 7.6 | 0.0150 |');
       expect(md).toContain('the most frequent MoA scores a macro-F1 of 0.050 ± 0.000 (n=4)');
       expect(md).toContain('| kinase inhibitor | Cells_AreaShape_Area ← Nuclei_AreaShape_Area | 0.3250 ± 0.0071 (n=2) | 2 of 2 |');

@@ -22,7 +22,7 @@ async function run(name: string, lines: string[]): Promise<Record<string, any>[]
 const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
 const sd = (x: number[]) => Math.sqrt(x.reduce((s, v) => s + (v - mean(x)) ** 2, 0) / (x.length - 1));
 const pr = (m: Record<string, any>, rep: string) => m.percent_replicating[rep].percent as number;
-const f1 = (m: Record<string, any>, rep: string) => m.moa.scores[rep].logistic.macro_f1.mean as number;
+const f1 = (m: Record<string, any>, rep: string) => m.moa[rep].logistic.macro_f1.mean as number;
 
 /** A simulated screen in which every MoA is of one kind, three seeds. */
 function screen(kind: 'dependency' | 'mean_shift'): Promise<Record<string, any>[]> {

@@ -3,6 +3,7 @@ import { mean, sampleSd } from '../numeric/stats.ts';
 import { canonicalJson } from '../run/files.ts';
 import type { CompletedRun } from './collect.ts';
 import { pointLabel } from './format.ts';
+import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
 
 /** mean ± SD over seeds, with n: how every metric is reported. */
 export interface Summary {
@@ -105,7 +106,7 @@ export function pairedDifference(runs: readonly CompletedRun[], a: string, b: st
  * Where metrics.json keeps one subtree per representation, `<prefix>.<representation>.…`, in the report's
  * order: percent replicating, MoA classification (fusions are representations there too), mAP.
  */
-export const PER_REPRESENTATION_PREFIXES = ['percent_replicating', 'moa.scores', 'map'] as const;
+export const PER_REPRESENTATION_PREFIXES = ['percent_replicating', 'moa', 'map'] as const;
 
 /** Subtrees with figures of their own, too many numbers to tabulate as one row each. */
 const NOT_TABULATED = new Set(['per_class_f1', 'shap']);
@@ -134,7 +135,7 @@ export function metricCatalog(runs: readonly CompletedRun[], representations: re
   for (const run of runs) {
     for (const path of numericLeaves(run.metrics, [])) {
       const joined = path.join('.');
-      const prefix = PER_REPRESENTATION_PREFIXES.findIndex((p) => joined.startsWith(`${p}.`));
+      const prefix = isMoaSummary(path) ? -1 : PER_REPRESENTATION_PREFIXES.findIndex((p) => joined.startsWith(`${p}.`));
       const depth = prefix >= 0 ? PER_REPRESENTATION_PREFIXES[prefix].split('.').length : 0;
       if (prefix >= 0 && path.length > depth + 1) {
         const template = [...path.slice(0, depth), '{rep}', ...path.slice(depth + 1)].join('.');
@@ -155,6 +156,11 @@ export function metricCatalog(runs: readonly CompletedRun[], representations: re
 export function orderRepresentations(seen: Iterable<string>, representations: readonly string[]): string[] {
   const set = new Set(seen);
   return [...representations.filter((r) => set.has(r)), ...[...set].filter((r) => !representations.includes(r)).sort()];
+}
+
+/** `moa.baseline…`, `moa.n_folds`…: numbers about the classification as a whole, not about one representation. */
+function isMoaSummary(path: readonly string[]): boolean {
+  return path[0] === 'moa' && (MOA_SUMMARY_KEYS as readonly string[]).includes(path[1]);
 }
 
 function numericLeaves(value: unknown, prefix: string[]): string[][] {

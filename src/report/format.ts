@@ -37,7 +37,7 @@ export function metricName(template: string): string {
   if (section === 'percent_replicating' && rest[rest.length - 1] === 'percent') {
     return rest.length === 3 && rest[0] === 'split' ? `percent replicating, ${rest[1]}` : 'percent replicating';
   }
-  if (section === 'moa' && rest[0] === 'scores' && rest.length >= 3) return `${rest[2].replace('_f1', '-F1')} (${rest[1]})`;
+  if (section === 'moa' && rest.length >= 3 && rest[2].endsWith('_f1')) return `${rest[2].replace('_f1', '-F1')} (${rest[1]})`;
   if (section === 'map' && rest.length >= 2) return `${rest[rest.length - 1] === 'mean_map' ? 'mean mAP' : rest[rest.length - 1]} (${rest.slice(0, -1).join(' ')})`.replace(/_/g, ' ');
   const leaf = rest[rest.length - 1] === 'mean' ? rest.slice(0, -1) : rest;
   return `${section}: ${leaf.join(' ')}`.replace(/_/g, ' ');

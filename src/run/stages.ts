@@ -5,7 +5,7 @@ import { writeColumnsParquet, writeProfilesParquet } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 import { type Roles, rolesOf, SET_COLUMN } from '../data/roles.ts';
 import type { RunSpec } from '../spec/types.ts';
-import { classifyMoas } from '../stages/classify.ts';
+import { classifyMoas, moaScores } from '../stages/classify.ts';
 import { evaluateRepresentations } from '../stages/evaluate.ts';
 import { explainAnomalousWells } from '../stages/explain.ts';
 import { loadDataset } from '../stages/load.ts';
@@ -181,7 +181,7 @@ export const STAGES: readonly Stage[] = [
           mkdirSync(moaDir, { recursive: true });
           for (const [name, table] of Object.entries(moa.tables)) writeColumnsParquet(table, join(moaDir, `${name}.parquet`));
         }
-        for (const [rep, byClassifier] of Object.entries(moa.metrics.scores ?? {})) {
+        for (const [rep, byClassifier] of moaScores(moa.metrics)) {
           for (const [classifier, s] of Object.entries(byClassifier)) ctx.tb.scalar(`moa/${rep}/${classifier}/macro_f1`, s.macro_f1.mean, 0);
         }
       }

@@ -3,31 +3,31 @@ import { metaColumn, type MetaValue, type Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { evaluateMoa, type MoaEvaluation } from '../classify/evaluate_moa.ts';
 import { filterMoas } from '../classify/moa_filter.ts';
+import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
 import type { RunSpec } from '../spec/types.ts';
 
-/** MoA metrics per representation (or fusion) and classifier; `note` says why there are none when skipped. */
-export interface MoaMetrics {
+/** The scores of one representation (or fusion) and classifier. */
+export interface ClassifierScores {
+  macro_f1: { mean: number; sd: number };
+  weighted_f1: { mean: number; sd: number };
+  per_class_f1: Record<string, number>;
+  /** Summed over folds and repeats; rows are true MoAs, columns predicted, both in `classes` order. */
+  confusion: number[][];
+}
+
+/**
+ * `metrics.moa`: `<representation>.<classifier>` scores (fusions are representations here: early_fusion,
+ * late_fusion), beside the summary keys; only `note` when the stage was skipped.
+ */
+export type MoaMetrics = {
   note?: string;
   classes?: string[];
   n_wells?: number;
   n_compounds?: number;
   n_folds?: number;
   baseline?: { macro_f1: { mean: number; sd: number }; weighted_f1: { mean: number; sd: number } };
-  scores?: Record<
-    string,
-    Record<
-      string,
-      {
-        macro_f1: { mean: number; sd: number };
-        weighted_f1: { mean: number; sd: number };
-        per_class_f1: Record<string, number>;
-        /** Summed over folds and repeats; rows are true MoAs, columns predicted, both in `classes` order. */
-        confusion: number[][];
-      }
-    >
-  >;
   comparisons?: MoaEvaluation['comparisons'];
-}
+} & { [representation: string]: unknown };
 
 /**
  * Stage `classify` (DESIGN §2.8): MoA classification of the treated wells of every representation, prepared
@@ -52,7 +52,7 @@ export async function classifyMoas(
   }
   const options = { ...settings, seed, keep_compounds: keep, fusion: Object.keys(treated).length > 1 ? settings.fusion : [] };
   const result = await evaluateMoa(treated, { moa: roles.moa, compound: roles.perturbation }, options);
-  const scores: NonNullable<MoaMetrics['scores']> = {};
+  const scores: Record<string, Record<string, ClassifierScores>> = {};
   for (const s of result.scores) {
     (scores[s.representation] ??= {})[s.classifier] = {
       macro_f1: s.macro_f1,
@@ -68,8 +68,8 @@ export async function classifyMoas(
       n_compounds: result.n_compounds,
       n_folds: result.n_folds,
       baseline: { macro_f1: result.baseline.macro_f1, weighted_f1: result.baseline.weighted_f1 },
-      scores,
       comparisons: result.comparisons,
+      ...scores,
     },
     tables: { folds: foldTable(result), predictions: predictionTable(result, first, roles) },
   };
@@ -117,3 +117,10 @@ function predictionTable(r: MoaEvaluation, wells: Profiles, roles: Roles): Colum
     predicted_moa: rows.map((x) => x.predicted),
   };
 }
+
+/** The `<representation>` entries of `metrics.moa`, each a map from classifier to its scores. */
+export function moaScores(metrics: MoaMetrics): [string, Record<string, ClassifierScores>][] {
+  const summary = new Set<string>(MOA_SUMMARY_KEYS);
+  return Object.entries(metrics).filter(([k]) => !summary.has(k)) as [string, Record<string, ClassifierScores>][];
+}
+

@@ -6,17 +6,16 @@ import { type BarDatum, metricBars } from '../figures/metric_bars.ts';
 import { ANOMALY, barsOf, CLASSICAL, comparisonTable, representationsOf, type SectionContext } from './context.ts';
 
 /**
- * `metrics.moa` as the classify stage writes it: `scores.<rep>.<classifier>` with macro- and weighted F1
+ * `metrics.moa` as the classify stage writes it: `<rep>.<classifier>` with macro- and weighted F1
  * (mean and SD over folds and repeats) and F1 per MoA; a majority-class baseline; Welch's t-tests of
  * macro-F1 across repeats between representations; or only a `note` when the stage was skipped.
  */
-interface MoaMetrics {
+type MoaMetrics = {
   note?: string;
-  scores?: Record<string, Record<string, { per_class_f1?: Record<string, number> }>>;
   comparisons?: { classifier: string; a: string; b: string; mean_a: number; mean_b: number; t: number; df: number; p: number }[];
-}
+} & { [representation: string]: unknown };
 
-const MACRO = /^moa\.scores\.\{rep\}\.([^.]+)\.macro_f1\.mean$/;
+const MACRO = /^moa\.\{rep\}\.([^.]+)\.macro_f1\.mean$/;
 
 const moaOf = (run: CompletedRun) => (run.metrics.moa ?? {}) as MoaMetrics;
 
@@ -117,7 +116,7 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
 function perClassBars(focus: PointGroup, classifiers: string[], reps: string[]): BarDatum[] {
   const values = new Map<string, { panel: string; category: string; representation: string; xs: number[] }>();
   for (const run of focus.runs) {
-    const scores = moaOf(run).scores ?? {};
+    const scores = moaOf(run) as Record<string, Record<string, { per_class_f1?: Record<string, number> }> | undefined>;
     for (const rep of reps) {
       for (const clf of classifiers) {
         for (const [cls, x] of Object.entries(scores[rep]?.[clf]?.per_class_f1 ?? {})) {
