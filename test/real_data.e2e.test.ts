@@ -1,24 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { ads } from './support/cli.ts';
-import { describeWithShared, sharedPath } from './support/shared.ts';
+import { runSpecLines } from './support/cli.ts';
+import { bbbc021Dataset, describeWithShared, jumpscopeDataset } from './support/shared.ts';
 
-
-/** Runs a spec through the real CLI and returns the single run's metrics and manifest. */
-async function runSpec(name: string, yaml: string) {
-  const dir = mkdtempSync(join(tmpdir(), `ads-${name}-`));
-  const spec = join(dir, `${name}.yaml`);
-  writeFileSync(spec, yaml);
-  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
-  if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
-  const exp = join(dir, 'runs', name);
-  const runId = readdirSync(exp, { withFileTypes: true }).find((d) => d.isDirectory() && !d.name.startsWith('.'))!.name;
-  return {
-    metrics: JSON.parse(readFileSync(join(exp, runId, 'metrics.json'), 'utf8')),
-    manifest: JSON.parse(readFileSync(join(exp, runId, 'manifest.json'), 'utf8')),
-  };
+/** Runs a one-run spec through the real CLI and returns its metrics and manifest. */
+async function runSpec(name: string, lines: string[]) {
+  const [run] = await runSpecLines(name, lines);
+  return run;
 }
 
 describeWithShared('the whole pipeline on real screens', () => {
@@ -30,15 +17,9 @@ describeWithShared('the whole pipeline on real screens', () => {
     const { metrics, manifest } = await runSpec(
       'jumpscope',
       [
-        'experiment: jumpscope',
-        'dataset:',
-        '  source: file',
-        `  path: ${sharedPath('data/jump-scope/profiles.csv.gz')}`,
-        '  columns: { plate: Metadata_plate_id, perturbation: Metadata_broad_sample, moa: Metadata_moa }',
-        '  control: { column: Metadata_control_type, values: [negcon] }',
-        '  replicate_by: [Metadata_broad_sample, Metadata_plate_id]',
+        ...jumpscopeDataset(['replicate_by: [Metadata_broad_sample, Metadata_plate_id]']),
         'seed: 42',
-      ].join('\n'),
+      ],
     );
     expect(manifest.status).toBe('done');
     // 22 missing values in one column, filled by interpolation as the reference does, and recorded.
@@ -52,16 +33,10 @@ describeWithShared('the whole pipeline on real screens', () => {
     const { metrics, manifest } = await runSpec(
       'bbbc021',
       [
-        'experiment: bbbc021',
-        'dataset:',
-        '  source: file',
-        `  path: ${sharedPath('data/bbbc021/profiles.csv.gz')}`,
-        '  columns: { plate: Image_Metadata_Plate, well: Image_Metadata_Well, perturbation: Compound, moa: moa, dose: Concentration }',
-        '  control: { column: Compound, values: [DMSO] }',
-        "  features: { exclude: ['_Location_', '_Center_'] }",
+        ...bbbc021Dataset(),
         'evaluation: { highest_dose_only: false }',
         'seed: 42',
-      ].join('\n'),
+      ],
     );
     expect(manifest.status).toBe('done');
     expect(manifest.data.load.features).toBe(476); // 516 minus the 40 positional features

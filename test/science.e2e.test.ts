@@ -1,23 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ads } from './support/cli.ts';
-import { describeWithShared, sharedPath } from './support/shared.ts';
-
+import { runSpecLines } from './support/cli.ts';
+import { bbbc021Dataset, describeWithShared } from './support/shared.ts';
 
 /** Runs a spec through the CLI; returns every run's metrics. */
-async function run(name: string, lines: string[]): Promise<Record<string, any>[]> {
-  const dir = mkdtempSync(join(tmpdir(), `ads-science-${name}-`));
-  const spec = join(dir, `${name}.yaml`);
-  writeFileSync(spec, [`experiment: ${name}`, ...lines].join('\n'));
-  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
-  if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
-  const exp = join(dir, 'runs', name);
-  return readdirSync(exp, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => JSON.parse(readFileSync(join(exp, d.name, 'metrics.json'), 'utf8')));
-}
+const run = async (name: string, lines: string[]) => (await runSpecLines(name, lines)).map((r) => r.metrics);
 
 const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
 const sd = (x: number[]) => Math.sqrt(x.reduce((s, v) => s + (v - mean(x)) ** 2, 0) / (x.length - 1));
@@ -54,12 +40,7 @@ describe('science check on simulated screens with a known answer', () => {
 describeWithShared('science check on bbbc021', () => {
   it('both representations replicate far above chance and classify MoAs better than the majority class', async () => {
     const [m] = await run('sci-bbbc021', [
-      'dataset:',
-      '  source: file',
-      `  path: ${sharedPath('data/bbbc021/profiles.csv.gz')}`,
-      '  columns: { plate: Image_Metadata_Plate, well: Image_Metadata_Well, perturbation: Compound, moa: moa, dose: Concentration }',
-      '  control: { column: Compound, values: [DMSO] }',
-      "  features: { exclude: ['_Location_', '_Center_'] }",
+      ...bbbc021Dataset(),
       // 12 MoAs of 2–4 compounds: those with 4 compounds (more than 3) are classified, in 4 folds.
       'evaluation: { moa: { min_compounds: 3, classifiers: [logistic] }, map: { enabled: false } }',
       'seed: 42',

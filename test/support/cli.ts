@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -21,4 +23,30 @@ export function ads(args: readonly string[], options: { cwd?: string; env?: Node
       done({ code, stdout, stderr });
     });
   });
+}
+
+export interface CompletedRunFiles {
+  id: string;
+  metrics: Record<string, any>;
+  manifest: Record<string, any>;
+}
+
+/**
+ * Writes `experiment: <name>` plus `lines` as a spec in a temp folder, runs it with `ads run`, and returns
+ * every run's metrics and manifest (failing with the CLI's stderr when the run fails).
+ */
+export async function runSpecLines(name: string, lines: readonly string[]): Promise<CompletedRunFiles[]> {
+  const dir = mkdtempSync(join(tmpdir(), `ads-${name}-`));
+  const spec = join(dir, `${name}.yaml`);
+  writeFileSync(spec, [`experiment: ${name}`, ...lines].join('\n'));
+  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+  if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
+  const exp = join(dir, 'runs', name);
+  return readdirSync(exp, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => ({
+      id: d.name,
+      metrics: JSON.parse(readFileSync(join(exp, d.name, 'metrics.json'), 'utf8')),
+      manifest: JSON.parse(readFileSync(join(exp, d.name, 'manifest.json'), 'utf8')),
+    }));
 }
