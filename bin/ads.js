@@ -1,7 +1,39 @@
 #!/usr/bin/env node
-// The `ads` command. The sources are TypeScript run through tsx's loader, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The `ads` command. It runs the compiled JavaScript in dist/ (`npm run build`, also run by `npm install`):
+// starting needs no TypeScript compiler. When dist/ is missing or older than any source file (a source edited
+// since the last build), it runs the TypeScript sources through tsx instead, after saying so in one line,
+// so what runs is always the current source.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Why dist/ cannot be used (a file missing or older than its source), or null when it is up to date. */
+function staleBuild(srcDir, distDir) {
+  for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
+    const src = join(srcDir, entry.name);
+    if (entry.isDirectory()) {
+      const why = staleBuild(src, join(distDir, entry.name));
+      if (why) return why;
+    } else if (entry.name.endsWith('.ts')) {
+      const out = join(distDir, entry.name.replace(/\.ts$/, '.js'));
+      if (!existsSync(out)) return `${out} is missing`;
+      if (statSync(out).mtimeMs < statSync(src).mtimeMs) return `${out} is older than ${src}`;
+    }
+  }
+  return null;
+}
+
+const distDir = join(root, 'dist');
+const why = existsSync(distDir) ? staleBuild(join(root, 'src'), distDir) : 'dist/ is missing';
+let main;
+if (why === null) {
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  process.stderr.write(`note: running the TypeScript sources through tsx (slower start): ${why}; \`npm run build\` compiles them\n`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -16,9 +16,3 @@ export class DataError extends UserError {
     this.name = 'DataError';
   }
 }
-
-/** Rows as a user finds them in the file: 1-based data rows, the first few of them. */
-export function exampleRows(rows: readonly number[], max = 5): string {
-  const shown = rows.slice(0, max).map((r) => r + 1);
-  return `row${rows.length === 1 ? '' : 's'} ${shown.join(', ')}${rows.length > max ? ` and ${rows.length - max} more` : ''}`;
-}

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,12 @@ import { fit, type Callback, type EpochLogs, type EpochSignal, type LoopOptions 
 import { earlyStopping } from '../src/training/callbacks/early_stopping.ts';
 import { reduceLrOnPlateau } from '../src/training/callbacks/reduce_lr.ts';
 import { progress } from '../src/training/callbacks/progress.ts';
+import { nonFiniteGuard, TrainingDivergedError } from '../src/training/callbacks/nonfinite.ts';
+import { UserError } from '../src/errors.ts';
+import { validateExperiment } from '../src/spec/schema.ts';
+import type { ResolvedSpec } from '../src/spec/types.ts';
+import { trainAutoencoder } from '../src/stages/train.ts';
+import { ads } from './support/cli.ts';
 
 const base: AutoencoderConfig = { encoder: 'default', latent: 16, decoder: 'linear', activation: 'relu', dropout: 0, batch_norm: false };
 const loop: LoopOptions = { lr: 0.005, beta1: 0.9, beta2: 0.999, weight_decay: 0, batch_size: 32, max_epochs: 3, output_l2: 0.007, latent_l1: 0 };
@@ -87,7 +93,7 @@ function objectiveOf(model: ReturnType<typeof buildAutoencoder>, x: Matrix, opti
 function epochs(values: number[], cb: Callback, lr = 0.005) {
   cb.onTrainStart?.({ max_epochs: values.length, lr });
   // The callbacks under test answer synchronously.
-  return values.map((val_loss, epoch) => (cb.onEpochEnd?.(epoch, { loss: val_loss, val_loss, lr, seconds: 0 }) as EpochSignal | void) ?? {});
+  return values.map((val_loss, epoch) => (cb.onEpochEnd?.(epoch, { loss: val_loss, val_loss, val_objective: val_loss, lr, seconds: 0 }) as EpochSignal | void) ?? {});
 }
 
 beforeAll(async () => {
@@ -228,7 +234,7 @@ describe('fit and callback signals', () => {
     const options = { ...loop, lr: 0.1, max_epochs: 20 };
     const stopping = earlyStopping({ enabled: false, patience: 1, min_delta: 0, restore_best: restoreBest });
     const result = await fit(model, { train, val }, options, 3, [stopping]);
-    const now = objectiveOf(model, val, options);
+    const now = mse(model.reconstruct(val), val);
     model.dispose();
     expect(result.best_epoch).toBeLessThan(result.history.length - 1);
     const expected = restoreBest ? result.best_val_loss : result.history.at(-1)!.val_loss;
@@ -236,6 +242,112 @@ describe('fit and callback signals', () => {
     expect(now).toBeCloseTo(expected, 5);
     expect(result.best_val_loss).toBe(Math.min(...result.history.map((h) => h.val_loss)));
   });
+});
+
+describe('what training watches: val_loss is the reconstruction MSE alone, as the reference logs it', () => {
+  const train = gaussian(120, 10, 4);
+  const val = gaussian(30, 10, 5);
+  const config: AutoencoderConfig = { ...base, encoder: [8], latent: 3 };
+
+  it('with non-zero output_l2 and latent_l1, val_loss equals MSE(x̂, x) computed by hand, val_objective adds the penalties', async () => {
+    const model = buildAutoencoder(config, 10, 6);
+    const options = { ...loop, output_l2: 0.5, latent_l1: 0.3, max_epochs: 3 };
+    const result = await fit(model, { train, val }, options, 6);
+    // No callback restores anything: the model holds the weights the last epoch was validated with.
+    const last = result.history.at(-1)!;
+    const byHand = mse(model.reconstruct(val), val);
+    const objective = objectiveOf(model, val, options);
+    model.dispose();
+    expect(Math.abs(last.val_loss - byHand) / byHand).toBeLessThan(1e-5);
+    expect(Math.abs(last.val_objective - objective) / objective).toBeLessThan(1e-5);
+    // The penalties are far from negligible here, so comparing with the objective instead would fail.
+    expect(objective - byHand).toBeGreaterThan(0.05 * byHand);
+    // The best epoch and best_val_loss follow val_loss.
+    expect(result.best_val_loss).toBe(Math.min(...result.history.map((h) => h.val_loss)));
+  });
+});
+
+describe('a non-finite loss (training.on_nonfinite)', () => {
+  const train = gaussian(120, 10, 4);
+  const val = gaussian(30, 10, 5);
+  const config: AutoencoderConfig = { ...base, encoder: [8], latent: 3 };
+  // lr 1e300: Adam's first step moves every weight by about ±1e300; the next batch's loss overflows.
+  const diverging = { ...loop, lr: 1e300, max_epochs: 5 };
+
+  it('fail: training stops at the first such epoch with a user error naming the epoch, the value and training.lr', async () => {
+    const model = buildAutoencoder(config, 10, 1);
+    const seen: EpochLogs[] = [];
+    const logger: Callback = { onEpochEnd: (_, logs) => void seen.push(logs) };
+    const error = await fit(model, { train, val }, diverging, 1, [nonFiniteGuard('fail', diverging), logger]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    model.dispose();
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(error).toBeInstanceOf(UserError);
+    const e = error as TrainingDivergedError;
+    // Epoch 1 (of 5) is the first whose losses are not finite; the other callbacks still logged it, and no more.
+    expect(seen).toHaveLength(1);
+    expect(e.epoch).toBe(1);
+    expect(Number.isFinite(e.value)).toBe(false);
+    expect(e.message).toContain(`training diverged at epoch 1/5: training loss ${seen[0].loss}, val_loss ${seen[0].val_loss}`);
+    expect(seen[0][e.quantity]).toBe(e.value);
+    expect(e.message).toMatch(/training\.lr too high \(1e\+300 here/);
+    expect(e.message).toContain('training.on_nonfinite: stop');
+  });
+
+  it('stop: training ends at that epoch and fit returns its history', async () => {
+    const model = buildAutoencoder(config, 10, 1);
+    const result = await fit(model, { train, val }, diverging, 1, [nonFiniteGuard('stop', diverging)]);
+    model.dispose();
+    expect(result.history).toHaveLength(1);
+    expect(result.stopped_early).toBe(true);
+    expect(Number.isFinite(result.history[0].val_loss) && Number.isFinite(result.history[0].loss)).toBe(false);
+  });
+
+  it('leaves finite training alone', async () => {
+    const model = buildAutoencoder(config, 10, 1);
+    const result = await fit(model, { train, val }, { ...loop, max_epochs: 3 }, 1, [nonFiniteGuard('fail', loop)]);
+    model.dispose();
+    expect(result.history).toHaveLength(3);
+    expect(result.stopped_early).toBe(false);
+  });
+
+  it('the train stage throws it (the runner marks the run failed) and frees the model', async () => {
+    const spec = validateExperiment({ experiment: 'x', model: config, training: { lr: 1e300, max_epochs: 5 } }).value as ResolvedSpec;
+    const out = mkdtempSync(join(tmpdir(), 'ads-diverge-'));
+    const before = tf.memory().numTensors;
+    await expect(trainAutoencoder({ train, val }, spec, 1, { tbDir: join(out, 'tb'), modelDir: join(out, 'model'), report: () => {}, callbacks: [] })).rejects.toThrow(
+      /training diverged at epoch 1\/5: training loss (NaN|-?Infinity), val_loss (NaN|-?Infinity)/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(existsSync(join(out, 'model', 'model.json'))).toBe(false);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('ads run with training.lr=1e300 on the simulated screen: the run ends failed, the manifest naming the epoch and the value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ads-diverge-cli-'));
+    const spec = join(dir, 'diverge.yaml');
+    writeFileSync(
+      spec,
+      [
+        'experiment: diverge',
+        'dataset: { synthetic: { plates: 4, moas: 3, compounds_per_moa: 3, features: 30, factors: 5 } }',
+        'training: { max_epochs: 5 }',
+        'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
+      ].join('\n'),
+    );
+    const r = await ads(['run', spec, '--set', 'training.lr=1e300', '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports'), '--no-report']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).not.toMatch(/\n\s+at .*\.ts:\d+/); // no stack trace
+    const exp = join(dir, 'runs', 'diverge');
+    const [run] = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.'));
+    const manifest = JSON.parse(readFileSync(join(exp, run.name, 'manifest.json'), 'utf8'));
+    expect(manifest.status).toBe('failed');
+    expect(manifest.error).toMatch(/training diverged at epoch 1\/5: training loss (NaN|-?Infinity), val_loss (NaN|-?Infinity)/);
+    expect(manifest.error).toContain('training.lr too high (1e+300 here');
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });
 
 describe('early stopping (scripted val_loss)', () => {
@@ -271,7 +383,7 @@ describe('reduce LR on plateau (scripted val_loss)', () => {
     const changes: Array<[number, number]> = [];
     let lr = lr0;
     values.forEach((val_loss, epoch) => {
-      const signal = cb.onEpochEnd?.(epoch, { loss: val_loss, val_loss, lr, seconds: 0 } satisfies EpochLogs) as EpochSignal | void;
+      const signal = cb.onEpochEnd?.(epoch, { loss: val_loss, val_loss, val_objective: val_loss, lr, seconds: 0 } satisfies EpochLogs) as EpochSignal | void;
       if (signal?.lr !== undefined) {
         lr = signal.lr;
         changes.push([epoch, lr]);

@@ -10,6 +10,17 @@ import { balancedClassWeights, fitLogistic, logisticObjective, logisticProblem, 
 import { confusionMatrix, f1Scores, welchTTest } from '../src/classify/metrics.ts';
 import { fitMlp, mlpLossAndGrads, predictMlp, SKLEARN_MLP } from '../src/classify/mlp.ts';
 import { filterMoas } from '../src/classify/moa_filter.ts';
+import { treatmentMeans } from '../src/classify/treatments.ts';
+import { DataError, UserError } from '../src/errors.ts';
+import type { Roles } from '../src/data/roles.ts';
+import { percentReplicating } from '../src/evaluate/percent_replicating.ts';
+import { SpecError } from '../src/spec/errors.ts';
+import { loadSpec } from '../src/spec/load.ts';
+import { validateExperiment } from '../src/spec/schema.ts';
+import { scratchDir } from './support/files.ts';
+import type { ResolvedSpec } from '../src/spec/types.ts';
+import { classifyMoas } from '../src/stages/classify.ts';
+import { percentReplicatingOptions } from '../src/stages/evaluate.ts';
 import { randomOversample } from '../src/classify/oversample.ts';
 import { applyMinMax, fitMinMax } from '../src/classify/scale.ts';
 
@@ -46,12 +57,14 @@ function profiles(moa: MetaValue[], compound: MetaValue[], values: Matrix): Prof
 }
 
 const columns = { moa: 'Metadata_moa', compound: 'Metadata_compound' };
+/** Every perturbation, whole ids as compounds, MoA labels as written. */
+const unfiltered = { min_compounds: 4, keep_perturbations: null, compound_prefix: null, lowercase_moa: false };
 
 describe('filterMoas', () => {
   it('keeps single-label MoAs with more than min_compounds compounds, counted after the compound restriction', () => {
     const moa = ['b', 'b', 'b', 'a', 'a', 'a', 'x|y', 'x|y', 'x|y', null, '', 'c'];
     const cpd = ['b1', 'b2', 'b3', 'a1', 'a1', 'a2', 'm1', 'm2', 'm3', 'n1', 'n2', 'c1'];
-    const all = filterMoas(moa, cpd, { min_compounds: 1, keep_compounds: null });
+    const all = filterMoas(moa, cpd, { ...unfiltered, min_compounds: 1 });
     expect(all.classes).toEqual(['a', 'b']);
     expect(Array.from(all.rows)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(Array.from(all.labels)).toEqual([1, 1, 1, 0, 0, 0]);
@@ -60,20 +73,59 @@ describe('filterMoas', () => {
     expect(all.dropped).toEqual({ multi_label: ['x|y'], too_few_compounds: ['c'] });
 
     // Without a2, 'a' has one compound left: not more than min_compounds.
-    const kept = filterMoas(moa, cpd, { min_compounds: 1, keep_compounds: ['b1', 'b2', 'a1'] });
+    const kept = filterMoas(moa, cpd, { ...unfiltered, min_compounds: 1, keep_perturbations: ['b1', 'b2', 'a1'] });
     expect(kept.classes).toEqual(['b']);
     expect(Array.from(kept.rows)).toEqual([0, 1]);
     expect(kept.dropped.too_few_compounds).toEqual(['a']);
   });
 
+  it("groups a compound's batches by the id's prefix and MoA labels by lower case, as the reference", () => {
+    // Two batches of BRD-K00000001, one MoA written in two cases; a restriction names whole ids.
+    const moa = ['HDAC inhibitor', 'hdac inhibitor', 'HDAC inhibitor', 'tubulin inhibitor', 'tubulin inhibitor', 'tubulin inhibitor'];
+    const pert = ['BRD-K00000001-001-01-1', 'BRD-K00000001-003-05-7', 'BRD-K00000002-001-01-1', 'BRD-K00000003-001-01-1', 'BRD-K00000004-001-02-3', 'BRD-K00000004-002-01-9'];
+    const asWritten = filterMoas(moa, pert, { ...unfiltered, min_compounds: 1 });
+    expect(asWritten.classes).toEqual(['HDAC inhibitor', 'tubulin inhibitor']);
+    expect(asWritten.dropped.too_few_compounds).toEqual(['hdac inhibitor']);
+    expect(asWritten.compounds.length).toBe(5);
+
+    const reference = filterMoas(moa, pert, { ...unfiltered, min_compounds: 1, compound_prefix: 13, lowercase_moa: true });
+    expect(reference.classes).toEqual(['hdac inhibitor', 'tubulin inhibitor']);
+    expect(reference.compounds).toEqual(['BRD-K00000001', 'BRD-K00000002', 'BRD-K00000003', 'BRD-K00000004']);
+    expect(Array.from(reference.groups)).toEqual([0, 0, 1, 2, 3, 3]);
+    expect(Array.from(reference.labels)).toEqual([0, 0, 0, 1, 1, 1]);
+
+    // The restriction matches whole perturbation ids: one batch of BRD-K00000004 left keeps it as a compound.
+    const kept = filterMoas(moa, pert, { ...unfiltered, min_compounds: 1, compound_prefix: 13, lowercase_moa: true, keep_perturbations: pert.slice(0, 5) });
+    expect(Array.from(kept.rows)).toEqual([0, 1, 2, 3, 4]);
+    expect(kept.compounds).toEqual(['BRD-K00000001', 'BRD-K00000002', 'BRD-K00000003', 'BRD-K00000004']);
+  });
+
   it('refuses a compound labelled with two MoAs', () => {
-    expect(() => filterMoas(['a', 'b'], ['c1', 'c1'], { min_compounds: 0, keep_compounds: null })).toThrow(/both 'a' and 'b'/);
+    expect(() => filterMoas(['a', 'b'], ['c1', 'c1'], { ...unfiltered, min_compounds: 0 })).toThrow(DataError);
+    expect(() => filterMoas(['a', 'b'], ['c1', 'c1'], { ...unfiltered, min_compounds: 0 })).toThrow(/compound 'c1' is labelled both 'a' \(perturbation 'c1'\) and 'b'/);
+  });
+});
+
+describe('treatment means', () => {
+  it('average each replicate group feature by feature, keeping the first well\'s metadata', () => {
+    const p: Profiles = {
+      metadata: { pert: ['x', 'y', 'x', 'x', 'y'], dose: [1, 1, 1, 2, 1], plate: ['P1', 'P1', 'P2', 'P2', 'P3'] },
+      features: ['f0', 'f1'],
+      values: matrix(5, 2, Float64Array.from([1, 10, 2, 20, 3, 30, 7, 70, 4, 40])),
+    };
+    const byPert = treatmentMeans(p, ['pert']);
+    expect(Array.from(byPert.profiles.values.data)).toEqual([11 / 3, 110 / 3, 3, 30]);
+    expect(byPert.profiles.metadata).toEqual({ pert: ['x', 'y'], dose: [1, 1], plate: ['P1', 'P1'] });
+    expect(Array.from(byPert.wells)).toEqual([3, 2]);
+    const byDose = treatmentMeans(p, ['pert', 'dose']);
+    expect(Array.from(byDose.profiles.values.data)).toEqual([2, 20, 3, 30, 7, 70]);
+    expect(Array.from(byDose.wells)).toEqual([2, 2, 1]);
   });
 });
 
 describe('stratified group folds', () => {
   const s = screen({ moas: 6, compounds: 7, wells: (c) => 1 + (c % 4), features: 2, separation: 1, seed: 1 });
-  const sel = filterMoas(s.moa, s.compound, { min_compounds: 4, keep_compounds: null });
+  const sel = filterMoas(s.moa, s.compound, { ...unfiltered, min_compounds: 4 });
 
   it('never splits a compound, covers every well once, and puts every MoA in every test fold', () => {
     const nFolds = foldCount(5, 4);
@@ -294,7 +346,7 @@ describe('metrics', () => {
 });
 
 describe('evaluateMoa', () => {
-  const options: MoaOptions = { min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, fusion: [], seed: 3, keep_compounds: null };
+  const options: MoaOptions = { ...unfiltered, min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, mlp_max_epochs: 200, fusion: [], seed: 3 };
 
   it('separable MoAs score near 1 and MoAs shuffled between compounds near chance', async () => {
     const s = screen({ moas: 5, compounds: 5, wells: (c) => 2 + (c % 2), features: 20, separation: 1.5, seed: 4 });
@@ -380,5 +432,112 @@ describe('evaluateMoa', () => {
     const b = profiles([...s.moa].reverse(), [...s.compound].reverse(), s.values);
     await expect(evaluateMoa({ a, b }, columns, options)).rejects.toThrow(/not the same wells/);
     await expect(evaluateMoa({ a }, columns, { ...options, fusion: ['late'] })).rejects.toThrow(/at least two representations/);
+  });
+});
+
+describe('classifyMoas: which compounds are classified', () => {
+  const scratch = scratchDir('ads-classify-');
+  const roles: Roles = {
+    plate: 'Metadata_Plate',
+    well: 'Metadata_Well',
+    perturbation: 'Metadata_pert',
+    moa: 'Metadata_moa',
+    dose: null,
+    batch: null,
+    control: { column: 'Metadata_pert', values: ['DMSO'] },
+    replicateBy: ['Metadata_pert'],
+  };
+  // MoAs a and b: 4 compounds each whose 3 wells share a strong profile (they replicate whatever the null);
+  // MoA c: 4 compounds of pure noise (a noise compound passes the 90th-percentile null with probability 0.1).
+  const moa: MetaValue[] = [];
+  const pert: MetaValue[] = [];
+  for (const m of ['a', 'b', 'c']) for (let c = 0; c < 4; c++) for (let w = 0; w < 3; w++) (moa.push(m), pert.push(`${m}${c}`));
+  const table = (values: Matrix): Profiles => ({
+    metadata: { Metadata_moa: moa, Metadata_pert: pert, Metadata_Plate: pert.map(() => 'P1') },
+    features: Array.from({ length: values.cols }, (_, j) => `f${j}`),
+    values,
+  });
+  const d = 30;
+  const rs = stream(11, 'test/filter');
+  const centre = Array.from({ length: 12 }, () => Array.from({ length: d }, () => 3 * rs.normal()));
+  const cellprofiler = table(matrix(36, d, Float64Array.from({ length: 36 * d }, (_, t) => {
+    const i = Math.floor(t / d);
+    return (moa[i] === 'c' ? 0 : centre[Math.floor(i / 3)][t % d]) + rs.normal();
+  })));
+  /**
+   * The anomaly representation of a run, different in every run as a retrained model's is: it sees three of
+   * MoA c's four compounds, a different three for each seed, and nothing else.
+   */
+  const anomaly = (seed: number) => {
+    const noise = stream(seed, 'test/anomaly');
+    const seen = (i: number) => moa[i] === 'c' && Math.floor(i / 3) % 4 !== seed % 4;
+    return table(matrix(36, d, Float64Array.from({ length: 36 * d }, (_, t) => (seen(Math.floor(t / d)) ? centre[Math.floor(t / d / 3)][t % d] : 0) + noise.normal())));
+  };
+  const evaluation = (moaSettings: Record<string, unknown>) =>
+    (validateExperiment({ experiment: 'x', evaluation: { moa: { min_compounds: 2, repeats: 1, classifiers: ['logistic'], ...moaSettings } } }).value as ResolvedSpec).evaluation;
+  /** A run at `seed`: its union of replicating perturbations as the evaluate stage computes it, then the MoA stage. */
+  const run = async (seed: number, moaSettings: Record<string, unknown>) => {
+    const treated = { anomaly: anomaly(seed), cellprofiler };
+    const ev = evaluation(moaSettings);
+    const union = new Set<MetaValue>();
+    for (const t of Object.values(treated)) {
+      for (const g of percentReplicating(t, roles.replicateBy, percentReplicatingOptions(ev, seed)).groups) if (g.replicating) union.add(g.by.Metadata_pert);
+    }
+    return (await classifyMoas(treated, roles, ev, [...union], seed)).metrics;
+  };
+
+  it('all: every compound, the same in every run, with classes and counts recorded', async () => {
+    const runs = await Promise.all([1, 2, 3].map((seed) => run(seed, { compounds: 'all' })));
+    for (const m of runs) {
+      expect(m.classes).toEqual(['a', 'b', 'c']);
+      expect(m.class_wells).toEqual([12, 12, 12]);
+      expect(m.class_compounds).toEqual([4, 4, 4]);
+      expect([m.n_wells, m.n_compounds]).toEqual([36, 12]);
+      expect(m.compound_set).toBe(runs[0].compound_set);
+    }
+  });
+
+  it("replicating in cellprofiler at a fixed seed: the strong MoAs' compounds, the same whatever the run's seed and model", async () => {
+    const runs = await Promise.all([1, 2, 3, 4, 5].map((seed) => run(seed, { compounds: 'replicating', replicating_in: ['cellprofiler'], replicating_seed: 0 })));
+    // The noise MoA keeps at most one replicating compound of 4: not more than min_compounds (2).
+    for (const m of runs) {
+      expect(m.classes).toEqual(['a', 'b']);
+      expect([m.n_compounds, m.class_compounds]).toEqual([8, [4, 4]]);
+      expect(m.dropped).toEqual({ multi_label: [], too_few_compounds: runs[0].dropped!.too_few_compounds });
+      expect(m.compound_set).toBe(runs[0].compound_set);
+    }
+    // Same compounds as classifying a and b alone with no filter.
+    const ab = await classifyMoas({ cellprofiler: { ...cellprofiler, metadata: { ...cellprofiler.metadata, Metadata_moa: moa.map((m) => (m === 'c' ? null : m)) } } }, roles, evaluation({}), [], 1);
+    expect(runs[0].compound_set).toBe(ab.metrics.compound_set);
+  });
+
+  it("replicating in every representation at the run's seed (the reference's union) follows each run's model", async () => {
+    const runs = await Promise.all([1, 2, 3, 4].map((seed) => run(seed, { compounds: 'replicating' })));
+    // Each run's model lets three compounds of c through, a different three each time: four compound sets.
+    expect(new Set(runs.map((m) => m.compound_set)).size).toBe(4);
+    for (const m of runs) {
+      expect(m.classes).toEqual(['a', 'b', 'c']);
+      expect(m.class_compounds![2]).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('profiles: treatments classifies each compound\'s mean profile and counts the wells behind it', async () => {
+    const m = await run(1, { compounds: 'all', profiles: 'treatments' });
+    expect(m.classes).toEqual(['a', 'b', 'c']);
+    expect([m.n_profiles, m.n_wells, m.n_compounds]).toEqual([12, 36, 12]);
+    expect(m.class_wells).toEqual([12, 12, 12]);
+    expect(m.compound_set).toBe((await run(1, { compounds: 'all' })).compound_set);
+  });
+
+  it('replicating_in naming a representation the spec does not build is a located spec error', () => {
+    const file = scratch.write('filter.yaml', 'experiment: x\nrepresentations: [anomaly, cellprofiler]\nevaluation:\n  moa:\n    compounds: replicating\n    replicating_in: [spherized]\n');
+    expect(() => loadSpec(file)).toThrow(SpecError);
+    expect(() => loadSpec(file)).toThrow(/filter\.yaml:6:\d+: evaluation\.moa\.replicating_in: spherized is not among representations \(anomaly, cellprofiler\)/);
+  });
+
+  it('names a replicating_in representation the run does not have', async () => {
+    const ev = evaluation({ compounds: 'replicating', replicating_in: ['spherized'] });
+    await expect(classifyMoas({ anomaly: anomaly(1), cellprofiler }, roles, ev, [], 1)).rejects.toThrow(UserError);
+    await expect(classifyMoas({ anomaly: anomaly(1), cellprofiler }, roles, ev, [], 1)).rejects.toThrow(/evaluation\.moa\.replicating_in: spherized is not among this run's representations \(anomaly, cellprofiler\)/);
   });
 });

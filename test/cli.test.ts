@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ads as run } from './support/cli.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { adsBin, ads as run, root } from './support/cli.ts';
+import { scratchDir } from './support/files.ts';
 
 const ads = (...args: string[]) => run(args);
 
@@ -57,4 +59,219 @@ describe('the ads command', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--bogus');
   });
+});
+
+/**
+ * The run lifecycle as the user meets it: exit codes, signals, a full disk, paths that cannot work. Each
+ * case runs the real `ads` on a tiny simulated screen (a few seconds per run).
+ */
+describe('ads run: nothing silently wrong', () => {
+  const { dir, write } = scratchDir('ads-cli-life-');
+  chmodSync(dir, 0o755); // readable by the unprivileged user of the permission case
+  const TINY = [
+    'dataset: { synthetic: { plates: 4, moas: 3, compounds_per_moa: 3, features: 24, factors: 4, controls_per_plate: 16 } }',
+    'training: { max_epochs: 5, batch_size: 16 }',
+    'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
+  ];
+  const spec = (name: string, extra: string[] = []) => write(`${name}.yaml`, [`experiment: ${name}`, ...TINY, ...extra, ''].join('\n'));
+  const stores = (name: string) => ['--runs-dir', join(dir, name, 'runs'), '--reports-dir', join(dir, name, 'reports')];
+  const runDirs = (runsDir: string, experiment: string) =>
+    readdirSync(join(runsDir, experiment), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => join(runsDir, experiment, d.name));
+  const manifestOf = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8'));
+  const locks = (runsDir: string, experiment: string) => {
+    const d = join(runsDir, experiment, '.locks');
+    return existsSync(d) ? readdirSync(d) : [];
+  };
+  /** Mounts a tmpfs of `size` at a fresh folder, or returns why it cannot (not root, no mount). */
+  const smallDisk = (name: string, size: string): { path: string; unmount: () => void } | string => {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path], { stdio: 'pipe' });
+    } catch (err) {
+      return `cannot mount a ${size} tmpfs here (needs root): ${(err as Error).message.split('\n')[0]}`;
+    }
+    return { path, unmount: () => execFileSync('umount', [path]) };
+  };
+
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} to a running run marks it failed ("interrupted"), releases its lock and exits ${code}`, async () => {
+      const long = spec(`sig${code}`, ['sweep: { seeds: [1, 2] }']);
+      const runsDir = join(dir, `sig${code}`, 'runs');
+      const child = spawn(process.execPath, [adsBin, 'run', long, ...stores(`sig${code}`), '--plain', '--set', 'training.max_epochs=100000', '--set', 'training.early_stopping.enabled=false'], { cwd: root });
+      let out = '';
+      child.stdout.on('data', (b) => (out += b));
+      child.stderr.on('data', (b) => (out += b));
+      const exited = new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+      // Interrupt once the first run is training (its first epoch is logged).
+      await vi.waitFor(() => expect(out).toMatch(/epoch 1\/100000/), { timeout: 120_000, interval: 100 });
+      child.kill(signal);
+      expect(await exited).toBe(code);
+      expect(out).toContain(`ads run: interrupted by ${signal}`);
+      const [first] = runDirs(runsDir, `sig${code}`);
+      expect(manifestOf(first)).toMatchObject({ status: 'failed', error: `train: interrupted (${signal})` });
+      expect(locks(runsDir, `sig${code}`)).toEqual([]);
+      // The second run never started.
+      expect(runDirs(runsDir, `sig${code}`)).toHaveLength(1);
+    }, 180_000);
+  }
+
+  it('a disk that fills during select fails the run (exit 1, "1 failed"), with a failed manifest and no lock', async (ctx) => {
+    const disk = smallDisk('full-disk', '40k');
+    if (typeof disk === 'string') return ctx.skip(disk);
+    try {
+      const r = await run(['run', spec('enospc'), '--runs-dir', disk.path, '--reports-dir', join(dir, 'enospc-reports'), '--plain']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/1 run\(s\): 0 done, 0 already complete, 0 running elsewhere, 1 failed/);
+      expect(r.stderr).toMatch(/ads run: 1 of 1 run\(s\) failed/);
+      const [runDir] = runDirs(disk.path, 'enospc');
+      const m = manifestOf(runDir);
+      expect(m.status).toBe('failed');
+      expect(m.error).toMatch(/^select: no space left on the device \(ENOSPC/);
+      expect(locks(disk.path, 'enospc')).toEqual([]);
+    } finally {
+      disk.unmount();
+    }
+  }, 120_000);
+
+  it('unusable --runs-dir and --reports-dir are user errors naming the setting and the path, never "internal error"', async () => {
+    const file = write('a-file', 'not a folder');
+    const cases: [string[], number, RegExp][] = [
+      [['--runs-dir', file], 2, /^--runs-dir: .*a-file cannot be a folder to write in: a file of that name exists, and it is not a folder \(EEXIST\)/],
+      [['--runs-dir', join(file, 'runs')], 2, /^--runs-dir: .*a-file\/runs cannot be a folder to write in: a part of the path is a file, not a folder \(ENOTDIR\)/],
+      [['--runs-dir', join(dir, 'ok-runs'), '--reports-dir', file], 2, /^--reports-dir: .*a-file cannot be a folder to write in/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await run(['run', spec('paths'), ...args]);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/internal error/);
+    }
+    const report = await run(['report', spec('paths'), '--runs-dir', join(dir, 'ok-runs'), '--reports-dir', file]);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toMatch(/^--reports-dir: /);
+  });
+
+  it('a --runs-dir the user may not write in is a user error (exit 1), whoever runs the tests', async () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o755 });
+    const asRoot = process.getuid?.() === 0;
+    if (!asRoot) chmodSync(locked, 0o555);
+    // Root may write anywhere: the command then runs as the unprivileged user `nobody`.
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [adsBin, 'run', spec('denied'), '--runs-dir', join(locked, 'runs')], { cwd: root, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      child.on('exit', (code) => done({ code, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^--runs-dir: .*locked\/runs cannot be a folder to write in: permission denied \(EACCES\)/);
+  }, 60_000);
+
+  it('a diverged training is a failed run, not a done one; the report averages nothing of it', async () => {
+    const name = 'diverged';
+    const r = await run(['run', spec(name), ...stores(name), '--set', 'training.lr=1e300']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/0 done, .* 1 failed/);
+    const [runDir] = runDirs(join(dir, name, 'runs'), name);
+    expect(manifestOf(runDir)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^train: /) });
+    const md = readFileSync(join(dir, name, 'reports', name, 'report.md'), 'utf8');
+    expect(md).toContain('No complete run yet.');
+    expect(md).toMatch(/\| [0-9a-f]{12} \| failed \| train: /);
+  }, 120_000);
+
+  it('a 1e308 cell with drop_outliers (and drop_na_columns) off fails the run, naming the stage, the feature and the count', async () => {
+    const name = 'huge';
+    const csv = join(dir, 'huge.csv');
+    const sim = await run(['simulate', spec(`${name}-sim`), '--out', csv]);
+    expect(sim.code, sim.stderr).toBe(0);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    const column = header.findIndex((c) => c.startsWith('Nuclei_'));
+    const cells = lines[5].split(',');
+    cells[column] = '1e308';
+    lines[5] = cells.join(',');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    const file = write(
+      `${name}.yaml`,
+      [
+        `experiment: ${name}`,
+        'dataset:',
+        '  source: file',
+        '  path: huge.csv',
+        '  columns: { plate: Metadata_Plate, well: Metadata_Well, perturbation: Metadata_pert, moa: Metadata_moa }',
+        '  control: { column: Metadata_role, values: [control] }',
+        ...TINY.slice(1),
+        'feature_select: { operations: [frequency_threshold, correlation_threshold] }',
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['run', file, ...stores(name)]);
+    expect(r.code, r.stderr).toBe(1);
+    const [runDir] = runDirs(join(dir, name, 'runs'), name);
+    const m = manifestOf(runDir);
+    expect(m.status).toBe('failed');
+    expect(m.error).toContain(header[column]);
+    // Normalized per plate, the huge value spoils its feature on its whole plate: 100 wells on 4 plates, 25
+    // wells. (Were such a value refused on reading instead, the load stage would name it.)
+    if (!m.error.startsWith('load: ')) {
+      expect(m.error).toMatch(/^select: 25 of the 2400 values of the normalized profiles \(100 wells × 24 features\) are not finite \(NaN or ±Infinity\), in 1 feature\(s\) \(Nuclei_\w+: 25 of 100 wells\)/);
+    }
+  }, 120_000);
+
+  it('two runs of one experiment with different --set values are two points; a done run with an empty metrics.json is re-run', async () => {
+    const name = 'twosets';
+    const file = spec(name);
+    const runsDir = join(dir, name, 'runs');
+    for (const lr of ['0.001', '0.005']) {
+      const r = await run(['run', file, ...stores(name), '--set', `training.lr=${lr}`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // The second run's report is for its own settings: the first run is listed apart, not averaged in.
+    const reportMd = join(dir, name, 'reports', name, 'report.md');
+    const latest = readFileSync(reportMd, 'utf8');
+    expect(latest).toContain('1 complete run(s) in 1 sweep point(s)');
+    expect(latest).toMatch(/\| [0-9a-f]{12} \| 42 \| training\.lr: 0\.001 \(spec: 0\.005\) \|/);
+    // By experiment name, every complete run at its own point.
+    const byName = await run(['report', name, ...stores(name)]);
+    expect(byName.code, byName.stderr).toBe(0);
+    const md = readFileSync(reportMd, 'utf8');
+    expect(md).toContain('2 complete run(s) in 2 sweep point(s)');
+    expect(md).toMatch(/\| training\.lr=0\.001 \| 42 \| [0-9a-f]{12} \|/);
+    expect(md).toMatch(/\| training\.lr=0\.005 \| 42 \| [0-9a-f]{12} \|/);
+
+    const runDir = runDirs(runsDir, name).find((d) => readFileSync(join(d, 'spec.yaml'), 'utf8').includes('lr: 0.005'))!;
+    writeFileSync(join(runDir, 'metrics.json'), '');
+    const again = await run(['run', file, ...stores(name), '--set', 'training.lr=0.005']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/warning: run [0-9a-f]{12} .* is marked done, but metrics\.json is empty: not a result; running it again/);
+    expect(again.stdout).toMatch(/1 run\(s\): 1 done, 0 already complete/);
+    expect(JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')).percent_replicating.anomaly.percent).toEqual(expect.any(Number));
+  }, 180_000);
+
+  it('ads report out of disk space exits 1 naming the folder, and leaves the previous report whole', async (ctx) => {
+    const name = 'twosets';
+    const disk = smallDisk('report-disk', '500k');
+    if (typeof disk === 'string') return ctx.skip(disk);
+    try {
+      const args = ['report', name, '--runs-dir', join(dir, name, 'runs'), '--reports-dir', disk.path];
+      const first = await run(args);
+      expect(first.code, first.stderr).toBe(0);
+      const reportDir = join(disk.path, name);
+      const read = () => Object.fromEntries(['report.md', 'report.html'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')]));
+      const before = read();
+      const figures = readdirSync(join(reportDir, 'figures')).sort();
+      // The report takes more than half the disk: a second copy beside it cannot be written.
+      const second = await run(args);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/^ads report: writing the report in .*report-disk: .*no space left on the device \(ENOSPC/);
+      expect(read()).toEqual(before);
+      expect(readdirSync(join(reportDir, 'figures')).sort()).toEqual(figures);
+      expect(readdirSync(disk.path)).toEqual([name]);
+    } finally {
+      disk.unmount();
+    }
+  }, 120_000);
 });

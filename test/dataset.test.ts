@@ -81,7 +81,7 @@ describe('reading per-well tables', () => {
   it('names the column and rows of non-numeric feature values', () => {
     const rows = plate('P1', (i) => [String(i), i === 2 || i === 4 ? 'oops' : '1', '3']);
     const path = write('text.csv', csv([header, ...rows]));
-    expect(errorOf(() => load(path))).toMatch(/text\.csv: column 'Cells_f2' has non-numeric values \("oops", "oops"\) at rows 3, 5/);
+    expect(errorOf(() => load(path))).toMatch(/text\.csv: column 'Cells_f2' has non-numeric values \("oops", "oops"\) at lines 4, 6/);
   });
 
   it('refuses files with different feature sets unless asked for the common ones', () => {
@@ -105,7 +105,7 @@ describe('reading per-well tables', () => {
     const interp = load(path, '  missing: { na_cutoff: 0.3, impute: interpolate }\n');
     expect(interp.profiles.values.data[2]).toBe(1); // halfway between 0 and 2
     expect(errorOf(() => load(path, '  missing: { na_cutoff: 0.3, impute: none }\n'))).toMatch(
-      /missing value\(s\) left .* column 'Cells_f1' at row 2 .*set dataset.missing.impute/,
+      /missing value\(s\) left .* column 'Cells_f1' at .*missing\.csv line 3;.*set dataset.missing.impute/,
     );
   });
 
@@ -132,7 +132,8 @@ describe('reading per-well tables', () => {
 
 describe('data errors stop a run before training, with a clear message and no stack trace', () => {
   const run = (spec: string) => ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
-  const specText = (path: string, extra = '') => `experiment: bad\ndataset:\n  source: file\n  path: ${path}\n${extra}`;
+  // The tiny tables have no MoA column: say so, or loading stops on it.
+  const specText = (path: string, extra = '') => `experiment: bad\ndataset:\n  source: file\n  path: ${path}\n  columns: { moa: null }\n${extra}`;
 
   it('a plate without controls', async () => {
     const rows = [...plate('P1'), ...plate('P2').map((r) => [...r.slice(0, 3), 'treated', ...r.slice(4)])];
@@ -151,7 +152,7 @@ describe('data errors stop a run before training, with a clear message and no st
   });
 
   it('too few training controls', async () => {
-    const path = write('few.csv', csv([header, ...plate('P1')]));
+    const path = write('few.csv', csv([header, ...plate('P1').map((r) => r.map((v) => (v === 'C2' ? 'C1' : v)))]));
     const r = await run(write('few.yaml', specText(path, 'split: { test_fraction: 0.5, val_fraction: 0.5 }\n')));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/too few control wells: the split of 3 controls leaves no 'train' well/);

@@ -119,6 +119,8 @@ describe('the paper reproductions', () => {
     expect(spec.training).toMatchObject({ lr: 0.005, batch_size: 32, max_epochs: 500, output_l2: 0.007, restore_best: false });
     expect(spec.representations).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler']));
     expect(spec.sweep.seeds).toEqual([42, 43, 44]);
+    expect(spec.split.seed).toBe(42);
+    expect(spec.evaluation.replicates_per_dose).toBe(s.preset === 'LINCS' ? 5 : null);
 
     // The default path (relative to the spec) and the header's download command name the dataset's folder.
     const written = (composeSpec(s.file).value.dataset as { path: string }).path;
@@ -160,7 +162,8 @@ describe('end to end through the CLI, at a small size', () => {
         const out = join(work, `screen-${doses}.csv`);
         const r = await runAds([
           'simulate', 'experiments/paper/reference.yaml', '--out', out,
-          ...sets(['dataset.synthetic.plates=4', 'dataset.synthetic.controls_per_plate=16', 'dataset.synthetic.moas=4', 'dataset.synthetic.features=24', 'dataset.synthetic.factors=4', `dataset.synthetic.doses=${doses}`]),
+          // 5 replicates per dose on the dosed screen: LINCS keeps compounds with 5 wells at a dose (replicates_per_dose).
+          ...sets(['dataset.synthetic.plates=4', 'dataset.synthetic.controls_per_plate=16', 'dataset.synthetic.moas=4', 'dataset.synthetic.features=24', 'dataset.synthetic.factors=4', `dataset.synthetic.doses=${doses}`, `dataset.synthetic.replicates=${doses === 2 ? 5 : 4}`]),
         ]);
         expect(r.code, r.stderr).toBe(0);
       }
@@ -190,7 +193,7 @@ describe('end to end through the CLI, at a small size', () => {
           out = df.withColumns(
             pert.alias('Metadata_pert_id'),
             label('control', 'trt_cp').alias('Metadata_pert_type'),
-            pl.col('Metadata_dose').alias('Metadata_mmoles_per_liter'),
+            pl.col('Metadata_dose').alias('Metadata_mg_per_ml'),
           ).withColumn(doseKey('Metadata_pert_id_dose'));
           break;
         case 'LUAD':

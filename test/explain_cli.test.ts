@@ -38,6 +38,13 @@ describe('ads explain: SHAP from a saved model, without retraining', () => {
     expect(b.height).toBeGreaterThan(0);
     expect(b.columns).toEqual(a.columns);
     for (const c of a.columns) expect(b.getColumn(c).toArray(), c).toEqual(a.getColumn(c).toArray());
+    // explain.mode reads through to the stage: the reference's way explains the same wells differently.
+    const refOut = join(dir, 'reference.parquet');
+    const ref = await ads(['explain', runOf('b'), '--out', refOut, ...set([...explain, 'explain.mode=reference'])]);
+    expect(ref.code, ref.stderr).toBe(0);
+    const r = pl.readParquet(refOut);
+    expect(new Set(r.getColumn('well').toArray())).toEqual(new Set(b.getColumn('well').toArray()));
+    expect(r.getColumn('shap').toArray()).not.toEqual(b.getColumn('shap').toArray());
     // The complete run is not modified.
     expect(readdirSync(join(runOf('b'), 'tables'))).not.toContain('explanations.parquet');
     expect(JSON.parse(readFileSync(join(runOf('b'), 'manifest.json'), 'utf8')).status).toBe('done');

@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../src/numeric/matrix.ts';
 import type { MetaValue, Profiles } from '../src/data/profiles.ts';
 import { stream } from '../src/random/streams.ts';
 import {
-  averagePrecision, averagePrecisionOf, benjaminiHochberg, type MapOptions, moaConsistency,
-  nullAveragePrecision, phenotypicActivity,
+  averagePrecision, averagePrecisionOf, benjaminiHochberg, type MapOptions, moaConsistency, phenotypicActivity,
 } from '../src/evaluate/map.ts';
+import { averagePrecisionOfRanks32, meanNull, nullAveragePrecision, nullPValue } from '../src/evaluate/map_null.ts';
 
 function table(meta: Record<string, MetaValue[]>, rows: number[][]): Profiles {
   return {
@@ -56,19 +57,29 @@ describe('average precision', () => {
     expect(averagePrecisionOf(Float64Array.from([NaN]), 1, Float64Array.from([0.2]), 1)).toBe(0.5);
     expect(averagePrecisionOf(new Float64Array(1), 0, Float64Array.from([0.2]), 1)).toBeNaN();
   });
+
+  it("ranks by copairs' float32 key: similarities that float32 cannot tell apart tie, and positives win the tie", () => {
+    // 0.3 and 0.3 + 1e-9 are one float32 (its spacing near 0.3 is 3e-8): copairs ranks the positive first.
+    expect(averagePrecisionOf(Float64Array.from([0.3]), 1, Float64Array.from([0.3 + 1e-9]), 1)).toBe(1);
+    // 1e-9 and 1e-10 are different float32 values, but 1 − s rounds both to the float32 1: a tie again.
+    expect(averagePrecisionOf(Float64Array.from([1e-10]), 1, Float64Array.from([1e-9]), 1)).toBe(1);
+    // Far enough apart, the negative stays ahead.
+    expect(averagePrecisionOf(Float64Array.from([0.3]), 1, Float64Array.from([0.3 + 1e-6]), 1)).toBe(0.5);
+  });
 });
 
 describe('null of random rankings', () => {
   it('places the positives uniformly: matches the exact distribution over all rankings', () => {
     const n = 20000;
     const null_ = nullAveragePrecision(2, 5, n, 1);
+    // The null is float32: compare values at 1e-6, which still tells these 10 rankings' APs apart.
     const exact = new Map<number, number>();
     for (const s of subsets(5, 2)) {
-      const ap = Math.round(averagePrecision(relevanceOf(s, 5)) * 1e9);
+      const ap = Math.round(averagePrecision(relevanceOf(s, 5)) * 1e6);
       exact.set(ap, (exact.get(ap) ?? 0) + 1 / 10);
     }
     const seen = new Map<number, number>();
-    for (const v of null_) seen.set(Math.round(v * 1e9), (seen.get(Math.round(v * 1e9)) ?? 0) + 1 / n);
+    for (const v of null_) seen.set(Math.round(v * 1e6), (seen.get(Math.round(v * 1e6)) ?? 0) + 1 / n);
     expect([...seen.keys()].sort()).toEqual([...exact.keys()].sort());
     for (const [ap, pr] of exact) expect(Math.abs(seen.get(ap)! - pr)).toBeLessThan(0.015);
   });
@@ -76,6 +87,38 @@ describe('null of random rankings', () => {
   it('is deterministic by seed and configuration', () => {
     expect(nullAveragePrecision(3, 40, 50, 9)).toEqual(nullAveragePrecision(3, 40, 50, 9));
     expect(nullAveragePrecision(3, 40, 50, 9)).not.toEqual(nullAveragePrecision(3, 40, 50, 10));
+  });
+
+  // test/oracles/map_null_float32.py: copairs' own float32 expressions, run by numpy.
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/map_null_float32.json', import.meta.url), 'utf8')) as {
+    null_rows: number[][];
+    lists: { num_pos: number; total: number; ranks: number[][]; ap: number[] }[];
+    means: { members: number[]; mean: number[] }[];
+  };
+
+  it("computes each null AP bit for bit as copairs' float32 numpy code (pairwise sums past 8 and 128 positives)", () => {
+    let compared = 0;
+    for (const list of fixture.lists) {
+      list.ranks.forEach((ranks, r) => {
+        expect(averagePrecisionOfRanks32(Int32Array.from(ranks)), `${list.num_pos}/${list.total} #${r}`).toBe(list.ap[r]);
+        compared++;
+      });
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it("averages members' null rows in float32 as numpy's mean(axis=0) does", () => {
+    const rows = fixture.null_rows.map((r) => Float32Array.from(r));
+    for (const m of fixture.means) expect(Array.from(meanNull(m.members.map((i) => rows[i])))).toEqual(m.mean);
+  });
+
+  it('counts null values strictly above the mAP, compared in float32 (copairs under numpy 1.x)', () => {
+    const third = Math.fround(1 / 3);
+    const null_ = Float32Array.from([1, 0.5, third, third, 0.25]);
+    // mAP 1/3 (two APs of 1/3) rounds to float32(1/3): the two null values equal to it do not count.
+    expect(nullPValue(null_, (1 / 3 + 1 / 3) / 2)).toBe((2 + 1) / 6);
+    expect(nullPValue(null_, 1)).toBe(1 / 6);
+    expect(nullPValue(null_, 0.3)).toBe((4 + 1) / 6);
   });
 });
 
@@ -100,9 +143,10 @@ describe('phenotypic activity', () => {
       aps.forEach((ap, r) => expect(res.average_precision[members[r]]).toBeCloseTo(ap, 12));
       const map = aps.reduce((a, b) => a + b, 0) / 3;
       expect(g.mean_average_precision).toBeCloseTo(map, 12);
-      // Exact p: the share of the 10 placements of 2 positives among 5 ranks with AP ≥ mAP.
+      // Exact p: the share of the 10 placements of 2 positives among 5 ranks with an AP strictly above the
+      // mAP (copairs counts null > mAP; this test used to count ≥, the rule before copairs parity).
       const all = subsets(5, 2).map((s) => averagePrecision(relevanceOf(s, 5)));
-      const exact = all.filter((ap) => ap >= map - 1e-12).length / all.length;
+      const exact = all.filter((ap) => Math.fround(ap) > Math.fround(map)).length / all.length;
       expect(Math.abs(g.p_value - exact)).toBeLessThan(0.015);
     });
   });
@@ -171,7 +215,7 @@ describe('MoA consistency', () => {
 
   it('ranks perturbation-level profiles: same MoA positive, other MoAs negative', () => {
     const res = moaConsistency(table({ cpd, moa }, rows), { replicate_by: ['cpd'], moa: 'moa' }, opts);
-    // 9 perturbations (the one without a MoA is left out), each the mean of its two wells.
+    // 9 perturbations (the one without a MoA is left out), each the median (here the mean) of its two wells.
     expect(res.perturbations.values.rows).toBe(9);
     expect(res.perturbations.metadata.n_wells).toEqual(new Array(9).fill(2));
     expect(res.perturbations.values.data[0]).toBeCloseTo((rows[0][0] + rows[1][0]) / 2, 15);
@@ -179,14 +223,29 @@ describe('MoA consistency', () => {
     for (const g of res.groups) {
       expect(g.mean_average_precision).toBe(1);
       expect(g.n_queries).toBe(3);
-      // AP = 1 needs both positives on top: 1 of C(8, 2) = 28 placements, so p ≈ 1/28 under the null.
-      expect(Math.abs(g.p_value - 1 / 28)).toBeLessThan(0.02);
+      // No random ranking has an AP above 1, so copairs' p (null > mAP) is 1/(null_size + 1). This test used
+      // to expect ≈ 1/28 (the share of the C(8, 2) placements with AP ≥ 1), the rule before copairs parity.
+      expect(g.p_value).toBe(1 / (opts.null_size + 1));
     }
+  });
+
+  it('takes the per-feature median of a perturbation\'s wells, skipping missing values (copairs\' consistency example)', () => {
+    const p = table({ cpd: ['a', 'a', 'a', 'b', 'b', 'c', 'c'], moa: ['x', 'x', 'x', 'x', 'x', 'y', 'y'] }, [
+      [1, NaN], [10, 4], [2, 6], [1, 1], [3, 2], [5, 5], [6, 7],
+    ]);
+    const res = moaConsistency(p, { replicate_by: ['cpd'], moa: 'moa' }, opts);
+    expect(Array.from(res.perturbations.values.data.subarray(0, 4))).toEqual([2, 5, 2, 1.5]);
+    expect(res.perturbations.metadata.n_wells).toEqual([3, 2, 2]);
+    // a and b (MoA x) are positives of each other; c is alone in y: a negative, but no query.
+    expect(Array.from(res.n_pos_pairs)).toEqual([1, 1, 0]);
+    expect(Array.from(res.n_total_pairs)).toEqual([2, 2, 0]);
+    expect(res.average_precision[2]).toBeNaN();
   });
 
   it('refuses a replicate group whose wells disagree on the MoA', () => {
     const bad = moa.slice();
     bad[1] = 'moa9';
-    expect(() => moaConsistency(table({ cpd, moa: bad }, rows), { replicate_by: ['cpd'], moa: 'moa' }, opts)).toThrow(/MoAs/);
+    expect(() => moaConsistency(table({ cpd, moa: bad }, rows), { replicate_by: ['cpd'], moa: 'moa' }, opts))
+      .toThrow(/replicate group m0c0 \(cpd\) disagree on moa: 'moa0' and 'moa9'/);
   });
 });

@@ -20,7 +20,7 @@ const ROLES = {
   replicate_by: ['Metadata_pert'],
 };
 const REFERENCE: PercentReplicatingOptions = {
-  null_draws: 5, percentile: 90, aggregate: 'mean', null_sampling: 'reference', seed: 42,
+  null_draws: 5, percentile: 90, aggregate: 'mean', null_sampling: 'reference', seed: 42, denominator: 'replicate_groups',
 };
 
 const CASES = [

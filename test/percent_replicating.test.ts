@@ -34,7 +34,7 @@ function pearson(x: number[], y: number[]): number {
 }
 
 const opts: PercentReplicatingOptions = {
-  null_draws: 5, percentile: 90, aggregate: 'mean', null_sampling: 'independent', seed: 7,
+  null_draws: 5, percentile: 90, aggregate: 'mean', null_sampling: 'independent', seed: 7, denominator: 'replicate_groups',
 };
 
 describe('replicate correlation', () => {
@@ -54,6 +54,18 @@ describe('replicate correlation', () => {
   it('or their median', () => {
     const pr = percentReplicating(p, ['pert'], { ...opts, aggregate: 'median' });
     expect(pr.groups[0].replicate_correlation).toBeCloseTo(-1, 14);
+  });
+
+  it('is a percentage of the groups with replicates, or of every perturbation as the reference divides', () => {
+    // A and B: two identical wells each (r = 1, above any null of distinct profiles); C: a single well.
+    const q = table({ pert: ['A', 'A', 'B', 'B', 'C'] }, [[1, 2, 3, 4], [1, 2, 3, 4], [4, 1, 3, 2], [4, 1, 3, 2], [1, 0, 0, 0]]);
+    const groups = percentReplicating(q, ['pert'], opts).summary;
+    expect(groups).toMatchObject({ percent: 100, n: 2, n_replicating: 2 });
+    expect(groups.n_single).toBeUndefined();
+    // The reference: sum(RepCor > threshold) / len(corr_df), C's RepCor NaN counting as not above → 2 / 3.
+    const all = percentReplicating(q, ['pert'], { ...opts, denominator: 'perturbations' }).summary;
+    expect(all).toMatchObject({ n: 3, n_replicating: 2, n_single: 1 });
+    expect(all.percent).toBeCloseTo(200 / 3, 12);
   });
 
   it('draws one well per group, singletons included, and pools all pairs among them', () => {

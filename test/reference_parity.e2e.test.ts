@@ -12,12 +12,14 @@ describeWithShared('end to end on jump-scope with the reference implementationâ€
     const metrics = (
       await runSpecLines('jumpscope-reference', [
         ...jumpscopeDataset(),
-        // The reference computes representations with the final weights, fills undefined z-scores by
-        // interpolation and draws its null with pandas' per-perturbation re-seeded sampling.
+        // The reference fixes its split (seed 42) and varies only the training seed, computes representations
+        // with the final weights, fills undefined z-scores by interpolation and draws its null with pandas'
+        // per-perturbation re-seeded sampling, seeded 42, 43, â€¦ whatever the training seed.
+        'split: { seed: 42 }',
         'training: { restore_best: false }',
         'evaluation:',
         '  fill_undefined: interpolate',
-        '  percent_replicating: { null_sampling: reference }',
+        '  percent_replicating: { null_sampling: reference, null_seed: 42 }',
         '  map: { enabled: false }',
         'sweep: { seeds: [42, 43, 44] }',
       ])
@@ -27,7 +29,9 @@ describeWithShared('end to end on jump-scope with the reference implementationâ€
     const cellprofiler = metrics.map((m) => m.percent_replicating.cellprofiler.percent as number);
     const mean = anomaly.reduce((a, b) => a + b, 0) / anomaly.length;
     expect(Math.abs(mean - refAnomaly)).toBeLessThanOrEqual(3);
-    // 90 perturbations: one perturbation is 1.1 points; the null's draws move the threshold by about that.
-    for (const c of cellprofiler) expect(Math.abs(c - refBaseline)).toBeLessThanOrEqual(2.3);
+    // Split and null fixed, nothing of CellProfiler depends on the training seed; against the reference it may
+    // differ by one of 90 perturbations (1.1 points), our split drawing other test controls than scikit-learn's.
+    expect(new Set(cellprofiler).size).toBe(1);
+    expect(Math.abs(cellprofiler[0] - refBaseline)).toBeLessThanOrEqual(1.2);
   }, 300_000);
 });

@@ -6,11 +6,24 @@ import { renderSvg } from '../src/report/figures/render.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { studentTCdf, studentTQuantile } from '../src/numeric/distributions.ts';
 
+/** A run's saved settings: its sweep point's dotted paths as nested settings, on top of a common base. */
+function settingsOf(point: Record<string, unknown>): Record<string, unknown> {
+  const settings: Record<string, any> = { model: { latent: 16, encoder: 'deep' }, training: { lr: 0.005 } };
+  for (const [path, value] of Object.entries(point)) {
+    const keys = path.split('.');
+    let at = settings;
+    for (const k of keys.slice(0, -1)) at = at[k] ??= {};
+    at[keys[keys.length - 1]] = value;
+  }
+  return settings;
+}
+
 const run = (point: Record<string, unknown>, seed: number, a: number, c: number): CompletedRun => ({
   runId: `${JSON.stringify(point)}-${seed}`,
   dir: '/nonexistent',
   seed,
   point,
+  settings: settingsOf(point),
   metrics: { percent_replicating: { anomaly: { percent: a }, cellprofiler: { percent: c } } },
 });
 

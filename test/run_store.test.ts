@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { isLock, tryLock } from '../src/run/lock.ts';
-import { isComplete, readManifest, writeManifest, type Manifest } from '../src/run/manifest.ts';
+import { listOutputs, readManifest, storedRun, writeManifest, type Manifest } from '../src/run/manifest.ts';
 import { canonicalJson, writeFileAtomic } from '../src/run/files.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ads-store-'));
@@ -31,19 +31,39 @@ describe('run store', () => {
     expect(isLock(tryLock(join(dir, 'b.lock')))).toBe(false);
   });
 
-  it('only a manifest saying done makes a result', () => {
+  it('only a manifest saying done, with a whole metrics.json and every output it lists, makes a result', () => {
     const dir = tmp();
-    expect(isComplete(dir)).toBe(false);
+    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'no manifest' });
     const m: Manifest = {
       status: 'running', run_id: 'r', experiment: 'e', seed: 1, point: {}, started_at: '', ended_at: null, seconds: {},
-      backend: null, versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null,
+      backend: null, versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: null,
     };
     writeManifest(dir, m);
-    expect(isComplete(dir)).toBe(false);
-    writeManifest(dir, { ...m, status: 'done' });
-    expect(isComplete(dir)).toBe(true);
+    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'running' });
+    mkdirSync(join(dir, 'tables'));
+    writeFileSync(join(dir, 'metrics.json'), '{"percent_replicating": {"anomaly": {"percent": 40}}}');
+    writeFileSync(join(dir, 'tables', 't.parquet'), 'abcdef');
+    expect(listOutputs(dir)).toEqual({ 'metrics.json': 53, 'tables/t.parquet': 6 });
+    writeManifest(dir, { ...m, status: 'done', outputs: listOutputs(dir) });
+    expect(storedRun(dir)).toMatchObject({ complete: true, metrics: { percent_replicating: { anomaly: { percent: 40 } } } });
+    writeFileSync(join(dir, 'metrics.json'), '');
+    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is empty' });
+    writeFileSync(join(dir, 'metrics.json'), '[]');
+    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is not a JSON object' });
+    rmSync(join(dir, 'metrics.json'));
+    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is missing' });
     writeFileSync(join(dir, 'manifest.json'), '{"status": "do'); // torn by hand: not a result
     expect(readManifest(dir)).toBeNull();
+    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'manifest.json is not valid JSON' });
+  });
+
+  it('a failed atomic write leaves the old content and no temporary file', () => {
+    const dir = tmp();
+    writeFileAtomic(join(dir, 'x.json'), '{"old":1}');
+    mkdirSync(join(dir, 'y.json', 'sub'), { recursive: true }); // a folder where the file should go: the rename fails
+    expect(() => writeFileAtomic(join(dir, 'y.json'), '{}')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir).sort()).toEqual(['x.json', 'y.json']);
+    expect(readFileSync(join(dir, 'x.json'), 'utf8')).toBe('{"old":1}');
   });
 
   it('atomic writes leave no temporary file and canonical JSON sorts keys', () => {

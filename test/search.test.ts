@@ -55,7 +55,7 @@ describe('median pruner', () => {
     const prunedAt: number[] = [];
     const cb = medianPruner(earlier, 3, (e) => prunedAt.push(e));
     cb.onTrainStart?.({ max_epochs: 5, lr: 1 });
-    const logs = (v: number) => ({ loss: v, val_loss: v, lr: 1, seconds: 0 });
+    const logs = (v: number) => ({ loss: v, val_loss: v, val_objective: v, lr: 1, seconds: 0 });
     expect(cb.onEpochEnd?.(0, logs(2))).toEqual({}); // before after_epochs: never pruned
     expect(cb.onEpochEnd?.(1, logs(2))).toEqual({});
     // Epoch 2: earlier best-so-far 0.6, 0.7, 0.9 → median 0.7; ours is 2 → pruned.
@@ -117,4 +117,28 @@ describe('hyper-parameter search end to end', () => {
     expect(again).toContain('2 run(s): 0 done, 2 already complete');
     expect(JSON.parse(readFileSync(join(exp, 'search.json'), 'utf8'))).toEqual(outcome);
   }, 300_000);
+});
+
+describe('a search whose every trial fails', () => {
+  it('is a user error that says why, not an internal error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ads-search-fail-'));
+    const spec = join(dir, 'diverge.yaml');
+    writeFileSync(
+      spec,
+      [
+        'experiment: diverge',
+        'dataset: { synthetic: { plates: 2, moas: 2, compounds_per_moa: 2, features: 12, factors: 3 } }',
+        'training: { max_epochs: 3 }',
+        'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
+        'sweep:',
+        '  search:',
+        '    trials: 2',
+        '    params: { training.lr: { log_uniform: [1.0e+299, 1.0e+300] } }',
+      ].join('\n'),
+    );
+    const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/every one of the 2 trials of the search failed.*sweep\.search.*trial 0 .*diverged/s);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 120_000);
 });

@@ -147,7 +147,7 @@ function efficiencyGap(result: ReturnType<typeof shapValues>): number {
   return worst;
 }
 
-const exactOpts: KernelShapOptions = { nsamples: 0, exact_max_features: 12 };
+const exactOpts: KernelShapOptions = { nsamples: 0, exact_max_features: 12, l1_reg: false };
 
 // ---------- Kernel SHAP ----------
 
@@ -175,7 +175,7 @@ describe('Kernel SHAP on linear models', () => {
 
   it('gives the same on the sampled path, where the regression fits an additive model without residual', () => {
     const { f, bg, x, expected } = linearCase(40);
-    const result = shapValues(kernelExplainer(f, bg), x, { nsamples: 2 * 40 + 2048, exact_max_features: 12 }, stream(1, 'shap'));
+    const result = shapValues(kernelExplainer(f, bg), x, { nsamples: 2 * 40 + 2048, exact_max_features: 12, l1_reg: false }, stream(1, 'shap'));
     expect(result.exact).toBe(false);
     expect(result.coalitions).toBe(2 * 40 + 2048);
     expect(maxAbsDiff(rows(result.values), expected)).toBeLessThan(1e-9);
@@ -197,7 +197,7 @@ describe('Kernel SHAP against brute-force Shapley values', () => {
     const bg8 = randomMatrix(5, 8, 'nl8/bg');
     const x8 = randomMatrix(1, 8, 'nl8/x').data;
     const f8 = nonlinear(8);
-    const result = shapValues(kernelExplainer(f8, bg8), x8, { nsamples: 1000, exact_max_features: 0 }, stream(1, 'shap'));
+    const result = shapValues(kernelExplainer(f8, bg8), x8, { nsamples: 1000, exact_max_features: 0, l1_reg: false }, stream(1, 'shap'));
     expect(result.exact).toBe(true);
     expect(result.coalitions).toBe(254);
     expect(maxAbsDiff(rows(result.values), subsetShapley(f8, bg8, x8))).toBeLessThan(1e-9);
@@ -212,7 +212,7 @@ describe('Kernel SHAP against brute-force Shapley values', () => {
     const scale = Math.max(...truth.flat().map(Math.abs));
     const explainer = kernelExplainer(f11, bg11);
     const error = (nsamples: number) => {
-      const r = shapValues(explainer, x11, { nsamples, exact_max_features: 0 }, stream(3, 'shap'));
+      const r = shapValues(explainer, x11, { nsamples, exact_max_features: 0, l1_reg: false }, stream(3, 'shap'));
       expect(r.exact).toBe(false);
       expect(efficiencyGap(r)).toBeLessThan(1e-9);
       return maxAbsDiff(rows(r.values), truth) / scale;
@@ -230,7 +230,7 @@ describe('Kernel SHAP properties', () => {
       const f = reluNet(d, 16, 5, `eff${d}`);
       const explainer = kernelExplainer(f, randomMatrix(20, d, `eff${d}/bg`));
       const x = randomMatrix(1, d, `eff${d}/x`).data;
-      const result = shapValues(explainer, x, { nsamples: 2 * d + 2048, exact_max_features: 12 }, stream(1, 'shap'));
+      const result = shapValues(explainer, x, { nsamples: 2 * d + 2048, exact_max_features: 12, l1_reg: false }, stream(1, 'shap'));
       expect(result.exact).toBe(d <= 12);
       expect(efficiencyGap(result)).toBeLessThan(1e-9);
     }
@@ -240,7 +240,7 @@ describe('Kernel SHAP properties', () => {
     const d = 30;
     const explainer = kernelExplainer(reluNet(d, 8, 3, 'det'), randomMatrix(10, d, 'det/bg'));
     const x = randomMatrix(1, d, 'det/x').data;
-    const opts = { nsamples: 300, exact_max_features: 12 };
+    const opts: KernelShapOptions = { nsamples: 300, exact_max_features: 12, l1_reg: false };
     const a = shapValues(explainer, x, opts, stream(7, 'shap/row'));
     const b = shapValues(explainer, x, opts, stream(7, 'shap/row'));
     const c = shapValues(explainer, x, opts, stream(8, 'shap/row'));
@@ -252,7 +252,7 @@ describe('Kernel SHAP properties', () => {
     for (const d of [6, 30]) {
       const explainer = kernelExplainer(nonlinear(d), randomMatrix(10, d, `sub${d}/bg`));
       const x = randomMatrix(1, d, `sub${d}/x`).data;
-      const opts = { nsamples: 500, exact_max_features: 12 };
+      const opts: KernelShapOptions = { nsamples: 500, exact_max_features: 12, l1_reg: false };
       const all = shapValues(explainer, x, opts, stream(2, 'shap'));
       const some = shapValues(explainer, x, opts, stream(2, 'shap'), [3, 1]);
       expect(Array.from(some.outputs)).toEqual([3, 1]);
@@ -294,7 +294,7 @@ describe('Kernel SHAP properties', () => {
 
 describe('anomaly explanations', () => {
   const options: AnomalyShapOptions = {
-    background_size: 50, error_fraction: 0.8, max_features: 10, nsamples: 2048, exact_max_features: 12, top_pairs: 3,
+    mode: 'default', background_size: 50, error_fraction: 0.8, max_features: 10, nsamples: 2048, exact_max_features: 12, top_pairs: 3,
   };
   // x̂_0 = x_1 + x_2 (feature 0 is predicted from features 1 and 2); every other feature is copied.
   const d = 5;
@@ -375,7 +375,7 @@ describe('anomaly explanations', () => {
 
   it('aggregates the strongest (explained ← contributor) pairs per group', () => {
     const explained = (feature: number, contributing: Array<[number, number]>) => ({
-      feature, input: 0, reconstruction: 0, squaredError: 0, expected: 0, shap: new Float64Array(0),
+      feature, input: 0, reconstruction: 0, squaredError: 0, output: 0, expected: 0, shap: new Float64Array(0),
       contributing: contributing.map(([f, phi]) => ({ feature: f, phi })), offsetting: [],
     });
     const rec = (key: string, ...features: ReturnType<typeof explained>[]) => ({ key, totalSquaredError: 1, explained: features, exact: true });

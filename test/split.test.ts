@@ -1,6 +1,15 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Profiles } from '../src/data/profiles.ts';
+import { type Roles, SET_COLUMN } from '../src/data/roles.ts';
+import { matrix } from '../src/numeric/matrix.ts';
 import { splitWells } from '../src/preprocess/split.ts';
 import { stream } from '../src/random/streams.ts';
+import { loadSpec } from '../src/spec/load.ts';
+import { validateExperiment } from '../src/spec/schema.ts';
+import type { ResolvedSpec } from '../src/spec/types.ts';
+import { assignSets } from '../src/stages/split.ts';
+import { root } from './support/cli.ts';
 
 describe('split of control wells (DESIGN §2.2)', () => {
   // 4 plates × 20 controls + 10 treated per plate.
@@ -45,5 +54,46 @@ describe('split of control wells (DESIGN §2.2)', () => {
     const other = splitWells(plates, isControl, { test_fraction: 0.5, val_fraction: 0.1, max_train_wells: null }, stream(2, 'split'));
     expect(again).toEqual(sets);
     expect(other).not.toEqual(sets);
+  });
+});
+
+describe('split.seed (the split fixed across run seeds, as the reference fixes it)', () => {
+  // 3 plates × (8 controls + 4 treated).
+  const n = 36;
+  const p: Profiles = {
+    metadata: {
+      Metadata_Plate: Array.from({ length: n }, (_, i) => `P${Math.floor(i / 12)}`),
+      Metadata_role: Array.from({ length: n }, (_, i) => (i % 12 < 8 ? 'ctrl' : 'trt')),
+      Metadata_pert: Array.from({ length: n }, (_, i) => (i % 12 < 8 ? 'DMSO' : `c${i % 4}`)),
+    },
+    features: ['f'],
+    values: matrix(n, 1, new Float64Array(n)),
+  };
+  const roles: Roles = {
+    plate: 'Metadata_Plate', well: 'Metadata_Well', perturbation: 'Metadata_pert', moa: null, dose: null, batch: null,
+    control: { column: 'Metadata_role', values: ['ctrl'] }, replicateBy: ['Metadata_pert'],
+  };
+  const settings = (seed: number | null) => ({ test_fraction: 0.5, val_fraction: 0.1, small_plates: 'error' as const, max_train_wells: null, seed });
+  const setsOf = (seed: number | null, runSeed: number) => assignSets(p, roles, settings(seed), runSeed).profiles.metadata[SET_COLUMN];
+
+  it('with split.seed set, runs with different seeds get the same split', () => {
+    const a = setsOf(42, 1);
+    expect(setsOf(42, 2)).toEqual(a);
+    expect(setsOf(42, 3)).toEqual(a);
+    // …the split split.seed's stream draws, whatever the run's seed.
+    expect(a).toEqual(setsOf(null, 42));
+  });
+
+  it('a different split.seed gives a different split; null follows the run seed', () => {
+    expect(setsOf(43, 1)).not.toEqual(setsOf(42, 1));
+    expect(setsOf(null, 1)).not.toEqual(setsOf(null, 2));
+    expect(setsOf(null, 7)).toEqual(setsOf(7, 99));
+  });
+
+  it('is null by default, and the reference reproduction fixes it at 42', () => {
+    const spec = validateExperiment({ experiment: 'x' }).value as ResolvedSpec;
+    expect(spec.split.seed).toBeNull();
+    const paper = loadSpec(join(root, 'experiments/paper/reference.yaml')).spec;
+    expect(paper.split.seed).toBe(42);
   });
 });

@@ -1,12 +1,12 @@
-import { type MetaValue, metaColumn, type Profiles } from '../data/profiles.ts';
+import { metaColumn, type Profiles } from '../data/profiles.ts';
 import { hstack, matrix, type Matrix, selectRows } from '../numeric/matrix.ts';
 import { mean, sampleSd } from '../numeric/stats.ts';
 import { stream } from '../random/streams.ts';
 import { type Fold, foldCount, repeatedStratifiedGroupKFold } from './folds.ts';
 import { fitLogistic, predictLogistic } from './logistic.ts';
-import { f1Scores, welchTTest } from './metrics.ts';
+import { type CorrectedTTest, correctedResampledTTest, f1Scores, welchTTest } from './metrics.ts';
 import { fitMlp, predictMlp, SKLEARN_MLP } from './mlp.ts';
-import { filterMoas, type MoaSelection } from './moa_filter.ts';
+import { filterMoas, type MoaFilterOptions, type MoaSelection } from './moa_filter.ts';
 import { randomOversample } from './oversample.ts';
 import { applyMinMax, fitMinMax } from './scale.ts';
 
@@ -21,23 +21,23 @@ import { applyMinMax, fitMinMax } from './scale.ts';
 export type Classifier = 'logistic' | 'mlp';
 export type Fusion = 'early' | 'late';
 
-export interface MoaOptions {
-  /** Keep MoAs with strictly more than this many compounds; also caps the fold count at min_compounds + 1. */
-  min_compounds: number;
+/** The filter's options (min_compounds also caps the fold count at min_compounds + 1), then the classifiers'. */
+export interface MoaOptions extends MoaFilterOptions {
   folds: number;
   repeats: number;
   classifiers: readonly Classifier[];
   /** Inverse L2 strength of the logistic regression. */
   C: number;
+  /** Epoch limit of the MLP (sklearn's max_iter); its other settings are SKLEARN_MLP's. */
+  mlp_max_epochs: number;
   /** Fusions to score besides each representation alone; needs at least two representations. */
   fusion: readonly Fusion[];
   seed: number;
-  /** Only these compounds' wells are classified (e.g. the union of replicating sets); null keeps all. */
-  keep_compounds: readonly MetaValue[] | null;
 }
 
 export interface MoaColumns {
   moa: string;
+  /** The perturbation id; the compound (the unit folds never split) is the whole id or its prefix. */
   compound: string;
 }
 
@@ -83,7 +83,11 @@ export interface MoaScores {
   unconverged_fits: number;
 }
 
-/** Welch's t-test of macro-F1 per repeat, a vs b, for one classifier. */
+/**
+ * a vs b for one classifier: Welch's t-test of macro-F1 per repeat (t, df, p: the reference's test, which
+ * takes the repeats as independent and so overstates significance), and `corrected`, the Nadeau–Bengio
+ * corrected resampled t-test of the per-fold macro-F1 differences, the one to read.
+ */
 export interface MoaComparison {
   classifier: Classifier;
   a: string;
@@ -93,16 +97,19 @@ export interface MoaComparison {
   t: number;
   df: number;
   p: number;
+  corrected: CorrectedTTest;
 }
 
 export interface MoaEvaluation {
   /** Class index → MoA. */
   classes: string[];
-  /** Wells and compounds per class. */
+  /** Rows (wells, or whatever the representations' rows are) and compounds per class. */
   class_wells: number[];
   class_compounds: number[];
   n_wells: number;
   n_compounds: number;
+  /** The classified compounds (group index → compound), each with its class index and number of wells. */
+  compounds: { compound: string; class: number; wells: number }[];
   n_folds: number;
   dropped: MoaSelection['dropped'];
   /** Predicting the training fold's most frequent class for every test well. */
@@ -115,9 +122,9 @@ export interface MoaEvaluation {
  * Solver tolerance (max |gradient| of the mean loss). On MoA-like data sklearn's 1e-4 leaves ~0.2% of test
  * predictions different from the exact optimum's; at 1e-6 none moved, for a few more L-BFGS iterations.
  */
-const LOGISTIC_TOL = 1e-6;
+export const LOGISTIC_TOL = 1e-6;
 /** The reference's max_iter; reached only when C is so large the problem is nearly unregularized. */
-const LOGISTIC_MAX_ITER = 1000;
+export const LOGISTIC_MAX_ITER = 1000;
 const FUSION_NAMES = { early: 'early_fusion', late: 'late_fusion' } as const;
 
 export async function evaluateMoa(
@@ -168,7 +175,7 @@ export async function evaluateMoa(
             return { proba: predictLogistic(model, x.test), converged: model.converged };
           }
           const seed = stream(options.seed, `classify/mlp/${r}/${f}/${entry}`).seed();
-          const model = fitMlp(xFit, yFit, present.length, SKLEARN_MLP, seed);
+          const model = fitMlp(xFit, yFit, present.length, { ...SKLEARN_MLP, max_epochs: options.mlp_max_epochs }, seed);
           return { proba: predictMlp(model, x.test), converged: model.converged };
         };
         const score = (entry: string, proba: Matrix, converged: boolean) =>
@@ -196,22 +203,36 @@ export async function evaluateMoa(
     for (const e of entries) scores.push({ representation: e, classifier, ...summarize(acc.get(key(e, classifier))!, options.repeats) });
   }
   const comparisons: MoaComparison[] = [];
+  const testTrainRatio = mean(folds.flat().map((f) => f.test.length / f.train.length));
   for (const classifier of options.classifiers) {
     const own = scores.filter((s) => s.classifier === classifier);
     for (let i = 0; i < own.length; i++) {
       for (let j = i + 1; j < own.length; j++) {
         const a = own[i].macro_f1_per_repeat;
         const b = own[j].macro_f1_per_repeat;
-        comparisons.push({ classifier, a: own[i].representation, b: own[j].representation, mean_a: mean(a), mean_b: mean(b), ...welchTTest(a, b) });
+        // Both are scored on the same folds in the same order, so fold k of one pairs with fold k of the other.
+        const diffs = own[i].folds.map((f, k) => f.macro_f1 - own[j].folds[k].macro_f1);
+        comparisons.push({
+          classifier,
+          a: own[i].representation,
+          b: own[j].representation,
+          mean_a: mean(a),
+          mean_b: mean(b),
+          ...welchTTest(a, b),
+          corrected: correctedResampledTTest(diffs, testTrainRatio),
+        });
       }
     }
   }
   const base = summarize(baseline, options.repeats);
   const classWells = new Array<number>(K).fill(0);
   const compoundSets = Array.from({ length: K }, () => new Set<number>());
+  const compounds = selection.compounds.map((compound) => ({ compound, class: -1, wells: 0 }));
   y.forEach((c, i) => {
     classWells[c]++;
     compoundSets[c].add(selection.groups[i]);
+    compounds[selection.groups[i]].class = c;
+    compounds[selection.groups[i]].wells++;
   });
   return {
     classes: selection.classes,
@@ -219,6 +240,7 @@ export async function evaluateMoa(
     class_compounds: compoundSets.map((s) => s.size),
     n_wells: selection.rows.length,
     n_compounds: selection.compounds.length,
+    compounds,
     n_folds: nFolds,
     dropped: selection.dropped,
     baseline: { folds: base.folds, macro_f1: base.macro_f1, weighted_f1: base.weighted_f1 },

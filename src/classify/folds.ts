@@ -29,10 +29,19 @@ export function foldCount(folds: number, minCompounds: number): number {
 }
 
 export function stratifiedGroupKFold(labels: Int32Array, groups: Int32Array, nSplits: number, rs: RandomStream): Fold[] {
+  return stratifiedGroupKFoldInOrder(labels, groups, nSplits, Array.from(permutation(rs, max(groups) + 1)));
+}
+
+/**
+ * The folds when groups are visited in `order` (before the stable sort by spread). With the identity order
+ * this is sklearn's StratifiedGroupKFold(shuffle=False), whose groups are numbered in sorted order.
+ */
+export function stratifiedGroupKFoldInOrder(labels: Int32Array, groups: Int32Array, nSplits: number, order: readonly number[]): Fold[] {
   if (labels.length !== groups.length) throw new Error(`stratifiedGroupKFold: ${labels.length} labels but ${groups.length} groups`);
   const nClasses = max(labels) + 1;
   const nGroups = max(groups) + 1;
   if (nSplits < 2 || nSplits > nGroups) throw new Error(`stratifiedGroupKFold: ${nSplits} folds for ${nGroups} groups`);
+  if (order.length !== nGroups) throw new Error(`stratifiedGroupKFold: an order of ${order.length} groups for ${nGroups} groups`);
 
   const classCount = new Float64Array(nClasses);
   const groupCounts = new Float64Array(nGroups * nClasses);
@@ -41,7 +50,6 @@ export function stratifiedGroupKFold(labels: Int32Array, groups: Int32Array, nSp
     groupCounts[groups[i] * nClasses + labels[i]]++;
   }
 
-  const order = Array.from(permutation(rs, nGroups));
   const spread = order.map((g) => std(groupCounts.subarray(g * nClasses, (g + 1) * nClasses)));
   // Array.prototype.sort is stable: groups with equal spread keep their shuffled order.
   const visit = order.map((g, k) => ({ g, s: spread[k] })).sort((a, b) => b.s - a.s);

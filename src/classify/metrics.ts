@@ -81,6 +81,31 @@ export function welchTTest(a: ArrayLike<number>, b: ArrayLike<number>): WelchTes
   return { t, df, p };
 }
 
+export interface CorrectedTTest extends WelchTest {
+  /** Fold scores differenced: folds × repeats. */
+  n: number;
+  /** Mean test-fold rows over training-fold rows, the n₂/n₁ of the correction. */
+  test_train_ratio: number;
+}
+
+/**
+ * Nadeau and Bengio's corrected resampled t-test (Machine Learning 52, 2003; Bouckaert and Frank's form for
+ * repeated k-fold) of the mean of per-fold score differences d₁…d_J of two models scored on the same folds:
+ * t = mean(d) / √((1/J + n₂/n₁) · var(d)), J − 1 degrees of freedom. The folds of repeated cross-validation
+ * share their data, so their scores are correlated; the plain t-test (1/J alone) treats them as independent
+ * and overstates significance, the n₂/n₁ term corrects for the overlap. Degenerate cases as welchTTest.
+ */
+export function correctedResampledTTest(diffs: ArrayLike<number>, testTrainRatio: number): CorrectedTTest {
+  const J = diffs.length;
+  if (J < 2) return { t: NaN, df: NaN, p: NaN, n: J, test_train_ratio: testTrainRatio };
+  const m = mean(diffs);
+  const se2 = (1 / J + testTrainRatio) * sampleVariance(diffs, m);
+  const df = J - 1;
+  if (se2 === 0) return m === 0 ? { t: NaN, df, p: NaN, n: J, test_train_ratio: testTrainRatio } : { t: Math.sign(m) * Infinity, df, p: 0, n: J, test_train_ratio: testTrainRatio };
+  const t = m / Math.sqrt(se2);
+  return { t, df, p: 2 * studentTCdf(-Math.abs(t), df), n: J, test_train_ratio: testTrainRatio };
+}
+
 function sampleVariance(x: ArrayLike<number>, m: number): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += (x[i] - m) ** 2;

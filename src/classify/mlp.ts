@@ -59,7 +59,10 @@ const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPSILON = 1e-8;
 
-export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options: MlpOptions, seed: number): MlpModel {
+/** Initial weights in MlpModel's layout (sklearn's coefs_ and intercepts_), instead of the seeded draw. */
+export type MlpWeights = Pick<MlpModel, 'w1' | 'b1' | 'w2' | 'b2'>;
+
+export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options: MlpOptions, seed: number, start?: MlpWeights): MlpModel {
   if (labels.length !== x.rows) throw new Error(`fitMlp: ${x.rows} rows but ${labels.length} labels`);
   const n = x.rows;
   const d = x.cols;
@@ -75,7 +78,10 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
   // from the same bound): Adam then runs as a handful of kernels per step instead of a handful per tensor.
   const sizes = [d * h, h, h * K, K];
   const offsets = [0, d * h, d * h + h, d * h + h + h * K];
-  const initial = Float32Array.from([...glorot(d, h, d * h + h), ...glorot(h, K, h * K + K)]);
+  const initial = start
+    ? Float32Array.from([...start.w1, ...start.b1, ...start.w2, ...start.b2])
+    : Float32Array.from([...glorot(d, h, d * h + h), ...glorot(h, K, h * K + K)]);
+  if (initial.length !== offsets[3] + sizes[3]) throw new Error(`fitMlp: initial weights have ${initial.length} values, the network ${offsets[3] + sizes[3]}`);
   // tidy frees the initial values once copied; it leaves variables alone.
   const [theta, m, v] = tf.tidy(() => [tf.variable(tf.tensor1d(initial)), tf.variable(tf.zeros([initial.length])), tf.variable(tf.zeros([initial.length]))]);
   const unpack = (flat: tf.Tensor1D): tf.Tensor[] => [

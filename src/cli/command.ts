@@ -23,6 +23,12 @@ export interface Command {
   run(positionals: string[], options: Record<string, string | boolean | string[] | undefined>): Promise<number>;
 }
 
+/**
+ * A command as its module defines it. Its one-line summary lives in main.ts's list of commands instead, so
+ * `ads --help` lists every command without loading any (and with them tfjs, polars, vega).
+ */
+export type CommandDefinition = Omit<Command, 'summary'>;
+
 /** Options several commands share, stated once so their meaning and help text never drift apart. */
 export const COMMON_OPTIONS = {
   set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec, typed by the schema' },

@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { type Command, UserError, commandHelp, parseCommandArgs } from './command.ts';
-import { explainCommand } from './commands/explain.ts';
-import { planCommand } from './commands/plan.ts';
-import { reportCommand } from './commands/report.ts';
-import { runCommand } from './commands/run.ts';
-import { simulateCommand } from './commands/simulate.ts';
-import { slurmCommand } from './commands/slurm.ts';
-import { validateCommand } from './commands/validate.ts';
+import { type Command, type CommandDefinition, UserError, commandHelp, parseCommandArgs } from './command.ts';
+import { asUserError } from './paths.ts';
+import { exitOnSignals } from './signals.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, planCommand, reportCommand, explainCommand, simulateCommand, slurmCommand];
+/**
+ * Every command with its summary; a command's module is imported only when it runs (or shows its help):
+ * `ads --help`, `plan` and `validate` start without the modules the others need (tfjs, polars, vega).
+ */
+const COMMANDS: readonly { name: string; summary: string; load: () => Promise<CommandDefinition> }[] = [
+  { name: 'run', summary: 'Run every run of an experiment spec (skipping complete ones), then write its report.', load: async () => (await import('./commands/run.ts')).runCommand },
+  { name: 'validate', summary: 'Check experiment specs, their sweep points and the headers of their data files without running them.', load: async () => (await import('./commands/validate.ts')).validateCommand },
+  { name: 'plan', summary: 'List the runs a spec expands to: run id, sweep point and seed.', load: async () => (await import('./commands/plan.ts')).planCommand },
+  { name: 'report', summary: "Aggregate an experiment's complete runs into reports/<experiment>/ (report.md, report.html, figures/).", load: async () => (await import('./commands/report.ts')).reportCommand },
+  { name: 'explain', summary: "Explain a complete run's anomalies with SHAP from its saved model, without retraining.", load: async () => (await import('./commands/explain.ts')).explainCommand },
+  { name: 'simulate', summary: "Write the spec's simulated screen (dataset.synthetic) as a table, with its ground truth (Metadata_moa_kind).", load: async () => (await import('./commands/simulate.ts')).simulateCommand },
+  { name: 'slurm', summary: 'Write an sbatch array (one task per shard of the runs) and a report job that runs after it.', load: async () => (await import('./commands/slurm.ts')).slurmCommand },
+];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -41,19 +48,23 @@ export async function main(argv: string[]): Promise<number> {
     console.log(version());
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`ads: unknown command '${name}'\n\n${mainHelp()}`);
     return 2;
   }
+  const cmd: Command = { ...(await entry.load()), summary: entry.summary };
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(commandHelp(cmd));
     return 0;
   }
+  const stopSignals = exitOnSignals(name);
   try {
     const { positionals, values } = parseCommandArgs(cmd, rest);
     return await cmd.run(positionals, values as Parameters<Command['run']>[1]);
-  } catch (err) {
+  } catch (caught) {
+    // A full disk, a read-only mount, a missing permission: the user's to fix, so no 'internal error'.
+    const err = asUserError(caught, `ads ${name}: `) ?? caught;
     if (err instanceof UserError) {
       console.error(err.message);
       return err.exitCode;
@@ -63,5 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.ADS_DEBUG) console.error(err);
     else console.error('(set ADS_DEBUG=1 to see the stack trace)');
     return 70;
+  } finally {
+    stopSignals();
   }
 }

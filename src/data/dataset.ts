@@ -1,12 +1,13 @@
 import pl from 'nodejs-polars';
-import { DataError, exampleRows } from '../errors.ts';
+import { DataError } from '../errors.ts';
 import { type Matrix, matrix, selectCols } from '../numeric/matrix.ts';
 import { interpolateMissing } from '../preprocess/interpolate.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { expandPaths } from './files.ts';
-import { copyColumnsAsFloat64, readFrame } from './io.ts';
+import { copyColumnsAsFloat64, readTable } from './io.ts';
+import { concatOrigins, type Origins, originsOf, selectOrigins, whereWells } from './origins.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
-import { type Roles, requiredColumns } from './roles.ts';
+import { controlMask, type Roles, requiredColumns } from './roles.ts';
 
 type DatasetSpec = RunSpec['dataset'];
 
@@ -21,6 +22,11 @@ export interface LoadReport {
   dropped_missing: { feature: string; missing_share: number }[];
   /** Values filled by the imputation policy. */
   imputed: { method: string; values: number; features: number };
+  /**
+   * Wells dropped by `dataset.missing_roles: drop` because a role value they need was empty, and how many
+   * lacked each column (a well can lack several).
+   */
+  dropped_missing_roles: { wells: number; by_column: Record<string, number> };
 }
 
 /**
@@ -29,28 +35,92 @@ export interface LoadReport {
  * role column, non-numeric feature values, feature sets that differ between files (unless the spec asks for
  * the common ones), or missing values the policy cannot handle.
  */
-export function readDataset(dataset: DatasetSpec, roles: Roles): { profiles: Profiles; report: LoadReport } {
+export function readDataset(dataset: DatasetSpec, roles: Roles): { profiles: Profiles; report: LoadReport; origins: Origins } {
   const files = expandPaths(typeof dataset.path === 'string' ? [dataset.path] : (dataset.path ?? []));
   if (files.length === 0) throw new DataError(`dataset.path names no file: ${JSON.stringify(dataset.path)}`);
   const tables = files.map((file) => {
-    const df = readFrame(file);
+    const { df, rows } = readTable(file);
     const missing = requiredColumns(roles).filter((c) => !df.columns.includes(c.column));
     if (missing.length) {
       const list = missing.map((c) => `'${c.column}' (${c.role})`).join(', ');
       throw new DataError(`${file}: no column ${list}; the table has ${df.columns.length} columns: ${preview(df.columns)}`);
     }
-    return { file, df, features: featureColumns(df.columns, dataset.features) };
+    return { file, df, rows, features: featureColumns(df.columns, dataset.features) };
   });
   const { features, notCommon } = commonFeatures(tables, dataset.features.common);
   if (features.length === 0) throw new DataError(`${files[0]}: no feature columns (prefixes ${dataset.features.prefixes.join(', ')})`);
 
-  const parts = tables.map((t) => toProfiles(t.file, t.df, features));
-  const dropped = dropWells(concatenate(parts), dataset.drop_wells);
-  const { profiles, dropped_missing, imputed } = handleMissing(dropped, dataset.missing, files);
+  const parts = tables.map((t) => toProfiles(t.file, t.df, features, t.rows.of, t.rows.unit));
+  const all = { profiles: concatenate(parts), origins: concatOrigins(tables.map((t) => originsOf(t.file, t.rows))) };
+  const { profiles: declared, origins: declaredOrigins } = keepRows(all, dropRows(all.profiles, dataset.drop_wells));
+  const roleCheck = checkRoleValues(declared, declaredOrigins, roles, dataset.missing_roles);
+  const { profiles: complete, origins } = keepRows({ profiles: declared, origins: declaredOrigins }, roleCheck.keep);
+  const { profiles, dropped_missing, imputed } = handleMissing(complete, dataset.missing, origins);
   return {
     profiles,
-    report: { files, wells: profiles.values.rows, features: profiles.features.length, not_common: notCommon, dropped_missing, imputed },
+    origins,
+    report: {
+      files,
+      wells: profiles.values.rows,
+      features: profiles.features.length,
+      not_common: notCommon,
+      dropped_missing,
+      imputed,
+      dropped_missing_roles: roleCheck.dropped,
+    },
   };
+}
+
+/**
+ * Role values every well needs: a plate (normalization, split strata and evaluation are per plate) and, in
+ * a treated well (any well that is not a control), its perturbation and replicate key. A control may lack a
+ * perturbation id (some screens leave it empty). A missing value is an error naming the file's rows, or,
+ * with `dataset.missing_roles: drop`, the well is dropped and counted.
+ */
+function checkRoleValues(p: Profiles, origins: Origins, roles: Roles, policy: DatasetSpec['missing_roles']) {
+  const isControl = controlMask(p, roles);
+  const needs = [
+    { column: roles.plate, role: 'plate', of: 'every well' },
+    ...[...new Set([roles.perturbation, ...roles.replicateBy])].map((column) => ({
+      column,
+      role: column === roles.perturbation ? 'perturbation' : 'replicate_by',
+      of: 'treated wells',
+    })),
+  ];
+  const lacking = new Uint8Array(p.values.rows);
+  const problems: string[] = [];
+  const by_column: Record<string, number> = {};
+  for (const need of needs) {
+    const values = p.metadata[need.column];
+    const wells: number[] = [];
+    for (let i = 0; i < p.values.rows; i++) {
+      if ((need.of === 'every well' || !isControl[i]) && isEmpty(values[i])) {
+        wells.push(i);
+        lacking[i] = 1;
+      }
+    }
+    if (wells.length) {
+      by_column[need.column] = wells.length;
+      const one = wells.length === 1;
+      const kind = need.of === 'every well' ? (one ? 'well' : 'wells') : `treated well${one ? '' : 's'} (whose '${roles.control.column}' is not one of ${JSON.stringify(roles.control.values)})`;
+      problems.push(`${wells.length} ${kind} ${one ? 'has' : 'have'} no ${need.role} value in column '${need.column}': ${whereWells(origins, wells)}`);
+    }
+  }
+  if (problems.length && policy === 'error') {
+    throw new DataError(`${problems.join('; ')}. Fill them in, or set dataset.missing_roles: drop to leave such wells out`);
+  }
+  const keep = whereKept(lacking);
+  return { keep, dropped: { wells: p.values.rows - keep.length, by_column } };
+}
+
+function isEmpty(v: MetaValue | undefined): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '') || (typeof v === 'number' && Number.isNaN(v));
+}
+
+function whereKept(dropped: Uint8Array): Int32Array {
+  const keep: number[] = [];
+  for (let i = 0; i < dropped.length; i++) if (!dropped[i]) keep.push(i);
+  return Int32Array.from(keep);
 }
 
 function preview(names: readonly string[]): string {
@@ -91,7 +161,7 @@ function commonFeatures(tables: { file: string; features: string[] }[], common: 
 }
 
 /** One file's wells; a non-numeric feature value is reported with its column and rows. */
-function toProfiles(file: string, df: pl.DataFrame, features: readonly string[]): Profiles {
+function toProfiles(file: string, df: pl.DataFrame, features: readonly string[], numbers: Int32Array, unit: string): Profiles {
   const rows = df.height;
   const cols = features.length;
   const values = matrix(rows, cols);
@@ -104,7 +174,7 @@ function toProfiles(file: string, df: pl.DataFrame, features: readonly string[])
   const isNumeric = new Uint8Array(cols);
   for (const j of numeric) isNumeric[j] = 1;
   features.forEach((f, j) => {
-    if (!isNumeric[j]) copyNonNumericColumn(file, f, df.getColumn(f), values, j);
+    if (!isNumeric[j]) copyNonNumericColumn(file, f, df.getColumn(f), values, j, (rows) => `${unit}${rows.length > 1 ? 's' : ''} ${numbersOf(rows, numbers)}`);
   });
   const featureSet = new Set(features);
   const metadata: Record<string, MetaValue[]> = {};
@@ -118,7 +188,7 @@ const NUMERIC_TYPES = new Set<string>(
 );
 
 /** A feature column of another type: cast value by value, and an error naming the values that are not numbers. */
-function copyNonNumericColumn(file: string, name: string, series: pl.Series, out: Matrix, j: number): void {
+function copyNonNumericColumn(file: string, name: string, series: pl.Series, out: Matrix, j: number, where: (rows: number[]) => string): void {
   const { rows, cols, data } = out;
   const raw = series.toArray() as unknown[];
   const values = series.cast(pl.Float64, false).toArray() as (number | null)[];
@@ -130,8 +200,13 @@ function copyNonNumericColumn(file: string, name: string, series: pl.Series, out
   }
   if (bad.length) {
     const shown = bad.slice(0, 3).map((i) => JSON.stringify(raw[i])).join(', ');
-    throw new DataError(`${file}: column '${name}' has non-numeric values (${shown}) at ${exampleRows(bad)}`);
+    throw new DataError(`${file}: column '${name}' has non-numeric values (${shown}) at ${where(bad)}`);
   }
+}
+
+/** The file's own numbers of some rows: the first few, and how many more. */
+function numbersOf(rows: readonly number[], numbers: Int32Array, max = 5): string {
+  return `${rows.slice(0, max).map((i) => numbers[i]).join(', ')}${rows.length > max ? ` and ${rows.length - max} more` : ''}`;
 }
 
 /** Files stacked in order; a metadata column absent from a file is null in its wells. */
@@ -149,8 +224,9 @@ function concatenate(parts: Profiles[]): Profiles {
   return { metadata, features: parts[0].features, values: matrix(rows, parts[0].features.length, data) };
 }
 
-function dropWells(p: Profiles, drop: DatasetSpec['drop_wells']): Profiles {
-  if (drop.length === 0) return p;
+/** The rows `dataset.drop_wells` keeps, or null for all of them. */
+function dropRows(p: Profiles, drop: DatasetSpec['drop_wells']): Int32Array | null {
+  if (drop.length === 0) return null;
   const keep: number[] = [];
   for (let i = 0; i < p.values.rows; i++) {
     const dropped = drop.some((d) => {
@@ -159,15 +235,22 @@ function dropWells(p: Profiles, drop: DatasetSpec['drop_wells']): Profiles {
     });
     if (!dropped) keep.push(i);
   }
+  return Int32Array.from(keep);
+}
+
+/** The table and its origins at the kept rows (null or every row: unchanged, not copied). */
+function keepRows(t: { profiles: Profiles; origins: Origins }, keep: Int32Array | null): { profiles: Profiles; origins: Origins } {
+  if (keep === null || keep.length === t.profiles.values.rows) return t;
+  const p = t.profiles;
   const cols = p.values.cols;
   const data = new Float64Array(keep.length * cols);
   keep.forEach((i, k) => data.set(p.values.data.subarray(i * cols, (i + 1) * cols), k * cols));
-  const metadata = Object.fromEntries(Object.entries(p.metadata).map(([n, c]) => [n, keep.map((i) => c[i])]));
-  return { metadata, features: p.features, values: matrix(keep.length, cols, data) };
+  const metadata = Object.fromEntries(Object.entries(p.metadata).map(([n, c]) => [n, Array.from(keep, (i) => c[i])]));
+  return { profiles: { metadata, features: p.features, values: matrix(keep.length, cols, data) }, origins: selectOrigins(t.origins, keep) };
 }
 
 /** Drop features missing in more than `na_cutoff` of the wells, then fill what is left by the policy. */
-function handleMissing(p: Profiles, policy: DatasetSpec['missing'], files: string[]) {
+function handleMissing(p: Profiles, policy: DatasetSpec['missing'], origins: Origins) {
   const { rows, cols, data } = p.values;
   // One row-major pass counts every column's missing values; the rest is decided from these counts.
   const missing = new Int32Array(cols);
@@ -193,8 +276,8 @@ function handleMissing(p: Profiles, policy: DatasetSpec['missing'], files: strin
     const feature = kept.features[left[0].col];
     const rowsOf = left.filter((c) => c.col === left[0].col).map((c) => c.row);
     throw new DataError(
-      `${files.join(', ')}: ${left.length} missing value(s) left after dropping features above na_cutoff ${policy.na_cutoff}` +
-        ` and imputing '${policy.impute}': e.g. column '${feature}' at ${exampleRows(rowsOf)} (of the concatenated table);` +
+      `${left.length} missing value(s) left after dropping features above na_cutoff ${policy.na_cutoff}` +
+        ` and imputing '${policy.impute}': e.g. column '${feature}' at ${whereWells(origins, rowsOf)};` +
         ` set dataset.missing.impute to mean or interpolate, or lower dataset.missing.na_cutoff`,
     );
   }

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { DataError } from '../errors.ts';
 
 /**
  * The files a dataset path names: a plain path, or a glob (`*`, `?` within a name, `**` across folders),
@@ -10,11 +11,33 @@ export function expandPattern(pattern: string): string[] {
   if (!/[*?]/.test(pattern)) return statSync(pattern, { throwIfNoEntry: false })?.isFile() ? [pattern] : [];
   const parts = pattern.split(sep);
   const fixed = parts.findIndex((p) => /[*?]/.test(p));
-  const base = parts.slice(0, fixed).join(sep) || (pattern.startsWith(sep) ? sep : '.');
+  const base = globBase(pattern);
+  if (!statSync(base, { throwIfNoEntry: false })?.isDirectory()) return [];
   const matcher = globRegExp(parts.slice(fixed));
   return walk(base)
     .filter((f) => matcher.test(f.slice(base === sep ? 1 : base.length + 1)))
     .sort();
+}
+
+/** The folder a glob searches: its path up to the first part with a wildcard. */
+function globBase(pattern: string): string {
+  const parts = pattern.split(sep);
+  const fixed = parts.findIndex((p) => /[*?]/.test(p));
+  return parts.slice(0, fixed).join(sep) || (pattern.startsWith(sep) ? sep : '.');
+}
+
+/** Why a path or glob names no file, in a few words for an error message. */
+export function whyNoFile(pattern: string): string {
+  if (/[*?]/.test(pattern)) {
+    const base = globBase(pattern);
+    const stat = statSync(base, { throwIfNoEntry: false });
+    if (!stat) return `no file matches: the folder ${base} does not exist`;
+    if (!stat.isDirectory()) return `no file matches: ${base} is not a folder`;
+    return 'no file matches';
+  }
+  const stat = statSync(pattern, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) return 'it is a folder, not a file (a glob such as folder/*.csv.gz names the files in it)';
+  return stat ? 'it is not a regular file' : 'file not found:';
 }
 
 export function expandPaths(patterns: readonly string[]): string[] {
@@ -31,7 +54,12 @@ function globRegExp(parts: string[]): RegExp {
 }
 
 function walk(dir: string): string[] {
-  const entries = readdirSync(dir, { withFileTypes: true, recursive: true });
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true, recursive: true });
+  } catch (err) {
+    throw new DataError(`${dir}: cannot list the folder to match a glob: ${(err as Error).message}`);
+  }
   return entries
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));

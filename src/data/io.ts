@@ -1,19 +1,196 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import pl from 'nodejs-polars';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type pl from 'nodejs-polars';
+import { DataError } from '../errors.ts';
 import { type Matrix, matrix } from '../numeric/matrix.ts';
+import { checkCsv, checkDuplicates, csvHeader } from './csv.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
+
+let loaded: typeof pl | undefined;
+/** polars' native module, loaded on first use: `ads validate` reads CSV headers without its 0.3 s start. */
+function polars(): typeof pl {
+  return (loaded ??= createRequire(import.meta.url)('nodejs-polars') as typeof pl);
+}
 
 /**
  * Reading and writing per-well tables with nodejs-polars. CSV, gzipped CSV and Parquet in; Parquet out,
  * so anyone can reload a run's tables in pandas or polars and check a number.
  */
 
+/** How a file numbers its rows for the user: CSV by the line a record starts on, Parquet by 1-based row. */
+export interface RowNumbers {
+  readonly unit: 'line' | 'row';
+  /** The number of each data row, as the user finds it in the file. */
+  readonly of: Int32Array;
+}
+
+/** A table as read, with the file's own numbering of its rows. */
+export interface Table {
+  readonly df: pl.DataFrame;
+  readonly rows: RowNumbers;
+}
+
 export function readFrame(path: string): pl.DataFrame {
-  if (path.endsWith('.parquet')) return pl.readParquet(path);
-  // Polars' reader does not inflate gzip itself; a CSV table of this size fits in memory twice over.
-  const bytes = path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path);
-  return pl.readCSV(bytes, { inferSchemaLength: 10_000 });
+  return readTable(path).df;
+}
+
+/**
+ * Reads one table strictly: anything polars would read leniently (a ragged or blank row, a file cut short,
+ * a repeated column name, an empty table, a gzip stream that is not one or is broken) is a `DataError`
+ * naming the file, and the line or column where it can be known.
+ */
+export function readTable(path: string): Table {
+  if (path.endsWith('.parquet')) return readParquetTable(path);
+  const bytes = readBytes(path);
+  if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
+  const text = isGzip(bytes) || path.endsWith('.gz') ? gunzip(path, bytes) : bytes;
+  const layout = checkCsv(path, text);
+  let df: pl.DataFrame;
+  try {
+    // Polars' reader does not inflate gzip itself; a CSV table of this size fits in memory twice over.
+    df = polars().readCSV(Buffer.from(layout.body.buffer, layout.body.byteOffset, layout.body.byteLength), { inferSchemaLength: 10_000 });
+  } catch (err) {
+    throw new DataError(`${path}: cannot be read as CSV: ${firstLine(err)}`);
+  }
+  // The check above and polars must agree on what a record is; if they ever do not, nothing downstream is sound.
+  if (df.height !== layout.rows || df.width !== layout.columns.length) {
+    throw new DataError(
+      `${path}: the CSV reader found ${df.height} rows × ${df.width} columns where the file has ${layout.rows} × ${layout.columns.length}; check its quoting`,
+    );
+  }
+  return { df, rows: { unit: 'line', of: layout.lines } };
+}
+
+/**
+ * A table's column names, reading as little as it can: a Parquet file's schema, a CSV's first line (inflating
+ * only the start of a gzip stream). For `ads validate`; problems it can see are the `DataError`s of `readTable`.
+ */
+export function readHeader(path: string): string[] {
+  if (path.endsWith('.parquet')) {
+    let columns: string[];
+    try {
+      columns = polars().scanParquet(path).columns;
+    } catch (err) {
+      throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+    }
+    checkDuplicates(path, columns);
+    return columns;
+  }
+  const size = fileSize(path);
+  for (let want = 1 << 16; ; want *= 4) {
+    const bytes = readStart(path, Math.min(want, size));
+    if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
+    const whole = bytes.length >= size;
+    let text: Uint8Array = bytes;
+    if (isGzip(bytes) || path.endsWith('.gz')) {
+      // Z_SYNC_FLUSH: inflate what this much of the stream holds, without failing on the part not read yet.
+      text = whole ? gunzip(path, bytes) : gunzipStart(path, bytes);
+    }
+    const header = csvHeader(path, text);
+    const blank = (from: number) => text.subarray(from).every((b) => b === 10 || b === 13);
+    if (header) {
+      checkDuplicates(path, header.columns);
+      if (whole && blank(header.next)) throw new DataError(`${path}: the file has a header but no rows`);
+      return header.columns;
+    }
+    if (whole) {
+      if (blank(0)) throw new DataError(`${path}: the file is empty (no header, no rows)`);
+      throw new DataError(`${path}: the file has a header but no rows`);
+    }
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new DataError(`${path}: cannot read the file: it is a folder, not a file`);
+    return stat.size;
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    return readBytes(path).length; // names the reason, as reading would
+  }
+}
+
+function readStart(path: string, length: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return readBytes(path);
+  }
+  try {
+    const buffer = Buffer.alloc(length);
+    const n = readSync(fd, buffer, 0, length, 0);
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gunzipStart(path: string, bytes: Buffer): Buffer {
+  checkGzip(path, bytes);
+  try {
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (err) {
+    throw new DataError(`${path}: corrupt gzip data (${(err as Error).message})`);
+  }
+}
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder, not a file' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new DataError(`${path}: cannot read the file: ${why}`);
+  }
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** The inflated text of a `.gz` file; a name that says gzip and content that does not (or the reverse) is an error. */
+function gunzip(path: string, bytes: Buffer): Buffer {
+  checkGzip(path, bytes);
+  try {
+    return gunzipSync(bytes);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'Z_BUF_ERROR') throw new DataError(`${path}: the gzip stream ends early (${bytes.length} bytes): the file is truncated`);
+    throw new DataError(`${path}: corrupt gzip data (${e.message})`);
+  }
+}
+
+function checkGzip(path: string, bytes: Buffer): void {
+  if (!path.endsWith('.gz')) {
+    throw new DataError(`${path}: the file is gzip-compressed but its name does not end in .gz; rename it to ${path}.gz`);
+  }
+  if (bytes.length === 0) throw new DataError(`${path}: the file is empty (0 bytes; a .gz file holds at least a gzip header)`);
+  if (!isGzip(bytes)) {
+    const plain = bytes.subarray(0, 16).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+    throw new DataError(`${path}: not gzip data (no gzip header)${plain ? '; it looks like plain text: name it without .gz' : ''}`);
+  }
+}
+
+function readParquetTable(path: string): Table {
+  fileSize(path); // a missing file or a folder, named as such
+  let df: pl.DataFrame;
+  try {
+    // From the path: polars reads the columns it needs without a copy of the whole file in memory first.
+    df = polars().readParquet(path);
+  } catch (err) {
+    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+  }
+  checkDuplicates(path, df.columns);
+  if (df.width === 0) throw new DataError(`${path}: the Parquet file has no columns`);
+  if (df.height === 0) throw new DataError(`${path}: the Parquet file has columns but no rows`);
+  return { df, rows: { unit: 'row', of: Int32Array.from({ length: df.height }, (_, i) => i + 1) } };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
 /** Split a frame into metadata columns (by name) and a Float64 feature matrix (missing → NaN). */
@@ -57,7 +234,7 @@ export function copyColumnsAsFloat64(
   for (let s0 = 0; s0 < names.length; s0 += SELECT_BLOCK) {
     const block = names.slice(s0, s0 + SELECT_BLOCK);
     const values = df
-      .select(pl.cols(block).cast(pl.Float64).fillNull(pl.lit(NaN)))
+      .select(polars().cols(block).cast(polars().Float64).fillNull(polars().lit(NaN)))
       .getColumns()
       .map((c) => c.toTypedArray() as Float64Array);
     for (let r0 = 0; r0 < rows; r0 += TILE_ROWS) {
@@ -87,9 +264,9 @@ export function profilesToFrame(p: Profiles): pl.DataFrame {
         for (let i = r0; i < r1; i++) col[i] = data[i * cols + j0 + b];
       });
     }
-    block.forEach((col, b) => series.push(pl.Series(p.features[j0 + b], col)));
+    block.forEach((col, b) => series.push(polars().Series(p.features[j0 + b], col)));
   }
-  return pl.DataFrame(series);
+  return polars().DataFrame(series);
 }
 
 export function writeParquet(df: pl.DataFrame, path: string): void {
@@ -103,8 +280,8 @@ export function writeProfilesParquet(p: Profiles, path: string): void {
 /** A metadata column keeps its type: all numbers → Float64, otherwise strings (null stays null). */
 function metaSeries(name: string, col: readonly MetaValue[]): pl.Series {
   const numeric = col.every((v) => v === null || typeof v === 'number');
-  if (numeric) return pl.Series(name, col as (number | null)[], pl.Float64);
-  return pl.Series(name, col.map((v) => (v === null ? null : String(v))), pl.Utf8);
+  if (numeric) return polars().Series(name, col as (number | null)[], polars().Float64);
+  return polars().Series(name, col.map((v) => (v === null ? null : String(v))), polars().Utf8);
 }
 
 /** A plain table (a per-perturbation result, a training history) given as named columns of equal length. */
@@ -112,9 +289,9 @@ export type Columns = Record<string, readonly MetaValue[] | readonly boolean[] |
 
 export function writeColumnsParquet(columns: Columns, path: string): void {
   const series = Object.entries(columns).map(([name, col]) => {
-    if (col instanceof Float64Array) return pl.Series(name, col);
-    if (col.every((v) => typeof v === 'boolean')) return pl.Series(name, col as boolean[], pl.Bool);
+    if (col instanceof Float64Array) return polars().Series(name, col);
+    if (col.every((v) => typeof v === 'boolean')) return polars().Series(name, col as boolean[], polars().Bool);
     return metaSeries(name, col as MetaValue[]);
   });
-  writeParquet(pl.DataFrame(series), path);
+  writeParquet(polars().DataFrame(series), path);
 }

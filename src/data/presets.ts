@@ -1,31 +1,54 @@
 /**
  * Column roles of the Cell Painting Gallery cpg0003-rosetta datasets (`replicate_level_cp_augmented.csv.gz`),
- * DESIGN §2.1. A preset fills the roles a spec leaves unset; anything the spec writes wins. Replicates are
- * the reference's replicate keys (compound and dose together where there are doses); `dose` is the numeric
- * concentration used to keep each compound's highest dose.
+ * as the reference implementation reads them. A preset fills the roles a spec leaves unset; anything the
+ * spec writes wins.
+ *
+ * Source: `DS_INFO_DICT` in src/utils/global_variables.py of zaritskylab/AnomalyDetectionScreening (the
+ * CellPainting entries), with how the reference uses it:
+ *   CDRP      name CDRP-BBBC047-Bray, has_dose False, cpd_col Metadata_broad_sample, role_col Metadata_ASSAY_WELL_ROLE,
+ *             mock_val 'mock', plate_col Metadata_Plate (dose_col Metadata_Sample_Dose unused: no dose)
+ *   CDRP-bio  name CDRPBIO-BBBC036-Bray, has_dose False, as CDRP plus moa_col Metadata_moa
+ *   TAORF     has_dose False, cpd_col Metadata_broad_sample, role_col Metadata_ASSAY_WELL_ROLE, mock_val 'Untreated',
+ *             plate_col Metadata_Plate; but split_data (src/data/data_processing.py) special-cases TAORF: its
+ *             controls are role == 'CTRL', and treated wells are neither 'CTRL' nor 'Untreated'
+ *   LUAD      has_dose False, cpd_col Metadata_broad_sample, role_col Metadata_broad_sample_type, mock_val 'control',
+ *             plate_col Metadata_Plate
+ *   LINCS     has_dose True, cpd_col Metadata_pert_id, role_col Metadata_pert_type, mock_val 'control',
+ *             plate_col Metadata_Plate, n_per_dose 5, moa_col Metadata_moa (dose_col Metadata_pert_id_dose is
+ *             the compound-and-dose key of by_dose runs)
+ * Replicates: the evaluation groups by cpd_col (configs eval.by_dose is false by default), so a replicate group
+ * is a compound's wells, on every dataset. Dose: only LINCS has one (has_dose), and filter_data_by_highest_dose
+ * reads the concentration from Metadata_mg_per_ml (hard-coded there); with it, evaluation keeps each compound's
+ * highest dose (evaluation.highest_dose_only, and the reference's rule with evaluation.replicates_per_dose: 5).
+ *
+ * Where DESIGN §2.1 differs, this follows the reference: DESIGN gives CDRP and CDRP-bio the dose
+ * Metadata_Sample_Dose and LINCS replicates by Metadata_pert_id_dose; the reference evaluates CDRP(-bio) without
+ * a dose filter, grouping by compound, and LINCS by compound at its highest Metadata_mg_per_ml dose (after that
+ * filter every kept well of a compound has one dose, so grouping by compound or by compound and dose is the same).
  */
 export type PresetName = 'CDRP' | 'CDRP-bio' | 'LINCS' | 'LUAD' | 'TA-ORF';
 
 interface PresetRoles {
   columns: { plate: string; perturbation: string; moa: string | null; dose: string | null };
   control: { column: string; values: string[] };
+  /** Explicit where the default (the perturbation, plus the dose when there is one) is not the reference's. */
   replicate_by: string[] | null;
   drop_wells?: { column: string; values: string[] }[];
 }
 
 const cdrp = (moa: string | null): PresetRoles => ({
-  columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_broad_sample', moa, dose: 'Metadata_mmoles_per_liter' },
+  columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_broad_sample', moa, dose: null },
   control: { column: 'Metadata_ASSAY_WELL_ROLE', values: ['mock'] },
-  replicate_by: ['Metadata_Sample_Dose'],
+  replicate_by: null,
 });
 
 export const PRESETS: Record<PresetName, PresetRoles> = {
   CDRP: cdrp(null),
   'CDRP-bio': cdrp('Metadata_moa'),
   LINCS: {
-    columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_pert_id', moa: 'Metadata_moa', dose: 'Metadata_mmoles_per_liter' },
+    columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_pert_id', moa: 'Metadata_moa', dose: 'Metadata_mg_per_ml' },
     control: { column: 'Metadata_pert_type', values: ['control'] },
-    replicate_by: ['Metadata_pert_id_dose'],
+    replicate_by: ['Metadata_pert_id'],
   },
   LUAD: {
     columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_broad_sample', moa: null, dose: null },
@@ -36,7 +59,7 @@ export const PRESETS: Record<PresetName, PresetRoles> = {
     columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_broad_sample', moa: null, dose: null },
     control: { column: 'Metadata_ASSAY_WELL_ROLE', values: ['CTRL'] },
     replicate_by: null,
-    // Untreated wells are neither controls nor treatments.
+    // Untreated wells are neither controls nor treatments (the reference's split_data leaves them out of both).
     drop_wells: [{ column: 'Metadata_ASSAY_WELL_ROLE', values: ['Untreated'] }],
   },
 };

@@ -1,25 +1,30 @@
+import { DataError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
 import { type MetaValue, metaColumn, type Profiles, whereRows } from '../data/profiles.ts';
-import { stream } from '../random/streams.ts';
 import { cosineRows, packRows, productInto, rowDot } from './gram.ts';
 import { groupBy, type Groups } from './groups.ts';
+import { meanNull, nullAveragePrecision, nullPValue } from './map_null.ts';
 import { type ControlMarker, resolveControls } from './prepare.ts';
 
 /**
- * Mean average precision with copairs' semantics (DESIGN §2.10). Each query ranks its candidates by
- * cosine similarity; its AP is the mean of the precision at the rank of each positive. A group's mAP is
- * the mean AP of its queries, and its p-value comes from a null of APs of randomly ranked lists with the
- * same number of positives and the same list length, built per such configuration.
+ * Mean average precision as copairs 0.5.2 computes it (DESIGN §2.10; src/copairs/map/*.py, compute.py), so
+ * that AP and mAP equal copairs' to 1e-9 and p-values differ only by the null's random draws
+ * (test/map.parity.test.ts checks this on ../shared/parity/copairs). Each query ranks its candidates by
+ * cosine similarity; its AP is the mean of the precision at the rank of each positive. A group's mAP is the
+ * mean AP of its queries that have a positive, and its p-value comes from a null of APs of randomly ranked
+ * lists with the same number of positives and the same list length, one null per such configuration.
  *
- * Where this differs from copairs (src/copairs/map/map.py, compute.py):
- * - p = (#{null ≥ mAP} + 1) / (null_size + 1). copairs' mAP-level p-value counts null > mAP, which on
- *   these discrete nulls (ties at AP = 1 are common for small groups) is anti-conservative; its older
- *   well-level p-value counted ≥, the valid permutation p-value. Ties are taken within 1e-12.
- * - Similarities are float64 (copairs stores them as float32, which creates ties float64 does not).
- * - Nulls come from this project's seeded streams, so they equal copairs' only in distribution.
- * As in copairs, ties in similarity rank positives first, and a group's null is its configuration's
- * per-query null (copairs averages the queries' null rows element-wise, and every query of a group here
- * shares one configuration, so that average is the row itself).
+ * copairs' exact rules, each of which changes results on real screens:
+ * - Similarities are stored as float32 and ranked by the float32 key 1 − s, ascending; a tie puts positives
+ *   first, an undefined similarity ranks last (average_precision.py `build_rank_lists`). Ranking in float64
+ *   instead moves some jump-scope wells' AP by up to 1.4e-4.
+ * - The p-value counts null values strictly above the mAP, compared in float32 (map_null.ts). Counting ≥
+ *   instead finds none of jump-scope's 43 MoAs consistent where copairs finds 2–10.
+ * - A group's null is the float32 mean of its members' null rows; Benjamini–Hochberg as statsmodels
+ *   `fdr_bh`; a group is significant when its corrected p is strictly below the threshold.
+ * Where this differs: the null's draws come from this project's seeded streams (copairs' numpy PCG64 draws
+ * are not reproduced), and a query whose own profile is all zeros gets no AP (copairs ranks its undefined
+ * similarities as ties and gives it AP 1).
  */
 
 export interface MapOptions {
@@ -35,7 +40,7 @@ export interface MapGroup {
   key: string;
   by: Record<string, MetaValue>;
   mean_average_precision: number;
-  /** Queries with a defined AP. */
+  /** Queries with a defined AP and at least one positive: the ones averaged. */
   n_queries: number;
   p_value: number;
   corrected_p_value: number;
@@ -43,22 +48,26 @@ export interface MapGroup {
 }
 
 export interface MapResult {
-  /** Groups with at least one positive pair, in order of first appearance. */
+  /** Groups with at least two members, in order of first appearance. */
   groups: MapGroup[];
   /** fraction_significant is 0–1 over the n groups with a defined mAP. */
   summary: { fraction_significant: number; n: number; n_significant: number; threshold: number };
   /** AP of every query, aligned with the rows queried; NaN where a row is no query. */
   average_precision: Float64Array;
+  /** Positives in each query's ranked list (copairs' n_pos_pairs); 0 where a row is no query. */
+  n_pos_pairs: Int32Array;
+  /** Length of each query's ranked list, positives + negatives (copairs' n_total_pairs); 0 where no query. */
+  n_total_pairs: Int32Array;
 }
 
 /** Treated wells per block of the query × controls product: 64 rows × all controls stay in cache. */
 const BLOCK = 64;
-/** Tolerance for "null ≥ observed": a mean of APs and a null AP that are equal may differ in the last bits. */
-const TIE = 1e-12;
 
 /**
  * Phenotypic activity: every treated well ranks the other wells of its replicate group (positives)
- * against all control wells (negatives). One group per perturbation with at least two wells.
+ * against all control wells (negatives). One group per perturbation with at least two wells. This is
+ * copairs' docs/examples/phenotypic_activity.ipynb (pos_sameby = perturbation and reference index,
+ * neg_diffby = the same).
  */
 export function phenotypicActivity(
   p: Profiles,
@@ -79,7 +88,10 @@ export function phenotypicActivity(
   const queryGroup: number[] = [];
   groups.rows.forEach((rows, g) => rows.forEach((i) => (queries.push(i), queryGroup.push(g))));
 
-  const ap = new Float64Array(p.values.rows).fill(NaN);
+  const n = p.values.rows;
+  const ap = new Float64Array(n).fill(NaN);
+  const nPosPairs = new Int32Array(n);
+  const nTotalPairs = new Int32Array(n);
   const tile = new Float64Array(BLOCK * ldo);
   const pos = new Float64Array(groups.rows.reduce((m, r) => Math.max(m, r.length), 0));
   const neg = new Float64Array(nNeg);
@@ -88,22 +100,25 @@ export function phenotypicActivity(
     const panel = packRows(x, block);
     productInto(panel, 0, panel.length / k, negatives, 0, ldo, k, tile, ldo);
     block.forEach((i, r) => {
-      if (Number.isNaN(x.data[i * k])) return; // a constant profile has no direction to rank by
       let nPos = 0;
       for (const j of groups.rows[queryGroup[q0 + r]]) if (j !== i) pos[nPos++] = rowDot(x.data, k, i, j);
+      nPosPairs[i] = nPos;
+      nTotalPairs[i] = nPos + nNeg;
+      if (Number.isNaN(x.data[i * k])) return; // an all-zero profile has no direction to rank by
       neg.set(tile.subarray(r * ldo, r * ldo + nNeg));
       ap[i] = averagePrecisionOf(pos, nPos, neg, nNeg);
     });
   }
-  const sizes = groups.rows.map((rows) => ({ positives: rows.length - 1, total: rows.length - 1 + nNeg }));
-  return { ...summarise(groups, sizes, ap, opts), average_precision: ap };
+  const summary = summarise(groups, ap, nPosPairs, nTotalPairs, opts);
+  return { ...summary, average_precision: ap, n_pos_pairs: nPosPairs, n_total_pairs: nTotalPairs };
 }
 
 /**
- * MoA consistency: perturbation-level profiles (the mean of each replicate group's wells) each rank the
- * other perturbations, positives sharing its MoA, negatives the rest. One group per MoA with at least two
- * perturbations. Pass treated wells only; wells without a MoA are left out, and a replicate group whose
- * wells disagree on the MoA is an error.
+ * MoA consistency: perturbation-level profiles (the per-feature median of each replicate group's wells, as
+ * in copairs' docs/examples/phenotypic_consistency.ipynb) each rank the other perturbations, positives
+ * sharing its MoA, negatives the rest. One group per MoA with at least two perturbations; a perturbation
+ * alone in its MoA is no query but still a negative for the others. Pass treated wells only; wells without a
+ * MoA are left out, and a replicate group whose wells disagree on the MoA is an error.
  */
 export function moaConsistency(
   p: Profiles,
@@ -124,11 +139,13 @@ export function moaConsistency(
   const pos = new Float64Array(n);
   const neg = new Float64Array(n);
   const ap = new Float64Array(n).fill(NaN);
+  const nPosPairs = new Int32Array(n);
+  const nTotalPairs = new Int32Array(n);
   for (let i0 = 0; i0 < padded; i0 += BLOCK) {
     const i1 = Math.min(padded, i0 + BLOCK);
     productInto(all, i0, i1, all, 0, padded, k, tile, padded);
     for (let i = i0; i < Math.min(i1, n); i++) {
-      if (moas.rows[moaOf[i]].length < 2 || Number.isNaN(x.data[i * k])) continue;
+      if (moas.rows[moaOf[i]].length < 2) continue;
       let nPos = 0;
       let nNeg = 0;
       const base = (i - i0) * padded;
@@ -137,28 +154,50 @@ export function moaConsistency(
         if (moaOf[j] === moaOf[i]) pos[nPos++] = tile[base + j];
         else neg[nNeg++] = tile[base + j];
       }
-      ap[i] = averagePrecisionOf(pos, nPos, neg, nNeg);
+      nPosPairs[i] = nPos;
+      nTotalPairs[i] = nPos + nNeg;
+      if (!Number.isNaN(x.data[i * k])) ap[i] = averagePrecisionOf(pos, nPos, neg, nNeg);
     }
   }
   const groups = keepReplicated(moas);
-  const sizes = groups.rows.map((rows) => ({ positives: rows.length - 1, total: n - 1 }));
-  return { ...summarise(groups, sizes, ap, opts), average_precision: ap, perturbations };
+  const summary = summarise(groups, ap, nPosPairs, nTotalPairs, opts);
+  return { ...summary, average_precision: ap, n_pos_pairs: nPosPairs, n_total_pairs: nTotalPairs, perturbations };
 }
 
-/** One row per replicate group (wells with a MoA only): the mean profile, its keys, MoA and well count. */
+/**
+ * One row per replicate group (wells with a MoA only): the per-feature median of its wells (missing values
+ * skipped, as pandas' `median`), its keys, MoA and well count.
+ */
 function perturbationProfiles(p: Profiles, replicateBy: readonly string[], moa: string): Profiles {
   const moaCol = metaColumn(p, moa);
   const groups = groupBy(p, replicateBy, (i) => moaCol[i] !== null && moaCol[i] !== '');
   const k = p.values.cols;
+  const src = p.values.data;
   const data = new Float64Array(groups.rows.length * k);
+  const scratch = new Float64Array(groups.rows.reduce((m, r) => Math.max(m, r.length), 0));
   const moaValues: MetaValue[] = [];
   groups.rows.forEach((rows, g) => {
     const label = moaCol[rows[0]];
-    for (const i of rows) {
-      if (moaCol[i] !== label) throw new Error(`replicate group ${groups.keys[g]} has MoAs '${label}' and '${moaCol[i]}'`);
-      for (let j = 0; j < k; j++) data[g * k + j] += p.values.data[i * k + j];
+    const other = rows.find((i) => moaCol[i] !== label);
+    if (other !== undefined) {
+      throw new DataError(
+        `MoA consistency: the wells of replicate group ${groups.keys[g]} (${replicateBy.join(' + ')}) disagree on ` +
+          `${moa}: '${String(label)}' and '${String(moaCol[other])}'; give every well of a perturbation the same MoA`,
+      );
     }
-    for (let j = 0; j < k; j++) data[g * k + j] /= rows.length;
+    for (let j = 0; j < k; j++) {
+      let c = 0;
+      for (const i of rows) {
+        const v = src[i * k + j];
+        if (Number.isNaN(v)) continue;
+        // Insertion sort: replicate groups are small.
+        let t = c++;
+        for (; t > 0 && scratch[t - 1] > v; t--) scratch[t] = scratch[t - 1];
+        scratch[t] = v;
+      }
+      const h = c >> 1;
+      data[g * k + j] = c === 0 ? NaN : c % 2 === 1 ? scratch[h] : (scratch[h - 1] + scratch[h]) / 2;
+    }
     moaValues.push(label);
   });
   const metadata: Record<string, MetaValue[]> = {};
@@ -173,32 +212,40 @@ function keepReplicated(groups: Groups): Groups {
   return { keys: keep.map((g) => groups.keys[g]), by: keep.map((g) => groups.by[g]), rows: keep.map((g) => groups.rows[g]) };
 }
 
-/** mAP, p-value and BH-corrected p-value per group; `sizes` gives each group's null configuration. */
+/**
+ * mAP, p-value and BH-corrected p-value per group, from each query's AP and (positives, list length)
+ * configuration. As copairs' `mean_average_precision`: queries with an undefined AP or no positive are
+ * dropped, one null per configuration, a group's null is the mean of its members' null rows.
+ */
 function summarise(
   groups: Groups,
-  sizes: { positives: number; total: number }[],
   ap: Float64Array,
+  nPos: Int32Array,
+  nTotal: Int32Array,
   opts: MapOptions,
 ): Pick<MapResult, 'groups' | 'summary'> {
-  const nulls = new Map<string, Float64Array>();
+  const nulls = new Map<string, Float32Array>();
+  const nullOf = (i: number): Float32Array => {
+    const id = `${nPos[i]}/${nTotal[i]}`;
+    let row = nulls.get(id);
+    if (!row) nulls.set(id, (row = nullAveragePrecision(nPos[i], nTotal[i], opts.null_size, opts.seed)));
+    return row;
+  };
+  // Most groups' members share one configuration, so many groups share one mean null.
+  const groupNulls = new Map<string, Float32Array>();
   const out: MapGroup[] = groups.rows.map((rows, g) => {
-    let sum = 0;
-    let nq = 0;
-    for (const i of rows) {
-      if (Number.isNaN(ap[i])) continue;
-      sum += ap[i];
-      nq++;
+    const members = rows.filter((i) => !Number.isNaN(ap[i]) && nPos[i] > 0);
+    const map = kahanMean(members.map((i) => ap[i]));
+    let pValue = NaN;
+    if (members.length > 0) {
+      const ids = members.map((i) => `${nPos[i]}/${nTotal[i]}`);
+      const sig = ids.every((id) => id === ids[0]) ? `${ids[0]}×${ids.length}` : ids.join(',');
+      let null_ = groupNulls.get(sig);
+      if (!null_) groupNulls.set(sig, (null_ = meanNull(members.map(nullOf))));
+      pValue = nullPValue(null_, map);
     }
-    const map = nq > 0 ? sum / nq : NaN;
-    const { positives, total } = sizes[g];
-    const id = `${positives}/${total}`;
-    let null_ = nulls.get(id);
-    if (!null_) nulls.set(id, (null_ = nullAveragePrecision(positives, total, opts.null_size, opts.seed)));
-    let atLeast = 0;
-    for (let d = 0; d < null_.length; d++) if (null_[d] >= map - TIE) atLeast++;
-    const pValue = nq > 0 ? (atLeast + 1) / (opts.null_size + 1) : NaN;
     return {
-      key: groups.keys[g], by: groups.by[g], mean_average_precision: map, n_queries: nq,
+      key: groups.keys[g], by: groups.by[g], mean_average_precision: map, n_queries: members.length,
       p_value: pValue, corrected_p_value: NaN, significant: false,
     };
   });
@@ -218,24 +265,44 @@ function summarise(
 }
 
 /**
- * AP of one query from its positives' and negatives' similarities (both arrays are reordered). Ranked by
- * similarity, high first; ties put positives first; an undefined similarity ranks last.
+ * The mean as pandas' groupby `mean` computes it (Kahan-compensated sum, then one division), so a mAP that
+ * sits on a null value compares with it exactly as copairs' does.
+ */
+function kahanMean(values: readonly number[]): number {
+  let sum = 0;
+  let compensation = 0;
+  for (const v of values) {
+    const y = v - compensation;
+    const t = sum + y;
+    compensation = t - sum - y;
+    sum = t;
+  }
+  return values.length > 0 ? sum / values.length : NaN;
+}
+
+/** copairs' ranking key of a similarity: float32(1 − float32(s)), ascending; undefined ranks last. */
+function rankKey(s: number): number {
+  return Number.isNaN(s) ? Infinity : Math.fround(1 - Math.fround(s));
+}
+
+/**
+ * AP of one query from its positives' and negatives' similarities (both arrays are overwritten). Ranked by
+ * copairs' float32 key (`rankKey`), most similar first; ties put positives first.
  */
 export function averagePrecisionOf(pos: Float64Array, nPos: number, neg: Float64Array, nNeg: number): number {
   if (nPos === 0) return NaN;
   const ps = pos.subarray(0, nPos);
   const ns = neg.subarray(0, nNeg);
-  for (let i = 0; i < nPos; i++) if (Number.isNaN(ps[i])) ps[i] = -Infinity;
-  for (let i = 0; i < nNeg; i++) if (Number.isNaN(ns[i])) ns[i] = -Infinity;
+  for (let i = 0; i < nPos; i++) ps[i] = rankKey(ps[i]);
+  for (let i = 0; i < nNeg; i++) ns[i] = rankKey(ns[i]);
   ps.sort();
   ns.sort();
   let sum = 0;
-  // Walk positives from the most similar down; `above` counts negatives strictly more similar.
-  let above = 0;
+  // Walk positives from the best key down; `before` counts negatives with a strictly smaller key.
+  let before = 0;
   for (let r = 0; r < nPos; r++) {
-    const s = ps[nPos - 1 - r];
-    while (above < nNeg && ns[nNeg - 1 - above] > s) above++;
-    sum += (r + 1) / (r + 1 + above);
+    while (before < nNeg && ns[before] < ps[r]) before++;
+    sum += (r + 1) / (r + 1 + before);
   }
   return sum / nPos;
 }
@@ -253,40 +320,17 @@ export function averagePrecision(relevance: ArrayLike<number | boolean>): number
 }
 
 /**
- * `size` APs of lists of `total` items with `positives` of them placed uniformly at random, from a stream
- * named after the configuration (so a configuration's null does not depend on which others exist).
+ * Benjamini–Hochberg adjusted p-values in the input's order, with statsmodels `fdr_bh`'s arithmetic
+ * (p / (rank / n), running minimum from the largest, capped at 1), so that a corrected p on the threshold
+ * falls on the same side of it.
  */
-export function nullAveragePrecision(positives: number, total: number, size: number, seed: number): Float64Array {
-  const rng = stream(seed, `evaluate/map/null/${positives}/${total}`);
-  const slots = new Int32Array(total);
-  for (let i = 0; i < total; i++) slots[i] = i;
-  const chosen = new Int32Array(positives);
-  const out = new Float64Array(size);
-  for (let d = 0; d < size; d++) {
-    // A partial Fisher–Yates shuffle picks a uniform subset of ranks, whatever order `slots` is left in.
-    for (let a = 0; a < positives; a++) {
-      const b = a + rng.int(total - a);
-      const t = slots[a];
-      slots[a] = slots[b];
-      slots[b] = t;
-      chosen[a] = slots[a];
-    }
-    chosen.sort();
-    let sum = 0;
-    for (let a = 0; a < positives; a++) sum += (a + 1) / (chosen[a] + 1);
-    out[d] = sum / positives;
-  }
-  return out;
-}
-
-/** Benjamini–Hochberg adjusted p-values (statsmodels `fdr_bh`), in the input's order. */
 export function benjaminiHochberg(p: readonly number[]): Float64Array {
   const n = p.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[a] - p[b]);
   const out = new Float64Array(n);
   let running = 1;
   for (let r = n - 1; r >= 0; r--) {
-    running = Math.min(running, (p[order[r]] * n) / (r + 1));
+    running = Math.min(running, p[order[r]] / ((r + 1) / n));
     out[order[r]] = running;
   }
   return out;

@@ -39,6 +39,11 @@ export interface PercentReplicatingOptions {
   null_sampling: NullSampling;
   /** Root seed of the null's random stream (`independent`), or numpy seed of the first draw (`reference`). */
   seed: number;
+  /**
+   * What the percentage is of: the groups with ≥2 wells (`replicate_groups`), or every perturbation,
+   * single-well ones counted as not replicating (`perturbations`, the reference's `len(corr_df)`).
+   */
+  denominator: 'replicate_groups' | 'perturbations';
 }
 
 export interface ReplicateGroup {
@@ -53,8 +58,11 @@ export interface ReplicateGroup {
 export interface PercentReplicating {
   /** Groups with at least two wells, in order of first appearance. */
   groups: ReplicateGroup[];
-  /** percent is 0–100 over the n groups with ≥2 wells; a group whose correlation is undefined counts as not replicating. */
-  summary: { percent: number; threshold: number; n: number; n_replicating: number };
+  /**
+   * percent is 0–100 over n: the groups with ≥2 wells, plus with denominator `perturbations` the n_single
+   * single-well ones. A group whose correlation is undefined counts as not replicating.
+   */
+  summary: { percent: number; threshold: number; n: number; n_replicating: number; n_single?: number };
   /** The pooled null correlations, draw by draw, each draw's pairs in row-major upper-triangle order. */
   null: Float64Array;
 }
@@ -100,10 +108,17 @@ export function percentReplicating(
     g.replicating = g.replicate_correlation > threshold;
     if (g.replicating) nReplicating++;
   }
-  const n = groupsOut.length;
+  const nSingle = opts.denominator === 'perturbations' ? groups.rows.length - groupsOut.length : 0;
+  const n = groupsOut.length + nSingle;
   return {
     groups: groupsOut,
-    summary: { percent: n > 0 ? (100 * nReplicating) / n : NaN, threshold, n, n_replicating: nReplicating },
+    summary: {
+      percent: groupsOut.length > 0 ? (100 * nReplicating) / n : NaN,
+      threshold,
+      n,
+      n_replicating: nReplicating,
+      ...(opts.denominator === 'perturbations' ? { n_single: nSingle } : {}),
+    },
     null: nulls,
   };
 }

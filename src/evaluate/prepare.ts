@@ -1,3 +1,4 @@
+import { DataError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
 import { groupRows, type MetaValue, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 
@@ -37,15 +38,25 @@ export type FillUndefined = 'interpolate' | 'zero';
 export interface EvaluationPrepOptions {
   per_plate_zscore: boolean;
   highest_dose_only: boolean;
+  /**
+   * With highest_dose_only: null (or absent) keeps every well at each compound's top dose
+   * (`keepHighestDose`); n applies the reference's rule (`keepReplicatesAtHighestDose`).
+   */
+  replicates_per_dose?: number | null;
   fill_undefined: FillUndefined;
 }
 
-/** z-score per plate → treated wells only → optionally the highest dose of each compound → fill. */
+/**
+ * z-score per plate → treated wells only → optionally the highest dose of each compound → fill: the
+ * reference's order (load_zscores z-scores and filters, replicateCorrs interpolates the filtered table), which
+ * matters because interpolated fills borrow from the neighbouring rows.
+ */
 export function prepareForEvaluation(p: Profiles, roles: EvaluationRoles, opts: EvaluationPrepOptions): Profiles {
   const scaled = opts.per_plate_zscore ? zscorePerPlate(p, roles.plate) : p;
   const isControl = resolveControls(scaled, roles.control);
   const treated = selectWells(scaled, whereRows(isControl.length, (i) => !isControl[i]));
-  const kept = opts.highest_dose_only ? keepHighestDose(treated, roles) : treated;
+  const n = opts.replicates_per_dose ?? null;
+  const kept = !opts.highest_dose_only ? treated : n === null ? keepHighestDose(treated, roles) : keepReplicatesAtHighestDose(treated, roles, n);
   return fillUndefined(kept, opts.fill_undefined);
 }
 
@@ -112,18 +123,11 @@ export function zscorePerPlate(p: Profiles, plate: string): Profiles {
 
 /**
  * Keep, for each compound, only its wells at that compound's highest dose (all of them: every
- * replicate at the top dose stays). Meant for treated wells; the dose column must be numeric.
+ * replicate at the top dose stays), in the table's row order. Meant for treated wells; the dose column
+ * must be numeric.
  */
 export function keepHighestDose(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>): Profiles {
-  if (!roles.dose) throw new Error('highest_dose_only needs a dose column role');
-  const doseCol = metaColumn(p, roles.dose);
-  const dose = doseCol.map((v, i) => {
-    const d = typeof v === 'number' ? v : Number(v);
-    if (v === null || v === '' || !Number.isFinite(d)) {
-      throw new Error(`dose column '${roles.dose}' has a non-numeric value '${String(v)}' at row ${i}`);
-    }
-    return d;
-  });
+  const dose = numericDoses(p, roles);
   const keep: number[] = [];
   for (const wells of groupRows(metaColumn(p, roles.perturbation)).values()) {
     const top = wells.reduce((m, i) => Math.max(m, dose[i]), -Infinity);
@@ -131,6 +135,69 @@ export function keepHighestDose(p: Profiles, roles: Pick<EvaluationRoles, 'pertu
   }
   keep.sort((a, b) => a - b); // keep the table's row order
   return selectWells(p, keep);
+}
+
+/**
+ * The reference's highest-dose rule (`filter_data_by_highest_dose`, src/data/data_utils.py of
+ * zaritskylab/AnomalyDetectionScreening), with n = its `n_per_dose` (5 for LINCS):
+ *
+ *     df = df[df.groupby([cpd, dose]).transform('size') > (n - 1)]
+ *     df = df.sort_values(by=[cpd, dose], ascending=False).groupby([cpd]).head(n)
+ *     df = df[df.groupby([cpd])[cpd].transform('size') > (n - 1)]
+ *
+ * so each compound is evaluated with exactly n wells, taken from its highest dose that has at least n
+ * (a compound whose top dose has fewer wells falls back to a lower dose; one with no such dose drops out).
+ * The last line never drops anything: the first rows of a compound after the sort are its top qualifying
+ * dose, which has at least n wells, so head(n) always gives n.
+ *
+ * The rows come out in the sorted order, which the interpolated fills that follow depend on: compound
+ * descending, then dose descending, ties (wells of one compound and dose) in table order. Multi-column
+ * sort_values sorts with a stable lexsort (pandas.core.sorting.lexsort_indexer: categorical codes per key,
+ * reversed for a descending key, then np.lexsort); groupby().head keeps that order. Compound values order
+ * as pandas orders them: numbers numerically, strings by character code (Python's str comparison for
+ * identifiers without astral characters). Wells without a compound are left out, as groupby leaves out
+ * missing keys.
+ */
+export function keepReplicatesAtHighestDose(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>, n: number): Profiles {
+  const dose = numericDoses(p, roles);
+  const compound = metaColumn(p, roles.perturbation);
+  const size = new Map<string, number>();
+  const key = (i: number) => `${typeof compound[i]}:${String(compound[i])}\u0000${dose[i]}`;
+  for (let i = 0; i < compound.length; i++) if (compound[i] !== null) size.set(key(i), (size.get(key(i)) ?? 0) + 1);
+  const eligible = whereRows(compound.length, (i) => compound[i] !== null && size.get(key(i))! >= n);
+  const sorted = Array.from(eligible).sort((a, b) => compareMeta(compound[b], compound[a]) || dose[b] - dose[a] || a - b);
+  const taken = new Map<MetaValue, number>();
+  const keep = sorted.filter((i) => {
+    const t = taken.get(compound[i]) ?? 0;
+    taken.set(compound[i], t + 1);
+    return t < n;
+  });
+  return selectWells(p, keep);
+}
+
+/** pandas' order of two non-missing values of one column: numbers numerically, otherwise as text. */
+function compareMeta(a: MetaValue, b: MetaValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The dose of every well as a number; a missing or non-numeric dose is a data error. */
+function numericDoses(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>): number[] {
+  if (!roles.dose) throw new Error('highest_dose_only needs a dose column role');
+  const column = roles.dose;
+  const perturbation = metaColumn(p, roles.perturbation);
+  return metaColumn(p, column).map((v, i) => {
+    const d = typeof v === 'number' ? v : Number(v);
+    if (v === null || v === '' || !Number.isFinite(d)) {
+      throw new DataError(
+        `dose column '${column}' has a non-numeric value '${String(v)}' for a treated well of perturbation '${String(perturbation[i])}'; ` +
+          'keeping each compound\'s highest dose needs a number there (or set evaluation.highest_dose_only: false)',
+      );
+    }
+    return d;
+  });
 }
 
 /**

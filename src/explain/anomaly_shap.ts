@@ -1,6 +1,6 @@
 import { type Matrix, matrix, row, selectRows } from '../numeric/matrix.ts';
 import { type RandomStream, stream } from '../random/streams.ts';
-import { type Explainer, shapValues } from './kernel_shap.ts';
+import { type BatchModel, type Explainer, kernelExplainer, shapValues } from './kernel_shap.ts';
 
 /**
  * Explaining an autoencoder's anomalies with SHAP (Antwarg et al., "Explaining anomalies detected by
@@ -11,8 +11,18 @@ import { type Explainer, shapValues } from './kernel_shap.ts';
  * pulled it towards x_j (they *offset* it).
  */
 
+/**
+ * How x̂_j is explained. `default`: the model's own x̂_j, Kernel SHAP without feature selection (exact
+ * up to exact_max_features). `reference`: as the reference implementation does it (its
+ * ExplainAnomaliesUsingSHAP), x̂_j of the model with feature j's input weights zeroed, and shap's
+ * KernelExplainer defaults of its era: coalitions enumerated only when the budget covers them all, and
+ * AIC feature selection when it covers less than 20% of them.
+ */
+export type ExplainMode = 'default' | 'reference';
+
 /** Every knob comes from the spec; nothing here has a default. */
 export interface AnomalyShapOptions {
+  mode: ExplainMode;
   /** Control rows the SHAP background is drawn from (reference 200). */
   background_size: number;
   /** Explain the largest-error features until they hold this share of the record's squared error (0.8). */
@@ -38,9 +48,14 @@ export interface ExplainedFeature {
   readonly input: number;
   readonly reconstruction: number;
   readonly squaredError: number;
-  /** E_bg[x̂_j]: where the SHAP values of x̂_j start from. */
+  /**
+   * The explained model output at the record: x̂_j itself in `default` mode; in `reference` mode x̂_j of
+   * the model with input j zeroed.
+   */
+  readonly output: number;
+  /** The explained output averaged over the background: where the SHAP values start from. */
   readonly expected: number;
-  /** SHAP value of every input feature on x̂_j (length d); they sum to reconstruction − expected. */
+  /** SHAP value of every input feature on the explained output (length d); they sum to output − expected. */
   readonly shap: Float64Array;
   /**
    * Inputs other than j whose φ has the sign of x̂_j − x_j, largest |φ| first. Feature j itself is left
@@ -103,9 +118,10 @@ export function explainAnomaly(explainer: Explainer, x: Float64Array, key: strin
   const features = selectExplainedFeatures(x, xhat, options.error_fraction, options.max_features);
   // A perfectly reconstructed record has nothing to explain: skip the coalition evaluations.
   if (features.length === 0) return { key, totalSquaredError, explained: [], exact: true };
-  const shap = shapValues(explainer, x, options, rng, features);
+  const shaps = options.mode === 'reference' ? referenceShap(explainer, x, features, options, rng) : [defaultShap(explainer, x, features, options, rng)];
   const explained = features.map((j, k): ExplainedFeature => {
-    const phi = shap.values.data.slice(k * d, (k + 1) * d);
+    const { shap, at } = options.mode === 'reference' ? { shap: shaps[k], at: 0 } : { shap: shaps[0], at: k };
+    const phi = shap.values.data.slice(at * d, (at + 1) * d);
     const away = Math.sign(xhat[j] - x[j]);
     const contributing: Attribution[] = [];
     const offsetting: Attribution[] = [];
@@ -119,13 +135,42 @@ export function explainAnomaly(explainer: Explainer, x: Float64Array, key: strin
       input: x[j],
       reconstruction: xhat[j],
       squaredError: (x[j] - xhat[j]) ** 2,
+      output: shap.fx[j],
       expected: shap.expected[j],
       shap: phi,
       contributing: contributing.sort(byMagnitude),
       offsetting: offsetting.sort(byMagnitude),
     };
   });
-  return { key, totalSquaredError, explained, exact: shap.exact };
+  return { key, totalSquaredError, explained, exact: shaps.every((s) => s.exact) };
+}
+
+/** One Kernel SHAP pass for all the explained outputs: they share every coalition's model calls. */
+function defaultShap(explainer: Explainer, x: Float64Array, features: number[], options: AnomalyShapOptions, rng: RandomStream) {
+  return shapValues(explainer, x, { nsamples: options.nsamples, exact_max_features: options.exact_max_features, l1_reg: false }, rng, features);
+}
+
+/**
+ * One Kernel SHAP pass per explained feature j, each on its own model (input j zeroed), with shap's
+ * defaults: no enumeration short of the full budget (exact_max_features does not apply), l1_reg 'auto'.
+ */
+function referenceShap(explainer: Explainer, x: Float64Array, features: number[], options: AnomalyShapOptions, rng: RandomStream) {
+  const kernel = { nsamples: options.nsamples, exact_max_features: 0, l1_reg: 'auto' as const };
+  return features.map((j) => shapValues(kernelExplainer(withoutInput(explainer.f, j), explainer.background), x, kernel, rng, [j]));
+}
+
+/**
+ * The model with feature j's input weights zeroed, as the reference does (column j of the first layer's
+ * weight matrix set to 0, its bias kept). For a model whose first layer is linear — every autoencoder
+ * here starts with a dense layer — that is the same function as the model fed x with x_j = 0: the weights
+ * of input j only ever multiply x_j. Zeroing the input instead of copying the model keeps one model.
+ */
+export function withoutInput(f: BatchModel, j: number): BatchModel {
+  return (x) => {
+    const masked = matrix(x.rows, x.cols, Float64Array.from(x.data));
+    for (let r = 0; r < x.rows; r++) masked.data[r * x.cols + j] = 0;
+    return f(masked);
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Matrix, matrix } from '../numeric/matrix.ts';
 import type { RandomStream } from '../random/streams.ts';
 import { binomial, sampleCoalitions } from './coalitions.ts';
+import { AUTO_L1_FRACTION, selectedKernelRegression } from './l1_selection.ts';
 import { constrainedKernelRegression } from './wls.ts';
 
 /**
@@ -18,6 +19,12 @@ export interface KernelShapOptions {
   nsamples: number;
   /** Up to this many varying features, all 2^M coalitions are enumerated and φ is exact. */
   exact_max_features: number;
+  /**
+   * The sampled path's regression: false fits every feature (a consistent estimator of the Shapley
+   * values); 'auto' is shap's default up to 0.46, which first selects features by AIC when fewer than
+   * 20% of the coalitions were evaluated (l1_selection.ts).
+   */
+  l1_reg: false | 'auto';
 }
 
 export interface Explainer {
@@ -100,7 +107,10 @@ export function shapValues(
     coalitions = sampled.count;
     exact = sampled.count === 2 ** M - 2;
     const v = coalitionValues(explainer, x, varying, picked, sampled.masks, sampled.count);
-    phi.set(constrainedKernelRegression(sampled, M, v, expected, fx));
+    // shap's share of the space evaluated: the requested budget over 2^M − 2 (2^30 past 30 features).
+    const space = M <= 30 ? 2 ** M - 2 : 2 ** 30;
+    const sparse = options.l1_reg === 'auto' && Math.min(options.nsamples, space) / space < AUTO_L1_FRACTION;
+    phi.set((sparse ? selectedKernelRegression : constrainedKernelRegression)(sampled, M, v, expected, fx));
   }
   const values = matrix(m, d);
   for (let o = 0; o < m; o++) {

@@ -1,8 +1,9 @@
 import { studentTQuantile } from '../numeric/distributions.ts';
 import { mean, sampleSd } from '../numeric/stats.ts';
 import { canonicalJson } from '../run/files.ts';
-import type { CompletedRun } from './collect.ts';
+import { type CompletedRun, differingPaths, flattenSettings } from './collect.ts';
 import { pointLabel } from './format.ts';
+import { bootstrapMeanInterval } from './interval.ts';
 import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
 
 /** mean ± SD over seeds, with n: how every metric is reported. */
@@ -12,6 +13,12 @@ export interface Summary {
   n: number;
 }
 
+/** A summary with the 95% bootstrap interval of its mean: what a figure's whisker spans (never outside the values' range). */
+export interface Spread extends Summary {
+  low: number;
+  high: number;
+}
+
 /** A paired difference (e.g. anomaly − cellprofiler over the same seeds) with its 95% t interval. */
 export interface Difference extends Summary {
   low: number;
@@ -19,6 +26,7 @@ export interface Difference extends Summary {
 }
 
 export interface PointGroup {
+  /** The settings that tell this point from the others (dotted path → value); empty when all runs share them. */
   point: Record<string, unknown>;
   /** How the report names the point: short, and unique among the experiment's points (figures group by it). */
   label: string;
@@ -26,19 +34,36 @@ export interface PointGroup {
 }
 
 /**
- * Runs grouped by sweep point, each group's runs by seed. Points are ordered by their settings (numbers
- * numerically), not by run id, which is a hash: a latent-size ablation reads 4, 8, 16, 32.
+ * Runs grouped by their full settings (the saved spec without the seed), each group's runs by seed: only
+ * runs that differ in nothing but the seed are averaged, whatever their sweep point says (two `ads run`s of
+ * one experiment with different `--set` values are two points). A point is named by the settings that differ
+ * between points, the swept ones first. Points are ordered by those settings (numbers numerically), not by
+ * run id, which is a hash: a latent-size ablation reads 4, 8, 16, 32.
  */
 export function groupByPoint(runs: readonly CompletedRun[]): PointGroup[] {
-  const groups = new Map<string, PointGroup>();
+  const groups = new Map<string, { settings: Map<string, unknown>; runs: CompletedRun[] }>();
   for (const run of runs) {
-    const key = canonicalJson(run.point);
+    const key = canonicalJson(run.settings);
     const g = groups.get(key);
     if (g) g.runs.push(run);
-    else groups.set(key, { point: run.point, label: '', runs: [run] });
+    else groups.set(key, { settings: flattenSettings(run.settings), runs: [run] });
   }
-  for (const g of groups.values()) g.runs.sort((a, b) => a.seed - b.seed);
-  const sorted = [...groups.values()].sort((a, b) => comparePoints(a.point, b.point));
+  const all = [...groups.values()];
+  const differing = new Set(all.flatMap((g) => differingPaths(g.settings, all[0].settings)));
+  // A swept setting names its point as the sweep does, even when it is an object (several leaves differ).
+  const swept = [...new Set(runs.flatMap((r) => Object.keys(r.point)))];
+  const names: string[] = [];
+  for (const key of swept) {
+    const covered = [...differing].filter((p) => p === key || p.startsWith(`${key}.`));
+    if (covered.length) names.push(key);
+    for (const p of covered) differing.delete(p);
+  }
+  names.push(...differing);
+  const pointGroups: PointGroup[] = all.map((g) => {
+    const point = Object.fromEntries(names.map((name) => [name, settingAt(g.runs[0].settings, name)]));
+    return { point, label: '', runs: g.runs.sort((a, b) => a.seed - b.seed) };
+  });
+  const sorted = pointGroups.sort((a, b) => comparePoints(a.point, b.point));
   // The fewest significant digits (from 4) that still tell every point apart.
   for (let precision = 4; precision <= 17; precision++) {
     const labels = sorted.map((g) => pointLabel(g.point, precision));
@@ -48,6 +73,15 @@ export function groupByPoint(runs: readonly CompletedRun[]): PointGroup[] {
     }
   }
   return sorted;
+}
+
+function settingAt(settings: Record<string, unknown>, path: string): unknown {
+  let v: unknown = settings;
+  for (const key of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
 }
 
 function comparePoints(a: Record<string, unknown>, b: Record<string, unknown>): number {
@@ -78,6 +112,19 @@ export function summarize(values: readonly number[]): Summary {
   return { mean: mean(values), sd: sampleSd(values), n: values.length };
 }
 
+export function spread(values: readonly number[]): Spread {
+  const [low, high] = bootstrapMeanInterval(values);
+  return { ...summarize(values), low, high };
+}
+
+export function spreadMetric(runs: readonly CompletedRun[], path: string): Spread | null {
+  const values = runs.flatMap((r) => {
+    const v = metricAt(r, path);
+    return v === undefined ? [] : [v];
+  });
+  return values.length ? spread(values) : null;
+}
+
 export function summarizeMetric(runs: readonly CompletedRun[], path: string): Summary | null {
   const values = runs.flatMap((r) => {
     const v = metricAt(r, path);
@@ -87,8 +134,23 @@ export function summarizeMetric(runs: readonly CompletedRun[], path: string): Su
 }
 
 /**
- * a − b paired by run (same seed, same data split), with a two-sided 95% t interval on the mean difference.
- * Pairing removes the seed-to-seed variation both representations share.
+ * The values a metric can take: percentages 0–100; F1, mAP and AP 0–1; a correlation threshold −1–1; counts,
+ * losses and epochs from 0. Intervals and axes keep within it.
+ */
+export function metricRange(path: string): [number, number] {
+  const leaf = path.slice(path.lastIndexOf('.') + 1);
+  if (leaf.startsWith('percent')) return [0, 100];
+  if (/(^|\.)(macro|weighted)_f1(\.mean)?$/.test(path) || leaf === 'mean_map' || /(^|\.)per_class_f1\./.test(path)) return [0, 1];
+  if (leaf === 'threshold') return [-1, 1];
+  if (leaf === 'n' || leaf.startsWith('n_') || leaf === 'count' || leaf.endsWith('loss') || leaf.endsWith('epoch') || leaf === 'epochs') return [0, Infinity];
+  return [-Infinity, Infinity];
+}
+
+/**
+ * a − b paired by run (same seed, same data split), with a two-sided 95% t interval on the mean difference over
+ * n = the number of seeds. Pairing removes the seed-to-seed variation both representations share. The
+ * interval is cut to the differences the metric allows (±100 for a percentage, ±1 for F1): the true
+ * difference lies there anyway, so the cut loses no coverage, and no interval claims an impossible value.
  */
 export function pairedDifference(runs: readonly CompletedRun[], a: string, b: string): Difference | null {
   const diffs = runs.flatMap((r) => {
@@ -99,7 +161,9 @@ export function pairedDifference(runs: readonly CompletedRun[], a: string, b: st
   if (diffs.length === 0) return null;
   const s = summarize(diffs);
   const half = s.n > 1 ? studentTQuantile(0.975, s.n - 1) * (s.sd / Math.sqrt(s.n)) : NaN;
-  return { ...s, low: s.mean - half, high: s.mean + half };
+  const [lo, hi] = metricRange(a);
+  const span = hi - lo;
+  return { ...s, low: Math.max(s.mean - half, -span), high: Math.min(s.mean + half, span) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { mapSection } from './sections/map.ts';
 import { moaNote, moaSections } from './sections/moa.ts';
 import { overlapSection } from './sections/overlap.ts';
 import { percentReplicatingSections } from './sections/percent_replicating.ts';
+import { provenanceSection } from './sections/provenance.ts';
 import { shapSection } from './sections/shap.ts';
 import { trainingSection } from './sections/training.ts';
 import { unfinishedSection } from './sections/unfinished.ts';
@@ -29,11 +30,15 @@ export function buildReport(input: ReportInput): ReportDocument {
   intro.push(
     text(
       `${complete.length} complete run(s) in ${points.length} sweep point(s). Values are mean ± SD over seeds (n runs); ` +
-        'Δ is the paired difference anomaly − cellprofiler over the same seeds with its 95% t interval.',
+        'Δ is the paired difference anomaly − cellprofiler over the same seeds with its 95% t interval, where n is the number of seeds ' +
+        '(runs of one seed are the units, not folds or perturbations), cut to the differences the metric allows (±100 for a percentage, ±1 for F1 or mAP). ' +
+        'Figure whiskers are the 95% bootstrap interval of the mean over seeds, which stays within the values’ range.',
     ),
   );
+  const outdated = input.collected.outdated?.length ?? 0;
+  if (outdated) intro.push(text(`${outdated} complete run(s) of other settings than the spec's are listed apart at the end, not averaged in.`));
   if (!complete.length) {
-    intro.push(text('No complete run yet.'));
+    intro.push(text(outdated ? 'No complete run of the current settings yet.' : 'No complete run yet.'));
     return { title: titleOf(input), intro, sections: unfinishedSection(ctx) };
   }
   intro.push(
@@ -57,6 +62,7 @@ export function buildReport(input: ReportInput): ReportDocument {
     ...ablationSection(ctx),
     ...trainingSection(ctx),
     ...bestPointsSection(ctx),
+    ...provenanceSection(ctx),
     ...allMetricsSection(ctx),
     ...unfinishedSection(ctx),
   ];

@@ -49,7 +49,8 @@ function renderBlock(block: Block, svgs: ReadonlyMap<string, string>): string {
     case 'figure': {
       const svg = svgs.get(block.name);
       if (svg === undefined) throw new Error(`renderHtml: figure ${block.name} was not rendered`);
-      return `<figure id="figure-${block.name}"><div class="plot">${svg}</div><figcaption>${inline(block.caption)}</figcaption></figure>`;
+      // The data sits beside the page (figures/<name>.csv), as in the Markdown: a link, not a fetch.
+      return `<figure id="figure-${block.name}"><div class="plot">${svg}</div><figcaption>${inline(block.caption)} <a class="data" href="figures/${block.name}.csv">Data (CSV)</a></figcaption></figure>`;
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Block, ReportDocument } from './blocks.ts';
 
-/** The report as Markdown; figures are referenced as `figures/<name>.svg`, written beside it. */
+/** The report as Markdown; figures are referenced as `figures/<name>.svg`, their data as `figures/<name>.csv`, both written beside it. */
 export function renderMarkdown(doc: ReportDocument): string {
   const out: string[] = [`# ${doc.title}`, ''];
   for (const block of doc.intro) out.push(...renderBlock(block));
@@ -18,7 +18,7 @@ function renderBlock(block: Block): string[] {
     case 'table':
       return [row(block.header), `|${block.header.map(() => '---').join('|')}|`, ...block.rows.map(row), ''];
     case 'figure':
-      return [`![${block.caption}](figures/${block.name}.svg)`, '', `*${block.caption}*`, ''];
+      return [`![${block.caption}](figures/${block.name}.svg)`, '', `*${block.caption}* [Data (CSV)](figures/${block.name}.csv)`, ''];
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
+import { SET_COLUMN } from '../data/roles.ts';
 import type { CompletedRun } from './collect.ts';
 
 /** The per-run tables the figures draw from, as plain columns; any of them may be missing in a run. */
@@ -11,6 +12,18 @@ export interface RunTables {
   replicateCorrelation: Record<string, Float64Array>;
   /** `tables/null_correlation/<rep>.parquet`: a sample of the null's correlations. */
   nullCorrelation: Record<string, Float64Array>;
+  /** What the run's tables say about its wells after each stage; null where a table is missing. */
+  wells: RunWells | null;
+}
+
+/** Wells and plates after the split (`tables/normalized.parquet`) and in evaluated replicate groups (`tables/replicate_correlation`). */
+export interface RunWells {
+  plates: number;
+  /** Wells per split set: train, val, test_ctrl, test_treat. */
+  perSet: Record<string, number>;
+  /** Replicate groups (perturbations, or perturbation and dose) evaluated, and the wells they hold. */
+  evaluatedGroups: number | null;
+  evaluatedWells: number | null;
 }
 
 export function readRunTables(run: CompletedRun, representations: readonly string[]): RunTables {
@@ -28,6 +41,24 @@ export function readRunTables(run: CompletedRun, representations: readonly strin
     history: history && { epoch: history.epoch, loss: history.loss, val_loss: history.val_loss },
     replicateCorrelation,
     nullCorrelation,
+    wells: readWells(run, tables, representations),
+  };
+}
+
+function readWells(run: CompletedRun, tables: string, representations: readonly string[]): RunWells | null {
+  const path = join(tables, 'normalized.parquet');
+  const plate = ((run.settings.dataset as { columns?: { plate?: unknown } } | undefined)?.columns?.plate ?? null) as string | null;
+  if (!existsSync(path) || !plate) return null;
+  const df = pl.readParquet(path, { columns: [plate, SET_COLUMN] });
+  const perSet: Record<string, number> = {};
+  for (const s of df.getColumn(SET_COLUMN).toArray() as string[]) perSet[s] = (perSet[s] ?? 0) + 1;
+  const first = representations.find((rep) => existsSync(join(tables, 'replicate_correlation', `${rep}.parquet`)));
+  const groups = first ? readColumns(join(tables, 'replicate_correlation', `${first}.parquet`), ['n_replicates']) : null;
+  return {
+    plates: new Set(df.getColumn(plate).toArray()).size,
+    perSet,
+    evaluatedGroups: groups ? groups.n_replicates.length : null,
+    evaluatedWells: groups ? groups.n_replicates.reduce((a, b) => a + b, 0) : null,
   };
 }
 

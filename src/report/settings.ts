@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { readManifest } from '../run/manifest.ts';
+import { storedRun } from '../run/manifest.ts';
 import type { RunSpec } from '../spec/types.ts';
 
 /** The few settings the report needs; the same whether they come from a spec file or from a run's saved spec. */
@@ -30,7 +30,8 @@ export function reportSettings(spec: ReportSpec): ReportSettings {
 
 /**
  * Settings read back from the saved spec of a complete run of the experiment, for `ads report <experiment>`
- * when the spec file is elsewhere or gone. Every run of an experiment shares them: they are never swept.
+ * when the spec file is elsewhere or gone. Runs of one experiment normally share them; where they do not
+ * (different --set values), the report still groups every run by its own full settings.
  */
 export function settingsFromRuns(experimentDir: string): ReportSettings | null {
   if (!existsSync(experimentDir)) return null;
@@ -38,6 +39,6 @@ export function settingsFromRuns(experimentDir: string): ReportSettings | null {
     .filter((d) => d.isDirectory())
     .map((d) => join(experimentDir, d.name))
     .sort();
-  const done = dirs.find((dir) => readManifest(dir)?.status === 'done' && existsSync(join(dir, 'spec.yaml')));
+  const done = dirs.find((dir) => storedRun(dir).complete && existsSync(join(dir, 'spec.yaml')));
   return done ? reportSettings(parse(readFileSync(join(done, 'spec.yaml'), 'utf8')) as ReportSpec) : null;
 }

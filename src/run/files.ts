@@ -1,20 +1,26 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 /**
  * Write a file so that readers see either the old content or the whole new content, never a part:
  * write a temporary sibling, flush it to disk, rename it over the target (atomic on POSIX file systems).
+ * A failed write (a full disk) removes its temporary file, so it neither lingers nor holds the space.
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    if (typeof content === 'string') writeSync(fd, content);
-    else writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      if (typeof content === 'string') writeSync(fd, content);
+      else writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, path);
 }
 
 /** Canonical JSON: sorted keys, so equal content gives equal bytes. */

@@ -29,7 +29,7 @@ export function tryLock(path: string): Lock | Holder {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readHolder(path);
-      if (holder && !isStale(holder)) return holder;
+      if (holder && !processGone(holder)) return holder;
       rmSync(path, { force: true });
     }
   }
@@ -48,7 +48,8 @@ function readHolder(path: string): Holder | null {
   }
 }
 
-function isStale(h: Holder): boolean {
+/** Whether a process of this host is known to have exited; one of another host cannot be checked (false). */
+export function processGone(h: { pid: number; host: string }): boolean {
   if (h.host !== hostname()) return false;
   try {
     process.kill(h.pid, 0);

@@ -1,18 +1,16 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type DefaultRenderer, Listr, type ListrTaskWrapper, PRESET_TIMER, PRESET_TIMESTAMP, type SimpleRenderer } from 'listr2';
-import { stringify } from 'yaml';
 import type { PlannedRun } from '../sweep/expand.ts';
-import { isLock, tryLock } from './lock.ts';
-import { type Manifest, readManifest, writeManifest } from './manifest.ts';
 import type { Callback } from '../training/fit.ts';
-import { STAGES, type RunContext, type RunState, type Stage } from './stages.ts';
-import { toolVersions } from './versions.ts';
-import { writeJsonAtomic } from './files.ts';
-import { SummaryWriter } from '../tensorboard/writer.ts';
-import { writeSessionEnd, writeSessionStart } from '../tensorboard/hparams.ts';
-import { runHParams } from './tensorboard.ts';
+import { nonFiniteProblem } from './finite.ts';
+import { onInterrupt } from './interrupt.ts';
+import { errorMessage } from './fs_errors.ts';
+import { ActiveRun, type RunOutcome } from './lifecycle.ts';
+import { isLock, tryLock } from './lock.ts';
+import { storedRun } from './manifest.ts';
+import { type RunContext, STAGES, type Stage } from './stages.ts';
+
+export type { RunOutcome } from './lifecycle.ts';
 
 export interface RunnerOptions {
   runsDir: string;
@@ -25,12 +23,8 @@ export interface RunnerOptions {
   stages?: readonly Stage[];
   /** Extra training callbacks for a run (a search's pruner). */
   trainingCallbacks?: (run: PlannedRun) => Callback[];
-}
-
-export interface RunOutcome {
-  run: PlannedRun;
-  status: 'done' | 'skipped' | 'failed' | 'locked';
-  error?: string;
+  /** Where a warning goes (a `done` run found incomplete and re-done); default: stderr. */
+  warn?: (message: string) => void;
 }
 
 export function experimentDir(runsDir: string, experiment: string): string {
@@ -44,44 +38,68 @@ export function runDirOf(runsDir: string, run: PlannedRun, subdir = ''): string 
 /**
  * Runs the planned runs one after another: complete runs are skipped (unless forced), a run locked by a
  * live process elsewhere is left to it, anything else is cleared and done afresh. One failed run does not
- * stop the sweep; its manifest says why.
+ * stop the sweep; its manifest says why. Every run that was started has an outcome, `done` or `failed`,
+ * with its lock released, however it ended: a stage's error, an error writing the manifest itself, SIGINT
+ * or SIGTERM (via `interruptAll`, which the CLI calls before exiting).
  */
 export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
+  const warn = opts.warn ?? ((m: string) => console.error(`warning: ${m}`));
+  const active = new Set<ActiveRun>();
+  const stopInterrupt = onInterrupt((reason) => {
+    for (const a of [...active]) {
+      const outcome = ended(a, a.fail(a.stage, new Error(reason)));
+      console.error(`run ${a.run.runId} failed: ${outcome.error}`);
+    }
+  });
+  /** Counts a run's outcome once, when it leaves the active set (an interrupted run may end twice). */
+  const ended = (a: ActiveRun, outcome: RunOutcome) => {
+    if (active.delete(a)) outcomes.push(outcome);
+    return outcome;
+  };
   const runTask = (run: PlannedRun) => (_: unknown, task: Task) => {
     const dir = runDirOf(opts.runsDir, run, opts.subdir);
-    if (!opts.force && readManifest(dir)?.status === 'done') {
-      outcomes.push({ run, status: 'skipped' });
-      return task.skip(`${runTitle(run)}: complete, skipped`);
+    if (!opts.force) {
+      const stored = storedRun(dir);
+      if (stored.complete) {
+        outcomes.push({ run, status: 'skipped' });
+        return task.skip(`${runTitle(run)}: complete, skipped`);
+      }
+      if (stored.manifest?.status === 'done') warn(`run ${run.runId} (${dir}) is ${stored.reason}: not a result; running it again`);
     }
-    const lock = tryLock(join(opts.runsDir, run.spec.experiment, opts.subdir ?? '', '.locks', `${run.runId}.lock`));
-    if (!isLock(lock)) {
-      outcomes.push({ run, status: 'locked' });
-      return task.skip(`${runTitle(run)}: being run by process ${lock.pid} on ${lock.host}`);
+    let a: ActiveRun;
+    try {
+      const lock = tryLock(join(opts.runsDir, run.spec.experiment, opts.subdir ?? '', '.locks', `${run.runId}.lock`));
+      if (!isLock(lock)) {
+        outcomes.push({ run, status: 'locked' });
+        return task.skip(`${runTitle(run)}: being run by process ${lock.pid} on ${lock.host}`);
+      }
+      a = new ActiveRun(run, dir, lock);
+    } catch (err) {
+      outcomes.push({ run, status: 'failed', error: `lock: ${errorMessage(err)}` });
+      throw err;
     }
-    const ctx = startRun(run, dir, opts.trainingCallbacks?.(run) ?? []);
-    const state: RunState = {};
-    const end = (status: 'done' | 'failed', error: string | null) => {
-      writeSessionEnd(ctx.tb, status === 'done' ? 'success' : 'failure');
-      ctx.tb.close();
-      writeManifest(dir, { ...ctx.manifest, status, ended_at: new Date().toISOString(), error });
-      lock.release();
-      outcomes.push({ run, status, ...(error ? { error } : {}) });
-    };
+    active.add(a);
+    let ctx: RunContext;
+    try {
+      ctx = a.begin(opts.trainingCallbacks?.(run) ?? []);
+    } catch (err) {
+      ended(a, a.fail('start', err));
+      throw err;
+    }
     const stageTask = (stage: Stage) => async (_c: unknown, sub: Task) => {
       const t0 = performance.now();
+      a.stage = stage.name;
       ctx.progress = throttled((msg) => (sub.output = msg), opts.plain);
       try {
-        await stage.run(state, ctx);
+        await stage.run(a.state, ctx);
+        const problem = nonFiniteProblem(stage.name, a.state);
+        if (problem) throw new Error(problem);
+        a.stageDone(stage.name, (performance.now() - t0) / 1000);
       } catch (err) {
-        end('failed', err instanceof Error ? err.message : String(err));
-        throw err;
+        const outcome = ended(a, a.fail(stage.name, err));
+        throw new Error(outcome.error);
       }
-      ctx.manifest.seconds[stage.name] = round3((performance.now() - t0) / 1000);
-      ctx.manifest.backend = state.backend ?? ctx.manifest.backend;
-      ctx.manifest.data_fingerprint = state.fingerprint ?? ctx.manifest.data_fingerprint;
-      ctx.manifest.data = state.data ?? null;
-      writeManifest(dir, ctx.manifest);
     };
     return task.newListr(
       [
@@ -89,9 +107,9 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
         {
           title: 'finish',
           task: () => {
-            // metrics.json before the manifest: once the manifest says done, every output is in place.
-            writeJsonAtomic(join(dir, 'metrics.json'), state.metrics ?? {});
-            end('done', null);
+            a.stage = 'finish';
+            const outcome = ended(a, a.finish());
+            if (outcome.status === 'failed') throw new Error(outcome.error);
           },
         },
       ],
@@ -103,61 +121,25 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     {
       concurrent: false,
       exitOnError: false,
+      // Signals are the CLI's: it marks the running run failed and exits 130/143 (listr2 would exit 127).
+      registerSignalListeners: false,
       renderer: opts.plain ? 'simple' : 'default',
       rendererOptions: opts.plain ? { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER } : { collapseSubtasks: false },
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER },
     } as never,
   );
-  await list.run().catch(() => undefined);
+  try {
+    await list.run().catch(() => undefined);
+  } finally {
+    // A run the task list left without an end (it should not happen) still fails, releases its lock, is counted.
+    for (const a of [...active]) ended(a, a.fail('runner', new Error('the run ended without finishing')));
+    stopInterrupt();
+  }
   return outcomes;
 }
 
 type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
-
-interface StartedRun extends RunContext {
-  manifest: Manifest;
-}
-
-function startRun(run: PlannedRun, dir: string, trainingCallbacks: Callback[]): StartedRun {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'tables'), { recursive: true });
-  const specYaml = stringify(run.spec);
-  writeFileSync(join(dir, 'spec.yaml'), specYaml);
-  const tb = new SummaryWriter(join(dir, 'tb'));
-  writeSessionStart(tb, runHParams(run));
-  tb.text('spec', `\`\`\`yaml\n${specYaml}\`\`\``, 0);
-  const manifest: Manifest = {
-    status: 'running',
-    run_id: run.runId,
-    experiment: run.spec.experiment,
-    seed: run.seed,
-    point: run.point,
-    started_at: new Date().toISOString(),
-    ended_at: null,
-    seconds: {},
-    backend: null,
-    versions: toolVersions(),
-    data_fingerprint: null,
-    data: null,
-    host: hostname(),
-    pid: process.pid,
-    error: null,
-  };
-  writeManifest(dir, manifest);
-  return {
-    manifest,
-    spec: run.spec,
-    seed: run.seed,
-    point: run.point,
-    runId: run.runId,
-    dir,
-    tablesDir: join(dir, 'tables'),
-    tb,
-    trainingCallbacks,
-    progress: () => undefined,
-  };
-}
 
 function runTitle(run: PlannedRun): string {
   const point = Object.entries(run.point)
@@ -177,8 +159,4 @@ function throttled(emit: (msg: string) => void, plain: boolean): (msg: string) =
       emit(msg);
     }
   };
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

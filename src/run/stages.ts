@@ -8,6 +8,7 @@ import type { RunSpec } from '../spec/types.ts';
 import { classifyMoas, moaScores } from '../stages/classify.ts';
 import { evaluateRepresentations } from '../stages/evaluate.ts';
 import { explainAnomalousWells } from '../stages/explain.ts';
+import { trainingWarnings } from '../data/checks.ts';
 import { loadDataset } from '../stages/load.ts';
 import { normalizeProfiles, selectProfileFeatures } from '../stages/preprocess.ts';
 import { buildRepresentations, needsModel } from '../stages/represent.ts';
@@ -37,7 +38,8 @@ export interface RunContext {
 export interface RunState {
   fingerprint?: string;
   backend?: string;
-  data?: { load: LoadReport | null; dropped_plates: string[]; features_kept: number; features_dropped: number };
+  /** `warnings`: settings or data that make the run mean less (also printed to stderr as they are found). */
+  data?: { load: LoadReport | null; dropped_plates: string[]; features_kept: number; features_dropped: number; warnings: string[] };
   profiles?: Profiles;
   normalized?: Profiles;
   trained?: Trained;
@@ -62,15 +64,22 @@ function setRows(p: Profiles, ...sets: string[]): Int32Array {
 
 const roles = (ctx: RunContext): Roles => rolesOf(ctx.spec.dataset);
 
+/** Warnings go to stderr as they are found and into the manifest (`data.warnings`). */
+function warn(state: RunState, ctx: RunContext, warnings: readonly string[]): void {
+  for (const w of warnings) process.stderr.write(`warning: run ${ctx.runId}: ${w}\n`);
+  need(state.data, 'load report').warnings.push(...warnings);
+}
+
 /** The pipeline, in order. Each stage is a thin adapter from the run state to a pure function elsewhere. */
 export const STAGES: readonly Stage[] = [
   {
     name: 'load',
     run(state, ctx) {
-      const { profiles, fingerprint, report } = loadDataset(ctx.spec.dataset, roles(ctx), ctx.seed);
+      const { profiles, fingerprint, report, warnings } = loadDataset(ctx.spec, roles(ctx), ctx.seed);
       state.fingerprint = fingerprint;
       state.profiles = profiles;
-      state.data = { load: report, dropped_plates: [], features_kept: profiles.features.length, features_dropped: 0 };
+      state.data = { load: report, dropped_plates: [], features_kept: profiles.features.length, features_dropped: 0, warnings: [] };
+      warn(state, ctx, warnings);
     },
   },
   {
@@ -103,6 +112,7 @@ export const STAGES: readonly Stage[] = [
       if (!needsModel(ctx.spec.representations)) return;
       const p = need(state.normalized, 'normalized profiles');
       const data = { train: selectWells(p, setRows(p, 'train')).values, val: selectWells(p, setRows(p, 'val')).values };
+      warn(state, ctx, trainingWarnings(ctx.spec, { features: data.train.cols, trainWells: data.train.rows }).map((w) => `${w.setting}: ${w.message}`));
       const trained = await trainAutoencoder(data, ctx.spec, ctx.seed, {
         tbDir: join(ctx.dir, 'tb'),
         modelDir: join(ctx.dir, 'model'),
@@ -117,19 +127,23 @@ export const STAGES: readonly Stage[] = [
           epoch: Float64Array.from(h, (_, i) => i),
           loss: Float64Array.from(h, (e) => e.loss),
           val_loss: Float64Array.from(h, (e) => e.val_loss),
+          val_objective: Float64Array.from(h, (e) => e.val_objective),
           lr: Float64Array.from(h, (e) => e.lr),
         },
         join(ctx.tablesDir, 'history.parquet'),
       );
+      const last = h[h.length - 1];
       state.metrics = {
         ...state.metrics,
         training: {
           best_val_loss: trained.result.best_val_loss,
           best_epoch: trained.result.best_epoch,
           epochs: h.length,
-          final_val_loss: h[h.length - 1].val_loss,
+          final_val_loss: last.val_loss,
           stopped_early: trained.result.stopped_early,
           restored_best: trained.result.restored_snapshot,
+          // Only reachable with training.on_nonfinite: stop (fail throws): say so rather than leave it to the history.
+          ...(Number.isFinite(last.loss) && Number.isFinite(last.val_loss) ? {} : { stopped_nonfinite_at_epoch: h.length }),
         },
       };
     },
@@ -174,7 +188,7 @@ export const STAGES: readonly Stage[] = [
       if (ctx.spec.evaluation.moa.enabled) {
         ctx.progress('MoA classification');
         state.backend = await selectBackend(ctx.spec.runtime);
-        const moa = await classifyMoas(evaluation.treated, roles(ctx), ctx.spec.evaluation.moa, evaluation.replicatingPerturbations, ctx.seed);
+        const moa = await classifyMoas(evaluation.treated, roles(ctx), ctx.spec.evaluation, evaluation.replicatingPerturbations, ctx.seed);
         state.metrics.moa = moa.metrics;
         if (Object.keys(moa.tables).length) {
           const moaDir = join(ctx.tablesDir, 'moa');
@@ -194,7 +208,7 @@ export const STAGES: readonly Stage[] = [
       try {
         if (!ctx.spec.explain.enabled || !model) return;
         const p = need(state.normalized, 'normalized profiles');
-        const { metrics, table } = explainAnomalousWells(p, setRows(p, 'train'), setRows(p, 'test_treat'), model, roles(ctx), ctx.spec.explain, ctx.seed);
+        const { metrics, table } = explainAnomalousWells(p, (set) => setRows(p, set), model, roles(ctx), ctx.spec.explain, ctx.seed);
         writeColumnsParquet(table, join(ctx.tablesDir, 'explanations.parquet'));
         state.metrics = { ...state.metrics, shap: metrics };
       } finally {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
+import { UserError } from '../errors.ts';
 import { stream } from '../random/streams.ts';
 import { writeJsonAtomic } from '../run/files.ts';
 import { readManifest } from '../run/manifest.ts';
@@ -49,6 +50,8 @@ export async function runSearch(loaded: LoadedSpec, overrides: readonly string[]
   const rs = stream(search.seed, 'sweep.search');
   const records: TrialRecord[] = [];
   const histories: number[][] = [];
+  let firstError: string | null = null;
+  const dir = (trial: PlannedRun) => runDirOf(opts.runsDir, trial, 'trials');
   for (let t = 0; t < search.trials; t++) {
     const scored: ScoredTrial[] = records.flatMap((r) => (r.objective === null ? [] : [{ params: r.params, objective: r.objective }]));
     const params = search.sampler === 'tpe' && t >= search.startup ? tpeSuggest(space, scored, rs) : randomSuggest(space, rs);
@@ -56,23 +59,29 @@ export async function runSearch(loaded: LoadedSpec, overrides: readonly string[]
     const trial: PlannedRun = { ...planned, point: params };
     let pruned = previous.get(trial.runId)?.pruned ?? false;
     const pruner = medianPruner(histories, search.prune.after_epochs, () => (pruned = true));
-    await runAll([trial], { ...opts, subdir: 'trials', stages: TRIAL_STAGES, trainingCallbacks: () => (search.prune.enabled ? [pruner] : []) });
-    const dir = runDirOf(opts.runsDir, trial, 'trials');
-    const done = readManifest(dir)?.status === 'done';
-    const history = done ? valLosses(dir) : [];
+    const [ran] = await runAll([trial], { ...opts, subdir: 'trials', stages: TRIAL_STAGES, trainingCallbacks: () => (search.prune.enabled ? [pruner] : []) });
+    if (ran?.error && firstError === null) firstError = `trial ${t} (${dir(trial)}): ${ran.error}`;
+    const trialDir = dir(trial);
+    const done = readManifest(trialDir)?.status === 'done';
+    const history = done ? valLosses(trialDir) : [];
     if (done) histories.push(history);
     records.push({
       trial: t,
       run_id: trial.runId,
       params,
-      objective: done ? (JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')).training.best_val_loss as number) : null,
+      objective: done ? (JSON.parse(readFileSync(join(trialDir, 'metrics.json'), 'utf8')).training.best_val_loss as number) : null,
       pruned,
       epochs: history.length,
     });
     writeJsonAtomic(join(expDir, 'search.json'), outcome(search.sampler, records));
   }
   const result = outcome(search.sampler, records);
-  if (!result.best) throw new Error('every trial of the search failed; see runs/<experiment>/trials/*/manifest.json');
+  if (!result.best) {
+    // A search whose every trial fails is a setting to fix (a searched range that diverges, bad data), not a bug.
+    throw new UserError(
+      `every one of the ${search.trials} trials of the search failed, so no setting can be chosen (sweep.search); the first: ${firstError ?? 'see the manifests'}. Each trial's manifest is in ${join(expDir, 'trials')}/<run-id>/manifest.json.`,
+    );
+  }
   return result as SearchOutcome;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { dottedPath, SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
@@ -45,8 +45,12 @@ function layers(file: string, chain: readonly string[]): Composed[] {
       const cycle = [...extending.slice(extending.indexOf(parent)), parent].map(displayPath).join(' → ');
       throw new SpecError({ where, path: dottedPath(keys), message: `extends cycle: ${cycle}` });
     }
-    if (!existsSync(parent)) {
+    const stat = statSync(parent, { throwIfNoEntry: false });
+    if (!stat) {
       throw new SpecError({ where, path: dottedPath(keys), message: `file not found: ${entry} (looked for ${displayPath(parent)})` });
+    }
+    if (!stat.isFile()) {
+      throw new SpecError({ where, path: dottedPath(keys), message: `${entry} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}; extends lists spec files (looked at ${displayPath(parent)})` });
     }
     return layers(parent, extending);
   });

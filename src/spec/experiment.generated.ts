@@ -20,7 +20,7 @@ export type PositiveRange = [number, number];
  */
 export interface Experiment {
   /**
-   * Name of the experiment: runs are written to runs/<experiment>/ and the report to reports/<experiment>/.
+   * Name of the experiment: runs are written to runs/<experiment>/ and the report to reports/<experiment>/, so it is a folder name: letters, digits, '_', '.' and '-', starting with a letter or digit, at most 100 characters.
    */
   experiment: string;
   /**
@@ -168,6 +168,10 @@ export interface Dataset {
     impute: "none" | "mean" | "interpolate";
   };
   /**
+   * A well without a value it needs (empty or missing): a plate in any well, a perturbation id and replicate key (dataset.replicate_by) in a treated well. error: stop on loading, naming the file's lines; drop: leave such wells out, counted in the manifest (data.load.dropped_missing_roles). The reference implementation keeps such wells without a word and its pandas groupby leaves them out of replicate groups; drop is the nearest (and says how many).
+   */
+  missing_roles: "error" | "drop";
+  /**
    * Wells to leave out on loading: those whose column equals one of the values (e.g. TA-ORF's Untreated wells, neither controls nor treatments).
    */
   drop_wells: {
@@ -271,6 +275,10 @@ export interface Split {
    * Cap on the number of training wells (training-set-size ablations); the kept ones are drawn at random, stratified by plate. null: no cap.
    */
   max_train_wells: null | number;
+  /**
+   * Seed of the split (and of the training-set cap). null: the run's seed, so every seed of a sweep gets its own split and the spread over seeds includes the split's. An integer fixes the split across seeds, which then vary only training (weights, shuffling, dropout) and evaluation draws. The reference implementation fixes its split (random_state 42) and varies the training seed: split.seed 42 does the same (our split draws its own wells, not scikit-learn's).
+   */
+  seed: null | number;
 }
 /**
  * Normalization of the features (DESIGN §2.3).
@@ -388,7 +396,7 @@ export interface Model {
   batch_norm: boolean;
 }
 /**
- * Training on the train controls, validated on val (DESIGN §2.5).
+ * Training on the train controls, validated on val (DESIGN §2.5). The validation loss that early stopping, the learning-rate schedule, the best epoch and a search's score watch is the reconstruction MSE of the val wells, as the reference implementation's val_loss is; the full objective (with the output_l2 and latent_l1 penalties) is logged beside it as val_objective.
  */
 export interface Training {
   /**
@@ -416,11 +424,11 @@ export interface Training {
    */
   max_epochs: number;
   /**
-   * Weight of MSE(x̂, 0) in the loss.
+   * Weight of MSE(x̂, 0) in the training objective (not in the validation loss, as in the reference).
    */
   output_l2: number;
   /**
-   * Weight of mean|z| in the loss.
+   * Weight of mean|z| in the training objective (not in the validation loss, as in the reference).
    */
   latent_l1: number;
   /**
@@ -469,6 +477,10 @@ export interface Training {
    * Compute representations with the best-validation weights (true) or the final ones (false, as the reference implementation does).
    */
   restore_best: boolean;
+  /**
+   * What a non-finite (NaN or infinite) training or validation loss does: fail (stop training and fail the run, naming the epoch and the value; a diverged model's representations mean nothing) or stop (end training there and go on with the weights restore_best chooses: the best epoch's, or with restore_best false the last, possibly non-finite, ones). The reference implementation's early stopping ends training on a non-finite val_loss and goes on (stop); fail is the default because a diverged run is a setting to fix (usually training.lr), not a result.
+   */
+  on_nonfinite: "fail" | "stop";
 }
 /**
  * Where the numerics run. The backend that ran is recorded in every run's manifest.
@@ -492,6 +504,10 @@ export interface Explain {
    */
   enabled: boolean;
   /**
+   * How each badly reconstructed feature x̂_j is explained. `default`: SHAP values of the model's own x̂_j, against a seeded random draw of training controls, from the Kernel SHAP regression on every feature (exact Shapley values up to exact_max_features features). `reference` reproduces the reference implementation (shap_anomalies.py, ExplainAnomaliesUsingSHAP): x̂_j of the model with feature j's input weights zeroed (column j of the first layer's weights; its bias kept), against the first background_size test controls in table order, with shap's KernelExplainer defaults of the reference's era (shap ≤ 0.46, l1_reg='auto': whenever fewer than 20% of the coalitions are evaluated (with the default nsamples: from 14 features on) the features allowed a non-zero value are chosen by AIC on a LARS lasso path first; coalitions are enumerated only when nsamples covers them all). `default` is the better estimator: its values explain the x̂_j the model actually produced and add up to x̂_j − E[x̂_j] (zeroing input j explains another model's output; feature j's echo into its own reconstruction is kept out of the dependency lists anyway); its regression converges to the Shapley values as nsamples grows, whereas AIC selection gives the features it leaves out exactly 0 and hands their share to the selected ones (shap itself dropped that default in 0.47); and a random draw spread over the plates is a more representative background than the first test controls of the table, which come from its first plates. `reference` also costs more: each explained feature has its own model, so its own coalition evaluations.
+   */
+  mode: "default" | "reference";
+  /**
    * Aggregate dependencies per MoA (falls back to perturbation without a MoA column) or per perturbation.
    */
   group_by: "moa" | "perturbation";
@@ -500,7 +516,7 @@ export interface Explain {
    */
   wells_per_group: number;
   /**
-   * Training control wells the explained model output is averaged over.
+   * Control wells the explained model output is averaged over: a seeded draw of training controls (mode default), or the first test controls in table order (mode reference; the reference takes 200).
    */
   background_size: number;
   /**
@@ -516,7 +532,7 @@ export interface Explain {
    */
   nsamples: null | number;
   /**
-   * Up to this many input features, Shapley values are computed exactly over all coalitions.
+   * Up to this many input features, Shapley values are computed exactly over all coalitions. Not used by mode reference, which enumerates them only when nsamples covers them all, as shap does.
    */
   exact_max_features: number;
   /**
@@ -556,17 +572,29 @@ export interface Evaluation {
      * How the null draws one well per perturbation: independent (a fresh random well each time, DESIGN §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
      */
     null_sampling: "independent" | "reference";
+    /**
+     * Seed of the null's draws. null: the run's seed, so the threshold's sampling noise is part of the spread over seeds. An integer fixes the null across the runs of a sweep. The reference implementation always seeds its null draws 42, 43, … (calc_rand_corr: random_state = 42 + draw), whatever the training seed: null_seed 42 with null_sampling reference reproduces its null.
+     */
+    null_seed: null | number;
+    /**
+     * What percent replicating is a percentage of. replicate_groups: the perturbations (replicate groups) with two or more wells, the only ones that can replicate. perturbations: every perturbation of the evaluated table, single-well ones included (they count as not replicating), as the reference implementation divides (its corr_df has one row per perturbation); use it to reproduce the reference's numbers where single-well perturbations remain after the evaluation filters. metrics.json's n is the denominator used; with perturbations, n_single says how many of them have a single well.
+     */
+    denominator: "replicate_groups" | "perturbations";
   };
   /**
    * What a z-score that is undefined (a feature constant on a plate) becomes: zero (the plate mean: the feature says nothing there) or interpolate (the reference implementation: linear interpolation down the table, as pandas does).
    */
   fill_undefined: "zero" | "interpolate";
   /**
-   * With a dose column, keep only each compound's highest dose when evaluating.
+   * With a dose column, keep only each compound's highest dose when evaluating (which wells: evaluation.replicates_per_dose).
    */
   highest_dose_only: boolean;
   /**
-   * Mean average precision (copairs semantics, DESIGN §2.10): phenotypic activity (replicates vs controls) and, with a MoA column, MoA consistency (same-MoA vs other-MoA perturbations).
+   * Which wells highest_dose_only keeps. null: every well at each compound's highest dose, however few. n: the reference implementation's rule (filter_data_by_highest_dose): only (compound, dose) groups with at least n wells count, each compound is evaluated at its highest such dose with exactly n wells (the first n in table order), and compounds without such a dose drop out; rows come out sorted by compound and dose, descending, which interpolated fills (fill_undefined: interpolate) depend on. Without a dose column (dataset.columns.dose) nothing is filtered either way. The reference uses n = 5 on LINCS and filters no other dataset (experiments/paper/lincs.yaml sets 5).
+   */
+  replicates_per_dose: null | number;
+  /**
+   * Mean average precision as copairs 0.5.2 computes it (DESIGN §2.10; AP and mAP equal copairs' to 1e-9): phenotypic activity (each treated well ranks its replicates against the controls) and, with a MoA column, MoA consistency (each perturbation's per-feature median profile ranks same-MoA against other-MoA perturbations). Cosine similarity ranked in float32 with positives first on ties; p-value (number of null mAPs strictly above the mAP + 1) / (null_size + 1), one null per (positives, list length); Benjamini–Hochberg. The null's draws come from the run's seeded streams, so p-values equal copairs' only within sampling noise.
    */
   map: {
     /**
@@ -574,7 +602,7 @@ export interface Evaluation {
      */
     enabled: boolean;
     /**
-     * Random rankings per (positives, list length) configuration for the p-values.
+     * Random rankings per (positives, list length) configuration for the p-values (copairs' null_size; the smallest possible p-value is 1/(null_size + 1)).
      */
     null_size: number;
     /**
@@ -583,7 +611,7 @@ export interface Evaluation {
     threshold: number;
   };
   /**
-   * MoA classification (DESIGN §2.8): treated wells labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa).
+   * MoA classification (DESIGN §2.8): treated wells (or treatment means, see profiles) labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa). metrics.json records the MoAs classified (moa.classes), their wells and compounds (moa.class_wells, moa.class_compounds, moa.n_wells, moa.n_compounds) and a fingerprint of the compound set (moa.compound_set), so runs can be checked to have classified the same thing; tables/moa/compounds.parquet lists the compounds. The reference fits min-max scaling once on all rows before cross-validation; DESIGN §2.8 and this project fit it on each training fold.
    */
   moa: {
     /**
@@ -603,11 +631,15 @@ export interface Evaluation {
      */
     repeats: number;
     /**
-     * logistic: multinomial logistic regression with balanced class weights; mlp: one hidden layer of 200 ReLU units.
+     * logistic: multinomial logistic regression with balanced class weights, L-BFGS until the largest gradient component is below 1e-6 (up to 1000 iterations). The reference ran sklearn's LogisticRegression(class_weight='balanced', max_iter=1000) at its default tol 1e-4, which stops short of the optimum (on the oracle problem of test/oracles/sklearn_moa.py its probabilities are 1.3e-3 from it; this project's are within 1e-5). mlp: sklearn's MLPClassifier(hidden_layer_sizes=(200,), activation='relu') with its defaults: Adam, learning rate 1e-3, alpha 1e-4, batches of 200, stopping when the training loss has not improved by 1e-4 for more than 10 epochs, or after mlp_max_epochs.
      *
      * @minItems 1
      */
     classifiers: ["logistic" | "mlp", ...("logistic" | "mlp")[]];
+    /**
+     * Epoch limit of the MLP (sklearn's max_iter), reached only when the training loss is still improving. 200 is sklearn's default; the reference set max_iter=1000, which 1000 reproduces (at up to five times the MLP's time).
+     */
+    mlp_max_epochs: number;
     /**
      * Inverse L2 strength of the logistic regression.
      */
@@ -617,9 +649,34 @@ export interface Evaluation {
      */
     fusion: ("early" | "late")[];
     /**
-     * all: every compound of the kept MoAs; replicating: only those that replicate (percent replicating) in at least one representation.
+     * What one classified row is. wells: a treated well (DESIGN §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
+     */
+    profiles: "wells" | "treatments";
+    /**
+     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and DESIGN §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
      */
     compounds: "all" | "replicating";
+    /**
+     * With compounds: replicating, the representations whose replicating sets are united; null: every representation of the run. The reference ran two filters (its filter_groups): CellProfiler ∪ L1000 and CellProfiler ∪ anomaly ∪ L1000 (this project has no L1000): [cellprofiler] is the first, which does not depend on the autoencoder, so its compounds do not change with the training seed; [anomaly, cellprofiler] (or null) is the second, which does. Each name must be one of the run's representations.
+     */
+    replicating_in:
+      | null
+      | [
+          "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
+          ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
+        ];
+    /**
+     * With compounds: replicating, the seed of the percent-replicating null that decides which perturbations replicate for this filter; null: the run's seed (the filter is then exactly the run's own replicating sets, as in the reference, which filtered with the replicate correlations of the same run). A fixed seed makes the filter of a model-independent representation (replicating_in: [cellprofiler]) the same in every run of the sweep, as long as the data and the kept features are; the runs' own percent replicating is unaffected.
+     */
+    replicating_seed: null | number;
+    /**
+     * The compound of a well, the unit cross-validation never splits and MoAs are counted by, is its perturbation id's first this many characters; null: the whole id. The reference uses 13 (Compounds = PERT.str[0:13]): on Broad ids (Metadata_broad_sample, e.g. BRD-K12345678-001-01-1) that is the compound without its batch and salt suffix, so two batches of a compound are one compound, never one in training and the other in test. Set 13 to reproduce it on CDRP-bio and LINCS.
+     */
+    compound_prefix: null | number;
+    /**
+     * Compare and report MoA labels lower-cased, so labels differing only in case are one MoA. The reference lower-cases CDRP-bio's Metadata_moa (and LINCS labels it fills from the L1000 'moa' column).
+     */
+    lowercase_moa: boolean;
   };
 }
 /**
@@ -627,20 +684,22 @@ export interface Evaluation {
  */
 export interface Sweep {
   /**
-   * Dotted setting path → list of values; every combination is a point.
+   * Dotted setting path → list of values (at most 1,000); every combination is a point.
    */
   grid: {
     /**
      * @minItems 1
+     * @maxItems 1000
      */
     [k: string]: [unknown, ...unknown[]];
   };
   /**
-   * Dotted setting path → list of values; lists of equal length advance together.
+   * Dotted setting path → list of values (at most 1,000); lists of equal length advance together.
    */
   zip: {
     /**
      * @minItems 1
+     * @maxItems 1000
      */
     [k: string]: [unknown, ...unknown[]];
   };
@@ -649,7 +708,7 @@ export interface Sweep {
    */
   random?: {
     /**
-     * Number of random points.
+     * Number of random points (at most 10,000).
      */
     n: number;
     /**
@@ -664,7 +723,9 @@ export interface Sweep {
     };
   };
   /**
-   * Root seeds; every point runs once per seed. Empty: the spec's seed.
+   * Root seeds (at most 1,000); every point runs once per seed. Empty: the spec's seed.
+   *
+   * @maxItems 1000
    */
   seeds: number[];
   /**
@@ -672,7 +733,7 @@ export interface Sweep {
    */
   search?: {
     /**
-     * Number of training-only trials.
+     * Number of training-only trials (at most 10,000).
      */
     trials: number;
     /**
@@ -741,7 +802,7 @@ export type PositiveRangeInput = [number, number];
  */
 export interface ExperimentInput {
   /**
-   * Name of the experiment: runs are written to runs/<experiment>/ and the report to reports/<experiment>/.
+   * Name of the experiment: runs are written to runs/<experiment>/ and the report to reports/<experiment>/, so it is a folder name: letters, digits, '_', '.' and '-', starting with a letter or digit, at most 100 characters.
    */
   experiment: string;
   /**
@@ -893,6 +954,10 @@ export interface DatasetInput {
     impute?: "none" | "mean" | "interpolate";
   };
   /**
+   * A well without a value it needs (empty or missing): a plate in any well, a perturbation id and replicate key (dataset.replicate_by) in a treated well. error: stop on loading, naming the file's lines; drop: leave such wells out, counted in the manifest (data.load.dropped_missing_roles). The reference implementation keeps such wells without a word and its pandas groupby leaves them out of replicate groups; drop is the nearest (and says how many).
+   */
+  missing_roles?: "error" | "drop";
+  /**
    * Wells to leave out on loading: those whose column equals one of the values (e.g. TA-ORF's Untreated wells, neither controls nor treatments).
    */
   drop_wells?: {
@@ -996,6 +1061,10 @@ export interface SplitInput {
    * Cap on the number of training wells (training-set-size ablations); the kept ones are drawn at random, stratified by plate. null: no cap.
    */
   max_train_wells?: null | number;
+  /**
+   * Seed of the split (and of the training-set cap). null: the run's seed, so every seed of a sweep gets its own split and the spread over seeds includes the split's. An integer fixes the split across seeds, which then vary only training (weights, shuffling, dropout) and evaluation draws. The reference implementation fixes its split (random_state 42) and varies the training seed: split.seed 42 does the same (our split draws its own wells, not scikit-learn's).
+   */
+  seed?: null | number;
 }
 /**
  * Normalization of the features (DESIGN §2.3).
@@ -1113,7 +1182,7 @@ export interface ModelInput {
   batch_norm?: boolean;
 }
 /**
- * Training on the train controls, validated on val (DESIGN §2.5).
+ * Training on the train controls, validated on val (DESIGN §2.5). The validation loss that early stopping, the learning-rate schedule, the best epoch and a search's score watch is the reconstruction MSE of the val wells, as the reference implementation's val_loss is; the full objective (with the output_l2 and latent_l1 penalties) is logged beside it as val_objective.
  */
 export interface TrainingInput {
   /**
@@ -1141,11 +1210,11 @@ export interface TrainingInput {
    */
   max_epochs?: number;
   /**
-   * Weight of MSE(x̂, 0) in the loss.
+   * Weight of MSE(x̂, 0) in the training objective (not in the validation loss, as in the reference).
    */
   output_l2?: number;
   /**
-   * Weight of mean|z| in the loss.
+   * Weight of mean|z| in the training objective (not in the validation loss, as in the reference).
    */
   latent_l1?: number;
   /**
@@ -1194,6 +1263,10 @@ export interface TrainingInput {
    * Compute representations with the best-validation weights (true) or the final ones (false, as the reference implementation does).
    */
   restore_best?: boolean;
+  /**
+   * What a non-finite (NaN or infinite) training or validation loss does: fail (stop training and fail the run, naming the epoch and the value; a diverged model's representations mean nothing) or stop (end training there and go on with the weights restore_best chooses: the best epoch's, or with restore_best false the last, possibly non-finite, ones). The reference implementation's early stopping ends training on a non-finite val_loss and goes on (stop); fail is the default because a diverged run is a setting to fix (usually training.lr), not a result.
+   */
+  on_nonfinite?: "fail" | "stop";
 }
 /**
  * Where the numerics run. The backend that ran is recorded in every run's manifest.
@@ -1217,6 +1290,10 @@ export interface ExplainInput {
    */
   enabled?: boolean;
   /**
+   * How each badly reconstructed feature x̂_j is explained. `default`: SHAP values of the model's own x̂_j, against a seeded random draw of training controls, from the Kernel SHAP regression on every feature (exact Shapley values up to exact_max_features features). `reference` reproduces the reference implementation (shap_anomalies.py, ExplainAnomaliesUsingSHAP): x̂_j of the model with feature j's input weights zeroed (column j of the first layer's weights; its bias kept), against the first background_size test controls in table order, with shap's KernelExplainer defaults of the reference's era (shap ≤ 0.46, l1_reg='auto': whenever fewer than 20% of the coalitions are evaluated (with the default nsamples: from 14 features on) the features allowed a non-zero value are chosen by AIC on a LARS lasso path first; coalitions are enumerated only when nsamples covers them all). `default` is the better estimator: its values explain the x̂_j the model actually produced and add up to x̂_j − E[x̂_j] (zeroing input j explains another model's output; feature j's echo into its own reconstruction is kept out of the dependency lists anyway); its regression converges to the Shapley values as nsamples grows, whereas AIC selection gives the features it leaves out exactly 0 and hands their share to the selected ones (shap itself dropped that default in 0.47); and a random draw spread over the plates is a more representative background than the first test controls of the table, which come from its first plates. `reference` also costs more: each explained feature has its own model, so its own coalition evaluations.
+   */
+  mode?: "default" | "reference";
+  /**
    * Aggregate dependencies per MoA (falls back to perturbation without a MoA column) or per perturbation.
    */
   group_by?: "moa" | "perturbation";
@@ -1225,7 +1302,7 @@ export interface ExplainInput {
    */
   wells_per_group?: number;
   /**
-   * Training control wells the explained model output is averaged over.
+   * Control wells the explained model output is averaged over: a seeded draw of training controls (mode default), or the first test controls in table order (mode reference; the reference takes 200).
    */
   background_size?: number;
   /**
@@ -1241,7 +1318,7 @@ export interface ExplainInput {
    */
   nsamples?: null | number;
   /**
-   * Up to this many input features, Shapley values are computed exactly over all coalitions.
+   * Up to this many input features, Shapley values are computed exactly over all coalitions. Not used by mode reference, which enumerates them only when nsamples covers them all, as shap does.
    */
   exact_max_features?: number;
   /**
@@ -1281,17 +1358,29 @@ export interface EvaluationInput {
      * How the null draws one well per perturbation: independent (a fresh random well each time, DESIGN §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
      */
     null_sampling?: "independent" | "reference";
+    /**
+     * Seed of the null's draws. null: the run's seed, so the threshold's sampling noise is part of the spread over seeds. An integer fixes the null across the runs of a sweep. The reference implementation always seeds its null draws 42, 43, … (calc_rand_corr: random_state = 42 + draw), whatever the training seed: null_seed 42 with null_sampling reference reproduces its null.
+     */
+    null_seed?: null | number;
+    /**
+     * What percent replicating is a percentage of. replicate_groups: the perturbations (replicate groups) with two or more wells, the only ones that can replicate. perturbations: every perturbation of the evaluated table, single-well ones included (they count as not replicating), as the reference implementation divides (its corr_df has one row per perturbation); use it to reproduce the reference's numbers where single-well perturbations remain after the evaluation filters. metrics.json's n is the denominator used; with perturbations, n_single says how many of them have a single well.
+     */
+    denominator?: "replicate_groups" | "perturbations";
   };
   /**
    * What a z-score that is undefined (a feature constant on a plate) becomes: zero (the plate mean: the feature says nothing there) or interpolate (the reference implementation: linear interpolation down the table, as pandas does).
    */
   fill_undefined?: "zero" | "interpolate";
   /**
-   * With a dose column, keep only each compound's highest dose when evaluating.
+   * With a dose column, keep only each compound's highest dose when evaluating (which wells: evaluation.replicates_per_dose).
    */
   highest_dose_only?: boolean;
   /**
-   * Mean average precision (copairs semantics, DESIGN §2.10): phenotypic activity (replicates vs controls) and, with a MoA column, MoA consistency (same-MoA vs other-MoA perturbations).
+   * Which wells highest_dose_only keeps. null: every well at each compound's highest dose, however few. n: the reference implementation's rule (filter_data_by_highest_dose): only (compound, dose) groups with at least n wells count, each compound is evaluated at its highest such dose with exactly n wells (the first n in table order), and compounds without such a dose drop out; rows come out sorted by compound and dose, descending, which interpolated fills (fill_undefined: interpolate) depend on. Without a dose column (dataset.columns.dose) nothing is filtered either way. The reference uses n = 5 on LINCS and filters no other dataset (experiments/paper/lincs.yaml sets 5).
+   */
+  replicates_per_dose?: null | number;
+  /**
+   * Mean average precision as copairs 0.5.2 computes it (DESIGN §2.10; AP and mAP equal copairs' to 1e-9): phenotypic activity (each treated well ranks its replicates against the controls) and, with a MoA column, MoA consistency (each perturbation's per-feature median profile ranks same-MoA against other-MoA perturbations). Cosine similarity ranked in float32 with positives first on ties; p-value (number of null mAPs strictly above the mAP + 1) / (null_size + 1), one null per (positives, list length); Benjamini–Hochberg. The null's draws come from the run's seeded streams, so p-values equal copairs' only within sampling noise.
    */
   map?: {
     /**
@@ -1299,7 +1388,7 @@ export interface EvaluationInput {
      */
     enabled?: boolean;
     /**
-     * Random rankings per (positives, list length) configuration for the p-values.
+     * Random rankings per (positives, list length) configuration for the p-values (copairs' null_size; the smallest possible p-value is 1/(null_size + 1)).
      */
     null_size?: number;
     /**
@@ -1308,7 +1397,7 @@ export interface EvaluationInput {
     threshold?: number;
   };
   /**
-   * MoA classification (DESIGN §2.8): treated wells labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa).
+   * MoA classification (DESIGN §2.8): treated wells (or treatment means, see profiles) labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa). metrics.json records the MoAs classified (moa.classes), their wells and compounds (moa.class_wells, moa.class_compounds, moa.n_wells, moa.n_compounds) and a fingerprint of the compound set (moa.compound_set), so runs can be checked to have classified the same thing; tables/moa/compounds.parquet lists the compounds. The reference fits min-max scaling once on all rows before cross-validation; DESIGN §2.8 and this project fit it on each training fold.
    */
   moa?: {
     /**
@@ -1328,11 +1417,15 @@ export interface EvaluationInput {
      */
     repeats?: number;
     /**
-     * logistic: multinomial logistic regression with balanced class weights; mlp: one hidden layer of 200 ReLU units.
+     * logistic: multinomial logistic regression with balanced class weights, L-BFGS until the largest gradient component is below 1e-6 (up to 1000 iterations). The reference ran sklearn's LogisticRegression(class_weight='balanced', max_iter=1000) at its default tol 1e-4, which stops short of the optimum (on the oracle problem of test/oracles/sklearn_moa.py its probabilities are 1.3e-3 from it; this project's are within 1e-5). mlp: sklearn's MLPClassifier(hidden_layer_sizes=(200,), activation='relu') with its defaults: Adam, learning rate 1e-3, alpha 1e-4, batches of 200, stopping when the training loss has not improved by 1e-4 for more than 10 epochs, or after mlp_max_epochs.
      *
      * @minItems 1
      */
     classifiers?: ["logistic" | "mlp", ...("logistic" | "mlp")[]];
+    /**
+     * Epoch limit of the MLP (sklearn's max_iter), reached only when the training loss is still improving. 200 is sklearn's default; the reference set max_iter=1000, which 1000 reproduces (at up to five times the MLP's time).
+     */
+    mlp_max_epochs?: number;
     /**
      * Inverse L2 strength of the logistic regression.
      */
@@ -1342,9 +1435,34 @@ export interface EvaluationInput {
      */
     fusion?: ("early" | "late")[];
     /**
-     * all: every compound of the kept MoAs; replicating: only those that replicate (percent replicating) in at least one representation.
+     * What one classified row is. wells: a treated well (DESIGN §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
+     */
+    profiles?: "wells" | "treatments";
+    /**
+     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and DESIGN §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
      */
     compounds?: "all" | "replicating";
+    /**
+     * With compounds: replicating, the representations whose replicating sets are united; null: every representation of the run. The reference ran two filters (its filter_groups): CellProfiler ∪ L1000 and CellProfiler ∪ anomaly ∪ L1000 (this project has no L1000): [cellprofiler] is the first, which does not depend on the autoencoder, so its compounds do not change with the training seed; [anomaly, cellprofiler] (or null) is the second, which does. Each name must be one of the run's representations.
+     */
+    replicating_in?:
+      | null
+      | [
+          "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
+          ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
+        ];
+    /**
+     * With compounds: replicating, the seed of the percent-replicating null that decides which perturbations replicate for this filter; null: the run's seed (the filter is then exactly the run's own replicating sets, as in the reference, which filtered with the replicate correlations of the same run). A fixed seed makes the filter of a model-independent representation (replicating_in: [cellprofiler]) the same in every run of the sweep, as long as the data and the kept features are; the runs' own percent replicating is unaffected.
+     */
+    replicating_seed?: null | number;
+    /**
+     * The compound of a well, the unit cross-validation never splits and MoAs are counted by, is its perturbation id's first this many characters; null: the whole id. The reference uses 13 (Compounds = PERT.str[0:13]): on Broad ids (Metadata_broad_sample, e.g. BRD-K12345678-001-01-1) that is the compound without its batch and salt suffix, so two batches of a compound are one compound, never one in training and the other in test. Set 13 to reproduce it on CDRP-bio and LINCS.
+     */
+    compound_prefix?: null | number;
+    /**
+     * Compare and report MoA labels lower-cased, so labels differing only in case are one MoA. The reference lower-cases CDRP-bio's Metadata_moa (and LINCS labels it fills from the L1000 'moa' column).
+     */
+    lowercase_moa?: boolean;
   };
 }
 /**
@@ -1352,20 +1470,22 @@ export interface EvaluationInput {
  */
 export interface SweepInput {
   /**
-   * Dotted setting path → list of values; every combination is a point.
+   * Dotted setting path → list of values (at most 1,000); every combination is a point.
    */
   grid?: {
     /**
      * @minItems 1
+     * @maxItems 1000
      */
     [k: string]: [unknown, ...unknown[]];
   };
   /**
-   * Dotted setting path → list of values; lists of equal length advance together.
+   * Dotted setting path → list of values (at most 1,000); lists of equal length advance together.
    */
   zip?: {
     /**
      * @minItems 1
+     * @maxItems 1000
      */
     [k: string]: [unknown, ...unknown[]];
   };
@@ -1374,7 +1494,7 @@ export interface SweepInput {
    */
   random?: {
     /**
-     * Number of random points.
+     * Number of random points (at most 10,000).
      */
     n: number;
     /**
@@ -1389,7 +1509,9 @@ export interface SweepInput {
     };
   };
   /**
-   * Root seeds; every point runs once per seed. Empty: the spec's seed.
+   * Root seeds (at most 1,000); every point runs once per seed. Empty: the spec's seed.
+   *
+   * @maxItems 1000
    */
   seeds?: number[];
   /**
@@ -1397,7 +1519,7 @@ export interface SweepInput {
    */
   search?: {
     /**
-     * Number of training-only trials.
+     * Number of training-only trials (at most 10,000).
      */
     trials: number;
     /**

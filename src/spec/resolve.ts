@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { expandPattern } from '../data/files.ts';
+import { expandPattern, whyNoFile } from '../data/files.ts';
 import { SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
 import { validateExperiment } from './schema.ts';
@@ -16,7 +16,17 @@ export function resolveSpec(composed: Record<string, unknown>, sites: SiteTree):
   if (!checked.valid) throw new SpecError(issuesFromAjv(checked.errors, checked.value, sites));
   const spec = checked.value as ResolvedSpec & { extends?: unknown };
   delete spec.extends;
+  checkReplicatingIn(spec, sites);
   return withAbsoluteDataPath(spec, sites);
+}
+
+/** `evaluation.moa.replicating_in` may only name representations the run builds (the schema cannot relate the two). */
+function checkReplicatingIn(spec: ResolvedSpec, sites: SiteTree): void {
+  const missing = (spec.evaluation.moa.replicating_in ?? []).filter((r) => !spec.representations.includes(r));
+  if (missing.length === 0) return;
+  const keys = ['evaluation', 'moa', 'replicating_in'];
+  const message = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not among representations (${spec.representations.join(', ')}); the compound filter can only use representations the run builds`;
+  throw new SpecError({ where: locate(sites, keys).where, path: keys.join('.'), message });
 }
 
 /**
@@ -32,8 +42,9 @@ function withAbsoluteDataPath(spec: ResolvedSpec, sites: SiteTree): ResolvedSpec
     const keys = typeof written === 'string' ? ['dataset', 'path'] : ['dataset', 'path', String(i)];
     const path = resolve(locate(sites, keys).dir, entry);
     if (spec.dataset.source === 'file' && expandPattern(path).length === 0) {
-      const what = /[*?]/.test(entry) ? 'no file matches' : 'file not found:';
-      throw new SpecError({ where: locate(sites, keys).where, path: keys.join('.'), message: `${what} ${entry} (looked for ${displayPath(path)})` });
+      const why = whyNoFile(path);
+      const message = why === 'file not found:' || why === 'no file matches' ? `${why} ${entry} (looked for ${displayPath(path)})` : `${entry}: ${why} (looked for ${displayPath(path)})`;
+      throw new SpecError({ where: locate(sites, keys).where, path: keys.join('.'), message });
     }
     return path;
   });

@@ -84,6 +84,25 @@ export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
     }
   }
   if (issues.length) throw new SpecError(issues);
+  const runs = plannedRunCount(spec.sweep);
+  if (runs > MAX_RUNS) {
+    throw new SpecError({
+      where: locate(sites, ['sweep'], 'key').where,
+      path: 'sweep',
+      message: `expands to ${runs.toLocaleString('en-US')} runs (grid × zip × random × seeds); at most ${MAX_RUNS.toLocaleString('en-US')} are allowed`,
+    });
+  }
+}
+
+/** The most runs one spec may plan: beyond, a sweep is almost surely a mistake, and planning it would take long. */
+const MAX_RUNS = 10_000;
+
+/** How many runs the sweep expands to, counted before anything is expanded. */
+function plannedRunCount(sweep: ResolvedSpec['sweep']): number {
+  const grid = Object.values(sweep.grid).reduce((n, values) => n * values.length, 1);
+  const zip = Object.values(sweep.zip)[0]?.length ?? 1;
+  const random = sweep.random ? sweep.random.n : 1;
+  return grid * zip * random * Math.max(1, sweep.seeds.length);
 }
 
 function isPrefix(a: readonly string[], b: readonly string[]): boolean {

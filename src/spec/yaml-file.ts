@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import { SpecError } from './errors.ts';
 import type { Site, SiteTree } from './sites.ts';
 
@@ -17,14 +17,38 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
+/**
+ * The largest spec file read. A spec is a few kilobytes; one of megabytes is a generated list gone wrong (a
+ * few million seeds), which parsing alone would take minutes and gigabytes over: it is refused unread.
+ */
+const MAX_SPEC_BYTES = 1 << 20;
+
+/**
+ * Aliases (`*name`) a spec may expand, counted as the yaml package counts them (nodes reached through
+ * aliases): an anchor reused a few times is fine, nested aliases that double at every level (a "billion
+ * laughs" bomb) are refused before they are expanded.
+ */
+const MAX_ALIAS_COUNT = 1000;
+
 /** Reads and parses one spec file (an absolute path); any problem is a `SpecError` at the parser's position. */
 export function readSpecFile(file: string): SpecFile {
   const shownFile = displayPath(file);
   let text: string;
   try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new SpecError({ where: shownFile, path: '', message: 'cannot read spec: it is a folder, not a file' });
+    if (stat.size > MAX_SPEC_BYTES) {
+      throw new SpecError({
+        where: shownFile,
+        path: '',
+        message: `spec file is ${megabytes(stat.size)}; a spec may be at most ${megabytes(MAX_SPEC_BYTES)} (a list that long, e.g. of seeds, is a mistake)`,
+      });
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    if (err instanceof SpecError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new SpecError({ where: shownFile, path: '', message: `cannot read spec: ${reason}` });
   }
   const lineCounter = new LineCounter();
@@ -36,7 +60,9 @@ export function readSpecFile(file: string): SpecFile {
   if (doc.errors.length) {
     const err = doc.errors[0];
     // The parser's message repeats the position and appends a code frame; the location prefix replaces both.
-    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    // The parser runs out of stack on lists or maps nested thousands deep; say what the user can fix.
+    const message = /Maximum call stack/.test(first) ? 'lists or mappings nested too deeply' : first;
     throw new SpecError({ where: at(err.pos[0]).where, path: '', message });
   }
   const root = doc.contents;
@@ -47,7 +73,31 @@ export function readSpecFile(file: string): SpecFile {
     const got = isSeq(root) ? 'a list' : shownScalar(root);
     throw new SpecError({ where: at(root.range?.[0] ?? 0).where, path: '', message: `a spec must be a mapping of settings (got ${got})` });
   }
-  return { file, value: doc.toJS() as Record<string, unknown>, sites: siteTree(doc, root, undefined, at) };
+  let value: Record<string, unknown>;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
+  } catch (err) {
+    // The yaml package's guard against alias bombs; anything else is not the user's to fix.
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new SpecError({ where: at(firstAlias(root) ?? 0).where, path: '', message: `too many aliases: expanding them would exceed ${MAX_ALIAS_COUNT} nodes (${err.message})` });
+  }
+  return { file, value, sites: siteTree(doc, root, undefined, at) };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+}
+
+/** Where the first alias of a document is written. */
+function firstAlias(root: Node): number | undefined {
+  let found: number | undefined;
+  visit(root, {
+    Alias(_, node) {
+      found = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function shownScalar(node: Node): string {

@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Columns } from '../data/io.ts';
 import { metaColumn, type MetaValue, type Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
+import { UserError } from '../errors.ts';
+import { percentReplicating } from '../evaluate/percent_replicating.ts';
 import { evaluateMoa, type MoaEvaluation } from '../classify/evaluate_moa.ts';
-import { filterMoas } from '../classify/moa_filter.ts';
+import { filterMoas, type MoaFilterOptions } from '../classify/moa_filter.ts';
+import { treatmentMeans } from '../classify/treatments.ts';
 import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
 import type { RunSpec } from '../spec/types.ts';
+import { percentReplicatingOptions } from './evaluate.ts';
 
 /** The scores of one representation (or fusion) and classifier. */
 export interface ClassifierScores {
@@ -22,8 +27,17 @@ export interface ClassifierScores {
 export type MoaMetrics = {
   note?: string;
   classes?: string[];
+  /** Per class, in `classes` order: wells and distinct compounds classified. */
+  class_wells?: number[];
+  class_compounds?: number[];
+  /** Wells classified (behind the treatment means with profiles: treatments), and rows classified. */
   n_wells?: number;
+  n_profiles?: number;
   n_compounds?: number;
+  /** First 16 hex digits of SHA-256 over the sorted "compound\tMoA" lines: equal exactly when two runs classified the same compounds as the same MoAs. */
+  compound_set?: string;
+  /** MoAs left out, and why. */
+  dropped?: MoaEvaluation['dropped'];
   n_folds?: number;
   baseline?: { macro_f1: { mean: number; sd: number }; weighted_f1: { mean: number; sd: number } };
   comparisons?: MoaEvaluation['comparisons'];
@@ -31,27 +45,43 @@ export type MoaMetrics = {
 
 /**
  * Stage `classify` (DESIGN §2.8): MoA classification of the treated wells of every representation, prepared
- * as for percent replicating (same wells, same order). Skipped with a note — not failed — when the data has
+ * as for percent replicating (same wells, same order), or of their treatment means. Skipped with a note — not failed — when the data has
  * no MoA column or fewer than two MoAs keep enough compounds: a researcher still gets every other metric.
+ * `replicating` is the run's union of replicating perturbations (every representation, the run's seed).
  */
 export async function classifyMoas(
   treated: Readonly<Record<string, Profiles>>,
   roles: Roles,
-  settings: RunSpec['evaluation']['moa'],
-  replicating: readonly MetaValue[] | null,
+  evaluation: RunSpec['evaluation'],
+  replicating: readonly MetaValue[],
   seed: number,
 ): Promise<{ metrics: MoaMetrics; tables: Record<string, Columns> }> {
-  const first = Object.values(treated)[0];
-  if (!roles.moa || !(roles.moa in first.metadata)) return skipped(`no MoA column${roles.moa ? ` '${roles.moa}' in the data` : ' (dataset.columns.moa)'}`);
-  const keep = settings.compounds === 'replicating' ? replicating : null;
-  const selection = filterMoas(metaColumn(first, roles.moa), metaColumn(first, roles.perturbation), { min_compounds: settings.min_compounds, keep_compounds: keep });
+  const settings = evaluation.moa;
+  if (!roles.moa || !(roles.moa in Object.values(treated)[0].metadata)) return skipped(`no MoA column${roles.moa ? ` '${roles.moa}' in the data` : ' (dataset.columns.moa)'}`);
+  const filter: MoaFilterOptions = {
+    min_compounds: settings.min_compounds,
+    keep_perturbations: keptPerturbations(treated, roles, evaluation, replicating, seed),
+    compound_prefix: settings.compound_prefix,
+    lowercase_moa: settings.lowercase_moa,
+  };
+  // The rows classified, and how many wells each stands for.
+  const { rows, wells } = classifiedRows(treated, roles, settings.profiles);
+  const first = Object.values(rows)[0];
+  const selection = filterMoas(metaColumn(first, roles.moa), metaColumn(first, roles.perturbation), filter);
   if (selection.classes.length < 2) {
     return skipped(
       `${selection.classes.length} MoA(s) have more than ${settings.min_compounds} compounds; lower evaluation.moa.min_compounds to classify this data`,
     );
   }
-  const options = { ...settings, seed, keep_compounds: keep, fusion: Object.keys(treated).length > 1 ? settings.fusion : [] };
-  const result = await evaluateMoa(treated, { moa: roles.moa, compound: roles.perturbation }, options);
+  const options = { ...settings, ...filter, seed, fusion: Object.keys(rows).length > 1 ? settings.fusion : [] };
+  const result = await evaluateMoa(rows, { moa: roles.moa, compound: roles.perturbation }, options);
+  const classWells = new Array<number>(result.classes.length).fill(0);
+  const compoundWells = new Map<string, number>();
+  selection.rows.forEach((row, k) => {
+    classWells[selection.labels[k]] += wells[row];
+    const compound = selection.compounds[selection.groups[k]];
+    compoundWells.set(compound, (compoundWells.get(compound) ?? 0) + wells[row]);
+  });
   const scores: Record<string, Record<string, ClassifierScores>> = {};
   for (const s of result.scores) {
     (scores[s.representation] ??= {})[s.classifier] = {
@@ -64,14 +94,79 @@ export async function classifyMoas(
   return {
     metrics: {
       classes: result.classes,
-      n_wells: result.n_wells,
+      class_wells: classWells,
+      class_compounds: result.class_compounds,
+      n_wells: classWells.reduce((a, b) => a + b, 0),
+      n_profiles: result.n_wells,
       n_compounds: result.n_compounds,
+      compound_set: compoundSetFingerprint(result),
+      dropped: result.dropped,
       n_folds: result.n_folds,
       baseline: { macro_f1: result.baseline.macro_f1, weighted_f1: result.baseline.weighted_f1 },
       comparisons: result.comparisons,
       ...scores,
     },
-    tables: { folds: foldTable(result), predictions: predictionTable(result, first, roles) },
+    tables: { folds: foldTable(result), predictions: predictionTable(result, first, roles), compounds: compoundTable(result, compoundWells) },
+  };
+}
+
+/** Every representation's rows to classify, `profiles: wells` or `treatments`, and the wells behind each row. */
+function classifiedRows(
+  treated: Readonly<Record<string, Profiles>>,
+  roles: Roles,
+  profiles: RunSpec['evaluation']['moa']['profiles'],
+): { rows: Record<string, Profiles>; wells: Int32Array } {
+  if (profiles === 'wells') return { rows: { ...treated }, wells: new Int32Array(Object.values(treated)[0].values.rows).fill(1) };
+  const rows: Record<string, Profiles> = {};
+  let wells: Int32Array = new Int32Array(0);
+  // Every representation has the same wells in the same order, so the same groups.
+  for (const [name, p] of Object.entries(treated)) ({ profiles: rows[name], wells } = treatmentMeans(p, roles.replicateBy));
+  return { rows, wells };
+}
+
+/**
+ * The perturbations `evaluation.moa.compounds` lets through, or null for all. The run's own union when the
+ * filter asks for exactly that (every representation, the run's seed); otherwise percent replicating of the
+ * named representations again, with the filter's seed, on the same treated wells.
+ */
+function keptPerturbations(
+  treated: Readonly<Record<string, Profiles>>,
+  roles: Roles,
+  evaluation: RunSpec['evaluation'],
+  replicating: readonly MetaValue[],
+  seed: number,
+): MetaValue[] | null {
+  const { compounds, replicating_in: named, replicating_seed: filterSeed } = evaluation.moa;
+  if (compounds === 'all') return null;
+  const available = Object.keys(treated);
+  const missing = (named ?? []).filter((r) => !available.includes(r));
+  if (missing.length) {
+    throw new UserError(
+      `evaluation.moa.replicating_in: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not among this run's representations (${available.join(', ')}); add ${missing.length === 1 ? 'it' : 'them'} to representations or leave ${missing.length === 1 ? 'it' : 'them'} out`,
+    );
+  }
+  const reps = named ?? available;
+  if ((filterSeed === null || filterSeed === seed) && reps.length === available.length) return [...replicating];
+  const options = percentReplicatingOptions(evaluation, filterSeed ?? seed);
+  const kept = new Set<MetaValue>();
+  for (const rep of reps) {
+    for (const g of percentReplicating(treated[rep], roles.replicateBy, options).groups) if (g.replicating) kept.add(g.by[roles.perturbation] ?? null);
+  }
+  return [...kept];
+}
+
+function compoundSetFingerprint(r: MoaEvaluation): string {
+  const lines = r.compounds.map((c) => `${c.compound}\t${r.classes[c.class]}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
+/** The classified compounds: compound (the perturbation id or its prefix), its MoA, its rows and wells. */
+function compoundTable(r: MoaEvaluation, wells: ReadonlyMap<string, number>): Columns {
+  return {
+    compound: r.compounds.map((c) => c.compound),
+    moa: r.compounds.map((c) => r.classes[c.class]),
+    profiles: Float64Array.from(r.compounds, (c) => c.wells),
+    wells: Float64Array.from(r.compounds, (c) => wells.get(c.compound)!),
   };
 }
 
@@ -91,7 +186,10 @@ function foldTable(r: MoaEvaluation): Columns {
   };
 }
 
-/** Out-of-fold predictions with the well's perturbation and plate, so anyone can recompute the F1 scores. */
+/**
+ * Out-of-fold predictions with the well's perturbation and plate, so anyone can recompute the F1 scores.
+ * With profiles: treatments a row is a treatment mean, and its plate that of the treatment's first well.
+ */
 function predictionTable(r: MoaEvaluation, wells: Profiles, roles: Roles): Columns {
   const pert = metaColumn(wells, roles.perturbation);
   const plate = metaColumn(wells, roles.plate);

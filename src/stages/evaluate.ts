@@ -5,7 +5,7 @@ import { groupBy } from '../evaluate/groups.ts';
 import type { Columns } from '../data/io.ts';
 import { controlMask, type Roles } from '../data/roles.ts';
 import { fillUndefined, prepareForEvaluation, zscorePerPlate } from '../evaluate/prepare.ts';
-import { type PercentReplicating, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
+import { type PercentReplicating, type PercentReplicatingOptions, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
 import { type RandomStream, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 
@@ -14,6 +14,8 @@ export interface PercentReplicatingMetrics {
   threshold: number;
   n: number;
   n_replicating: number;
+  /** With `denominator: perturbations`, how many of the n perturbations have a single well. */
+  n_single?: number;
   /** The same threshold, percent per value of `evaluation.split_by`. */
   split?: Record<string, { percent: number; n: number; n_replicating: number }>;
 }
@@ -73,16 +75,11 @@ export function evaluateRepresentations(
       {
         per_plate_zscore: evaluation.per_plate_zscore,
         highest_dose_only: evaluation.highest_dose_only && roles.dose !== null,
+        replicates_per_dose: evaluation.replicates_per_dose,
         fill_undefined: evaluation.fill_undefined,
       },
     );
-    const result = percentReplicating(treated, replicateBy, {
-      null_draws: evaluation.percent_replicating.null_draws,
-      percentile: evaluation.percent_replicating.percentile,
-      aggregate: evaluation.percent_replicating.statistic,
-      null_sampling: evaluation.percent_replicating.null_sampling,
-      seed,
-    });
+    const result = percentReplicating(treated, replicateBy, percentReplicatingOptions(evaluation, seed));
     if (result.summary.n === 0) {
       throw new DataError(
         `percent replicating needs replicates, but no group of treated wells with the same ${replicateBy.join(' + ')} has 2 or more wells`,
@@ -115,6 +112,18 @@ export function evaluateRepresentations(
   const metrics: Evaluation['metrics'] = { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) };
   if (evaluation.map.enabled) metrics.map = mapMetrics;
   return { metrics, tables, nulls, mapTables, treated: treatedTables, replicatingPerturbations: [...replicatingPerts] };
+}
+
+/** Percent replicating as the spec sets it, from `seed`; MoA classification's compound filter reuses it. */
+export function percentReplicatingOptions(evaluation: ResolvedSpec['evaluation'], seed: number): PercentReplicatingOptions {
+  return {
+    null_draws: evaluation.percent_replicating.null_draws,
+    percentile: evaluation.percent_replicating.percentile,
+    aggregate: evaluation.percent_replicating.statistic,
+    null_sampling: evaluation.percent_replicating.null_sampling,
+    seed: evaluation.percent_replicating.null_seed ?? seed,
+    denominator: evaluation.percent_replicating.denominator,
+  };
 }
 
 function mapSummary(r: MapResult): MapMetrics {

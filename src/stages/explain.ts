@@ -1,6 +1,7 @@
 import type { Columns } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
+import { UserError } from '../errors.ts';
 import { aggregateDependencies, drawBackground, explainAnomalies, type RecordExplanation } from '../explain/anomaly_shap.ts';
 import { kernelExplainer } from '../explain/kernel_shap.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
@@ -15,23 +16,26 @@ export interface ExplainMetrics {
   groups: Record<string, { records: number; pairs: { explained: string; contributor: string; count: number; mean_abs_shap: number }[] }>;
 }
 
+/** The wells of each split set (rows of the normalized table, in table order). */
+export type SetRows = (set: 'train' | 'test_ctrl' | 'test_treat') => ArrayLike<number>;
+
 /**
  * Stage `explain` (DESIGN §2.9): for the most anomalous treated wells of each group (MoA or perturbation),
- * Kernel SHAP of each badly reconstructed feature over the inputs, against a background of training
- * controls; aggregated per group into the dependencies the treatment broke. Runs in the model's input
+ * Kernel SHAP of each badly reconstructed feature over the inputs, against a background of control wells
+ * (a seeded draw of training controls, or in `reference` mode the first test controls as the reference
+ * takes them); aggregated per group into the dependencies the treatment broke. Runs in the model's input
  * space (normalized, selected features), where the autoencoder's reconstruction is defined.
  */
 export function explainAnomalousWells(
   normalized: Profiles,
-  trainRows: ArrayLike<number>,
-  treatedRows: ArrayLike<number>,
+  rowsOf: SetRows,
   model: Autoencoder,
   roles: Roles,
   settings: RunSpec['explain'],
   seed: number,
 ): { metrics: ExplainMetrics; table: Columns } {
   const groupColumn = settings.group_by === 'moa' && roles.moa && roles.moa in normalized.metadata ? roles.moa : roles.perturbation;
-  const treated = selectWells(normalized, treatedRows);
+  const treated = selectWells(normalized, rowsOf('test_treat'));
   const reconstruction = model.reconstruct(treated.values);
   const groups = metaColumn(treated, groupColumn);
   const picked = mostAnomalous(treated.values.data, reconstruction.data, treated.values.cols, groups, settings.wells_per_group);
@@ -40,9 +44,16 @@ export function explainAnomalousWells(
   const well = metaColumn(treated, roles.well in treated.metadata ? roles.well : roles.perturbation);
   const keys = picked.map((i) => `${String(plate[i])}/${String(well[i])}/${i}`);
   const d = normalized.features.length;
-  const background = drawBackground(selectRows(normalized.values, trainRows), settings.background_size, stream(seed, 'explain/background'));
+  const background =
+    settings.mode === 'reference'
+      ? selectRows(normalized.values, Array.from(rowsOf('test_ctrl')).slice(0, settings.background_size))
+      : drawBackground(selectRows(normalized.values, rowsOf('train')), settings.background_size, stream(seed, 'explain/background'));
   const explainer = kernelExplainer((x) => model.reconstruct(x), background);
   const options = { ...settings, nsamples: settings.nsamples ?? 2 * d + 2048 };
+  if (settings.mode === 'reference' && 2 * options.nsamples <= d + 1) {
+    // shap's AIC selection regresses on 2 rows per coalition and needs more rows than features + 1.
+    throw new UserError(`explain.nsamples: ${options.nsamples} coalitions are too few for mode reference with ${d} features (needs more than ${Math.floor((d + 1) / 2)})`);
+  }
   const explanations = explainAnomalies(explainer, records, keys, options, seed);
   const groupOfKey = new Map(keys.map((k, n) => [k, String(groups[picked[n]])]));
   const aggregated = aggregateDependencies(explanations, (e) => groupOfKey.get(e.key) ?? null, settings.top_pairs);

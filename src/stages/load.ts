@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
+import { checkLoadedTable } from '../data/checks.ts';
 import { type LoadReport, readDataset } from '../data/dataset.ts';
 import type { Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { simulateScreen } from '../data/synthetic.ts';
 import type { RunSpec } from '../spec/types.ts';
 
-/** Stage `load`: the per-well table the spec names, a fingerprint of exactly what was read, and what loading did. */
+/**
+ * Stage `load`: the per-well table the spec names, a fingerprint of exactly what was read, and what loading
+ * did. What the evaluations need from the table is checked here, before any training (`checkLoadedTable`);
+ * `warnings` are what only weakens the run, for stderr and the manifest.
+ */
 export function loadDataset(
-  dataset: RunSpec['dataset'],
+  spec: RunSpec,
   roles: Roles,
   seed: number,
-): { profiles: Profiles; fingerprint: string; report: LoadReport | null } {
-  const { profiles, report } =
-    dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null } : readDataset(dataset, roles);
-  return { profiles, fingerprint: fingerprint(profiles), report };
+): { profiles: Profiles; fingerprint: string; report: LoadReport | null; warnings: string[] } {
+  const { dataset } = spec;
+  const { profiles, report, origins } =
+    dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null, origins: null } : readDataset(dataset, roles);
+  const warnings = checkLoadedTable(profiles, origins, roles, spec);
+  return { profiles, fingerprint: fingerprint(profiles), report, warnings };
 }
 
 /** sha256 of the metadata and feature values: two runs with the same fingerprint saw the same input. */

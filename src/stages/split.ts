@@ -8,7 +8,8 @@ import type { RunSpec } from '../spec/types.ts';
 /**
  * Stage `split`: label every well train / val / test_ctrl / test_treat (or unused) in `Metadata_set`.
  * Plates with fewer than two controls cannot give both a training and a test control; they stop the run
- * (naming them) unless the spec drops them.
+ * (naming them) unless the spec drops them. The draws come from split.seed when the spec fixes it (the
+ * reference fixes its split and varies only the training seed), else from the run's seed.
  */
 export function assignSets(
   p: Profiles,
@@ -35,7 +36,7 @@ export function assignSets(
     const gone = new Set(small.map((s) => s.plate));
     table = selectWells(p, Int32Array.from(metaColumn(p, roles.plate).flatMap((v, i) => (gone.has(String(v)) ? [] : [i]))));
   }
-  const sets = splitWells(metaColumn(table, roles.plate), controlMask(table, roles), settings, stream(seed, 'split'));
+  const sets = splitWells(metaColumn(table, roles.plate), controlMask(table, roles), settings, stream(settings.seed ?? seed, 'split'));
   for (const needed of ['train', 'val', 'test_ctrl'] as const) {
     if (!sets.includes(needed)) {
       const n = sets.filter((s) => s !== 'test_treat').length;

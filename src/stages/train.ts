@@ -4,6 +4,7 @@ import type { Matrix } from '../numeric/matrix.ts';
 import { selectBackend } from '../runtime/backend.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 import { earlyStopping } from '../training/callbacks/early_stopping.ts';
+import { nonFiniteGuard } from '../training/callbacks/nonfinite.ts';
 import { progress } from '../training/callbacks/progress.ts';
 import { reduceLrOnPlateau } from '../training/callbacks/reduce_lr.ts';
 import { tensorboardLogger } from '../training/callbacks/tensorboard.ts';
@@ -18,7 +19,9 @@ export interface Trained {
 
 /**
  * Stage `train`: the autoencoder of the control wells, fitted on `train`, validated on `val`, with the
- * spec's callbacks; curves go to `<tbDir>/train` and `<tbDir>/val`, the model to `<modelDir>`.
+ * spec's callbacks; curves go to `<tbDir>/train` and `<tbDir>/val`, the model to `<modelDir>`. A non-finite
+ * loss throws a TrainingDivergedError (a UserError) unless training.on_nonfinite is stop; the curves up to
+ * that epoch are in TensorBoard.
  */
 export async function trainAutoencoder(
   data: { train: Matrix; val: Matrix },
@@ -29,9 +32,11 @@ export async function trainAutoencoder(
   const backend = await selectBackend(spec.runtime);
   const model = buildAutoencoder(spec.model, data.train.cols, seed);
   const writers = { train: new SummaryWriter(join(out.tbDir, 'train')), val: new SummaryWriter(join(out.tbDir, 'val')) };
+  let trained = false;
   try {
     const t = spec.training;
     const result = await fit(model, data, t, seed, [
+      nonFiniteGuard(t.on_nonfinite, t),
       reduceLrOnPlateau(t.reduce_lr),
       earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),
       tensorboardLogger(writers),
@@ -40,8 +45,10 @@ export async function trainAutoencoder(
     ]);
     await model.save(out.modelDir);
     logModel(writers.train, model, data.val, result.restored_snapshot ? result.best_epoch : result.history.length - 1);
+    trained = true;
     return { model, result, backend };
   } finally {
+    if (!trained) model.dispose();
     writers.train.close();
     writers.val.close();
   }

@@ -25,8 +25,16 @@ export interface Trainable {
 }
 
 export interface EpochLogs {
+  /** The training objective (reconstruction MSE plus the penalties), mean over the epoch's batches by row. */
   loss: number;
+  /**
+   * Reconstruction MSE of the validation rows: what the reference implementation logs as val_loss (its
+   * validation_step logs recon_loss; the penalties go to val_l2_loss and l1_latent_reg), and so what early
+   * stopping, the learning-rate schedule, the best epoch and a search watch.
+   */
   val_loss: number;
+  /** The full training objective on the validation rows, for comparison with `loss`. */
+  val_objective: number;
   /** The learning rate this epoch ran with. */
   lr: number;
   seconds: number;
@@ -39,6 +47,11 @@ export interface EpochSignal {
   lr?: number;
   /** Keep a copy of the current weights (replacing any earlier copy). */
   snapshot?: boolean;
+  /**
+   * End training by throwing this error, once every callback has seen the epoch (so the epoch is logged).
+   * The error is the callback's to word; the loop throws it as it is.
+   */
+  fail?: Error;
 }
 
 export interface TrainEndSignal {
@@ -96,17 +109,21 @@ export async function fit(
       setLearningRate(optimizer, lr);
       const order = permutation(shuffling, train.rows);
       const loss = trainEpoch(model, xTrain, train.cols, order, variables, optimizer, options, lr, dropoutSeed);
-      const logs: EpochLogs = { loss, val_loss: evaluate(model, xVal, val.cols, options), lr, seconds: 0 };
+      const { mse, objective: valObjective } = evaluate(model, xVal, val.cols, options);
+      const logs: EpochLogs = { loss, val_loss: mse, val_objective: valObjective, lr, seconds: 0 };
       logs.seconds = (performance.now() - started) / 1000;
       history.push(logs);
 
       let takeSnapshot = false;
+      let failure: Error | undefined;
       for (const cb of callbacks) {
         const signal = (await cb.onEpochEnd?.(epoch, { ...logs })) ?? {};
         if (signal.stop) stoppedEarly = true;
         if (signal.lr !== undefined) lr = signal.lr;
         if (signal.snapshot) takeSnapshot = true;
+        failure ??= signal.fail;
       }
+      if (failure) throw failure;
       if (takeSnapshot) {
         snapshot?.forEach((t) => t.dispose());
         snapshot = model.getWeights().map((t) => t.clone());
@@ -175,25 +192,42 @@ function trainEpoch(
   return total / n;
 }
 
-/** The training objective in inference mode (no dropout, batch-norm moving statistics). */
-function evaluate(model: Trainable, x: Float32Array, cols: number, options: LoopOptions): number {
+/**
+ * Reconstruction MSE and the training objective on `x` in inference mode (no dropout, batch-norm moving
+ * statistics), each a mean over all rows and features.
+ */
+function evaluate(model: Trainable, x: Float32Array, cols: number, options: LoopOptions): { mse: number; objective: number } {
   const n = x.length / cols;
+  let mse = 0;
   let total = 0;
   for (let start = 0; start < n; start += EVAL_ROWS) {
     const size = Math.min(EVAL_ROWS, n - start);
-    const value = tf.tidy(() => {
+    const both = tf.tidy(() => {
       const part = tf.tensor2d(x.subarray(start * cols, (start + size) * cols), [size, cols]);
-      return objective(model.forward(part, { training: false }), part, options);
+      const out = model.forward(part, { training: false });
+      const recon = reconstructionMse(out, part);
+      return tf.stack([recon, withPenalties(recon, out, options)]);
     });
-    total += value.dataSync()[0] * size;
-    value.dispose();
+    const [m, o] = both.dataSync();
+    both.dispose();
+    mse += m * size;
+    total += o * size;
   }
-  return total / n;
+  return { mse: mse / n, objective: total / n };
 }
 
-/** MSE(x̂, x) + output_l2·MSE(x̂, 0) + latent_l1·mean|z|; zero-weighted terms are skipped, not multiplied by 0. */
+/** The training objective: MSE(x̂, x) + output_l2·MSE(x̂, 0) + latent_l1·mean|z|. */
 function objective(out: { z: tf.Tensor2D; xhat: tf.Tensor2D }, x: tf.Tensor2D, options: LoopOptions): tf.Scalar {
-  let loss = tf.mean(tf.squaredDifference(out.xhat, x)) as tf.Scalar;
+  return withPenalties(reconstructionMse(out, x), out, options);
+}
+
+function reconstructionMse(out: { xhat: tf.Tensor2D }, x: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.squaredDifference(out.xhat, x)) as tf.Scalar;
+}
+
+/** `recon` plus the weighted penalties; zero-weighted terms are skipped, not multiplied by 0. */
+function withPenalties(recon: tf.Scalar, out: { z: tf.Tensor2D; xhat: tf.Tensor2D }, options: LoopOptions): tf.Scalar {
+  let loss = recon;
   if (options.output_l2 > 0) loss = loss.add(tf.mean(tf.square(out.xhat)).mul(options.output_l2));
   if (options.latent_l1 > 0) loss = loss.add(tf.mean(tf.abs(out.z)).mul(options.latent_l1));
   return loss;

@@ -4,20 +4,19 @@ import { frameToProfiles, readFrame, writeColumnsParquet } from '../../data/io.t
 import { metaColumn, whereRows } from '../../data/profiles.ts';
 import { rolesOf, SET_COLUMN } from '../../data/roles.ts';
 import { loadAutoencoder } from '../../model/autoencoder.ts';
-import { readManifest } from '../../run/manifest.ts';
+import { storedRun } from '../../run/manifest.ts';
 import { selectBackend } from '../../runtime/backend.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { explainAnomalousWells } from '../../stages/explain.ts';
-import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
 /**
  * `ads explain <run-dir>`: SHAP explanations from a complete run's saved model and normalized table, without
  * retraining — e.g. more wells or more coalitions than the run computed. The run itself is left untouched
  * (a complete run's outputs never change); the explanations go to --out.
  */
-export const explainCommand: Command = {
+export const explainCommand: CommandDefinition = {
   name: 'explain',
-  summary: "Explain a complete run's anomalies with SHAP from its saved model, without retraining.",
   usage: 'explain <run-dir> --out FILE.parquet [--set explain.<setting>=value]…',
   options: {
     out: { type: 'string', value: 'FILE', description: 'Where the explanations table is written (.parquet)' },
@@ -28,7 +27,8 @@ export const explainCommand: Command = {
     const out = options.out;
     if (typeof out !== 'string' || !out.endsWith('.parquet')) throw new UserError('ads explain: --out must name a .parquet file', 2);
     const dir = resolve(positionals[0]);
-    if (readManifest(dir)?.status !== 'done') throw new UserError(`ads explain: ${dir} is not a complete run (its manifest does not say done)`, 2);
+    const stored = storedRun(dir);
+    if (!stored.complete) throw new UserError(`ads explain: ${dir} is not a complete run (${stored.reason})`, 2);
     if (!existsSync(join(dir, 'model', 'model.json'))) throw new UserError(`ads explain: ${dir} has no saved model (it built no anomaly representation)`, 2);
     const { overrides } = commonValues(options);
     const foreign = overrides.filter((o) => !o.startsWith('explain.'));
@@ -41,7 +41,7 @@ export const explainCommand: Command = {
     const sets = metaColumn(normalized, SET_COLUMN);
     const rows = (set: string) => whereRows(sets.length, (i) => sets[i] === set);
     try {
-      const { metrics, table } = explainAnomalousWells(normalized, rows('train'), rows('test_treat'), model, rolesOf(spec.dataset), spec.explain, spec.seed);
+      const { metrics, table } = explainAnomalousWells(normalized, rows, model, rolesOf(spec.dataset), spec.explain, spec.seed);
       mkdirSync(dirname(resolve(out)), { recursive: true });
       writeColumnsParquet(table, out);
       console.log(`${out}: ${metrics.records} wells explained, grouped by ${metrics.group_by}`);

@@ -1,11 +1,10 @@
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns, type PlannedRun } from '../../sweep/expand.ts';
-import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
 /** `ads plan`: the runs a spec expands to (run id, sweep point, seed), as a table or JSON. */
-export const planCommand: Command = {
+export const planCommand: CommandDefinition = {
   name: 'plan',
-  summary: 'List the runs a spec expands to: run id, sweep point and seed.',
   usage: 'plan <spec.yaml> [--set path=value]… [--json]',
   options: {
     set: COMMON_OPTIONS.set,

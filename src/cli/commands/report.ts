@@ -1,13 +1,17 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport, writeReportFor } from '../../report/write.ts';
 import { settingsFromRuns } from '../../report/settings.ts';
-import { loadSpec } from '../../spec/load.ts';
-import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
+import { resultSettings } from '../../report/collect.ts';
+import { asOverrides } from '../../search/search.ts';
+import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
+import { expandRuns } from '../../sweep/expand.ts';
+import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
+import { asUserError, writableDir } from '../paths.ts';
+import { withoutSearch } from './run.ts';
 
-export const reportCommand: Command = {
+export const reportCommand: CommandDefinition = {
   name: 'report',
-  summary: "Aggregate an experiment's complete runs into reports/<experiment>/ (report.md, report.html, figures/).",
   usage: 'report <spec.yaml | experiment> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR]',
   options: {
     set: { type: 'string', multiple: true, value: 'PATH=VALUE', description: 'Override a setting of the spec (spec files only), typed by the schema' },
@@ -18,18 +22,43 @@ export const reportCommand: Command = {
     if (positionals.length !== 1) throw new UserError('ads report: give exactly one spec file or experiment name (see ads report --help)', 2);
     const [target] = positionals;
     const { overrides, runsDir, reportsDir } = commonValues(options);
-    let path: string;
-    if (existsSync(target) && statSync(target).isFile()) {
-      path = await writeReport(loadSpec(target, overrides).spec, runsDir, reportsDir);
-    } else {
-      // Not a file: an experiment name, whose settings every complete run saved with itself.
-      if (/\.ya?ml$/i.test(target)) throw new UserError(`ads report: no spec file ${target}`, 2);
-      if (overrides.length) throw new UserError('ads report: --set applies to a spec file, not to an experiment name', 2);
-      const settings = settingsFromRuns(join(runsDir, target));
-      if (!settings) throw new UserError(`ads report: no complete run of experiment '${target}' in ${runsDir} (and no spec file of that name)`, 2);
-      path = await writeReportFor(settings, runsDir, reportsDir);
+    try {
+      console.log(`Report: ${await writeTarget(target, overrides, runsDir, reportsDir)} (and report.html, figures/)`);
+    } catch (err) {
+      throw asUserError(err, `ads report: writing the report in ${reportsDir}: `) ?? err;
     }
-    console.log(`Report: ${path} (and report.html, figures/)`);
     return 0;
   },
 };
+
+/** Writes the report of a spec file or of an experiment by name; returns the Markdown's path. */
+async function writeTarget(target: string, overrides: string[], runsDir: string, reportsDir: string): Promise<string> {
+  if (existsSync(target) && statSync(target).isFile()) {
+    const loaded = currentSpec(target, overrides, runsDir);
+    writableDir(reportsDir, '--reports-dir');
+    // The spec's runs as it stands now: complete runs of other settings are listed apart, not averaged in.
+    const current = loaded ? expandRuns(loaded).map((r) => resultSettings(r.spec)) : undefined;
+    return writeReport((loaded ?? loadSpec(target, overrides)).spec, runsDir, reportsDir, current);
+  }
+  // Not a file: an experiment name, whose settings every complete run saved with itself.
+  if (/\.ya?ml$/i.test(target)) throw new UserError(`ads report: no spec file ${target}`, 2);
+  if (overrides.length) throw new UserError('ads report: --set applies to a spec file, not to an experiment name', 2);
+  const settings = settingsFromRuns(join(runsDir, target));
+  if (!settings) throw new UserError(`ads report: no complete run of experiment '${target}' in ${runsDir} (and no spec file of that name)`, 2);
+  writableDir(reportsDir, '--reports-dir');
+  return writeReportFor(settings, runsDir, reportsDir);
+}
+
+/**
+ * The spec whose runs the report is about. With a hyper-parameter search, that is the sweep at the search's
+ * best settings (as `ads run` ran it), read from runs/<experiment>/search.json; null while the search has no
+ * outcome, as the runs to expect are then unknown.
+ */
+function currentSpec(file: string, overrides: readonly string[], runsDir: string): LoadedSpec | null {
+  const loaded = loadSpec(file, [...overrides]);
+  if (!loaded.spec.sweep.search) return loaded;
+  const outcome = join(runsDir, loaded.spec.experiment, 'search.json');
+  if (!existsSync(outcome)) return null;
+  const best = (JSON.parse(readFileSync(outcome, 'utf8')) as { best?: { params?: Record<string, unknown> } }).best?.params;
+  return best ? withoutSearch(loadSpec(file, [...overrides, ...asOverrides(best)])) : null;
+}

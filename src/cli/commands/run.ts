@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { resultSettings } from '../../report/collect.ts';
 import { writeReport } from '../../report/write.ts';
 import { runAll } from '../../run/runner.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
@@ -5,11 +7,11 @@ import { asOverrides, runSearch } from '../../search/search.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
 import { parseShard, shardOf } from '../../sweep/shard.ts';
-import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
+import { asUserError, writableDir } from '../paths.ts';
 
-export const runCommand: Command = {
+export const runCommand: CommandDefinition = {
   name: 'run',
-  summary: 'Run every run of an experiment spec (skipping complete ones), then write its report.',
   usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--no-report]',
   options: {
     set: COMMON_OPTIONS.set,
@@ -26,6 +28,9 @@ export const runCommand: Command = {
     const plain = options.plain === true || !process.stdout.isTTY;
     const force = options.force === true;
     let loaded = loadSpec(positionals[0], overrides);
+    writableDir(runsDir, '--runs-dir');
+    writableDir(join(runsDir, loaded.spec.experiment), 'experiment (runs go to <runs-dir>/<experiment>)');
+    if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
     if (loaded.spec.sweep.search) {
       const search = await runSearch(loaded, overrides, { runsDir, force, plain });
       console.log(`search: best of ${search.trials.length} trials is ${search.best.run_id} (best val loss ${search.best.objective}) with ${JSON.stringify(search.best.params)}`);
@@ -35,18 +40,33 @@ export const runCommand: Command = {
     const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
     writeExperimentSummary(runsDir, loaded.spec, planned);
     const outcomes = await runAll(runs, { runsDir, force, plain });
-    const report = options['no-report'] ? 'not written (--no-report)' : await writeReport(loaded.spec, runsDir, reportsDir);
+    // The runs' outcome is told even when the report cannot be written (a full disk, say).
+    let report: string;
+    let reportFailed = false;
+    if (options['no-report']) report = 'not written (--no-report)';
+    else {
+      try {
+        report = await writeReport(loaded.spec, runsDir, reportsDir, planned.map((r) => resultSettings(r.spec)));
+      } catch (err) {
+        const user = asUserError(err, `writing the report in ${reportsDir}: `) ?? err;
+        report = `NOT WRITTEN: ${user instanceof Error ? user.message : String(user)}`;
+        reportFailed = true;
+      }
+    }
     const count = (s: string) => outcomes.filter((o) => o.status === s).length;
+    // A run neither done, skipped nor locked has failed, whether or not its outcome could say why.
+    const failed = runs.length - count('done') - count('skipped') - count('locked');
     console.log(
-      `${runs.length} run(s): ${count('done')} done, ${count('skipped')} already complete, ${count('locked')} running elsewhere, ${count('failed')} failed. Report: ${report}`,
+      `${runs.length} run(s): ${count('done')} done, ${count('skipped')} already complete, ${count('locked')} running elsewhere, ${failed} failed. Report: ${report}`,
     );
     for (const o of outcomes.filter((o) => o.status === 'failed')) console.error(`run ${o.run.runId} failed: ${o.error}`);
-    return count('failed') > 0 ? 1 : 0;
+    if (failed > 0) console.error(`ads run: ${failed} of ${runs.length} run(s) failed`);
+    return failed > 0 || reportFailed ? 1 : 0;
   },
 };
 
 /** The spec with its search applied: the runs that follow are the sweep's, at the best trial's settings. */
-function withoutSearch(loaded: LoadedSpec): LoadedSpec {
+export function withoutSearch(loaded: LoadedSpec): LoadedSpec {
   const { search: _search, ...sweep } = loaded.spec.sweep;
   return { ...loaded, spec: { ...loaded.spec, sweep } };
 }

@@ -4,11 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { profilesToFrame } from '../../data/io.ts';
 import { simulateScreen } from '../../data/synthetic.ts';
 import { loadSpec } from '../../spec/load.ts';
-import { COMMON_OPTIONS, type Command, commonValues, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
-export const simulateCommand: Command = {
+export const simulateCommand: CommandDefinition = {
   name: 'simulate',
-  summary: "Write the spec's simulated screen (dataset.synthetic) as a table, with its ground truth (Metadata_moa_kind).",
   usage: 'simulate <spec.yaml> --out FILE.parquet|FILE.csv|FILE.csv.gz [--set path=value]… [--seed N]',
   options: {
     out: { type: 'string', value: 'FILE', description: 'Output table: .parquet, .csv or .csv.gz' },

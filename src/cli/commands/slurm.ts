@@ -4,15 +4,14 @@ import { resolve } from 'node:path';
 import { writeSlurmScripts } from '../../slurm/scripts.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
-import { COMMON_OPTIONS, type Command, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type CommandDefinition, UserError } from '../command.ts';
 
 /** More tasks than this buys little: each task starts Node.js and loads the data, and schedulers cap array sizes. */
 const MAX_DEFAULT_SHARDS = 100;
 const DEFAULT_TIME = '04:00:00';
 
-export const slurmCommand: Command = {
+export const slurmCommand: CommandDefinition = {
   name: 'slurm',
-  summary: 'Write an sbatch array (one task per shard of the runs) and a report job that runs after it.',
   usage:
     'slurm <spec.yaml> [--set path=value]… [--shards N] [--partition P] [--time HH:MM:SS] [--gpus N] [--cpus N] [--mem M] [--runs-dir DIR] [--reports-dir DIR] [--out DIR] [--submit]',
   options: {

@@ -10,6 +10,15 @@ export interface BarDatum {
   mean: number;
   sd: number;
   n: number;
+  /** The whisker: the 95% bootstrap interval of the mean over seeds. */
+  low: number;
+  high: number;
+}
+
+/** A level the bars are read against (chance, a trivial classifier), drawn as a dashed line and named. */
+export interface ReferenceLevel {
+  value: number;
+  label: string;
 }
 
 export interface MetricBarsOptions {
@@ -23,6 +32,7 @@ export interface MetricBarsOptions {
   /** A fixed value axis (0–100 for percentages, 0–1 for F1) keeps figures comparable; otherwise from zero to the data. */
   domain?: [number, number];
   digits: number;
+  reference?: ReferenceLevel;
 }
 
 /**
@@ -32,12 +42,10 @@ export interface MetricBarsOptions {
 export function metricBars(data: readonly BarDatum[], o: MetricBarsOptions): TopLevelSpec {
   const values = data.map((d) => ({
     ...d,
-    low: Number.isFinite(d.sd) ? d.mean - d.sd : d.mean,
-    high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
     // The bar's accessible label carries the exact numbers (its error bar's too), so a reader or a test can check what is drawn.
     label: `${d.representation}, ${d.category}${o.panels.length > 1 ? `, ${d.panel}` : ''}: mean ${d.mean.toFixed(o.digits)}${
       Number.isFinite(d.sd) ? ` ± ${d.sd.toFixed(o.digits)} SD` : ''
-    }, n=${d.n}`,
+    }, n=${d.n}, 95% interval [${d.low.toFixed(o.digits)}, ${d.high.toFixed(o.digits)}]`,
   }));
   const x = {
     type: 'quantitative' as const,
@@ -64,9 +72,24 @@ export function metricBars(data: readonly BarDatum[], o: MetricBarsOptions): Top
         mark: { type: 'rule' as const, color: '#222', strokeWidth: 1.2, aria: false },
         encoding: { y, yOffset, x: { field: 'low', ...x }, x2: { field: 'high' } },
       },
+      ...(o.reference ? referenceLayers(o.reference, x) : []),
     ],
   };
   // A single panel needs no facet (whose empty header would only add a gap).
   if (o.panels.length === 1) return { title: o.title, data: { values }, ...panel };
   return { title: o.title, data: { values }, facet: { column: { field: 'panel', type: 'nominal', sort: [...o.panels], title: null } }, spec: panel };
+}
+
+/** The reference level as a dashed vertical line across the panel, named at its top. */
+export function referenceLayers(ref: ReferenceLevel, x: { type: 'quantitative'; title: string; scale: object }) {
+  return [
+    {
+      mark: { type: 'rule' as const, color: '#b03030', strokeDash: [5, 3], strokeWidth: 1.4 },
+      encoding: { x: { datum: ref.value, ...x }, description: { value: `${ref.label}: ${ref.value}` } },
+    },
+    {
+      mark: { type: 'text' as const, color: '#b03030', align: 'left' as const, baseline: 'top' as const, dx: 3, y: 2, fontSize: 10, aria: false },
+      encoding: { x: { datum: ref.value, ...x }, text: { value: ref.label } },
+    },
+  ];
 }

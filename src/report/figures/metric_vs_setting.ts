@@ -11,11 +11,14 @@ export interface SettingDatum {
   mean: number;
   sd: number;
   n: number;
+  /** The error bar: the 95% bootstrap interval of the mean over seeds. */
+  low: number;
+  high: number;
 }
 
 /**
  * Each metric against one swept numeric setting (an ablation): a panel per metric with its own y axis, a line
- * per representation (dashed per combination of the other swept settings), ±1 SD error bars. A setting
+ * per representation (dashed per combination of the other swept settings), error bars spanning the 95% bootstrap interval of the mean. A setting
  * spanning a decade or more (a learning rate) is drawn on a log axis.
  */
 export function metricVsSetting(data: readonly SettingDatum[], o: { setting: string; metrics: readonly string[]; representations: readonly string[] }): TopLevelSpec {
@@ -32,8 +35,6 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
   };
   const values = data.map((d) => ({
     ...d,
-    low: Number.isFinite(d.sd) ? d.mean - d.sd : d.mean,
-    high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
     label: `${d.representation}, ${d.metric} at ${o.setting}=${d.x}${d.others ? ` (${d.others})` : ''}: mean ${d.mean.toPrecision(4)}, n=${d.n}`,
   }));
   const color = { field: 'representation', type: 'nominal' as const, title: 'representation', scale: representationColor(o.representations) };

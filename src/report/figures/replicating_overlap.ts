@@ -9,6 +9,9 @@ export interface OverlapDatum {
   mean: number;
   sd: number;
   n: number;
+  /** The whisker: the 95% bootstrap interval of the mean over seeds. */
+  low: number;
+  high: number;
 }
 
 export function regionLabel(sets: readonly string[], representations: readonly string[]): string {
@@ -35,8 +38,6 @@ export function replicatingOverlap(data: readonly OverlapDatum[], o: { points: r
       point: d.point,
       region,
       mean: d.mean,
-      low: Number.isFinite(d.sd) ? Math.max(0, d.mean - d.sd) : d.mean,
-      high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
       label: `${region}, ${d.point}: mean ${d.mean.toFixed(1)}${Number.isFinite(d.sd) ? ` ± ${d.sd.toFixed(1)} SD` : ''}, n=${d.n}`,
     };
   });

@@ -7,19 +7,20 @@ export interface DependencyDatum {
   mean: number;
   sd: number;
   n: number;
+  /** The whisker: the 95% bootstrap interval of the mean over seeds (never below 0, as |SHAP| is not). */
+  low: number;
+  high: number;
 }
 
 /** The top SHAP dependency pairs as horizontal bars, strongest first. */
 export function shapDependencies(data: readonly DependencyDatum[], o: { title: string; color: string }): TopLevelSpec {
   const values = data.map((d) => ({
     ...d,
-    low: Number.isFinite(d.sd) ? d.mean - d.sd : d.mean,
-    high: Number.isFinite(d.sd) ? d.mean + d.sd : d.mean,
     label: `${d.pair}: mean ${d.mean.toPrecision(3)}${Number.isFinite(d.sd) ? ` ± ${d.sd.toPrecision(2)} SD` : ''}, n=${d.n}`,
   }));
   // Feature names are long and are the point of the figure: the axis gives them room rather than a title.
   const y = { field: 'pair', type: 'nominal' as const, sort: data.map((d) => d.pair), title: null, axis: { labelLimit: 520 } };
-  const x = { type: 'quantitative' as const, title: 'mean |SHAP| (mean over seeds)' };
+  const x = { type: 'quantitative' as const, title: 'mean |SHAP| (mean over seeds)', scale: { zero: true, domainMin: 0 } };
   return {
     title: { text: o.title, subtitle: 'explained feature ← contributing feature' },
     data: { values },

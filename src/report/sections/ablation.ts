@@ -1,4 +1,4 @@
-import { metricDirection, metricPath, summarizeMetric } from '../aggregate.ts';
+import { metricDirection, metricPath, spreadMetric } from '../aggregate.ts';
 import { type Block, figure, type Section, section, text } from '../blocks.ts';
 import { metricName } from '../format.ts';
 import { metricVsSetting, type SettingDatum } from '../figures/metric_vs_setting.ts';
@@ -30,7 +30,7 @@ export function ablationSection(ctx: SectionContext): Section[] {
         .join(', ');
       return series.flatMap((s) =>
         s.reps.flatMap((rep) => {
-          const sum = summarizeMetric(g.runs, s.path(rep));
+          const sum = spreadMetric(g.runs, s.path(rep));
           return sum ? [{ metric: s.name, x: g.point[setting] as number, representation: rep, others, ...sum }] : [];
         }),
       );
@@ -38,7 +38,7 @@ export function ablationSection(ctx: SectionContext): Section[] {
     blocks.push(
       figure(
         `metrics_vs_${setting.replace(/[^A-Za-z0-9_-]+/g, '_')}`,
-        `Every scored metric against ${setting}, mean ± SD over seeds`,
+        `Every scored metric against ${setting}, mean over seeds with its 95% bootstrap interval`,
         metricVsSetting(data, { setting, metrics: series.map((s) => s.name), representations: reps }),
       ),
     );

@@ -1,4 +1,4 @@
-import { type MetricCatalog, metricPath, pairedDifference, type PointGroup, summarizeMetric } from '../aggregate.ts';
+import { type MetricCatalog, metricPath, pairedDifference, type PointGroup, spreadMetric, summarizeMetric } from '../aggregate.ts';
 import { type Block, table } from '../blocks.ts';
 import type { Collected } from '../collect.ts';
 import { fmtDifference, fmtSummary } from '../format.ts';
@@ -11,6 +11,9 @@ export interface ReportInput extends ReportSettings {
   collected: Collected;
   /** Per run id; without it the figures drawn from tables (distributions, training curves) are left out. */
   tables?: ReadonlyMap<string, RunTables>;
+  /** The command that rebuilds the report, and when it was built (both shown in the provenance section). */
+  rebuild?: string;
+  builtAt?: string;
 }
 
 /** What every section builder sees: the input, and the complete runs grouped by sweep point. */
@@ -49,7 +52,7 @@ export function comparisonTable(points: readonly PointGroup[], reps: readonly st
 export function barsOf(points: readonly PointGroup[], reps: readonly string[], template: string, panel: string): BarDatum[] {
   return points.flatMap((g) =>
     reps.flatMap((rep) => {
-      const s = summarizeMetric(g.runs, metricPath(template, rep));
+      const s = spreadMetric(g.runs, metricPath(template, rep));
       return s ? [{ panel, category: g.label, representation: rep, ...s }] : [];
     }),
   );

@@ -13,11 +13,16 @@ export function mapSection(ctx: SectionContext): Section[] {
   if (!scores.length) return [];
   const leaf = (t: string) => t.slice(t.lastIndexOf('.') + 1);
   const task = (t: string) => t.split('.').slice(2, -1).join(' ');
+  const threshold = mapThreshold(ctx);
   const blocks: Block[] = [
     text(
       'Mean average precision (copairs semantics): per perturbation, how well its replicates rank above the controls (activity), or per ' +
         'compound, how well same-MoA compounds rank above other MoAs (consistency). Percent retrieved: the perturbations whose mAP is ' +
-        'significant (permutation p-value, Benjamini–Hochberg corrected).',
+        'significant (permutation p-value, Benjamini–Hochberg corrected)' +
+        (threshold !== null
+          ? `; were no perturbation's replicates ranked above chance, at most ${100 * threshold}% would be retrieved (the dashed line, the corrected p threshold).`
+          : '.') +
+        ' Bars: mean over seeds; whiskers: 95% bootstrap interval of that mean. A random ranking’s mean mAP depends on each query’s numbers of positives and is not drawn.',
     ),
   ];
   for (const score of [...new Set(scores.map((m) => leaf(m.template)))]) {
@@ -27,7 +32,7 @@ export function mapSection(ctx: SectionContext): Section[] {
     blocks.push(
       figure(
         `map_${score}`,
-        `${name[0].toUpperCase()}${name.slice(1)} per representation and sweep point, mean ± SD over seeds`,
+        `${name[0].toUpperCase()}${name.slice(1)} per representation and sweep point, mean over seeds with its 95% bootstrap interval${percent && threshold !== null ? '; dashed: chance' : ''}`,
         metricBars(
           ofScore.flatMap((m) => barsOf(ctx.points, m.representations, m.template, task(m.template))),
           {
@@ -39,6 +44,7 @@ export function mapSection(ctx: SectionContext): Section[] {
             representations: [...new Set(ofScore.flatMap((m) => m.representations))],
             domain: percent ? [0, 100] : [0, 1],
             digits: percent ? 2 : 3,
+            ...(percent && threshold !== null ? { reference: { value: 100 * threshold, label: `chance (≤ ${100 * threshold}%)` } } : {}),
           },
         ),
       ),
@@ -46,4 +52,13 @@ export function mapSection(ctx: SectionContext): Section[] {
     for (const m of ofScore) blocks.push(text(`${name}, ${task(m.template)}:`), comparisonTable(ctx.points, m.representations, m.template, percent ? 1 : 3, percent ? ' (%)' : ''));
   }
   return [section('Mean average precision', blocks)];
+}
+
+/** The corrected p-value below which a perturbation counts as retrieved (evaluation.map.threshold), as the runs were set. */
+function mapThreshold(ctx: SectionContext): number | null {
+  const t = ctx.points
+    .flatMap((g) => g.runs)
+    .map((r) => ((r.settings.evaluation as { map?: { threshold?: unknown } } | undefined)?.map?.threshold))
+    .find((x) => typeof x === 'number');
+  return typeof t === 'number' ? t : null;
 }

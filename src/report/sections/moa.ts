@@ -1,4 +1,4 @@
-import { bestPoint, type PointGroup, summarize, summarizeMetric } from '../aggregate.ts';
+import { bestPoint, type PointGroup, spread, summarizeMetric } from '../aggregate.ts';
 import { type Block, figure, type Section, section, table, text } from '../blocks.ts';
 import type { CompletedRun } from '../collect.ts';
 import { fmtSummary } from '../format.ts';
@@ -12,12 +12,47 @@ import { ANOMALY, barsOf, CLASSICAL, comparisonTable, representationsOf, type Se
  */
 type MoaMetrics = {
   note?: string;
-  comparisons?: { classifier: string; a: string; b: string; mean_a: number; mean_b: number; t: number; df: number; p: number }[];
+  comparisons?: {
+    classifier: string;
+    a: string;
+    b: string;
+    mean_a: number;
+    mean_b: number;
+    t: number;
+    df: number;
+    p: number;
+    /** Absent in runs made before the corrected test was recorded. */
+    corrected?: { t: number | null; df: number | null; p: number | null; n: number; test_train_ratio: number };
+  }[];
+  classes?: string[];
+  n_wells?: number;
+  n_profiles?: number;
+  n_compounds?: number;
+  class_wells?: number[];
+  class_compounds?: number[];
+  compound_set?: string;
 } & { [representation: string]: unknown };
 
 const MACRO = /^moa\.\{rep\}\.([^.]+)\.macro_f1\.mean$/;
 
 const moaOf = (run: CompletedRun) => (run.metrics.moa ?? {}) as MoaMetrics;
+
+/**
+ * What the runs classified. Seeds of one sweep point are only comparable when they classified the same
+ * compounds as the same MoAs (`compound_set`); a compound filter on this run's replicating sets breaks that.
+ */
+function classifiedNote(points: readonly PointGroup[]): string {
+  const scored = points.map((g) => g.runs.map(moaOf).filter((m) => m.compound_set !== undefined)).filter((ms) => ms.length > 0);
+  if (!scored.length) return '';
+  const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
+  const all = scored.flat();
+  const counts = ` ${range(all.map((m) => m.classes!.length))} MoAs, ${range(all.map((m) => m.n_compounds!))} compounds, ${range(all.map((m) => m.n_wells!))} wells per run.`;
+  const differing = scored.filter((ms) => new Set(ms.map((m) => m.compound_set)).size > 1).length;
+  return differing === 0
+    ? `${counts} Within each sweep point every run classified the same compounds as the same MoAs.`
+    : `${counts} In ${differing} of ${scored.length} sweep point(s) the runs classified different compounds or MoAs (moa.compound_set differs): ` +
+        'their scores are not of the same task. evaluation.moa.compounds: replicating with a model-independent replicating_in and a fixed replicating_seed keeps them equal.';
+}
 
 /** Why MoA classification has no scores in these runs, when the stage said so. */
 export function moaNote(runs: readonly CompletedRun[]): string | null {
@@ -35,15 +70,18 @@ export function moaSections(ctx: SectionContext): Section[] {
     ctx.points.flatMap((g) => g.runs),
     'moa.baseline.macro_f1.mean',
   );
+  const runs = ctx.points.flatMap((g) => g.runs);
+  const means = runs.some((r) => (moaOf(r).n_profiles ?? 0) < (moaOf(r).n_wells ?? 0));
   const blocks: Block[] = [
     text(
-      'Cross-validated MoA prediction from treated wells (folds stratified by MoA, grouped by compound). Each run scores the mean macro-F1 over its ' +
+      `Cross-validated MoA prediction from treated ${means ? 'wells averaged per treatment' : 'wells'} (folds stratified by MoA, grouped by compound). Each run scores the mean macro-F1 over its ` +
         'folds and repeats; tables and bars give that score’s mean ± SD over seeds.' +
-        (baseline ? ` Predicting the most frequent MoA scores a macro-F1 of ${fmtSummary(baseline, 3)}.` : ''),
+        (baseline ? ` Predicting the most frequent MoA scores a macro-F1 of ${fmtSummary(baseline, 3)}.` : '') +
+        classifiedNote(ctx.points),
     ),
     figure(
       'moa_macro_f1',
-      'MoA macro-F1 per classifier, representation and sweep point, mean ± SD over seeds',
+      `MoA macro-F1 per classifier, representation and sweep point, mean over seeds with its 95% bootstrap interval${baseline ? '; dashed: the majority-class baseline' : ''}`,
       metricBars(bars, {
         title: 'MoA macro-F1 (mean ± SD over seeds)',
         // A single classifier gets no panel header: the axis names it.
@@ -54,6 +92,7 @@ export function moaSections(ctx: SectionContext): Section[] {
         representations: reps,
         domain: [0, 1],
         digits: 3,
+        ...(baseline ? { reference: { value: baseline.mean, label: `majority-class baseline (${baseline.mean.toFixed(3)})` } } : {}),
       }),
     ),
   ];
@@ -74,10 +113,14 @@ export function moaSections(ctx: SectionContext): Section[] {
         'MoA classification: t-tests',
         [
           text(
-            `Welch’s t-test of ${ANOMALY} against ${CLASSICAL} macro-F1 across the repeats of one run: each run’s own test, listed per seed, since ` +
-              'p-values do not average. The tests between every other pair of representations are in `metrics.json` (`moa.comparisons`).',
+            `${ANOMALY} against ${CLASSICAL} macro-F1 within one run, by the Nadeau–Bengio corrected resampled t-test: the mean of the J = folds × repeats ` +
+              'per-fold differences over its standard error with the variance inflated by (1/J + n_test/n_train), on J − 1 degrees of freedom. Folds of ' +
+              'repeated cross-validation reuse the same wells, so their scores are not independent; a plain t-test across repeats or folds would ' +
+              'overstate significance (the uncorrected Welch test across repeats, as the reference computed it, stays in `metrics.json` only). ' +
+              'Each run’s own test is listed per seed, since p-values do not average; the tests between every other pair of representations are in ' +
+              '`metrics.json` (`moa.comparisons[].corrected`). Runs recorded before the corrected test show –.',
           ),
-          table(['sweep point', 'seed', 'classifier', 'a vs b', 'macro-F1 a', 'macro-F1 b', 't', 'df', 'p'], tests),
+          table(['sweep point', 'seed', 'classifier', 'a vs b', 'macro-F1 a', 'macro-F1 b', 'J folds', 'n_test/n_train', 't (corrected)', 'df', 'p (corrected)'], tests),
         ],
         3,
       ),
@@ -97,9 +140,10 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
   if (!data.length) return null;
   const classes = [...new Set(data.map((d) => d.category))].sort();
   const where = ctx.points.length > 1 ? ` at ${focus.label} (the point where ${focusRep}’s macro-F1 with ${classifiers[0]} is best)` : '';
+  const chance = uniformGuessF1(focus.runs);
   return figure(
     'moa_per_class_f1',
-    `F1 per MoA${where}, mean ± SD over seeds`,
+    `F1 per MoA${where}, mean over seeds with its 95% bootstrap interval${chance === null ? '' : `; dashed: a uniform random guess’s F1, averaged over MoAs (${chance.toFixed(3)})`}`,
     metricBars(data, {
       title: `F1 per MoA${ctx.points.length > 1 ? `, ${focus.label}` : ''}`,
       valueTitle: classifiers.length === 1 ? `F1 (${classifiers[0]})` : 'F1',
@@ -109,8 +153,21 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
       representations: reps,
       domain: [0, 1],
       digits: 3,
+      ...(chance === null ? {} : { reference: { value: chance, label: `uniform guess (${chance.toFixed(3)})` } }),
     }),
   );
+}
+
+/**
+ * The expected F1 per class of guessing one of the K classes uniformly at random, averaged over classes: a class
+ * holding a share p of the wells gets precision p and recall 1/K, so F1 = 2p/(pK + 1). Null without class counts.
+ */
+function uniformGuessF1(runs: readonly CompletedRun[]): number | null {
+  const counts = runs.map((r) => moaOf(r).class_wells).find((c): c is number[] => Array.isArray(c) && c.length > 1);
+  if (!counts) return null;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const K = counts.length;
+  return counts.reduce((s, c) => s + (2 * (c / total)) / ((c / total) * K + 1), 0) / K;
 }
 
 function perClassBars(focus: PointGroup, classifiers: string[], reps: string[]): BarDatum[] {
@@ -128,7 +185,7 @@ function perClassBars(focus: PointGroup, classifiers: string[], reps: string[]):
       }
     }
   }
-  return [...values.values()].map(({ xs, ...d }) => ({ ...d, ...summarize(xs) }));
+  return [...values.values()].map(({ xs, ...d }) => ({ ...d, ...spread(xs) }));
 }
 
 function comparisonRows(points: readonly PointGroup[]): string[][] {
@@ -143,10 +200,12 @@ function comparisonRows(points: readonly PointGroup[]): string[][] {
         `${c.a} vs ${c.b}`,
         c.mean_a.toFixed(3),
         c.mean_b.toFixed(3),
-        // One repeat gives no variance to test with: metrics.json holds null (JSON's NaN) there.
-        finite(c.t) ? c.t.toFixed(2) : '–',
-        finite(c.df) ? c.df.toFixed(1) : '–',
-        !finite(c.p) ? '–' : c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4),
+        c.corrected ? String(c.corrected.n) : '–',
+        c.corrected ? c.corrected.test_train_ratio.toFixed(3) : '–',
+        // Fold differences without variance leave nothing to test with: metrics.json holds null (JSON's NaN) there.
+        finite(c.corrected?.t ?? null) ? c.corrected!.t!.toFixed(2) : '–',
+        finite(c.corrected?.df ?? null) ? String(c.corrected!.df) : '–',
+        !finite(c.corrected?.p ?? null) ? '–' : c.corrected!.p! < 1e-4 ? c.corrected!.p!.toExponential(1) : c.corrected!.p!.toFixed(4),
       ]),
     ),
   );

@@ -1,4 +1,4 @@
-import { orderRepresentations, summarize } from '../aggregate.ts';
+import { orderRepresentations, spread } from '../aggregate.ts';
 import { figure, type Section, section, table, text } from '../blocks.ts';
 import { fmtSummary } from '../format.ts';
 import { type OverlapDatum, regionLabel, replicatingOverlap } from '../figures/replicating_overlap.ts';
@@ -26,7 +26,7 @@ export function overlapSection(ctx: SectionContext): Section[] {
   const data: OverlapDatum[] = ctx.points.flatMap((g) =>
     keys.flatMap((sets) => {
       const counts = g.runs.flatMap((r) => regionsOf(r.metrics).filter((x) => orderRepresentations(x.sets, reps).join('&') === sets.join('&')).map((x) => x.count));
-      return counts.length ? [{ point: g.label, sets, ...summarize(counts) }] : [];
+      return counts.length ? [{ point: g.label, sets, ...spread(counts) }] : [];
     }),
   );
   const header = ['sweep point', ...keys.map((k) => regionLabel(k, reps))];
@@ -40,7 +40,7 @@ export function overlapSection(ctx: SectionContext): Section[] {
       table(header, rows),
       figure(
         'replicating_overlap',
-        'Perturbations replicating in exactly these representations, mean ± SD over seeds',
+        'Perturbations replicating in exactly these representations, mean over seeds with its 95% bootstrap interval',
         replicatingOverlap(data, { points: ctx.points.map((g) => g.label), representations: reps }),
       ),
     ]),

@@ -27,15 +27,18 @@ export function percentReplicatingSections(ctx: SectionContext): Section[] {
     representations: reps,
     domain: [0, 100],
     digits: 2,
+    // Were replicates no more alike than wells of different perturbations, this share would beat the null's percentile.
+    reference: { value: 100 - ctx.input.nullPercentile, label: `chance (${100 - ctx.input.nullPercentile}%)` },
   });
   const out = [
     section('Percent replicating', [
       text(
         `The share of perturbations whose replicate correlation beats the ${ctx.input.nullPercentile}th percentile of the null ` +
-          '(correlations between wells of different perturbations). Bars: mean over seeds; whiskers: ±1 SD.',
+          '(correlations between wells of different perturbations). Bars: mean over seeds; whiskers: 95% bootstrap interval of that mean; ' +
+          `dashed line: chance, the ${100 - ctx.input.nullPercentile}% of perturbations that would beat the percentile were replicates no more alike than random pairs.`,
       ),
       comparisonTable(ctx.points, reps, OVERALL, 1, ' (%)'),
-      figure('percent_replicating', 'Percent replicating per representation and sweep point, mean ± SD over seeds', spec),
+      figure('percent_replicating', `Percent replicating per representation and sweep point, mean over seeds with its 95% bootstrap interval; dashed: chance (${100 - ctx.input.nullPercentile}%)`, spec),
     ]),
   ];
   for (const value of splits) out.push(section(`${splitBy} = ${value}`, [comparisonTable(ctx.points, reps, splitTemplate(value), 1, ' (%)')], 3));

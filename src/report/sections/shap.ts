@@ -1,4 +1,4 @@
-import { bestPoint, summarize } from '../aggregate.ts';
+import { bestPoint, spread } from '../aggregate.ts';
 import { figure, type Section, section, table, text } from '../blocks.ts';
 import type { CompletedRun } from '../collect.ts';
 import { fmtSummary } from '../format.ts';
@@ -40,7 +40,7 @@ export function shapSection(ctx: SectionContext): Section[] {
   });
   const groupBy = runs[0].group_by;
   const ranked = [...byPair.values()]
-    .map(({ group, pair, xs }) => ({ group, pair, found: xs.filter((x) => x > 0).length, ...summarize(xs) }))
+    .map(({ group, pair, xs }) => ({ group, pair, found: xs.filter((x) => x > 0).length, ...spread(xs) }))
     .sort((a, b) => b.mean - a.mean);
   const top: DependencyDatum[] = ranked.slice(0, TOP).map((d) => ({ ...d, pair: `${d.group}: ${d.pair}` }));
   const groups = [...new Set(ranked.map((d) => d.group))].sort();
@@ -60,7 +60,7 @@ export function shapSection(ctx: SectionContext): Section[] {
       ),
       figure(
         'shap_dependencies',
-        `The ${top.length} strongest dependency pairs over all groups${where}, mean |SHAP| over seeds (0 where a seed does not rank the pair among its group’s top)`,
+        `The ${top.length} strongest dependency pairs over all groups${where}, mean |SHAP| over seeds (0 where a seed does not rank the pair among its group’s top) with its 95% bootstrap interval`,
         shapDependencies(top, { title: `Strongest broken dependencies${where}`, color: representationColor([ANOMALY]).range[0] }),
       ),
       text(`The ${TOP_PER_GROUP} strongest pairs of each ${groupBy}:`),

@@ -1,0 +1,328 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import pl from 'nodejs-polars';
+import { describe, expect, it } from 'vitest';
+import { readDataset } from '../src/data/dataset.ts';
+import { rolesOf } from '../src/data/roles.ts';
+import { DataError } from '../src/errors.ts';
+import { loadSpec } from '../src/spec/load.ts';
+import { loadDataset } from '../src/stages/load.ts';
+import { ads } from './support/cli.ts';
+import { scratchDir } from './support/files.ts';
+
+/**
+ * Bad per-well tables, one kind per test, each built by hand in a scratch folder: every one must stop loading
+ * with a DataError that names the file and the line (the file's own, 1-based, header = line 1) or column.
+ */
+const { dir, write } = scratchDir('ads-strict-');
+
+const HEADER = 'Metadata_Plate,Metadata_Well,Metadata_pert,Metadata_role,Cells_a,Cells_b,Nuclei_c';
+/** Plate `name`: 4 controls, then compounds C1 and C2 in two wells each; features differ per row. */
+function plateRows(name: string): string[] {
+  const meta = [
+    ['A01', 'DMSO', 'control'],
+    ['A02', 'DMSO', 'control'],
+    ['A03', 'DMSO', 'control'],
+    ['A04', 'DMSO', 'control'],
+    ['B01', 'C1', 'treated'],
+    ['B02', 'C1', 'treated'],
+    ['B03', 'C2', 'treated'],
+    ['B04', 'C2', 'treated'],
+  ];
+  return meta.map((m, i) => [name, ...m, (i * 1.5).toFixed(2), (10 - i).toFixed(1), String((i * 7) % 5)].join(','));
+}
+const good = (...lines: string[]) => `${[HEADER, ...lines].join('\n')}\n`;
+
+function specFor(path: string | string[], extra: string[] = []) {
+  // The tables have no MoA column; a test that sets dataset.columns itself says so again.
+  const columns = extra.some((l) => l.startsWith('  columns:')) ? [] : ['  columns: { moa: null }'];
+  const lines = ['experiment: strict', 'dataset:', '  source: file', `  path: ${JSON.stringify(path)}`, ...columns, ...extra];
+  return loadSpec(write(`spec-${Math.random().toString(36).slice(2)}.yaml`, `${lines.join('\n')}\n`)).spec;
+}
+function load(path: string | string[], extra: string[] = []) {
+  const spec = specFor(path, extra);
+  return readDataset(spec.dataset, rolesOf(spec.dataset));
+}
+/** The message of the DataError that `fn` throws. */
+function dataError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).exitCode).toBe(1);
+    return (err as Error).message;
+  }
+  throw new Error('expected a DataError');
+}
+const escaped = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('CSV structure is read strictly', () => {
+  it('a row with too few fields names the file, its line and the count (polars would pad it with nulls)', () => {
+    const rows = plateRows('P1');
+    rows[2] = rows[2].split(',').slice(0, 3).join(','); // line 4
+    const path = write('few-fields.csv', good(...rows));
+    expect(dataError(() => load(path))).toMatch(new RegExp(`^${escaped(path)}: 1 row has the wrong number of fields \\(the header has 7\\): line 4 has 3$`));
+  });
+
+  it('a row with too many fields, and several bad rows listed with a count', () => {
+    const rows = plateRows('P1');
+    rows[0] += ',9'; // line 2
+    rows[5] += ',9,9'; // line 7
+    const path = write('many-fields.csv', good(...rows));
+    expect(dataError(() => load(path))).toMatch(/many-fields\.csv: 2 rows have the wrong number of fields \(the header has 7\): line 2 has 8, line 7 has 9$/);
+  });
+
+  it('a file cut off in the middle of a row (no final line break)', () => {
+    const text = good(...plateRows('P1'));
+    const path = write('truncated.csv', text.slice(0, text.length - 9));
+    expect(dataError(() => load(path))).toMatch(/truncated\.csv: the file ends in the middle of a row: line 9 has 5 of 7 fields and no line break/);
+  });
+
+  it('a file cut off inside a quoted field', () => {
+    const rows = plateRows('P1');
+    const path = write('open-quote.csv', `${HEADER}\n${rows.slice(0, 3).join('\n')}\nP1,A09,"C3`);
+    expect(dataError(() => load(path))).toMatch(/open-quote\.csv: a quoted field that opens on line 5 is never closed/);
+  });
+
+  it('a blank line inside the table (polars would read a row of nulls)', () => {
+    const rows = plateRows('P1');
+    const path = write('blank.csv', `${HEADER}\n${rows.slice(0, 2).join('\n')}\n\n${rows.slice(2).join('\n')}\n`);
+    expect(dataError(() => load(path))).toMatch(/blank\.csv: blank line inside the table at line 4; a row must have 7 fields/);
+  });
+
+  it('a duplicated feature name and a duplicated role column (polars would rename them …_duplicated_0)', () => {
+    const dupFeature = write('dup-feature.csv', good(...plateRows('P1')).replace('Nuclei_c', 'Cells_a'));
+    expect(dataError(() => load(dupFeature))).toMatch(/dup-feature\.csv: duplicated column name in the header: 'Cells_a' \(columns 5, 7\)/);
+    const dupPlate = write('dup-plate.csv', good(...plateRows('P1')).replace('Metadata_Well', 'Metadata_Plate'));
+    expect(dataError(() => load(dupPlate))).toMatch(/dup-plate\.csv: duplicated column name in the header: 'Metadata_Plate' \(columns 1, 2\)/);
+  });
+
+  it('a header-only file, an empty file and a file of blank lines', () => {
+    expect(dataError(() => load(write('header-only.csv', `${HEADER}\n`)))).toMatch(/header-only\.csv: the file has a header but no rows/);
+    expect(dataError(() => load(write('empty.csv', '')))).toMatch(/empty\.csv: the file is empty/);
+    expect(dataError(() => load(write('newlines.csv', '\n\n\r\n')))).toMatch(/newlines\.csv: the file is empty/);
+  });
+
+  it('text after a closing quote', () => {
+    const rows = plateRows('P1');
+    rows[1] = rows[1].replace('DMSO', '"DM"SO');
+    const path = write('quote-junk.csv', good(...rows));
+    expect(dataError(() => load(path))).toMatch(/quote-junk\.csv: line 3: text after the closing quote of a field/);
+  });
+
+  it('reads well-formed variants exactly: CRLF, a byte-order mark, quoted commas, quotes and line breaks, no final newline, trailing blank lines', () => {
+    const rows = plateRows('P1');
+    rows[4] = rows[4].replace('C1', '"C1"');
+    rows[6] = rows[6].replace('C2', '"C2"').replace('B03', '"B,03 ""x""\nsecond line"');
+    const text = `\uFEFF${[HEADER, ...rows].join('\r\n')}`;
+    const path = write('variants.csv', `${text}\r\n\r\n\n`);
+    const { profiles } = load(path);
+    expect(profiles.values.rows).toBe(8);
+    expect(profiles.metadata.Metadata_Well[6]).toBe('B,03 "x"\nsecond line');
+    expect(profiles.metadata.Metadata_pert).toEqual(['DMSO', 'DMSO', 'DMSO', 'DMSO', 'C1', 'C1', 'C2', 'C2']);
+    expect(Array.from(profiles.values.data.subarray(7 * 3))).toEqual([10.5, 3, 4]);
+    expect(load(write('no-final-newline.csv', text)).profiles.values.rows).toBe(8);
+    // A line count that runs past the quoted line break: the bad row after it is on file line 10.
+    const bad = [...rows, 'P1,C01,C9,treated,1,2'];
+    const where = write('line-after-quote.csv', `${[HEADER, ...bad].join('\n')}\n`);
+    expect(dataError(() => load(where))).toMatch(/line-after-quote\.csv: 1 row has the wrong number of fields \(the header has 7\): line 11 has 6/);
+  });
+});
+
+describe('gzip and Parquet files are read strictly', () => {
+  const csvText = good(...plateRows('P1'));
+
+  it('a .csv.gz that is not gzip data', () => {
+    const path = write('plain.csv.gz', csvText);
+    expect(dataError(() => load(path))).toMatch(/plain\.csv\.gz: not gzip data \(no gzip header\); it looks like plain text: name it without \.gz/);
+  });
+
+  it('a truncated gzip stream', () => {
+    const gz = gzipSync(csvText);
+    const path = write('cut.csv.gz', gz.subarray(0, gz.length - 12));
+    expect(dataError(() => load(path))).toMatch(/cut\.csv\.gz: the gzip stream ends early \(\d+ bytes\): the file is truncated/);
+  });
+
+  it('a corrupt gzip stream (a flipped byte, a wrong checksum)', () => {
+    const gz = gzipSync(csvText);
+    const flipped = Buffer.from(gz);
+    flipped[gz.length - 6] ^= 0xff; // inside the CRC-32 of the trailer
+    expect(dataError(() => load(write('crc.csv.gz', flipped)))).toMatch(/crc\.csv\.gz: corrupt gzip data \(incorrect data check\)/);
+  });
+
+  it('gzip data named .csv, and an empty .csv.gz', () => {
+    const path = write('zipped.csv', gzipSync(csvText));
+    expect(dataError(() => load(path))).toMatch(new RegExp(`${escaped(path)}: the file is gzip-compressed but its name does not end in .gz; rename it to ${escaped(path)}\\.gz`));
+    expect(dataError(() => load(write('zero.csv.gz', '')))).toMatch(/zero\.csv\.gz: the file is empty \(0 bytes/);
+  });
+
+  it('a gzip stream that inflates to a ragged table names the .gz file and the line', () => {
+    const rows = plateRows('P1');
+    rows[3] = rows[3].split(',').slice(0, 6).join(',');
+    const path = write('ragged.csv.gz', gzipSync(good(...rows)));
+    expect(dataError(() => load(path))).toMatch(/ragged\.csv\.gz: 1 row has the wrong number of fields \(the header has 7\): line 5 has 6/);
+  });
+
+  it('a corrupt Parquet file, a truncated one, one with no rows, and Parquet named .csv', () => {
+    const path = join(dir, 'ok.parquet');
+    pl.readCSV(csvText).writeParquet(path);
+    const bytes = readFileSync(path);
+    const cut = write('cut.parquet', bytes.subarray(0, bytes.length >> 1));
+    expect(dataError(() => load(cut))).toMatch(/cut\.parquet: not a readable Parquet file \(/);
+    expect(dataError(() => load(write('text.parquet', csvText)))).toMatch(/text\.parquet: not a readable Parquet file \(/);
+    const empty = join(dir, 'norows.parquet');
+    pl.readCSV(csvText).head(0).writeParquet(empty);
+    expect(dataError(() => load(empty))).toMatch(/norows\.parquet: the Parquet file has columns but no rows/);
+    expect(dataError(() => load(write('parquet.csv', bytes)))).toMatch(/parquet\.csv: the file is Parquet but its name does not end in \.parquet/);
+    expect(load(path).profiles.values.rows).toBe(8);
+  });
+});
+
+describe('wells without the role values they need', () => {
+  it('an empty perturbation id in a treated well is an error at load, with the file’s own line; a control may lack one', () => {
+    const rows = plateRows('P2');
+    rows[5] = rows[5].replace(',C1,', ',,'); // treated, line 7 of p2
+    rows[0] = rows[0].replace(',DMSO,', ',,'); // a control: fine
+    write('roles/p1.csv', good(...plateRows('P1')));
+    write('roles/p2.csv', good(...rows));
+    const message = dataError(() => load(join(dir, 'roles/*.csv')));
+    expect(message).toMatch(/1 treated well \(whose 'Metadata_role' is not one of \["control"\]\) has no perturbation value in column 'Metadata_pert': .*roles\/p2\.csv line 7\./);
+    expect(message).toMatch(/set dataset\.missing_roles: drop/);
+  });
+
+  it('an empty plate, in a control or a treated well, and an empty control marker with no perturbation', () => {
+    const rows = plateRows('P1');
+    rows[1] = rows[1].replace(/^P1,/, ','); // control, line 3
+    rows[6] = rows[6].replace(/^P1,/, '"",'); // treated, quoted empty, line 8
+    rows[7] = rows[7].replace(',C2,treated,', ',,,'); // no role, no perturbation: line 9
+    const path = write('noplate.csv', good(...rows));
+    const message = dataError(() => load(path));
+    expect(message).toMatch(new RegExp(`2 wells have no plate value in column 'Metadata_Plate': ${escaped(path)} lines 3, 8`));
+    expect(message).toMatch(new RegExp(`1 treated well .* has no perturbation value in column 'Metadata_pert': ${escaped(path)} line 9`));
+  });
+
+  it('dataset.missing_roles: drop leaves such wells out and counts them', () => {
+    const rows = plateRows('P1');
+    rows[4] = rows[4].replace(',C1,', ',,');
+    rows[1] = rows[1].replace(/^P1,/, ',');
+    const r = load(write('drop.csv', good(...rows, ...plateRows('P2'))), ['  missing_roles: drop']);
+    expect(r.report.wells).toBe(14);
+    expect(r.report.dropped_missing_roles).toEqual({ wells: 2, by_column: { Metadata_Plate: 1, Metadata_pert: 1 } });
+    expect(r.profiles.metadata.Metadata_Well.slice(0, 6)).toEqual(['A01', 'A03', 'A04', 'B02', 'B03', 'B04']);
+  });
+
+  it('missing values left after imputation are reported at the file’s own lines, across files', () => {
+    const rows = plateRows('P2');
+    rows[2] = rows[2].replace(/,[^,]*$/, ','); // Nuclei_c empty on p2 line 4
+    write('nan/p1.csv', good(...plateRows('P1')));
+    write('nan/p2.csv', good(...rows));
+    expect(dataError(() => load(join(dir, 'nan/*.csv'), ['  missing: { impute: none, na_cutoff: 0.5 }']))).toMatch(
+      /1 missing value\(s\) left .* column 'Nuclei_c' at .*nan\/p2\.csv line 4;/,
+    );
+  });
+});
+
+describe('what the evaluations need is checked when loading, before training', () => {
+  const loadStage = (path: string, extra: string[] = []) => {
+    const spec = specFor(path, extra);
+    return loadDataset(spec, rolesOf(spec.dataset), 0);
+  };
+
+  it('no replicate group of two wells', () => {
+    const rows = plateRows('P1').map((r) => r.replace(/B02,C1/, 'B02,C3').replace(/B04,C2/, 'B04,C4'));
+    const path = write('noreps.csv', good(...rows));
+    expect(dataError(() => loadStage(path))).toMatch(/noreps\.csv: percent replicating needs replicates, but no group of treated wells with the same Metadata_pert has 2 or more wells \(4 treated wells evaluated\)/);
+  });
+
+  it('replicates only at lower doses: none is left once each compound keeps its highest dose', () => {
+    const header = `${HEADER},Metadata_dose`;
+    const rows = plateRows('P1').map((r, i) => `${r},${i === 5 || i === 7 ? 10 : 1}`);
+    const path = write('doses.csv', `${[header, ...rows].join('\n')}\n`);
+    const dose = ['  columns: { moa: null, dose: Metadata_dose }', '  replicate_by: [Metadata_pert]'];
+    expect(dataError(() => loadStage(path, dose))).toMatch(/no group of treated wells with the same Metadata_pert has 2 or more wells \(2 treated wells evaluated, each compound's highest dose only/);
+    expect(loadStage(path, [...dose, 'evaluation: { highest_dose_only: false }']).profiles.values.rows).toBe(8);
+  });
+
+  it('a treated well without a numeric dose when the highest dose is kept', () => {
+    const header = `${HEADER},Metadata_dose`;
+    const rows = plateRows('P1').map((r, i) => `${r},${i === 6 ? 'high' : 1}`);
+    const path = write('baddose.csv', `${[header, ...rows].join('\n')}\n`);
+    expect(dataError(() => loadStage(path, ['  columns: { moa: null, dose: Metadata_dose }']))).toMatch(
+      new RegExp(`dose column 'Metadata_dose' has 1 treated well\\(s\\) without a numeric dose \\("high"\\): ${escaped(path)} line 8`),
+    );
+  });
+
+  it('MoA classification enabled without a MoA column is an error; too few MoAs is a warning', () => {
+    const path = write('nomoa.csv', good(...plateRows('P1')));
+    const spec = loadSpec(write('moa.yaml', `experiment: m\ndataset:\n  source: file\n  path: ${path}\n`)).spec;
+    expect(dataError(() => loadDataset(spec, rolesOf(spec.dataset), 0))).toMatch(
+      /nomoa\.csv: MoA classification is enabled but the table has no MoA column 'Metadata_moa' \(dataset\.columns\.moa\)/,
+    );
+    const withMoa = write('moa.csv', `${[`${HEADER},Metadata_moa`, ...plateRows('P1').map((r) => `${r},${r.includes('C1') ? 'm1' : ''}`)].join('\n')}\n`);
+    const ok = loadSpec(write('moa2.yaml', `experiment: m\ndataset:\n  source: file\n  path: ${withMoa}\n`)).spec;
+    expect(loadDataset(ok, rolesOf(ok.dataset), 0).warnings).toEqual([
+      "MoA classification will be skipped: 0 MoA(s) of column 'Metadata_moa' have more than evaluation.moa.min_compounds = 4 compounds among the evaluated wells (it needs 2)",
+    ]);
+  });
+
+  it('a split_by column the table lacks', () => {
+    const path = write('nosplit.csv', good(...plateRows('P1')));
+    expect(dataError(() => loadStage(path, ['evaluation: { split_by: Metadata_kind }']))).toMatch(
+      /nosplit\.csv: evaluation\.split_by names column 'Metadata_kind', which the table does not have/,
+    );
+  });
+});
+
+describe('through the CLI', () => {
+  const runsDir = join(dir, 'runs');
+  const run = (spec: string) => ads(['run', spec, '--runs-dir', runsDir, '--reports-dir', join(dir, 'reports')]);
+
+  it('a ragged per-plate file stops the run with exit 1, the file and line, and no stack trace', async () => {
+    const rows = plateRows('P2');
+    rows[6] = rows[6].split(',').slice(0, 4).join(',');
+    write('cli/p1.csv.gz', gzipSync(good(...plateRows('P1'))));
+    const p2 = write('cli/p2.csv.gz', gzipSync(good(...rows)));
+    const spec = write('cli-ragged.yaml', `experiment: ragged\ndataset:\n  source: file\n  path: cli/*.csv.gz\n  columns: { moa: null }\n`);
+    const r = await run(spec);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${p2}: 1 row has the wrong number of fields (the header has 7): line 8 has 4`);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toMatch(/internal error/);
+  }, 120_000);
+
+  it('wells dropped for missing roles and the training-setting warnings reach the manifest (and stderr)', async () => {
+    const rows = [...plateRows('P1'), ...plateRows('P2'), ...plateRows('P3')];
+    rows[4] = rows[4].replace(',C1,', ',,');
+    const spec = write(
+      'cli-drop.yaml',
+      [
+        'experiment: dropped',
+        'dataset:',
+        '  source: file',
+        `  path: ${write('cli-drop.csv', good(...rows))}`,
+        '  columns: { moa: null }',
+        '  missing_roles: drop',
+        'split: { test_fraction: 0.25, val_fraction: 0.25 }',
+        'model: { latent: 4, encoder: [8] }',
+        'training: { max_epochs: 2, batch_size: 64 }',
+        'representations: [anomaly]',
+        'evaluation: { map: { enabled: false }, moa: { enabled: false } }',
+        'explain: { enabled: false }',
+      ].join('\n'),
+    );
+    const r = await run(spec);
+    expect(r.code, r.stderr).toBe(0);
+    const exp = join(runsDir, 'dropped');
+    const [id] = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
+    const manifest = JSON.parse(readFileSync(join(exp, id, 'manifest.json'), 'utf8'));
+    expect(manifest.data.load.dropped_missing_roles).toEqual({ wells: 1, by_column: { Metadata_pert: 1 } });
+    expect(manifest.data.load.wells).toBe(23);
+    // 12 controls: 3 test, 3 val (ceil of a quarter of 9), 6 train; 3 features, fewer than the latent 4.
+    expect(manifest.data.warnings).toEqual([
+      expect.stringMatching(/^model\.latent: 4 is not smaller than the [1-3] input features/),
+      'training.batch_size: 64 is larger than the 6 training wells: every epoch is one full batch',
+    ]);
+    expect(r.stderr).toMatch(/warning: run \w+: training\.batch_size: 64 is larger than the 6 training wells/);
+  }, 180_000);
+});

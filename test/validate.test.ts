@@ -1,0 +1,184 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import pl from 'nodejs-polars';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { scratchDir } from './support/files.ts';
+
+/**
+ * `ads validate` checks, without running anything, what can be known from the spec and the data files'
+ * headers. Run in-process (the command is the same function the CLI calls) so timings measure the check alone.
+ */
+const { dir, write } = scratchDir('ads-validate-');
+
+async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  const log = vi.spyOn(console, 'log').mockImplementation((...s) => void (stdout += `${s.join(' ')}\n`));
+  const error = vi.spyOn(console, 'error').mockImplementation((...s) => void (stderr += `${s.join(' ')}\n`));
+  const t0 = performance.now();
+  try {
+    const code = await main(['validate', ...args]);
+    return { code, stdout, stderr, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    for (const spy of [out, err, log, error]) spy.mockRestore();
+  }
+}
+afterEach(() => vi.restoreAllMocks());
+
+const HEADER = 'Metadata_Plate,Metadata_Well,Metadata_pert,Metadata_role,Cells_a,Nuclei_b';
+const TABLE = `${HEADER}\nP1,A01,DMSO,control,1,2\nP1,A02,C1,treated,3,4\n`;
+/** A spec in the scratch folder: `experiment: <name>` plus the lines. */
+const spec = (name: string, lines: string[]) => write(`${name}.yaml`, [`experiment: ${name}`, ...lines].join('\n') + '\n');
+const fileData = (path: string, extra: string[] = ['  columns: { moa: null }']) => ['dataset:', '  source: file', `  path: ${path}`, ...extra];
+
+describe('ads validate checks the data files without reading them', () => {
+  it('accepts a spec whose files exist and whose headers have the role columns', async () => {
+    write('data/ok.csv.gz', gzipSync(TABLE));
+    const r = await validate(spec('fine', fileData('data/ok.csv.gz')));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ok .*fine\.yaml \(1 run\)$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('a missing file in a list, located at its entry', async () => {
+    const f = spec('missing-file', ['dataset:', '  source: file', '  path:', '    - data/ok.csv.gz', '    - data/nowhere.csv']);
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:6:7: dataset.path.1: file not found: data/nowhere.csv (looked for ${join(dir, 'data/nowhere.csv')})`);
+  });
+
+  it('a glob whose folder does not exist, and a path that is a folder', async () => {
+    const f = spec('no-folder', fileData('plates/*.csv.gz'));
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:4:9: dataset.path: plates/*.csv.gz: no file matches: the folder ${join(dir, 'plates')} does not exist`);
+    mkdirSync(join(dir, 'afolder'), { recursive: true });
+    const g = spec('a-folder', fileData('afolder'));
+    expect((await validate(g)).stderr).toContain(`${g}:4:9: dataset.path: afolder: it is a folder, not a file`);
+  });
+
+  it('a role column missing from a header (CSV.gz, Parquet), located at the setting that names it', async () => {
+    write('data/roles.csv.gz', gzipSync(TABLE.replace('Metadata_pert', 'Metadata_compound')));
+    const f = spec('missing-role', fileData('data/roles.csv.gz', ['  columns: { moa: null }', '  control: { column: Metadata_kind }']));
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:5:3: dataset.columns.perturbation: column 'Metadata_pert' (perturbation) is not in ${join(dir, 'data/roles.csv.gz')}`);
+    expect(r.stderr).toContain(`${f}:6:22: dataset.control.column: column 'Metadata_kind' (control marker) is not in ${join(dir, 'data/roles.csv.gz')}`);
+    const pq = join(dir, 'data/lincs.parquet');
+    pl.readCSV(TABLE).writeParquet(pq);
+    // The LINCS preset's columns (Metadata_pert_id_dose, Metadata_pert_type, …) are not in this table.
+    const g = spec('preset', ['dataset:', '  source: file', `  path: ${pq}`, '  preset: LINCS']);
+    const p = await validate(g);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(new RegExp(`dataset\\.control\\.column: column 'Metadata_pert_type' \\(control marker; preset LINCS\\) is not in ${pq.replace(/[.]/g, '\\.')}`));
+    expect(p.stderr).toMatch(/dataset\.columns\.moa: column 'Metadata_moa' \(MoA \(evaluation\.moa\.enabled\); preset LINCS\)/);
+  });
+
+  it('an unreadable data file: not gzip, corrupt Parquet, gzip named .csv, header only', async () => {
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['bad/plain.csv.gz', TABLE, /plain\.csv\.gz: not gzip data/],
+      ['bad/broken.parquet', 'PAR1 not really', /broken\.parquet: not a readable Parquet file/],
+      ['bad/zipped.csv', gzipSync(TABLE), /zipped\.csv: the file is gzip-compressed but its name does not end in \.gz/],
+      ['bad/header.csv', `${HEADER}\n`, /header\.csv: the file has a header but no rows/],
+      ['bad/dup.csv', TABLE.replace('Nuclei_b', 'Cells_a'), /dup\.csv: duplicated column name in the header: 'Cells_a' \(columns 5, 6\)/],
+    ];
+    for (const [name, content, message] of cases) {
+      write(name, content);
+      const f = spec(`bad-${name.replace(/\W/g, '-')}`, fileData(name));
+      const r = await validate(f);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(new RegExp(`^${f.replace(/[.]/g, '\\.')}:4:9: dataset\\.path: .*${message.source}`));
+    }
+  });
+
+  it('reads only the start of a large gzip file', async () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `P${i % 7},A${i},C${i % 97},treated,${i},${i * 3}`).join('\n');
+    write('data/large.csv.gz', gzipSync(`${HEADER}\n${rows}\n`));
+    const r = await validate(spec('large', fileData('data/large.csv.gz')));
+    expect(r.code).toBe(0);
+    expect(r.seconds).toBeLessThan(2);
+  });
+});
+
+describe('ads validate bounds what a spec can ask for, before expanding anything', () => {
+  it('refuses a YAML alias bomb, located at the first alias', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let k = 1; k < 9; k++) levels.push(`${String.fromCharCode(97 + k)}: &${String.fromCharCode(97 + k)} [${Array(10).fill(`*${String.fromCharCode(96 + k)}`).join(', ')}]`);
+    const f = write('bomb.yaml', `experiment: bomb\ndescription: x\nbomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`);
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^${f.replace(/[.]/g, '\\.')}:5:10: too many aliases: expanding them would exceed 1000 nodes`));
+    expect(r.seconds).toBeLessThan(2);
+  });
+
+  it('refuses a 3.8-million-seed spec (50 MB) in well under a few seconds, unread', async () => {
+    const seeds = Array.from({ length: 3_800_000 }, (_, i) => 1_000_000_000 + i).join(', ');
+    const f = write('seeds.yaml', `experiment: seeds\nsweep:\n  seeds: [${seeds}]\n`);
+    const rss0 = process.memoryUsage().rss;
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/seeds\.yaml: spec file is 4\d\.\d MB; a spec may be at most 1\.0 MB/);
+    expect(r.seconds).toBeLessThan(1);
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(64 << 20);
+  });
+
+  it('a list of seeds over the bound, and a sweep that plans too many runs, located at the sweep', async () => {
+    const many = spec('many-seeds', ['sweep:', `  seeds: [${Array.from({ length: 1001 }, (_, i) => i).join(', ')}]`]);
+    const r = await validate(many);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${many}:3:10: sweep.seeds: must NOT have more than 1000 items`);
+    const grid = spec('many-runs', [
+      'sweep:',
+      '  grid:',
+      `    model.latent: [${Array.from({ length: 100 }, (_, i) => i + 1).join(', ')}]`,
+      `    training.lr: [${Array.from({ length: 20 }, (_, i) => (i + 1) / 1000).join(', ')}]`,
+      `  seeds: [${Array.from({ length: 10 }, (_, i) => i).join(', ')}]`,
+    ]);
+    const g = await validate(grid);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain(`${grid}:2:1: sweep: expands to 20,000 runs (grid × zip × random × seeds); at most 10,000 are allowed`);
+    expect(g.seconds).toBeLessThan(2);
+  });
+
+  it('extends naming a folder, located at the entry', async () => {
+    mkdirSync(join(dir, 'base-folder'), { recursive: true });
+    const f = spec('extends-folder', ['extends: [base-folder]']);
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:2:11: extends[0]: base-folder is a folder; extends lists spec files (looked at ${join(dir, 'base-folder')})`);
+  });
+
+  it('an experiment name too long for a folder, or with a path separator', async () => {
+    const long = write('long.yaml', `experiment: ${'x'.repeat(300)}\n`);
+    const r = await validate(long);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${long}:1:13: experiment: must NOT have more than 100 characters`);
+    const slash = write('slash.yaml', 'experiment: a/b\n');
+    const s = await validate(slash);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain(`${slash}:1:13: experiment: must match pattern`);
+  });
+});
+
+describe('ads validate warns about settings that make a run mean little', () => {
+  it('dropout ≥ 0.95 and a latent code as wide as a simulated screen’s features, located, exit 0', async () => {
+    const f = spec('sanity', ['dataset:', '  synthetic: { features: 12 }', 'model: { latent: 12, dropout: 0.96 }']);
+    const r = await validate(f);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${f}:4:18: model.latent: 12 is not smaller than the 12 input features: the autoencoder can learn to copy its input`);
+    expect(r.stderr).toContain(`warning: ${f}:4:31: model.dropout: 0.96 drops almost every unit (≥ 0.95)`);
+    expect(r.stdout).toMatch(/^ok .*sanity\.yaml \(1 run\)$/m);
+  });
+
+  it('a swept value is located at its sweep entry; a sane spec gets no warning', async () => {
+    const f = spec('swept', ['sweep:', '  grid:', '    model.dropout: [0.1, 0.97]']);
+    const r = await validate(f);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([`warning: ${f}:4:5: model.dropout: 0.97 drops almost every unit (≥ 0.95) (in sweep point model.dropout=0.97)`]);
+    expect((await validate(spec('sane', ['model: { latent: 8 }']))).stderr).toBe('');
+  });
+});
