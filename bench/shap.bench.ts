@@ -1,5 +1,5 @@
 /**
- * Speed of the anomaly explanations (DESIGN §2.9) at the reference's settings: records of a 100-feature
+ * Speed of the anomaly explanations (method §2.9) at the reference's settings: records of a 100-feature
  * autoencoder (default 256→128→16 encoder, linear decoder, random weights), a 200-row background, 10
  * explained features per record, shap's default budget of 2·d + 2048 coalitions. Prints one JSON line.
  *   npx tsx bench/shap.bench.ts [--records 50] [--features 100] [--background 200] [--backend auto] [--threads 1]

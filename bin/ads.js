@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `ads` command. It runs the compiled JavaScript in dist/ (`npm run build`, also run by `npm install`):
 // starting needs no TypeScript compiler. When dist/ is missing or older than any source file (a source edited
-// since the last build), it runs the TypeScript sources through tsx instead, after saying so in one line,
-// so what runs is always the current source.
+// since the last build), it runs the TypeScript sources through tsx instead, so what runs is always the
+// current source; on a terminal it says so in one line (not in logs and pipes, whose stderr is the run's).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ let main;
 if (why === null) {
   ({ main } = await import('../dist/cli/main.js'));
 } else {
-  process.stderr.write(`note: running the TypeScript sources through tsx (slower start): ${why}; \`npm run build\` compiles them\n`);
+  if (process.stderr.isTTY) process.stderr.write(`note: running the TypeScript sources through tsx (slower start): ${why}; \`npm run build\` compiles them\n`);
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../src/cli/main.ts'));

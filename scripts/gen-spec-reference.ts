@@ -35,6 +35,11 @@ given on the command line by its dotted path (\`--set training.max_epochs=200\`)
 (\`sweep: { grid: { training.max_epochs: [100, 200] } }\`). Unknown settings are errors. A setting left out
 takes its default; the fully defaulted spec is what runs and what is saved with each run.
 
+\`method §x.y\` refers to a section of [the method](method.md), which defines every step and metric. Where a
+default differs from the reference implementation, the setting's description says what the reference does and
+which value reproduces it; [method §3](method.md#3-differences-from-the-reference-implementation) gathers them,
+and \`experiments/paper/reference.yaml\` sets them all.
+
 How to read the tables:
 
 - **type**: \`a | b\` is one of several alternatives; \`list of T\` a YAML list whose items are T, with its

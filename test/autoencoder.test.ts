@@ -341,7 +341,7 @@ describe('a non-finite loss (training.on_nonfinite)', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr + r.stdout).not.toMatch(/\n\s+at .*\.ts:\d+/); // no stack trace
     const exp = join(dir, 'runs', 'diverge');
-    const [run] = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.'));
+    const [run] = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'tb');
     const manifest = JSON.parse(readFileSync(join(exp, run.name, 'manifest.json'), 'utf8'));
     expect(manifest.status).toBe('failed');
     expect(manifest.error).toMatch(/training diverged at epoch 1\/5: training loss (NaN|-?Infinity), val_loss (NaN|-?Infinity)/);

@@ -7,7 +7,7 @@ import { selectBackend } from '../src/runtime/backend.ts';
 import { evaluateMoa, type MoaOptions } from '../src/classify/evaluate_moa.ts';
 import { foldCount, repeatedStratifiedGroupKFold, stratifiedGroupKFold } from '../src/classify/folds.ts';
 import { balancedClassWeights, fitLogistic, logisticObjective, logisticProblem, predictLogistic } from '../src/classify/logistic.ts';
-import { confusionMatrix, f1Scores, welchTTest } from '../src/classify/metrics.ts';
+import { confusionMatrix, f1Scores, correctedResampledTTest, welchTTest } from '../src/classify/metrics.ts';
 import { fitMlp, mlpLossAndGrads, predictMlp, SKLEARN_MLP } from '../src/classify/mlp.ts';
 import { filterMoas } from '../src/classify/moa_filter.ts';
 import { treatmentMeans } from '../src/classify/treatments.ts';
@@ -419,6 +419,13 @@ describe('evaluateMoa', () => {
     expect(result.comparisons.length).toBe(12);
     const cmp = result.comparisons.find((c) => c.classifier === 'logistic' && c.a === 'anomaly' && c.b === 'cellprofiler')!;
     expect(cmp.t).toBeCloseTo(welchTTest(get('logistic', 'anomaly').macro_f1_per_repeat, get('logistic', 'cellprofiler').macro_f1_per_repeat).t, 12);
+    // The corrected test pairs fold k of one with fold k of the other over all 5 folds × 2 repeats; held-out compounds are about a fifth.
+    const diffs = get('logistic', 'anomaly').folds.map((f, k) => f.macro_f1 - get('logistic', 'cellprofiler').folds[k].macro_f1);
+    expect(cmp.corrected).toMatchObject({ n: 10, df: 9 });
+    expect(cmp.corrected.test_train_ratio).toBeGreaterThan(0.15);
+    expect(cmp.corrected.test_train_ratio).toBeLessThan(0.4);
+    expect(cmp.corrected.t).toBeCloseTo(correctedResampledTTest(diffs, cmp.corrected.test_train_ratio).t, 12);
+    expect(cmp.corrected.p).toBeGreaterThan(correctedResampledTTest(diffs, 0).p);
 
     const again = await evaluateMoa(reps, columns, opts);
     expect(again).toEqual(result);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pl from 'nodejs-polars';
 
@@ -83,7 +83,7 @@ describe('quickstart end to end (built-in simulated screen)', () => {
       const share = (100 * (rc.getColumn('replicating').toArray() as boolean[]).filter(Boolean).length) / rc.height;
       expect(pr.percent).toBeCloseTo(share, 10);
     }
-    const tb = readdirSync(join(dir, 'tb', 'train'));
+    const tb = readdirSync(join(exp, 'tb', readdirSync(join(exp, 'tb')).find((name) => name.endsWith(`,run=${basename(dir)}`))!, 'train'));
     expect(tb.some((f) => f.startsWith('events.out.tfevents.'))).toBe(true);
     expect(readdirSync(exp).some((f) => f.startsWith('events.out.tfevents.'))).toBe(true); // HParams experiment
   });
@@ -136,7 +136,9 @@ describe('reproducibility and crash safety', () => {
 
   it('a sweep killed with SIGKILL leaves no false result and completes when run again, skipping what was done', async () => {
     const runsDir = join(work, 'killed');
-    const child = spawn(process.execPath, [ads, 'run', spec, '--runs-dir', runsDir, '--reports-dir', join(work, 'rk'), '--plain'], {
+    // One run at a time, so that exactly one is under way when the process dies (with --jobs N, each worker
+    // marks its own run failed once its parent is gone: test/jobs.test.ts).
+    const child = spawn(process.execPath, [ads, 'run', spec, '--runs-dir', runsDir, '--reports-dir', join(work, 'rk'), '--plain', '--jobs', '1'], {
       cwd: root,
       stdio: 'ignore',
     });

@@ -20,6 +20,11 @@ async function runAds(args: string[]): Promise<string> {
 /** Figures every report of an autoencoder sweep has; later stages add more (mAP, MoA, SHAP). */
 const CORE_FIGURES = ['metrics_vs_model_latent', 'percent_replicating', 'replicate_correlation', 'replicating_overlap', 'training_curves'];
 
+const svgFiles = (reportDir: string) =>
+  readdirSync(join(reportDir, 'figures'))
+    .filter((f) => f.endsWith('.svg'))
+    .sort();
+
 const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
 
 /** A run directory that is not a result: its manifest says `status` (failed, or killed while running). */
@@ -37,7 +42,16 @@ interface PageReport {
   headings: string[];
   figures: { id: string; width: number; height: number; marks: number }[];
   bars: { label: string; width: number }[];
+  /** Per figure, the numbers on its value axes' tick labels. */
+  ticks: { id: string; values: number[] }[];
+  /** Every figure's data link, as the page has it. */
+  dataLinks: { id: string; href: string }[];
+  /** The top-level sections, by anchor. */
+  sections: string[];
 }
+
+/** Figures whose value axis is a quantity that cannot be negative: percentages, F1, mAP, counts, |SHAP|. */
+const NON_NEGATIVE = /^figure-(percent_replicating|moa_macro_f1|moa_per_class_f1|map_.*|replicating_overlap|shap_dependencies|metrics_vs_.*)$/;
 
 async function inspect(browser: Browser, htmlPath: string, screenshot?: string): Promise<PageReport> {
   const page: Page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -67,13 +81,57 @@ async function inspect(browser: Browser, htmlPath: string, screenshot?: string):
       label: p.getAttribute('aria-label') ?? '',
       width: (p as SVGGraphicsElement).getBBox().width,
     })),
+    // Numeric tick labels of every axis (category labels — sweep points, MoAs, feature pairs — are not numbers).
+    ticks: [...document.querySelectorAll('figure')].map((f) => ({
+      id: f.id,
+      values: [...f.querySelectorAll('g.role-axis-label text')]
+        .map((t) => (t.textContent ?? '').trim().replace(/[\u2212\u2013]/g, '-'))
+        .filter((t) => /^-?[\d.]+$/.test(t))
+        .map(Number),
+    })),
+    dataLinks: [...document.querySelectorAll('figure')].map((f) => ({ id: f.id, href: f.querySelector('figcaption a.data')?.getAttribute('href') ?? '' })),
+    sections: [...document.querySelectorAll('h2[id]')].map((h) => h.id),
   }));
   if (screenshot) {
     mkdirSync(join(root, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
+    // One picture per section too, each from its heading down: what a reviewer sees of it on one screen.
+    for (const id of report.sections) {
+      await page.locator(`h2#${id}`).scrollIntoViewIfNeeded();
+      await page.evaluate((sid) => document.getElementById(sid)!.scrollIntoView({ block: 'start' }), id);
+      await page.screenshot({ path: screenshot.replace(/\.png$/, `-${id}.png`) });
+    }
   }
   await page.close();
   return { problems, ...report };
+}
+
+/**
+ * What a reviewer checks at a glance: no axis of a non-negative quantity runs below 0; every figure links its
+ * data, the CSV is there, and its whiskers stay in range (percentages 0–100, the rest ≥ 0).
+ */
+function expectHonestFigures(page: PageReport, reportDir: string): void {
+  for (const t of page.ticks.filter((x) => NON_NEGATIVE.test(x.id))) {
+    expect(t.values.length, t.id).toBeGreaterThan(0);
+    expect(Math.min(...t.values), t.id).toBeGreaterThanOrEqual(0);
+  }
+  expect(page.dataLinks).toHaveLength(page.figures.length);
+  for (const { id, href } of page.dataLinks) {
+    expect(href, id).toBe(`figures/${id.replace(/^figure-/, '')}.csv`);
+    const csv = readFileSync(join(reportDir, href), 'utf8').trim().split('\n');
+    expect(csv.length, id).toBeGreaterThan(1);
+    const header = csv[0].split(',');
+    if (!NON_NEGATIVE.test(id) || !header.includes('low')) continue;
+    for (const line of csv.slice(1)) {
+      const cells = line.split(',');
+      const [low, high] = [Number(cells[header.indexOf('low')]), Number(cells[header.indexOf('high')])];
+      expect(low, `${id}: ${line}`).toBeGreaterThanOrEqual(0);
+      if (/percent/.test(id)) expect(high, `${id}: ${line}`).toBeLessThanOrEqual(100);
+    }
+  }
+  // report.md links the same CSVs as report.html.
+  const md = readFileSync(join(reportDir, 'report.md'), 'utf8');
+  expect([...md.matchAll(/\[Data \(CSV\)\]\((figures\/[^)]+\.csv)\)/g)].map((m) => m[1]).sort()).toEqual(page.dataLinks.map((l) => l.href).sort());
 }
 
 describe('report of a real run store: report.md, figures/, self-contained report.html', () => {
@@ -117,8 +175,10 @@ describe('report of a real run store: report.md, figures/, self-contained report
   it('writes report.md whose figures are SVG files beside it, each referenced', () => {
     const md = readFileSync(join(reportDir, 'report.md'), 'utf8');
     const referenced = [...md.matchAll(/!\[[^\]]*\]\(figures\/([^)]+\.svg)\)/g)].map((m) => m[1]).sort();
-    const files = readdirSync(join(reportDir, 'figures')).sort();
+    const files = svgFiles(reportDir);
     expect(referenced).toEqual(files);
+    // Each figure's data beside it.
+    expect(readdirSync(join(reportDir, 'figures')).filter((f) => f.endsWith('.csv')).sort()).toEqual(files.map((f) => f.replace(/\.svg$/, '.csv')));
     expect(files).toEqual(expect.arrayContaining(CORE_FIGURES.map((f) => `${f}.svg`)));
     for (const f of files) expect(readFileSync(join(reportDir, 'figures', f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   });
@@ -140,7 +200,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
   it('report.html has no script and no external reference', () => {
     const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
     expect(html).not.toMatch(/<script|<link|<img|@import|url\((?!#)/i);
-    expect(html.match(/<svg/g)).toHaveLength(readdirSync(join(reportDir, 'figures')).length);
+    expect(html.match(/<svg/g)).toHaveLength(svgFiles(reportDir).length);
   });
 
   describe.skipIf(!hasChromium)(`in headless Chromium${hasChromium ? '' : ` [skipped: ${CHROMIUM} is absent]`}`, () => {
@@ -172,7 +232,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
       );
       const ids = page.figures.map((f) => f.id);
       expect(ids).toEqual(expect.arrayContaining(CORE_FIGURES.map((n) => `figure-${n}`)));
-      expect(ids).toHaveLength(readdirSync(join(reportDir, 'figures')).length);
+      expect(ids).toHaveLength(svgFiles(reportDir).length);
       // mAP is measured by the pipeline's evaluate stage whenever the screen has what it needs.
       const metrics = JSON.parse(readFileSync(join(expDir, completeRuns()[0], 'metrics.json'), 'utf8'));
       if (metrics.map) expect(ids).toEqual(expect.arrayContaining(['figure-map_percent_retrieved', 'figure-map_mean_map']));
@@ -188,6 +248,31 @@ describe('report of a real run store: report.md, figures/, self-contained report
       expect(Number(/mean (-?[\d.]+)/.exec(bar!.label)![1])).toBeCloseTo(expected, 2);
       // 0–100 % spans the panel's 240 px.
       expect((bar!.width / 240) * 100).toBeCloseTo(expected, 0);
+      expectHonestFigures(page, reportDir);
+      // Chance is drawn and named: 10% beats the null's 90th percentile by chance alone.
+      const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
+      expect(html).toContain('aria-label="chance (10%): 10"');
+      // Provenance: the data's fingerprint as the runs recorded it, the stages' counts, and the rebuild command.
+      expect(page.sections).toContain('provenance');
+      const md = readFileSync(join(reportDir, 'report.md'), 'utf8');
+      const manifest = JSON.parse(readFileSync(join(expDir, completeRuns()[0], 'manifest.json'), 'utf8'));
+      // A simulated screen is drawn from each run's seed: its fingerprints differ between seeds, and the row says so.
+      expect(md).toMatch(new RegExp(`\\| data fingerprint \\| [^\\n]*\`${manifest.data_fingerprint}\``));
+      expect(md).toContain('| data source | synthetic |');
+      expect(md).toContain(`| after feature selection: features | ${manifest.data.features_kept} kept, ${manifest.data.features_dropped} dropped |`);
+      expect(md).toMatch(/\| evaluated \| 12 replicate groups of 48 treated wells \(of 48; 0 dropped/);
+      expect(md).toMatch(/\| after split: wells per set \| test_ctrl \d+, test_treat \d+, train \d+, val \d+ \|/);
+      expect(md).toContain(`| backend | ${manifest.backend} |`);
+      expect(md).toContain(`Rebuild this report from the runs: \`ads report tiny --runs-dir ${runsDir} --reports-dir ${reportsDir}\``);
+      expect(existsSync(join(root, 'test-artifacts', 'report-provenance.png'))).toBe(true);
+      // The tidy table of every run's numbers: each run's percent replicating as its metrics.json has it.
+      const tidy = readFileSync(join(reportDir, 'metrics.csv'), 'utf8').trim().split('\n');
+      expect(tidy[0]).toBe('run_id,seed,sweep_point,metric,value');
+      for (const id of completeRuns()) {
+        const m = JSON.parse(readFileSync(join(expDir, id, 'manifest.json'), 'utf8'));
+        const x = JSON.parse(readFileSync(join(expDir, id, 'metrics.json'), 'utf8'));
+        expect(tidy).toContain(`${id},${m.seed},model.latent=${m.point['model.latent']},percent_replicating.anomaly.percent,${x.percent_replicating.anomaly.percent}`);
+      }
     });
 
     it('draws MoA, mAP and SHAP sections from metrics alone, leaving out figures whose tables are absent', async () => {
@@ -217,7 +302,22 @@ describe('report of a real run store: report.md, figures/, self-contained report
               anomaly: rep(0.3),
               cellprofiler: rep(0.25),
               early_fusion: rep(0.32),
-              comparisons: [{ classifier: 'logistic', a: 'anomaly', b: 'cellprofiler', mean_a: 0.3, mean_b: 0.25, t: 3.1, df: 7.6, p: 0.015 }],
+              class_wells: [40, 40, 40],
+              class_compounds: [4, 4, 4],
+              // Runs of latent 4 have the corrected test (5 folds × 4 repeats); those of latent 8 predate it.
+              comparisons: [
+                {
+                  classifier: 'logistic',
+                  a: 'anomaly',
+                  b: 'cellprofiler',
+                  mean_a: 0.3,
+                  mean_b: 0.25,
+                  t: 3.1,
+                  df: 7.6,
+                  p: 0.015,
+                  ...(latent === 4 ? { corrected: { t: 1.234, df: 19, p: 0.234, n: 20, test_train_ratio: 0.25 } } : {}),
+                },
+              ],
             },
             map: {
               anomaly: { activity: { mean_map: 0.5 + 0.01 * i, percent_retrieved: 60, n: 20, n_retrieved: 12 }, consistency: { mean_map: 0.3, percent_retrieved: 25, n: 4, n_retrieved: 1 } },
@@ -233,6 +333,7 @@ describe('report of a real run store: report.md, figures/, self-contained report
             },
           }),
         );
+        writeFileSync(join(exp, id, 'spec.yaml'), `experiment: fixture\nmodel: { latent: ${latent} }\nevaluation: { map: { threshold: 0.05 } }\n`);
         writeFileSync(join(exp, id, 'manifest.json'), JSON.stringify({ status: 'done', run_id: id, experiment: 'fixture', seed: 1 + (i % 2), point: { 'model.latent': latent }, error: null }));
       }
       await writeReportFor(
@@ -243,10 +344,14 @@ describe('report of a real run store: report.md, figures/, self-contained report
       const md = readFileSync(join(store, 'reports', 'fixture', 'report.md'), 'utf8');
       // Fusions are representations too: a column of their own, left out of the anomaly − CellProfiler difference.
       expect(md).toContain('| `moa.{rep}.logistic.macro_f1.mean` | model.latent=4 | 0.305 ± 0.007 (n=2) | 0.255 ± 0.007 (n=2) | 0.325 ± 0.007 (n=2) | +0.050 [');
-      expect(md).toContain('| model.latent=4 | 1 | logistic | anomaly vs cellprofiler | 0.300 | 0.250 | 3.10 | 7.6 | 0.0150 |');
+      // The corrected test is the one shown (Welch's across repeats stays in metrics.json); a run without it shows –.
+      expect(md).toContain('| model.latent=4 | 1 | logistic | anomaly vs cellprofiler | 0.300 | 0.250 | 20 | 0.250 | 1.23 | 19 | 0.2340 |');
+      expect(md).toContain('| model.latent=8 | 1 | logistic | anomaly vs cellprofiler | 0.300 | 0.250 | – | – | – | – | – |');
+      expect(md).toContain('Nadeau–Bengio corrected resampled t-test');
+      expect(md).not.toContain('| 3.10 |');
       expect(md).toContain('the most frequent MoA scores a macro-F1 of 0.050 ± 0.000 (n=4)');
       expect(md).toContain('| kinase inhibitor | Cells_AreaShape_Area ← Nuclei_AreaShape_Area | 0.3250 ± 0.0071 (n=2) | 2 of 2 |');
-      const page = await inspect(browser, join(store, 'reports', 'fixture', 'report.html'));
+      const page = await inspect(browser, join(store, 'reports', 'fixture', 'report.html'), join(root, 'test-artifacts', 'report-fixture.png'));
       expect(page.problems).toEqual([]);
       expect(page.headings).toEqual(expect.arrayContaining(['MoA classification', 'MoA classification: logistic', 'MoA classification: mlp', 'MoA classification: t-tests', 'Mean average precision', 'SHAP dependencies']));
       expect(page.headings).not.toContain('Training');
@@ -256,6 +361,16 @@ describe('report of a real run store: report.md, figures/, self-contained report
         ),
       );
       for (const f of page.figures) expect(f.marks, f.id).toBeGreaterThan(0);
+      expectHonestFigures(page, join(store, 'reports', 'fixture'));
+      const html = readFileSync(join(store, 'reports', 'fixture', 'report.html'), 'utf8');
+      // Baselines drawn and named: the majority class (0.05) and, per class, a uniform guess over 3 balanced MoAs (F1 = 1/3).
+      expect(html).toContain('aria-label="majority-class baseline (0.050): 0.05"');
+      expect(html).toMatch(/aria-label="uniform guess \(0\.333\): 0\.333333/);
+      expect(html).toContain('aria-label="chance (≤ 5%): 5"');
+      // SHAP: a pair found by one seed of two has a mean |SHAP| whose interval starts at 0, never below.
+      const shapCsv = readFileSync(join(store, 'reports', 'fixture', 'figures', 'shap_dependencies.csv'), 'utf8').trim().split('\n');
+      const header = shapCsv[0].split(',');
+      for (const line of shapCsv.slice(1)) expect(Number(line.split(',')[header.indexOf('low')])).toBeGreaterThanOrEqual(0);
     });
   });
 });

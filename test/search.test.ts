@@ -102,7 +102,9 @@ describe('hyper-parameter search end to end', () => {
     expect(outcome.trials).toHaveLength(5);
     const objectives = outcome.trials.map((t: { objective: number }) => t.objective);
     expect(outcome.best.objective).toBe(Math.min(...objectives));
-    expect(readdirSync(join(exp, 'trials')).filter((d) => !d.startsWith('.'))).toHaveLength(5);
+    // Five trial runs, and their TensorBoard logs beside them in trials/tb/.
+    expect(readdirSync(join(exp, 'trials')).filter((d) => !d.startsWith('.') && d !== 'tb')).toHaveLength(5);
+    expect(readdirSync(join(exp, 'trials', 'tb'))).toHaveLength(5);
     // The sweep's two seeds run in full at the best trial's settings.
     const runs = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && /^[0-9a-f]{12}$/.test(d.name));
     expect(runs).toHaveLength(2);

@@ -49,7 +49,7 @@ describe('the Slurm scripts', () => {
     expect(array).toContain(`cd '/home/me/project dir'\n`);
     expect(array).toContain(
       `exec /opt/node/bin/node /home/me/ads/bin/ads.js run /data/specs/exp.yaml --set model.latent=8 --set 'description=it'\\''s' ` +
-        '--runs-dir /scratch/runs --reports-dir /scratch/reports --no-report --plain --shard "${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}/7"',
+        '--runs-dir /scratch/runs --reports-dir /scratch/reports --no-report --plain --jobs 4 --shard "${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}/7"',
     );
     // sbatch stops reading directives at the first command.
     const lines = array.split('\n');
@@ -238,7 +238,7 @@ describe.skipIf(cannotRun !== null)('a sweep on a real one-node Slurm', () => {
 
     const plan = JSON.parse(ads(dir, env, 'plan', 'spec.yaml', '--json').stdout) as { runs: { runId: string }[] };
     const store = join(dir, 'runs', 'slurmtest');
-    const runDirs = readdirSync(store, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.'));
+    const runDirs = readdirSync(store, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'tb');
     expect(runDirs.map((d) => d.name).sort()).toEqual(plan.runs.map((r) => r.runId).sort());
     for (const d of runDirs) {
       const manifest = JSON.parse(readFileSync(join(store, d.name, 'manifest.json'), 'utf8')) as { status: string; run_id: string };

@@ -11,7 +11,7 @@ import type { ResolvedSpec } from '../src/spec/types.ts';
 import { assignSets } from '../src/stages/split.ts';
 import { root } from './support/cli.ts';
 
-describe('split of control wells (DESIGN §2.2)', () => {
+describe('split of control wells (method §2.2)', () => {
   // 4 plates × 20 controls + 10 treated per plate.
   const plates = Array.from({ length: 120 }, (_, i) => `P${Math.floor(i / 30)}`);
   const isControl = Array.from({ length: 120 }, (_, i) => i % 30 < 20);

@@ -314,7 +314,7 @@ describe('through the CLI', () => {
     const r = await run(spec);
     expect(r.code, r.stderr).toBe(0);
     const exp = join(runsDir, 'dropped');
-    const [id] = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
+    const [id] = readdirSync(exp, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'tb').map((d) => d.name);
     const manifest = JSON.parse(readFileSync(join(exp, id, 'manifest.json'), 'utf8'));
     expect(manifest.data.load.dropped_missing_roles).toEqual({ wells: 1, by_column: { Metadata_pert: 1 } });
     expect(manifest.data.load.wells).toBe(23);

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c, maskedCrc32c } from '../src/tensorboard/crc32c.ts';
 import {
   fileVersionEvent,
@@ -31,6 +31,7 @@ import {
   varintField,
 } from '../src/tensorboard/protobuf.ts';
 import { frameRecord, SummaryWriter } from '../src/tensorboard/writer.ts';
+import { ads } from './support/cli.ts';
 import { describeWithShared, sharedPath } from './support/shared.ts';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -342,4 +343,97 @@ describeWithShared('a full log directory, decoded by tfevents_dump.py', () => {
       { run: `${run}/val`, step: 2 ** 33, kind: 'scalar', tag: 'loss', value: f(0.6) },
     ]);
   });
+});
+
+/** A Python with TensorBoard installed (ADS_TENSORBOARD_PYTHON, else python3), or null: the real-TensorBoard checks then skip, saying so. */
+const tensorboardPython = (() => {
+  const python = process.env.ADS_TENSORBOARD_PYTHON ?? 'python3';
+  try {
+    execFileSync(python, ['-c', 'import tensorboard'], { stdio: 'ignore' });
+    return python;
+  } catch {
+    return null;
+  }
+})();
+
+describeWithShared('the run store of a sweep, as TensorBoard shows it', () => {
+  const work = tempDir();
+  const runsDir = join(work, 'runs');
+  const logdir = join(runsDir, 'tbx');
+  let rows: { run: string; step: number; kind: string; tag: string; value: unknown }[] = [];
+  let runIds: string[] = [];
+
+  beforeAll(async () => {
+    const spec = join(work, 'tbx.yaml');
+    writeFileSync(
+      spec,
+      [
+        'experiment: tbx',
+        'dataset: { source: synthetic, synthetic: { plates: 4, moas: 4, compounds_per_moa: 3, features: 30, factors: 6 } }',
+        // 25 epochs: histograms every ⌈25 / 20⌉ = 2 epochs, 0 to 24.
+        'training: { max_epochs: 25, early_stopping: { enabled: false } }',
+        'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
+        'sweep:',
+        '  grid: { model.latent: [4, 16], model.activation: [relu, tanh], training.lr: [0.001, 0.005] }',
+        '  seeds: [1]',
+        '',
+      ].join('\n'),
+    );
+    const r = await ads(['run', spec, '--runs-dir', runsDir, '--no-report', '--plain']);
+    if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
+    runIds = readdirSync(logdir).filter((d) => existsSync(join(logdir, d, 'manifest.json')));
+    rows = execFileSync('python3', [sharedPath('tools', 'tfevents_dump.py'), logdir, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  }, 300_000);
+
+  const manifestOf = (id: string) => JSON.parse(readFileSync(join(logdir, id, 'manifest.json'), 'utf8'));
+  const nameOf = (id: string) => {
+    const m = manifestOf(id);
+    return `tb/model.latent=${m.point['model.latent']},model.activation=${m.point['model.activation']},training.lr=${m.point['training.lr']},seed=1,run=${id}`;
+  };
+
+  it('names every run by its sweep point and seed, the run id last', () => {
+    expect(runIds).toHaveLength(8);
+    const runs = new Set(rows.map((r) => r.run));
+    for (const id of runIds) for (const sub of ['', '/train', '/val']) expect(runs, `${nameOf(id)}${sub}`).toContain(`${nameOf(id)}${sub}`);
+    expect(runs.size).toBe(1 + 3 * 8);
+  });
+
+  it('keeps weight histograms in train and reconstruction-error histograms in val, every 2 epochs', () => {
+    const run = nameOf(runIds[0]);
+    const steps = (sub: string, tag: string) => rows.filter((r) => r.run === `${run}${sub}` && r.kind === 'histogram' && r.tag === tag).map((r) => r.step);
+    const every2 = Array.from({ length: 13 }, (_, i) => 2 * i);
+    expect(steps('/train', 'weights/latent/kernel')).toEqual(every2);
+    expect(steps('/val', 'reconstruction_error/per_feature')).toEqual(every2);
+    expect(rows.filter((r) => r.run === `${run}/train` && r.tag.startsWith('reconstruction_error'))).toEqual([]);
+    expect(rows.filter((r) => r.run === `${run}/val` && r.tag.startsWith('weights/'))).toEqual([]);
+    // Each sub-run holds its own curves: 25 epochs of training loss in train, of validation loss in val.
+    expect(rows.filter((r) => r.run === `${run}/train` && r.kind === 'scalar' && r.tag === 'loss')).toHaveLength(25);
+    expect(rows.filter((r) => r.run === `${run}/val` && r.kind === 'scalar' && r.tag === 'loss')).toHaveLength(25);
+  });
+
+  describe.skipIf(!tensorboardPython)(
+    `read by TensorBoard itself${tensorboardPython ? '' : ' [skipped: no Python with tensorboard; set ADS_TENSORBOARD_PYTHON or pip install tensorboard]'}`,
+    () => {
+      it('types the HParams columns by the schema: integers as integers, choices over every allowed value', () => {
+        const out = JSON.parse(execFileSync(tensorboardPython!, [join(import.meta.dirname, 'oracles', 'tensorboard_read.py'), logdir], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+        // TensorBoard prints float64 to 5 digits (16 → "16.000"): integer settings are strings over their values in numeric order.
+        expect(out.experiment).toEqual([
+          { name: 'model.latent', type: 'string', domain: ['4', '16'] },
+          { name: 'model.activation', type: 'string', domain: ['relu', 'leaky_relu', 'elu', 'tanh', 'linear'] },
+          { name: 'training.lr', type: 'float64', domain: [0.001, 0.005] },
+          { name: 'seed', type: 'string', domain: ['1'] },
+        ]);
+        for (const id of runIds) {
+          const m = manifestOf(id);
+          expect(out.sessions[nameOf(id)]).toEqual({ 'model.latent': String(m.point['model.latent']), 'model.activation': m.point['model.activation'], 'training.lr': m.point['training.lr'], seed: '1' });
+          expect(out.runs[`${nameOf(id)}/train`]['weights/latent/kernel']).toEqual({ plugin: 'histograms', steps: Array.from({ length: 13 }, (_, i) => 2 * i) });
+          expect(out.runs[`${nameOf(id)}/val`]['reconstruction_error/per_feature'].plugin).toBe('histograms');
+          expect(out.runs[nameOf(id)].spec.plugin).toBe('text');
+        }
+      });
+    },
+  );
 });

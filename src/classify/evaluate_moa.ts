@@ -11,7 +11,7 @@ import { randomOversample } from './oversample.ts';
 import { applyMinMax, fitMinMax } from './scale.ts';
 
 /**
- * MoA classification of one or more representations (DESIGN §2.8). Every representation (and fusion) is
+ * MoA classification of one or more representations (method §2.8). Every representation (and fusion) is
  * scored on the same folds with the same oversampled training rows, so their differences are paired.
  * Per repeat and fold: min-max scaling fitted on the training fold, random oversampling to the majority
  * count, then each classifier per representation. Early fusion trains on the representations' scaled

@@ -1,7 +1,7 @@
 import { permutation, type RandomStream, stream } from '../random/streams.ts';
 
 /**
- * Cross-validation stratified by class and grouped by compound (DESIGN §2.8): sklearn's
+ * Cross-validation stratified by class and grouped by compound (method §2.8): sklearn's
  * StratifiedGroupKFold(shuffle=True). Groups are visited in a seeded random order, then stably sorted by
  * the spread of their class counts (largest first), and each goes to the fold that keeps the per-class
  * distribution over folds most even (ties: the fold with fewer wells, then the lower index).

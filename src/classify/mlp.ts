@@ -28,7 +28,7 @@ export interface MlpOptions {
   n_iter_no_change: number;
 }
 
-/** MLPClassifier's defaults with the 200 hidden units of DESIGN §2.8. */
+/** MLPClassifier's defaults with the 200 hidden units of method §2.8. */
 export const SKLEARN_MLP: MlpOptions = {
   hidden: 200,
   learning_rate: 1e-3,

@@ -2,7 +2,7 @@ import { DataError } from '../errors.ts';
 import type { MetaValue } from '../data/profiles.ts';
 
 /**
- * Which treated wells enter MoA classification (DESIGN §2.8), as in the reference
+ * Which treated wells enter MoA classification (method §2.8), as in the reference
  * (zaritskylab/AnomalyDetectionScreening, src/eval/classify_moa.py load_data_filtered_by_rep_corr): wells
  * without a MoA are left out; when a perturbation set is given (e.g. the union of replicating sets), only
  * its perturbations' wells remain; the compound of a well is its perturbation id, or the id's first

@@ -165,7 +165,7 @@ function toProfiles(file: string, df: pl.DataFrame, features: readonly string[],
   const rows = df.height;
   const cols = features.length;
   const values = matrix(rows, cols);
-  // Columns of a numeric type go in bulk, cast by polars (±Inf is as unusable as a missing value (DESIGN):
+  // Columns of a numeric type go in bulk, cast by polars (±Inf is as unusable as a missing value, method §2.1:
   // both become NaN and meet the missing-value policy). Others (text, booleans) are checked value by value.
   const types = df.dtypes;
   const dtypes = new Map(df.columns.map((c, k) => [c, types[k]] as const));

@@ -6,6 +6,7 @@ import { DataError } from '../errors.ts';
 import { type Matrix, matrix } from '../numeric/matrix.ts';
 import { checkCsv, checkDuplicates, csvHeader } from './csv.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
+import { dropArrowSchema } from './parquet_footer.ts';
 
 let loaded: typeof pl | undefined;
 /** polars' native module, loaded on first use: `ads validate` reads CSV headers without its 0.3 s start. */
@@ -271,6 +272,8 @@ export function profilesToFrame(p: Profiles): pl.DataFrame {
 
 export function writeParquet(df: pl.DataFrame, path: string): void {
   df.writeParquet(path, { compression: 'zstd' });
+  // Types from the Parquet schema (plain UTF-8 strings), not from Polars' Utf8View Arrow schema old readers reject.
+  dropArrowSchema(path);
 }
 
 export function writeProfilesParquet(p: Profiles, path: string): void {
@@ -285,11 +288,13 @@ function metaSeries(name: string, col: readonly MetaValue[]): pl.Series {
 }
 
 /** A plain table (a per-perturbation result, a training history) given as named columns of equal length. */
-export type Columns = Record<string, readonly MetaValue[] | readonly boolean[] | Float64Array>;
+/** Int32Array columns (epochs, folds, counts) are written as INT32, so they read back as integers. */
+export type Columns = Record<string, readonly MetaValue[] | readonly boolean[] | Float64Array | Int32Array>;
 
 export function writeColumnsParquet(columns: Columns, path: string): void {
   const series = Object.entries(columns).map(([name, col]) => {
     if (col instanceof Float64Array) return polars().Series(name, col);
+    if (col instanceof Int32Array) return polars().Series(name, col, polars().Int32);
     if (col.every((v) => typeof v === 'boolean')) return polars().Series(name, col as boolean[], polars().Bool);
     return metaSeries(name, col as MetaValue[]);
   });

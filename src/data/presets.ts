@@ -21,8 +21,8 @@
  * reads the concentration from Metadata_mg_per_ml (hard-coded there); with it, evaluation keeps each compound's
  * highest dose (evaluation.highest_dose_only, and the reference's rule with evaluation.replicates_per_dose: 5).
  *
- * Where DESIGN §2.1 differs, this follows the reference: DESIGN gives CDRP and CDRP-bio the dose
- * Metadata_Sample_Dose and LINCS replicates by Metadata_pert_id_dose; the reference evaluates CDRP(-bio) without
+ * This follows the reference where the project's first design notes differed (they gave CDRP and CDRP-bio the
+ * dose Metadata_Sample_Dose and LINCS replicates by Metadata_pert_id_dose); the reference evaluates CDRP(-bio) without
  * a dose filter, grouping by compound, and LINCS by compound at its highest Metadata_mg_per_ml dose (after that
  * filter every kept well of a compound has one dose, so grouping by compound or by compound and dose is the same).
  */

@@ -1,7 +1,7 @@
 import type { RunSpec } from '../spec/types.ts';
 import { type MetaValue, metaColumn, type Profiles } from './profiles.ts';
 
-/** Which metadata column plays which part (DESIGN §2.1), resolved from the spec's `dataset` section. */
+/** Which metadata column plays which part (method §2.1), resolved from the spec's `dataset` section. */
 export interface Roles {
   plate: string;
   well: string;

@@ -7,7 +7,7 @@ import { meanNull, nullAveragePrecision, nullPValue } from './map_null.ts';
 import { type ControlMarker, resolveControls } from './prepare.ts';
 
 /**
- * Mean average precision as copairs 0.5.2 computes it (DESIGN §2.10; src/copairs/map/*.py, compute.py), so
+ * Mean average precision as copairs 0.5.2 computes it (method §2.10; src/copairs/map/*.py, compute.py), so
  * that AP and mAP equal copairs' to 1e-9 and p-values differ only by the null's random draws
  * (test/map.parity.test.ts checks this on ../shared/parity/copairs). Each query ranks its candidates by
  * cosine similarity; its AP is the mean of the precision at the rank of each positive. A group's mAP is the

@@ -6,7 +6,7 @@ import { groupBy } from './groups.ts';
 import { numpyPermutation } from './numpy_random.ts';
 
 /**
- * Percent replicating (DESIGN §2.7). A perturbation's replicate correlation is the mean (or median) of the
+ * Percent replicating (method §2.7). A perturbation's replicate correlation is the mean (or median) of the
  * pairwise Pearson correlations, across features, between its wells. The null pools, over `null_draws`
  * draws of one random well per perturbation, every pairwise correlation among the drawn wells; the
  * threshold is a percentile of that null, and a perturbation replicates when its replicate correlation
@@ -19,7 +19,7 @@ import { numpyPermutation } from './numpy_random.ts';
 
 /**
  * How each null draw picks one well per perturbation.
- * - `independent`: every perturbation draws its own well (DESIGN §2.7's wording).
+ * - `independent`: every perturbation draws its own well (method §2.7's wording).
  * - `reference`: what the reference actually does. It calls pandas `sample(1, random_state=seed + d)` on
  *   each perturbation, which re-seeds per perturbation, so draw d takes the well at the same position
  *   (numpy `RandomState(seed + d).permutation(size)[0]`, in table order) in every perturbation of the

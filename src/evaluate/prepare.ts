@@ -3,7 +3,7 @@ import { matrix } from '../numeric/matrix.ts';
 import { groupRows, type MetaValue, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 
 /**
- * Evaluation-time preparation of a representation (DESIGN §2.6, last paragraph): z-score every feature
+ * Evaluation-time preparation of a representation (method §2.6, last paragraph): z-score every feature
  * per plate using all wells of the plate, keep the treated wells, optionally keep only the highest dose
  * of each compound, and fill the z-scores that are undefined. The spec supplies every option; nothing
  * here has a default.

@@ -4,7 +4,7 @@ import { type BatchModel, type Explainer, kernelExplainer, shapValues } from './
 
 /**
  * Explaining an autoencoder's anomalies with SHAP (Antwarg et al., "Explaining anomalies detected by
- * autoencoders using SHAP"; DESIGN §2.9). A record is anomalous where x̂ = f(x) misses x; the features
+ * autoencoders using SHAP"; method §2.9). A record is anomalous where x̂ = f(x) misses x; the features
  * that carry most of the squared error are explained one by one: the SHAP values of the output x̂_j over
  * the input features say which inputs pulled x̂_j away from x_j (they *contribute* to the anomaly: the
  * dependency the model learned from controls predicts a value the record does not have) and which

@@ -6,7 +6,7 @@ import { stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 
 /**
- * The MLP autoencoder of DESIGN §2.5, held in a tfjs-layers Sequential so it saves in the standard
+ * The MLP autoencoder of method §2.5, held in a tfjs-layers Sequential so it saves in the standard
  * tfjs layers format (loadable by tf.loadLayersModel and tensorflowjs_converter). Training code drives it
  * through forward(); it knows nothing about losses, optimizers or callbacks.
  */

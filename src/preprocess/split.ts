@@ -2,7 +2,7 @@ import { groupRows, type MetaValue } from '../data/profiles.ts';
 import { permutation, type RandomStream } from '../random/streams.ts';
 
 /**
- * The sets of DESIGN §2.2; the label lands in the `Metadata_set` column. `unused` holds training controls
+ * The sets of method §2.2; the label lands in the `Metadata_set` column. `unused` holds training controls
  * left out by a cap on the training-set size.
  */
 export type WellSet = 'train' | 'val' | 'test_ctrl' | 'test_treat' | 'unused';

@@ -32,7 +32,8 @@ export function buildReport(input: ReportInput): ReportDocument {
       `${complete.length} complete run(s) in ${points.length} sweep point(s). Values are mean ± SD over seeds (n runs); ` +
         'Δ is the paired difference anomaly − cellprofiler over the same seeds with its 95% t interval, where n is the number of seeds ' +
         '(runs of one seed are the units, not folds or perturbations), cut to the differences the metric allows (±100 for a percentage, ±1 for F1 or mAP). ' +
-        'Figure whiskers are the 95% bootstrap interval of the mean over seeds, which stays within the values’ range.',
+        'Figure whiskers are the 95% bootstrap interval of the mean over seeds, which stays within the values’ range. ' +
+        'Each figure’s data is beside it as CSV, and every number of every run is in `metrics.csv` (a row per run and metric).',
     ),
   );
   const outdated = input.collected.outdated?.length ?? 0;

@@ -10,15 +10,19 @@ export function figureCsv(spec: TopLevelSpec): string {
   if (!Array.isArray(values)) throw new Error('figureCsv: the figure has no inline data table');
   const rows = values as Record<string, unknown>[];
   const columns: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  // `label` is the marks' accessible text, which restates the row's numbers.
+  for (const row of rows) for (const key of Object.keys(row)) if (key !== 'label' && !columns.includes(key)) columns.push(key);
   const lines = [columns.map(csvField).join(','), ...rows.map((row) => columns.map((c) => csvField(cell(row[c]))).join(','))];
   return `${lines.join('\n')}\n`;
 }
 
-/** Numbers in full (shortest round-trip) precision, NaN and absent values empty, a list of names joined by `&`. */
+/**
+ * Numbers to 8 significant digits (far below any difference a figure can show; metrics.csv has the runs' numbers in
+ * full), NaN and absent values empty, a list of names joined by `&`.
+ */
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(8))) : '';
   if (Array.isArray(v)) return v.join('&');
   return String(v);
 }

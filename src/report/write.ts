@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Block, ReportDocument } from './blocks.ts';
+import { groupByPoint } from './aggregate.ts';
 import { collectRuns } from './collect.ts';
+import { metricsCsv } from './metrics_table.ts';
 import { buildReport } from './document.ts';
 import { figureCsv } from './figure_data.ts';
 import { renderSvg } from './figures/render.ts';
@@ -15,8 +17,14 @@ import { reportSettings, type ReportSettings, type ReportSpec } from './settings
  * figure as SVG and its data as CSV), report.html. With `current` (the settings of the runs the spec plans now), complete runs of other
  * settings are listed apart instead of averaged in.
  */
-export async function writeReport(spec: ReportSpec, runsDir: string, reportsDir: string, current?: readonly Record<string, unknown>[]): Promise<string> {
-  return writeReportFor(reportSettings(spec), runsDir, reportsDir, current);
+export async function writeReport(
+  spec: ReportSpec,
+  runsDir: string,
+  reportsDir: string,
+  current?: readonly Record<string, unknown>[],
+  specArgs?: readonly string[],
+): Promise<string> {
+  return writeReportFor(reportSettings(spec), runsDir, reportsDir, current, specArgs);
 }
 
 /** Same, from settings already at hand (e.g. read back from the runs by `ads report <experiment>`). Returns the Markdown's path. */
@@ -25,10 +33,12 @@ export async function writeReportFor(
   runsDir: string,
   reportsDir: string,
   current?: readonly Record<string, unknown>[],
+  /** How `ads report` names what it reports: the spec file and its --set values; the experiment's name by default. */
+  specArgs: readonly string[] = [settings.experiment],
 ): Promise<string> {
   const collected = collectRuns(join(runsDir, settings.experiment), current);
   const tables = new Map(collected.complete.map((run) => [run.runId, readRunTables(run, settings.representations)]));
-  const rebuild = `ads report ${current ? '<spec.yaml>' : settings.experiment} --runs-dir ${runsDir} --reports-dir ${reportsDir}`;
+  const rebuild = ['ads', 'report', ...specArgs, '--runs-dir', runsDir, '--reports-dir', reportsDir].map(shellWord).join(' ');
   const doc = buildReport({ ...settings, collected, tables, rebuild, builtAt: new Date().toISOString() });
   const svgs = await renderFigures(doc);
   const dir = join(reportsDir, settings.experiment);
@@ -38,8 +48,14 @@ export async function writeReportFor(
     for (const block of figureBlocks(doc)) writeFileSync(join(tmp, 'figures', `${block.name}.csv`), figureCsv(block.spec));
     writeFileSync(join(tmp, 'report.html'), renderHtml(doc, svgs));
     writeFileSync(join(tmp, 'report.md'), renderMarkdown(doc));
+    writeFileSync(join(tmp, 'metrics.csv'), metricsCsv(groupByPoint(collected.complete)));
   });
   return join(dir, 'report.md');
+}
+
+/** A word as a POSIX shell reads it back: quoted only when it has to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 async function renderFigures(doc: ReportDocument): Promise<Map<string, string>> {

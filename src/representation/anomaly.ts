@@ -13,7 +13,7 @@ const TRANSFORM: Record<ErrorVariant, (e: number) => number> = {
 };
 
 /**
- * The anomaly representation (DESIGN §2.6): per feature, the autoencoder's reconstruction minus the input,
+ * The anomaly representation (method §2.6): per feature, the autoencoder's reconstruction minus the input,
  * x̂ − x (or its absolute value or square), then z-scored against the test controls of all plates together.
  * What a treatment does to a feature that the controls' dependencies cannot explain.
  */

@@ -3,7 +3,7 @@ import { normalize } from '../preprocess/normalize.ts';
 import { STANDARDIZE } from './standardize.ts';
 
 /**
- * The classical representation (DESIGN §2.6): the test wells' (normalized, selected) CellProfiler features
+ * The classical representation (method §2.6): the test wells' (normalized, selected) CellProfiler features
  * z-scored per plate against that plate's test controls.
  */
 export function cellprofilerRepresentation(test: Profiles, testControlRows: ArrayLike<number>, plateColumn: string): Profiles {

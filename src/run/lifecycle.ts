@@ -11,13 +11,15 @@ import { errorMessage } from './fs_errors.ts';
 import type { Lock } from './lock.ts';
 import { listOutputs, type Manifest, METRICS, writeManifest } from './manifest.ts';
 import type { RunContext, RunState } from './stages.ts';
-import { runHParams } from './tensorboard.ts';
+import { runHParams, tensorboardDir } from './tensorboard.ts';
 import { toolVersions } from './versions.ts';
 
 export interface RunOutcome {
   run: PlannedRun;
   status: 'done' | 'skipped' | 'failed' | 'locked';
   error?: string;
+  /** A search trial stopped early by its pruner (`RunnerOptions.pruning`). */
+  pruned?: boolean;
 }
 
 /**
@@ -65,7 +67,9 @@ export class ActiveRun {
     mkdirSync(join(this.dir, 'tables'), { recursive: true });
     const specYaml = stringify(this.run.spec);
     writeFileSync(join(this.dir, 'spec.yaml'), specYaml);
-    const tb = new SummaryWriter(join(this.dir, 'tb'));
+    const tbDir = tensorboardDir(this.dir, this.run);
+    rmSync(tbDir, { recursive: true, force: true });
+    const tb = new SummaryWriter(tbDir);
     this.tb = tb;
     writeSessionStart(tb, runHParams(this.run));
     tb.text('spec', `\`\`\`yaml\n${specYaml}\`\`\``, 0);
@@ -77,6 +81,7 @@ export class ActiveRun {
       runId: this.run.runId,
       dir: this.dir,
       tablesDir: join(this.dir, 'tables'),
+      tbDir,
       tb,
       trainingCallbacks,
       progress: () => undefined,

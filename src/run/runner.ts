@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type DefaultRenderer, Listr, type ListrTaskWrapper, PRESET_TIMER, PRESET_TIMESTAMP, type SimpleRenderer } from 'listr2';
 import type { PlannedRun } from '../sweep/expand.ts';
-import type { Callback } from '../training/fit.ts';
+import { medianPruner } from '../search/pruner.ts';
 import { nonFiniteProblem } from './finite.ts';
 import { onInterrupt } from './interrupt.ts';
 import { errorMessage } from './fs_errors.ts';
@@ -21,10 +21,27 @@ export interface RunnerOptions {
   subdir?: string;
   /** The stages to run (a search trial stops after training); default: the whole pipeline. */
   stages?: readonly Stage[];
-  /** Extra training callbacks for a run (a search's pruner). */
-  trainingCallbacks?: (run: PlannedRun) => Callback[];
+  /**
+   * Median pruning of a search trial against earlier trials' validation losses per epoch (see
+   * search/pruner.ts); plain data rather than a callback, so that a worker process can apply it too.
+   */
+  pruning?: { earlier: number[][]; afterEpochs: number };
   /** Where a warning goes (a `done` run found incomplete and re-done); default: stderr. */
   warn?: (message: string) => void;
+  /**
+   * How many runs at once, each in a worker process of its own (see pool.ts); default 1: one after another,
+   * in this process.
+   */
+  jobs?: number;
+  /** Instead of drawing a task list: what happens, as it happens (a worker process tells its parent). */
+  events?: RunEvents;
+}
+
+/** What a run reports as it goes when it is not drawn by this process (see `RunnerOptions.events`). */
+export interface RunEvents {
+  stage(name: string): void;
+  progress(message: string): void;
+  skip(message: string): void;
 }
 
 export function experimentDir(runsDir: string, experiment: string): string {
@@ -35,14 +52,23 @@ export function runDirOf(runsDir: string, run: PlannedRun, subdir = ''): string 
   return join(runsDir, run.spec.experiment, subdir, run.runId);
 }
 
+export function lockOf(runsDir: string, run: PlannedRun, subdir = ''): string {
+  return join(runsDir, run.spec.experiment, subdir, '.locks', `${run.runId}.lock`);
+}
+
 /**
- * Runs the planned runs one after another: complete runs are skipped (unless forced), a run locked by a
+ * Runs the planned runs one after another (or `jobs` at a time in worker processes, see pool.ts): complete runs are skipped (unless forced), a run locked by a
  * live process elsewhere is left to it, anything else is cleared and done afresh. One failed run does not
  * stop the sweep; its manifest says why. Every run that was started has an outcome, `done` or `failed`,
  * with its lock released, however it ended: a stage's error, an error writing the manifest itself, SIGINT
  * or SIGTERM (via `interruptAll`, which the CLI calls before exiting).
  */
 export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): Promise<RunOutcome[]> {
+  if ((opts.jobs ?? 1) > 1 && runs.length > 1) {
+    // Loaded here: the pool's worker machinery is no concern of a run one at a time (nor of a worker itself).
+    const { runInWorkers } = await import('./pool.ts');
+    return runInWorkers(runs, { ...opts, jobs: opts.jobs! });
+  }
   const outcomes: RunOutcome[] = [];
   const warn = opts.warn ?? ((m: string) => console.error(`warning: ${m}`));
   const active = new Set<ActiveRun>();
@@ -57,22 +83,26 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     if (active.delete(a)) outcomes.push(outcome);
     return outcome;
   };
+  const skip = (task: Task, message: string) => {
+    opts.events?.skip(message);
+    return task.skip(message);
+  };
   const runTask = (run: PlannedRun) => (_: unknown, task: Task) => {
     const dir = runDirOf(opts.runsDir, run, opts.subdir);
     if (!opts.force) {
       const stored = storedRun(dir);
       if (stored.complete) {
         outcomes.push({ run, status: 'skipped' });
-        return task.skip(`${runTitle(run)}: complete, skipped`);
+        return skip(task, `${runTitle(run)}: complete, skipped`);
       }
       if (stored.manifest?.status === 'done') warn(`run ${run.runId} (${dir}) is ${stored.reason}: not a result; running it again`);
     }
     let a: ActiveRun;
     try {
-      const lock = tryLock(join(opts.runsDir, run.spec.experiment, opts.subdir ?? '', '.locks', `${run.runId}.lock`));
+      const lock = tryLock(lockOf(opts.runsDir, run, opts.subdir));
       if (!isLock(lock)) {
         outcomes.push({ run, status: 'locked' });
-        return task.skip(`${runTitle(run)}: being run by process ${lock.pid} on ${lock.host}`);
+        return skip(task, `${runTitle(run)}: being run by process ${lock.pid} on ${lock.host}`);
       }
       a = new ActiveRun(run, dir, lock);
     } catch (err) {
@@ -81,8 +111,10 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     }
     active.add(a);
     let ctx: RunContext;
+    let pruned = false;
+    const pruning = opts.pruning;
     try {
-      ctx = a.begin(opts.trainingCallbacks?.(run) ?? []);
+      ctx = a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : []);
     } catch (err) {
       ended(a, a.fail('start', err));
       throw err;
@@ -90,7 +122,8 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     const stageTask = (stage: Stage) => async (_c: unknown, sub: Task) => {
       const t0 = performance.now();
       a.stage = stage.name;
-      ctx.progress = throttled((msg) => (sub.output = msg), opts.plain);
+      opts.events?.stage(stage.name);
+      ctx.progress = throttled(opts.events ? opts.events.progress : (msg) => (sub.output = msg), opts.plain);
       try {
         await stage.run(a.state, ctx);
         const problem = nonFiniteProblem(stage.name, a.state);
@@ -108,8 +141,10 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
           title: 'finish',
           task: () => {
             a.stage = 'finish';
+            opts.events?.stage('finish');
             const outcome = ended(a, a.finish());
             if (outcome.status === 'failed') throw new Error(outcome.error);
+            if (pruned) outcome.pruned = true;
           },
         },
       ],
@@ -123,7 +158,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
       exitOnError: false,
       // Signals are the CLI's: it marks the running run failed and exits 130/143 (listr2 would exit 127).
       registerSignalListeners: false,
-      renderer: opts.plain ? 'simple' : 'default',
+      renderer: opts.events ? 'silent' : opts.plain ? 'simple' : 'default',
       rendererOptions: opts.plain ? { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER } : { collapseSubtasks: false },
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER },
@@ -141,7 +176,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
 
 type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
 
-function runTitle(run: PlannedRun): string {
+export function runTitle(run: PlannedRun): string {
   const point = Object.entries(run.point)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');

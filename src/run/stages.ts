@@ -27,7 +27,9 @@ export interface RunContext {
   readonly runId: string;
   readonly dir: string;
   readonly tablesDir: string;
-  /** The run's own TensorBoard writer (`tb/`): HParams session and evaluation scalars. */
+  /** The run's TensorBoard folder (see tensorboardDir), with `train/` and `val/` for the training curves. */
+  readonly tbDir: string;
+  /** The run's own TensorBoard writer (in tbDir): HParams session and evaluation scalars. */
   readonly tb: SummaryWriter;
   /** Training callbacks from outside the pipeline (a hyper-parameter search's pruner). */
   readonly trainingCallbacks: readonly Callback[];
@@ -114,7 +116,7 @@ export const STAGES: readonly Stage[] = [
       const data = { train: selectWells(p, setRows(p, 'train')).values, val: selectWells(p, setRows(p, 'val')).values };
       warn(state, ctx, trainingWarnings(ctx.spec, { features: data.train.cols, trainWells: data.train.rows }).map((w) => `${w.setting}: ${w.message}`));
       const trained = await trainAutoencoder(data, ctx.spec, ctx.seed, {
-        tbDir: join(ctx.dir, 'tb'),
+        tbDir: ctx.tbDir,
         modelDir: join(ctx.dir, 'model'),
         report: ctx.progress,
         callbacks: ctx.trainingCallbacks,
@@ -124,7 +126,7 @@ export const STAGES: readonly Stage[] = [
       const h = trained.result.history;
       writeColumnsParquet(
         {
-          epoch: Float64Array.from(h, (_, i) => i),
+          epoch: Int32Array.from(h, (_, i) => i),
           loss: Float64Array.from(h, (e) => e.loss),
           val_loss: Float64Array.from(h, (e) => e.val_loss),
           val_objective: Float64Array.from(h, (e) => e.val_objective),

@@ -1,14 +1,16 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolveSetting, schemaAt } from '../spec/schema.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { type HParamSpec, type HParamValue, type MetricSpec, writeHParamsExperiment } from '../tensorboard/hparams.ts';
 
 /**
  * The run store's TensorBoard layout: `runs/<experiment>/` is the log root holding the HParams experiment
- * summary; each run's `tb/` is an HParams session (its settings, its headline metrics as scalars), with
- * training curves in `tb/train` and `tb/val`. `tensorboard --logdir runs/<experiment>` then shows every
- * run's curves and one HParams row per run.
+ * summary; each run's logs are in `runs/<experiment>/tb/<sweep point>,seed=<seed>,run=<run id>/`, an HParams
+ * session (its settings, its headline metrics as scalars), with training curves and histograms in its
+ * `train/` and `val/`. TensorBoard names a run by its folder, so `tensorboard --logdir runs/<experiment>`
+ * lists runs by what they are (`tb/model.latent=8,seed=1,run=3d9528d492af/train`), not by a hash alone.
  */
 
 /** The scalar tags of a run's headline metrics, as they appear in TensorBoard (and in the HParams table). */
@@ -26,34 +28,91 @@ export function metricTags(spec: ResolvedSpec): MetricSpec[] {
   ];
 }
 
-/** A setting's value as TensorBoard can hold it: lists and objects become their JSON text. */
-export function hparamValue(v: unknown): HParamValue {
-  return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v);
+/**
+ * How a setting shows in the HParams dashboard, from its type in the schema. TensorBoard has three types
+ * (string, bool, float64) and prints every float64 to 5 significant digits (a latent size of 16 reads
+ * "16.000", a seed "1.0000"): integers are therefore strings, over a discrete domain in numeric order;
+ * choices (enums) are strings over every allowed value; booleans are booleans; real numbers are float64s
+ * over the values swept. Anything else (objects, lists, settings that may be null) is its JSON text.
+ */
+export type HParamKind = 'integer' | 'number' | 'boolean' | 'choice' | 'text';
+
+export function hparamKind(setting: string): { kind: HParamKind; choices?: readonly HParamValue[] } {
+  const resolved = resolveSetting(setting);
+  if (!resolved.ok) return { kind: 'text' };
+  let node = schemaAt(resolved.pointer);
+  for (let hops = 0; typeof node.$ref === 'string' && hops < 8; hops++) node = schemaAt(node.$ref.slice(1));
+  if (Array.isArray(node.enum) && node.enum.every((v) => typeof v === 'string')) return { kind: 'choice', choices: node.enum as string[] };
+  if (node.type === 'integer') return { kind: 'integer' };
+  if (node.type === 'number') return { kind: 'number' };
+  if (node.type === 'boolean') return { kind: 'boolean' };
+  return { kind: 'text' };
+}
+
+/** A setting's value as its HParams column holds it (see hparamKind). */
+export function hparamValue(v: unknown, kind: HParamKind): HParamValue {
+  if (kind === 'integer' && typeof v === 'number') return String(v);
+  if ((kind === 'number' && typeof v === 'number') || (kind === 'boolean' && typeof v === 'boolean') || (kind === 'choice' && typeof v === 'string')) return v;
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** The swept settings (and the seed) of a run: its row in the HParams table. */
 export function runHParams(run: Pick<PlannedRun, 'point' | 'seed'>): Record<string, HParamValue> {
-  return { ...Object.fromEntries(Object.entries(run.point).map(([k, v]) => [k, hparamValue(v)])), seed: run.seed };
+  return {
+    ...Object.fromEntries(Object.entries(run.point).map(([k, v]) => [k, hparamValue(v, hparamKind(k).kind)])),
+    seed: hparamValue(run.seed, 'integer'),
+  };
 }
 
+/** The HParams columns of a sweep, typed by the schema, each with its discrete domain. */
+export function hparamSpecs(runs: readonly Pick<PlannedRun, 'point' | 'seed'>[]): HParamSpec[] {
+  const seen = new Map<string, unknown[]>();
+  for (const run of runs) {
+    for (const [name, v] of [...Object.entries(run.point), ['seed', run.seed] as const]) {
+      const list = seen.get(name) ?? [];
+      if (!list.some((x) => JSON.stringify(x) === JSON.stringify(v))) list.push(v);
+      seen.set(name, list);
+    }
+  }
+  return [...seen].map(([name, values]) => {
+    const { kind, choices } = name === 'seed' ? { kind: 'integer' as const, choices: undefined } : hparamKind(name);
+    const typed = values.map((v) => hparamValue(v, kind));
+    // A value of another type than the schema's (an integer setting swept with null) makes the column text.
+    const mixed = kind !== 'text' && kind !== 'integer' && !values.every((v) => typeof v === typeof typed[0]);
+    if (kind === 'integer' && values.every((v) => typeof v === 'number')) {
+      return { name, type: 'string', values: [...(values as number[])].sort((a, b) => a - b).map(String) };
+    }
+    if (kind === 'choice' && !mixed) return { name, type: 'string', values: choices! };
+    if (kind === 'number' && !mixed) return { name, type: 'number', values: [...(typed as number[])].sort((a, b) => a - b) };
+    if (kind === 'boolean' && !mixed) return { name, type: 'boolean', values: [false, true] };
+    return { name, type: 'string', values: [...new Set(values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))))] };
+  });
+}
+
+/** Folder names stay well under file systems' 255-byte limit, whatever the swept values. */
+const MAX_NAME = 180;
+
+/** `model.latent=8,training.lr=0.001,seed=1,run=3d9528d492af`: the sweep point, the seed, the run id last. */
+export function tensorboardRunName(run: Pick<PlannedRun, 'point' | 'seed' | 'runId'>): string {
+  const point = Object.entries(run.point)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(',')
+    // A folder name holds no path separator.
+    .replace(/[/\\]/g, '_');
+  const tail = `seed=${run.seed},run=${run.runId}`;
+  const room = MAX_NAME - tail.length - 1;
+  return point ? `${point.length > room ? `${point.slice(0, room - 1)}…` : point},${tail}` : tail;
+}
+
+/** Where a run's TensorBoard logs go: beside the run directories, under `tb/`, named by tensorboardRunName. */
+export function tensorboardDir(runDir: string, run: Pick<PlannedRun, 'point' | 'seed' | 'runId'>): string {
+  return join(dirname(runDir), 'tb', tensorboardRunName(run));
+}
 
 /** Replaces the experiment summary at the log root (TensorBoard would keep showing the oldest one). */
 export function writeExperimentSummary(runsDir: string, spec: ResolvedSpec, runs: readonly PlannedRun[]): void {
   const root = join(runsDir, spec.experiment);
   mkdirSync(root, { recursive: true });
   for (const f of readdirSync(root)) if (f.startsWith('events.out.tfevents.')) rmSync(join(root, f), { force: true });
-  const values = new Map<string, HParamValue[]>();
-  for (const run of runs) {
-    for (const [name, v] of Object.entries(runHParams(run))) {
-      const list = values.get(name) ?? [];
-      if (!list.includes(v)) list.push(v);
-      values.set(name, list);
-    }
-  }
-  // TensorBoard gives each hparam one type: a setting swept over mixed values (e.g. null and numbers) is text.
-  const hparams: HParamSpec[] = [...values].map(([name, vs]) => {
-    const type = vs.every((v) => typeof v === 'number') ? 'number' : vs.every((v) => typeof v === 'boolean') ? 'boolean' : 'string';
-    return { name, type, values: type === 'string' ? [...new Set(vs.map(String))] : vs };
-  });
-  writeHParamsExperiment(root, { hparams, metrics: metricTags(spec) });
+  writeHParamsExperiment(root, { hparams: hparamSpecs(runs), metrics: metricTags(spec) });
 }

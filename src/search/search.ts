@@ -9,7 +9,6 @@ import { type RunnerOptions, runAll, runDirOf } from '../run/runner.ts';
 import { STAGES } from '../run/stages.ts';
 import { type LoadedSpec, loadSpec } from '../spec/load.ts';
 import { expandRuns, type PlannedRun } from '../sweep/expand.ts';
-import { medianPruner } from './pruner.ts';
 import { type Distribution, randomSuggest, type ScoredTrial, tpeSuggest } from './tpe.ts';
 
 /** Everything up to training: a trial is judged by its best validation loss alone. */
@@ -37,9 +36,9 @@ export function asOverrides(params: Readonly<Record<string, unknown>>): string[]
 }
 
 /**
- * Runs the spec's hyper-parameter search (sweep.search): trials one after another, each a training-only run
- * in runs/<experiment>/trials/ at the spec's base point and seed, with the settings the sampler suggests
- * given the trials before it. Trials already complete are read back, not redone, so a killed search resumes
+ * Runs the spec's hyper-parameter search (sweep.search): trials in batches of `opts.jobs` (default 1: one
+ * after another), each a training-only run in runs/<experiment>/trials/ at the spec's base point and seed,
+ * with the settings the sampler suggests given the trials of the batches before it. Trials already complete are read back, not redone, so a killed search resumes
  * where it stopped and suggests the same settings. The outcome is written to runs/<experiment>/search.json.
  */
 export async function runSearch(loaded: LoadedSpec, overrides: readonly string[], opts: RunnerOptions): Promise<SearchOutcome> {
@@ -52,27 +51,41 @@ export async function runSearch(loaded: LoadedSpec, overrides: readonly string[]
   const histories: number[][] = [];
   let firstError: string | null = null;
   const dir = (trial: PlannedRun) => runDirOf(opts.runsDir, trial, 'trials');
-  for (let t = 0; t < search.trials; t++) {
+  // Trials go in batches of `jobs`, run at once: each trial of a batch is suggested (and pruned) from the
+  // trials of the batches before it only, so the search is a function of its seed and of `jobs` (1: each
+  // trial sees every trial before it, as in a sequential search).
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  for (let first = 0; first < search.trials; first += jobs) {
     const scored: ScoredTrial[] = records.flatMap((r) => (r.objective === null ? [] : [{ params: r.params, objective: r.objective }]));
-    const params = search.sampler === 'tpe' && t >= search.startup ? tpeSuggest(space, scored, rs) : randomSuggest(space, rs);
-    const planned = expandRuns(loadSpec(loaded.file, [...overrides, 'sweep={}', ...asOverrides(params)]))[0];
-    const trial: PlannedRun = { ...planned, point: params };
-    let pruned = previous.get(trial.runId)?.pruned ?? false;
-    const pruner = medianPruner(histories, search.prune.after_epochs, () => (pruned = true));
-    const [ran] = await runAll([trial], { ...opts, subdir: 'trials', stages: TRIAL_STAGES, trainingCallbacks: () => (search.prune.enabled ? [pruner] : []) });
-    if (ran?.error && firstError === null) firstError = `trial ${t} (${dir(trial)}): ${ran.error}`;
-    const trialDir = dir(trial);
-    const done = readManifest(trialDir)?.status === 'done';
-    const history = done ? valLosses(trialDir) : [];
-    if (done) histories.push(history);
-    records.push({
-      trial: t,
-      run_id: trial.runId,
-      params,
-      objective: done ? (JSON.parse(readFileSync(join(trialDir, 'metrics.json'), 'utf8')).training.best_val_loss as number) : null,
-      pruned,
-      epochs: history.length,
-    });
+    const batch: { params: Record<string, unknown>; trial: PlannedRun }[] = [];
+    for (let t = first; t < Math.min(first + jobs, search.trials); t++) {
+      const params = search.sampler === 'tpe' && t >= search.startup ? tpeSuggest(space, scored, rs) : randomSuggest(space, rs);
+      const planned = expandRuns(loadSpec(loaded.file, [...overrides, 'sweep={}', ...asOverrides(params)]))[0];
+      batch.push({ params, trial: { ...planned, point: params } });
+    }
+    // A setting suggested twice in a batch is one run (the same run id), run once.
+    const unique = [...new Map(batch.map((b) => [b.trial.runId, b.trial])).values()];
+    const pruning = search.prune.enabled ? { earlier: histories.map((h) => [...h]), afterEpochs: search.prune.after_epochs } : undefined;
+    const ran = await runAll(unique, { ...opts, subdir: 'trials', stages: TRIAL_STAGES, pruning });
+    for (const { params, trial } of batch) {
+      const t = records.length;
+      const outcome = ran.find((o) => o.run.runId === trial.runId);
+      if (outcome?.error && firstError === null) firstError = `trial ${t} (${dir(trial)}): ${outcome.error}`;
+      // A trial read back (complete from an earlier search) was pruned or not then.
+      const pruned = outcome?.status === 'skipped' ? (previous.get(trial.runId)?.pruned ?? false) : outcome?.pruned === true;
+      const trialDir = dir(trial);
+      const done = readManifest(trialDir)?.status === 'done';
+      const history = done ? valLosses(trialDir) : [];
+      if (done) histories.push(history);
+      records.push({
+        trial: t,
+        run_id: trial.runId,
+        params,
+        objective: done ? (JSON.parse(readFileSync(join(trialDir, 'metrics.json'), 'utf8')).training.best_val_loss as number) : null,
+        pruned,
+        epochs: history.length,
+      });
+    }
     writeJsonAtomic(join(expDir, 'search.json'), outcome(search.sampler, records));
   }
   const result = outcome(search.sampler, records);

@@ -65,7 +65,8 @@ export function slurmScripts(job: SlurmJob): SlurmScripts {
     'set -euo pipefail',
     `cd ${shellQuote(job.projectDir)}`,
     // The report job aggregates every shard once all have ended; a per-shard report would only race it.
-    ads(['run', job.specFile, ...common, '--no-report', '--plain', '--shard'], `"\${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}/${job.shards}"`),
+    // A task runs its shard's runs --cpus at a time, each in a worker process (so --mem must hold that many runs).
+    ads(['run', job.specFile, ...common, '--no-report', '--plain', '--jobs', String(job.cpus), '--shard'], `"\${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}/${job.shards}"`),
     '',
   ].join('\n');
 

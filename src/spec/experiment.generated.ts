@@ -147,7 +147,7 @@ export interface Dataset {
   };
   synthetic: Synthetic;
   /**
-   * Column roles of a Cell Painting Gallery cpg0003-rosetta dataset (replicate_level_cp_augmented.csv.gz), DESIGN §2.1. Settings written in the spec win over the preset's.
+   * Column roles of a Cell Painting Gallery cpg0003-rosetta dataset (replicate_level_cp_augmented.csv.gz), method §2.1. Settings written in the spec win over the preset's.
    */
   preset?: "CDRP" | "CDRP-bio" | "LINCS" | "LUAD" | "TA-ORF";
   /**
@@ -256,7 +256,7 @@ export interface Synthetic {
   moa_coherence: number;
 }
 /**
- * How control wells are split for training (DESIGN §2.2). Every non-control well is test_treat.
+ * How control wells are split for training (method §2.2). Every non-control well is test_treat.
  */
 export interface Split {
   /**
@@ -281,7 +281,7 @@ export interface Split {
   seed: null | number;
 }
 /**
- * Normalization of the features (DESIGN §2.3).
+ * Normalization of the features (method §2.3).
  */
 export interface Normalize {
   /**
@@ -319,7 +319,7 @@ export interface Normalize {
   };
 }
 /**
- * Feature selection (DESIGN §2.4), operations in the order given.
+ * Feature selection (method §2.4), operations in the order given.
  */
 export interface FeatureSelect {
   /**
@@ -367,7 +367,7 @@ export interface FeatureSelect {
   blocklist: string[];
 }
 /**
- * The autoencoder (DESIGN §2.5).
+ * The autoencoder (method §2.5).
  */
 export interface Model {
   /**
@@ -396,7 +396,7 @@ export interface Model {
   batch_norm: boolean;
 }
 /**
- * Training on the train controls, validated on val (DESIGN §2.5). The validation loss that early stopping, the learning-rate schedule, the best epoch and a search's score watch is the reconstruction MSE of the val wells, as the reference implementation's val_loss is; the full objective (with the output_l2 and latent_l1 penalties) is logged beside it as val_objective.
+ * Training on the train controls, validated on val (method §2.5). The validation loss that early stopping, the learning-rate schedule, the best epoch and a search's score watch is the reconstruction MSE of the val wells, as the reference implementation's val_loss is; the full objective (with the output_l2 and latent_l1 penalties) is logged beside it as val_objective.
  */
 export interface Training {
   /**
@@ -496,7 +496,7 @@ export interface Runtime {
   threads: number;
 }
 /**
- * SHAP explanations of the anomaly (DESIGN §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
+ * SHAP explanations of the anomaly (method §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
  */
 export interface Explain {
   /**
@@ -541,7 +541,7 @@ export interface Explain {
   top_pairs: number;
 }
 /**
- * How representations are evaluated (DESIGN §2.6–2.7).
+ * How representations are evaluated (method §2.6–2.7).
  */
 export interface Evaluation {
   /**
@@ -553,7 +553,7 @@ export interface Evaluation {
    */
   split_by: string | null;
   /**
-   * Percent replicating (DESIGN §2.7): the share of replicate groups whose replicate correlation beats a percentile of a null of non-replicate pairs.
+   * Percent replicating (method §2.7): the share of replicate groups whose replicate correlation beats a percentile of a null of non-replicate pairs.
    */
   percent_replicating: {
     /**
@@ -569,7 +569,7 @@ export interface Evaluation {
      */
     statistic: "mean" | "median";
     /**
-     * How the null draws one well per perturbation: independent (a fresh random well each time, DESIGN §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
+     * How the null draws one well per perturbation: independent (a fresh random well each time, method §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
      */
     null_sampling: "independent" | "reference";
     /**
@@ -594,7 +594,7 @@ export interface Evaluation {
    */
   replicates_per_dose: null | number;
   /**
-   * Mean average precision as copairs 0.5.2 computes it (DESIGN §2.10; AP and mAP equal copairs' to 1e-9): phenotypic activity (each treated well ranks its replicates against the controls) and, with a MoA column, MoA consistency (each perturbation's per-feature median profile ranks same-MoA against other-MoA perturbations). Cosine similarity ranked in float32 with positives first on ties; p-value (number of null mAPs strictly above the mAP + 1) / (null_size + 1), one null per (positives, list length); Benjamini–Hochberg. The null's draws come from the run's seeded streams, so p-values equal copairs' only within sampling noise.
+   * Mean average precision as copairs 0.5.2 computes it (method §2.10; AP and mAP equal copairs' to 1e-9): phenotypic activity (each treated well ranks its replicates against the controls) and, with a MoA column, MoA consistency (each perturbation's per-feature median profile ranks same-MoA against other-MoA perturbations). Cosine similarity ranked in float32 with positives first on ties; p-value (number of null mAPs strictly above the mAP + 1) / (null_size + 1), one null per (positives, list length); Benjamini–Hochberg. The null's draws come from the run's seeded streams, so p-values equal copairs' only within sampling noise.
    */
   map: {
     /**
@@ -611,7 +611,7 @@ export interface Evaluation {
     threshold: number;
   };
   /**
-   * MoA classification (DESIGN §2.8): treated wells (or treatment means, see profiles) labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa). metrics.json records the MoAs classified (moa.classes), their wells and compounds (moa.class_wells, moa.class_compounds, moa.n_wells, moa.n_compounds) and a fingerprint of the compound set (moa.compound_set), so runs can be checked to have classified the same thing; tables/moa/compounds.parquet lists the compounds. The reference fits min-max scaling once on all rows before cross-validation; DESIGN §2.8 and this project fit it on each training fold.
+   * MoA classification (method §2.8): treated wells (or treatment means, see profiles) labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa). metrics.json records the MoAs classified (moa.classes), their wells and compounds (moa.class_wells, moa.class_compounds, moa.n_wells, moa.n_compounds) and a fingerprint of the compound set (moa.compound_set), so runs can be checked to have classified the same thing; tables/moa/compounds.parquet lists the compounds. The reference fits min-max scaling once on all rows before cross-validation; method §2.8 and this project fit it on each training fold.
    */
   moa: {
     /**
@@ -627,7 +627,7 @@ export interface Evaluation {
      */
     folds: number;
     /**
-     * Repeats of the cross-validation with different seeded shuffles.
+     * Repeats of the cross-validation with different seeded shuffles. The authors' notebooks behind the published MoA results used 10 (experiments/paper/reference.yaml sets 10); 3 is cheaper, and the report's comparisons across repeats are corrected for their overlap either way.
      */
     repeats: number;
     /**
@@ -649,11 +649,11 @@ export interface Evaluation {
      */
     fusion: ("early" | "late")[];
     /**
-     * What one classified row is. wells: a treated well (DESIGN §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
+     * What one classified row is. wells: a treated well (method §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
      */
     profiles: "wells" | "treatments";
     /**
-     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and DESIGN §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
+     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and method §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
      */
     compounds: "all" | "replicating";
     /**
@@ -729,7 +729,7 @@ export interface Sweep {
    */
   seeds: number[];
   /**
-   * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json.
+   * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json. With `ads run --jobs N` the trials run in batches of N at once, each suggested and pruned from the trials of earlier batches only, so the trials are a function of `seed` and N (N = 1: each trial sees every earlier one).
    */
   search?: {
     /**
@@ -933,7 +933,7 @@ export interface DatasetInput {
   };
   synthetic?: SyntheticInput;
   /**
-   * Column roles of a Cell Painting Gallery cpg0003-rosetta dataset (replicate_level_cp_augmented.csv.gz), DESIGN §2.1. Settings written in the spec win over the preset's.
+   * Column roles of a Cell Painting Gallery cpg0003-rosetta dataset (replicate_level_cp_augmented.csv.gz), method §2.1. Settings written in the spec win over the preset's.
    */
   preset?: "CDRP" | "CDRP-bio" | "LINCS" | "LUAD" | "TA-ORF";
   /**
@@ -1042,7 +1042,7 @@ export interface SyntheticInput {
   moa_coherence?: number;
 }
 /**
- * How control wells are split for training (DESIGN §2.2). Every non-control well is test_treat.
+ * How control wells are split for training (method §2.2). Every non-control well is test_treat.
  */
 export interface SplitInput {
   /**
@@ -1067,7 +1067,7 @@ export interface SplitInput {
   seed?: null | number;
 }
 /**
- * Normalization of the features (DESIGN §2.3).
+ * Normalization of the features (method §2.3).
  */
 export interface NormalizeInput {
   /**
@@ -1105,7 +1105,7 @@ export interface NormalizeInput {
   };
 }
 /**
- * Feature selection (DESIGN §2.4), operations in the order given.
+ * Feature selection (method §2.4), operations in the order given.
  */
 export interface FeatureSelectInput {
   /**
@@ -1153,7 +1153,7 @@ export interface FeatureSelectInput {
   blocklist?: string[];
 }
 /**
- * The autoencoder (DESIGN §2.5).
+ * The autoencoder (method §2.5).
  */
 export interface ModelInput {
   /**
@@ -1182,7 +1182,7 @@ export interface ModelInput {
   batch_norm?: boolean;
 }
 /**
- * Training on the train controls, validated on val (DESIGN §2.5). The validation loss that early stopping, the learning-rate schedule, the best epoch and a search's score watch is the reconstruction MSE of the val wells, as the reference implementation's val_loss is; the full objective (with the output_l2 and latent_l1 penalties) is logged beside it as val_objective.
+ * Training on the train controls, validated on val (method §2.5). The validation loss that early stopping, the learning-rate schedule, the best epoch and a search's score watch is the reconstruction MSE of the val wells, as the reference implementation's val_loss is; the full objective (with the output_l2 and latent_l1 penalties) is logged beside it as val_objective.
  */
 export interface TrainingInput {
   /**
@@ -1282,7 +1282,7 @@ export interface RuntimeInput {
   threads?: number;
 }
 /**
- * SHAP explanations of the anomaly (DESIGN §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
+ * SHAP explanations of the anomaly (method §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
  */
 export interface ExplainInput {
   /**
@@ -1327,7 +1327,7 @@ export interface ExplainInput {
   top_pairs?: number;
 }
 /**
- * How representations are evaluated (DESIGN §2.6–2.7).
+ * How representations are evaluated (method §2.6–2.7).
  */
 export interface EvaluationInput {
   /**
@@ -1339,7 +1339,7 @@ export interface EvaluationInput {
    */
   split_by?: string | null;
   /**
-   * Percent replicating (DESIGN §2.7): the share of replicate groups whose replicate correlation beats a percentile of a null of non-replicate pairs.
+   * Percent replicating (method §2.7): the share of replicate groups whose replicate correlation beats a percentile of a null of non-replicate pairs.
    */
   percent_replicating?: {
     /**
@@ -1355,7 +1355,7 @@ export interface EvaluationInput {
      */
     statistic?: "mean" | "median";
     /**
-     * How the null draws one well per perturbation: independent (a fresh random well each time, DESIGN §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
+     * How the null draws one well per perturbation: independent (a fresh random well each time, method §2.7) or reference (the reference implementation's pandas sampling re-seeded per perturbation, which picks wells at the same position in every perturbation; use it to reproduce the reference's numbers).
      */
     null_sampling?: "independent" | "reference";
     /**
@@ -1380,7 +1380,7 @@ export interface EvaluationInput {
    */
   replicates_per_dose?: null | number;
   /**
-   * Mean average precision as copairs 0.5.2 computes it (DESIGN §2.10; AP and mAP equal copairs' to 1e-9): phenotypic activity (each treated well ranks its replicates against the controls) and, with a MoA column, MoA consistency (each perturbation's per-feature median profile ranks same-MoA against other-MoA perturbations). Cosine similarity ranked in float32 with positives first on ties; p-value (number of null mAPs strictly above the mAP + 1) / (null_size + 1), one null per (positives, list length); Benjamini–Hochberg. The null's draws come from the run's seeded streams, so p-values equal copairs' only within sampling noise.
+   * Mean average precision as copairs 0.5.2 computes it (method §2.10; AP and mAP equal copairs' to 1e-9): phenotypic activity (each treated well ranks its replicates against the controls) and, with a MoA column, MoA consistency (each perturbation's per-feature median profile ranks same-MoA against other-MoA perturbations). Cosine similarity ranked in float32 with positives first on ties; p-value (number of null mAPs strictly above the mAP + 1) / (null_size + 1), one null per (positives, list length); Benjamini–Hochberg. The null's draws come from the run's seeded streams, so p-values equal copairs' only within sampling noise.
    */
   map?: {
     /**
@@ -1397,7 +1397,7 @@ export interface EvaluationInput {
     threshold?: number;
   };
   /**
-   * MoA classification (DESIGN §2.8): treated wells (or treatment means, see profiles) labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa). metrics.json records the MoAs classified (moa.classes), their wells and compounds (moa.class_wells, moa.class_compounds, moa.n_wells, moa.n_compounds) and a fingerprint of the compound set (moa.compound_set), so runs can be checked to have classified the same thing; tables/moa/compounds.parquet lists the compounds. The reference fits min-max scaling once on all rows before cross-validation; DESIGN §2.8 and this project fit it on each training fold.
+   * MoA classification (method §2.8): treated wells (or treatment means, see profiles) labelled with their compound's MoA, cross-validated stratified by MoA and grouped by compound (no compound in both train and test), min-max scaled and oversampled on each training fold; logistic regression (balanced class weights) and an MLP (200 ReLU units); macro-F1 per fold. Needs a MoA column (dataset.columns.moa). metrics.json records the MoAs classified (moa.classes), their wells and compounds (moa.class_wells, moa.class_compounds, moa.n_wells, moa.n_compounds) and a fingerprint of the compound set (moa.compound_set), so runs can be checked to have classified the same thing; tables/moa/compounds.parquet lists the compounds. The reference fits min-max scaling once on all rows before cross-validation; method §2.8 and this project fit it on each training fold.
    */
   moa?: {
     /**
@@ -1413,7 +1413,7 @@ export interface EvaluationInput {
      */
     folds?: number;
     /**
-     * Repeats of the cross-validation with different seeded shuffles.
+     * Repeats of the cross-validation with different seeded shuffles. The authors' notebooks behind the published MoA results used 10 (experiments/paper/reference.yaml sets 10); 3 is cheaper, and the report's comparisons across repeats are corrected for their overlap either way.
      */
     repeats?: number;
     /**
@@ -1435,11 +1435,11 @@ export interface EvaluationInput {
      */
     fusion?: ("early" | "late")[];
     /**
-     * What one classified row is. wells: a treated well (DESIGN §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
+     * What one classified row is. wells: a treated well (method §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
      */
     profiles?: "wells" | "treatments";
     /**
-     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and DESIGN §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
+     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and method §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
      */
     compounds?: "all" | "replicating";
     /**
@@ -1515,7 +1515,7 @@ export interface SweepInput {
    */
   seeds?: number[];
   /**
-   * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json.
+   * Hyper-parameter search before the runs: `trials` training-only trials sample `params` (random, or TPE once `startup` trials are done), each scored by its best validation loss; trials doing worse than the median of earlier trials at the same epoch can be pruned. The best trial's settings are then applied to every run of the sweep, which runs in full with its evaluations. Trials live in runs/<experiment>/trials/, the outcome in runs/<experiment>/search.json. With `ads run --jobs N` the trials run in batches of N at once, each suggested and pruned from the trials of earlier batches only, so the trials are a function of `seed` and N (N = 1: each trial sees every earlier one).
    */
   search?: {
     /**

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 /**
  * The experiment schema and its validators. The schema file is the single source of truth for the spec's
@@ -9,16 +12,39 @@ export type JsonSchema = { readonly [keyword: string]: unknown };
 
 export const schemaFile = new URL('../../schemas/experiment.schema.json', import.meta.url);
 
-let cache: { schema: JsonSchema; ajv: Ajv2020; root: ValidateFunction; settings: Map<string, ValidateFunction> } | undefined;
+/** How the schema is compiled, here and by scripts/compile-schema.ts for the build. */
+export const AJV_OPTIONS = { useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true } as const;
+
+/**
+ * The whole-spec validator as compiled by `npm run build` (scripts/compile-schema.ts), beside the compiled
+ * module: compiling the schema takes most of a `plan`'s or `validate`'s start. It is used only when it was
+ * compiled from the very schema file read now (its sha256 says so); otherwise the schema is compiled here.
+ */
+export const PRECOMPILED = new URL('./experiment.validate.cjs', import.meta.url);
+
+const require = createRequire(import.meta.url);
+let cache: { schema: JsonSchema; root: ValidateFunction; settings: Map<string, ValidateFunction> } | undefined;
+let settingsAjv: Ajv2020 | undefined;
+
+/** ajv, loaded on first use: a start with a precompiled root validator and no setting to check needs none. */
+function newAjv(options: object = {}): Ajv2020 {
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv({ ...AJV_OPTIONS, ...options });
+}
 
 function compiled() {
   if (!cache) {
-    const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as JsonSchema;
-    const ajv = new Ajv2020({ useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
-    const root = ajv.compile(schema);
-    cache = { schema, ajv, root, settings: new Map() };
+    const text = readFileSync(schemaFile, 'utf8');
+    const schema = JSON.parse(text) as JsonSchema;
+    cache = { schema, root: precompiled(text) ?? newAjv().compile(schema), settings: new Map() };
   }
   return cache;
+}
+
+function precompiled(schemaText: string): ValidateFunction | null {
+  if (!existsSync(PRECOMPILED)) return null;
+  const validate = require(fileURLToPath(PRECOMPILED)) as ValidateFunction & { schemaSha256?: string };
+  return validate.schemaSha256 === createHash('sha256').update(schemaText).digest('hex') ? validate : null;
 }
 
 export function experimentSchema(): JsonSchema {
@@ -44,14 +70,17 @@ export function validateExperiment(spec: unknown): Validation {
 /**
  * Validates one setting's value against the subschema at `pointer` (a JSON pointer into the schema file, as
  * `resolveSetting` returns). The value is wrapped in an object because strict ajv refuses a root schema with
- * a default, and most settings have one.
+ * a default, and most settings have one. The wrapper carries the schema's `$defs`, which every `$ref` of the
+ * schema points into, so only the setting's own subschema is compiled (compiling a `$ref` into the whole
+ * schema compiles all of it: most of a `plan`'s start); the schema itself is checked against the meta-schema
+ * where it is compiled whole (the build, the fallback above, the tests), not again for each wrapper.
  */
 export function validateSetting(pointer: string, setting: unknown): Validation {
-  const { schema, ajv, settings } = compiled();
+  const { schema, settings } = compiled();
   let cached = settings.get(pointer);
   if (!cached) {
-    const ref = `${schema.$id as string}#${pointer.split('/').map(encodeURIComponent).join('/')}`;
-    cached = ajv.compile({ type: 'object', required: ['value'], properties: { value: { $ref: ref } } });
+    settingsAjv ??= newAjv({ validateSchema: false });
+    cached = settingsAjv.compile({ type: 'object', required: ['value'], properties: { value: schemaAt(pointer) }, $defs: schema.$defs });
     settings.set(pointer, cached);
   }
   const validate = cached;

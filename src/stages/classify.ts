@@ -44,7 +44,7 @@ export type MoaMetrics = {
 } & { [representation: string]: unknown };
 
 /**
- * Stage `classify` (DESIGN §2.8): MoA classification of the treated wells of every representation, prepared
+ * Stage `classify` (method §2.8): MoA classification of the treated wells of every representation, prepared
  * as for percent replicating (same wells, same order), or of their treatment means. Skipped with a note — not failed — when the data has
  * no MoA column or fewer than two MoAs keep enough compounds: a researcher still gets every other metric.
  * `replicating` is the run's union of replicating perturbations (every representation, the run's seed).
@@ -165,8 +165,8 @@ function compoundTable(r: MoaEvaluation, wells: ReadonlyMap<string, number>): Co
   return {
     compound: r.compounds.map((c) => c.compound),
     moa: r.compounds.map((c) => r.classes[c.class]),
-    profiles: Float64Array.from(r.compounds, (c) => c.wells),
-    wells: Float64Array.from(r.compounds, (c) => wells.get(c.compound)!),
+    profiles: Int32Array.from(r.compounds, (c) => c.wells),
+    wells: Int32Array.from(r.compounds, (c) => wells.get(c.compound)!),
   };
 }
 
@@ -179,8 +179,8 @@ function foldTable(r: MoaEvaluation): Columns {
   return {
     representation: rows.map((x) => x.representation),
     classifier: rows.map((x) => x.classifier),
-    repeat: Float64Array.from(rows, (x) => x.repeat),
-    fold: Float64Array.from(rows, (x) => x.fold),
+    repeat: Int32Array.from(rows, (x) => x.repeat),
+    fold: Int32Array.from(rows, (x) => x.fold),
     macro_f1: Float64Array.from(rows, (x) => x.macro_f1),
     weighted_f1: Float64Array.from(rows, (x) => x.weighted_f1),
   };
@@ -209,8 +209,8 @@ function predictionTable(r: MoaEvaluation, wells: Profiles, roles: Roles): Colum
     classifier: rows.map((x) => x.classifier),
     [roles.plate]: rows.map((x) => plate[x.well]),
     [roles.perturbation]: rows.map((x) => pert[x.well]),
-    repeat: Float64Array.from(rows, (x) => x.repeat),
-    fold: Float64Array.from(rows, (x) => x.fold),
+    repeat: Int32Array.from(rows, (x) => x.repeat),
+    fold: Int32Array.from(rows, (x) => x.fold),
     moa: rows.map((x) => x.truth),
     predicted_moa: rows.map((x) => x.predicted),
   };

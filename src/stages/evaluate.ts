@@ -46,7 +46,7 @@ export interface Evaluation {
   nulls: Record<string, Columns>;
 }
 
-/** Stage `evaluate`: percent replicating of every representation (DESIGN §2.6–2.7). */
+/** Stage `evaluate`: percent replicating of every representation (method §2.6–2.7). */
 export function evaluateRepresentations(
   representations: Readonly<Record<string, Profiles>>,
   roles: Roles,
@@ -136,7 +136,7 @@ function mapTable(r: MapResult, by: readonly string[]): Columns {
   const columns: Columns = {};
   for (const c of by) columns[c] = r.groups.map((g) => g.by[c]);
   columns.mean_average_precision = Float64Array.from(r.groups, (g) => g.mean_average_precision);
-  columns.n_queries = Float64Array.from(r.groups, (g) => g.n_queries);
+  columns.n_queries = Int32Array.from(r.groups, (g) => g.n_queries);
   columns.p_value = Float64Array.from(r.groups, (g) => g.p_value);
   columns.corrected_p_value = Float64Array.from(r.groups, (g) => g.corrected_p_value);
   columns.retrieved = r.groups.map((g) => g.significant);
@@ -183,7 +183,7 @@ function replicateTable(result: PercentReplicating, replicateBy: string[], split
   for (const c of replicateBy) columns[c] = result.groups.map((g) => g.by[c]);
   if (split) columns[split[0]] = result.groups.map((g) => split[1].get(g.key) ?? null);
   columns.replicate_correlation = Float64Array.from(result.groups, (g) => g.replicate_correlation);
-  columns.n_replicates = Float64Array.from(result.groups, (g) => g.n_replicates);
+  columns.n_replicates = Int32Array.from(result.groups, (g) => g.n_replicates);
   columns.replicating = result.groups.map((g) => g.replicating);
   return columns;
 }

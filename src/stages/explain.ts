@@ -20,7 +20,7 @@ export interface ExplainMetrics {
 export type SetRows = (set: 'train' | 'test_ctrl' | 'test_treat') => ArrayLike<number>;
 
 /**
- * Stage `explain` (DESIGN §2.9): for the most anomalous treated wells of each group (MoA or perturbation),
+ * Stage `explain` (method §2.9): for the most anomalous treated wells of each group (MoA or perturbation),
  * Kernel SHAP of each badly reconstructed feature over the inputs, against a background of control wells
  * (a seeded draw of training controls, or in `reference` mode the first test controls as the reference
  * takes them); aggregated per group into the dependencies the treatment broke. Runs in the model's input

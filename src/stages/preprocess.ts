@@ -21,12 +21,12 @@ export function fitRows(p: Profiles, roles: Roles, fitOn: FitOn): Int32Array {
   return Int32Array.from(sets.flatMap((_, i) => (pick[fitOn](i) ? [i] : [])));
 }
 
-/** Stage `normalize` (DESIGN §2.3): the spec's method, per plate or global, fitted on the spec's wells. */
+/** Stage `normalize` (method §2.3): the spec's method, per plate or global, fitted on the spec's wells. */
 export function normalizeProfiles(p: Profiles, roles: Roles, settings: RunSpec['normalize']): Profiles {
   return normalize(p, settings, { plateColumn: roles.plate, fitRows: fitRows(p, roles, settings.fit_on) });
 }
 
-/** Stage `select` (DESIGN §2.4): pycytominer's operations in order; every dropped feature keeps its reason. */
+/** Stage `select` (method §2.4): pycytominer's operations in order; every dropped feature keeps its reason. */
 export function selectProfileFeatures(
   p: Profiles,
   roles: Roles,

@@ -20,7 +20,7 @@ export function needsModel(names: readonly RepresentationName[]): boolean {
 }
 
 /**
- * Stage `represent` (DESIGN §2.6): every representation the spec lists, of the test wells (test_ctrl +
+ * Stage `represent` (method §2.6): every representation the spec lists, of the test wells (test_ctrl +
  * test_treat), each a table with the test wells' metadata.
  */
 export function buildRepresentations(

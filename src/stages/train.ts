@@ -7,7 +7,7 @@ import { earlyStopping } from '../training/callbacks/early_stopping.ts';
 import { nonFiniteGuard } from '../training/callbacks/nonfinite.ts';
 import { progress } from '../training/callbacks/progress.ts';
 import { reduceLrOnPlateau } from '../training/callbacks/reduce_lr.ts';
-import { tensorboardLogger } from '../training/callbacks/tensorboard.ts';
+import { histogramEvery, logModel, tensorboardLogger } from '../training/callbacks/tensorboard.ts';
 import { type Callback, type FitResult, fit } from '../training/fit.ts';
 import { SummaryWriter } from '../tensorboard/writer.ts';
 
@@ -39,12 +39,14 @@ export async function trainAutoencoder(
       nonFiniteGuard(t.on_nonfinite, t),
       reduceLrOnPlateau(t.reduce_lr),
       earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),
-      tensorboardLogger(writers),
+      tensorboardLogger(writers, { model, val: data.val }),
       progress((line) => out.report(line)),
       ...out.callbacks,
     ]);
     await model.save(out.modelDir);
-    logModel(writers.train, model, data.val, result.restored_snapshot ? result.best_epoch : result.history.length - 1);
+    // The weights the representations will use (best or final), at their epoch, unless that epoch's are already logged.
+    const step = result.restored_snapshot ? result.best_epoch : result.history.length - 1;
+    if (step % histogramEvery(t.max_epochs) !== 0) logModel(writers, model, data.val, step);
     trained = true;
     return { model, result, backend };
   } finally {
@@ -53,18 +55,3 @@ export async function trainAutoencoder(
     writers.val.close();
   }
 }
-
-/**
- * Histograms of the weights the representations will use (best or final) and of each feature's mean squared
- * reconstruction error on the validation controls: which features the model of the controls cannot predict.
- */
-function logModel(writer: SummaryWriter, model: Autoencoder, val: Matrix, step: number): void {
-  for (const [name, values] of Object.entries(model.namedWeights())) writer.histogram(`weights/${name}`, values, step);
-  const xhat = model.reconstruct(val);
-  const perFeature = new Float64Array(val.cols);
-  for (let i = 0; i < val.rows; i++) {
-    for (let j = 0; j < val.cols; j++) perFeature[j] += (xhat.data[i * val.cols + j] - val.data[i * val.cols + j]) ** 2 / val.rows;
-  }
-  writer.histogram('reconstruction_error/val_per_feature', perFeature, step);
-}
-

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -43,7 +43,8 @@ export async function runSpecLines(name: string, lines: readonly string[]): Prom
   if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
   const exp = join(dir, 'runs', name);
   return readdirSync(exp, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    // Run directories only: the experiment folder also holds its TensorBoard log root (tb/).
+    .filter((d) => d.isDirectory() && existsSync(join(exp, d.name, 'manifest.json')))
     .map((d) => ({
       id: d.name,
       metrics: JSON.parse(readFileSync(join(exp, d.name, 'metrics.json'), 'utf8')),

@@ -38,7 +38,7 @@ async function writeTarget(target: string, overrides: string[], runsDir: string,
     writableDir(reportsDir, '--reports-dir');
     // The spec's runs as it stands now: complete runs of other settings are listed apart, not averaged in.
     const current = loaded ? expandRuns(loaded).map((r) => resultSettings(r.spec)) : undefined;
-    return writeReport((loaded ?? loadSpec(target, overrides)).spec, runsDir, reportsDir, current);
+    return writeReport((loaded ?? loadSpec(target, overrides)).spec, runsDir, reportsDir, current, [target, ...overrides.flatMap((o) => ['--set', o])]);
   }
   // Not a file: an experiment name, whose settings every complete run saved with itself.
   if (/\.ya?ml$/i.test(target)) throw new UserError(`ads report: no spec file ${target}`, 2);

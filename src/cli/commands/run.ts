@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { resultSettings } from '../../report/collect.ts';
 import { writeReport } from '../../report/write.ts';
+import { defaultJobs } from '../../run/pool.ts';
 import { runAll } from '../../run/runner.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
 import { asOverrides, runSearch } from '../../search/search.ts';
@@ -12,13 +13,19 @@ import { asUserError, writableDir } from '../paths.ts';
 
 export const runCommand: CommandDefinition = {
   name: 'run',
-  usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--no-report]',
+  usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--jobs N] [--no-report]',
   options: {
     set: COMMON_OPTIONS.set,
     'runs-dir': COMMON_OPTIONS['runs-dir'],
     'reports-dir': COMMON_OPTIONS['reports-dir'],
     force: { type: 'boolean', description: 'Re-do complete runs too' },
     shard: { type: 'string', value: 'i/n', description: 'Run only the i-th of n deterministic shares of the planned runs (1 ≤ i ≤ n)' },
+    jobs: {
+      type: 'string',
+      value: 'N',
+      description:
+        'Runs at once, each in a worker process (default: the number of cores, at most one per 1.5 GB of available memory); a search runs its trials in batches of N',
+    },
     'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
     plain: { type: 'boolean', description: 'Plain timestamped log lines even on a terminal (the default when stdout is not a TTY)' },
   },
@@ -27,26 +34,27 @@ export const runCommand: CommandDefinition = {
     const { overrides, runsDir, reportsDir } = commonValues(options);
     const plain = options.plain === true || !process.stdout.isTTY;
     const force = options.force === true;
+    const jobs = jobsOption(options.jobs as string | undefined);
     let loaded = loadSpec(positionals[0], overrides);
     writableDir(runsDir, '--runs-dir');
     writableDir(join(runsDir, loaded.spec.experiment), 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
     if (loaded.spec.sweep.search) {
-      const search = await runSearch(loaded, overrides, { runsDir, force, plain });
+      const search = await runSearch(loaded, overrides, { runsDir, force, plain, jobs });
       console.log(`search: best of ${search.trials.length} trials is ${search.best.run_id} (best val loss ${search.best.objective}) with ${JSON.stringify(search.best.params)}`);
       loaded = withoutSearch(loadSpec(positionals[0], [...overrides, ...asOverrides(search.best.params)]));
     }
     const planned = expandRuns(loaded);
     const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
     writeExperimentSummary(runsDir, loaded.spec, planned);
-    const outcomes = await runAll(runs, { runsDir, force, plain });
+    const outcomes = await runAll(runs, { runsDir, force, plain, jobs });
     // The runs' outcome is told even when the report cannot be written (a full disk, say).
     let report: string;
     let reportFailed = false;
     if (options['no-report']) report = 'not written (--no-report)';
     else {
       try {
-        report = await writeReport(loaded.spec, runsDir, reportsDir, planned.map((r) => resultSettings(r.spec)));
+        report = await writeReport(loaded.spec, runsDir, reportsDir, planned.map((r) => resultSettings(r.spec)), [positionals[0], ...overrides.flatMap((o) => ['--set', o])]);
       } catch (err) {
         const user = asUserError(err, `writing the report in ${reportsDir}: `) ?? err;
         report = `NOT WRITTEN: ${user instanceof Error ? user.message : String(user)}`;
@@ -64,6 +72,12 @@ export const runCommand: CommandDefinition = {
     return failed > 0 || reportFailed ? 1 : 0;
   },
 };
+
+function jobsOption(text: string | undefined): number {
+  if (text === undefined) return defaultJobs();
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
+  return Number(text);
+}
 
 /** The spec with its search applied: the runs that follow are the sweep's, at the best trial's settings. */
 export function withoutSearch(loaded: LoadedSpec): LoadedSpec {

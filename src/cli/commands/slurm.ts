@@ -20,7 +20,7 @@ export const slurmCommand: CommandDefinition = {
     partition: { type: 'string', value: 'P', description: 'Slurm partition (default: the cluster default)' },
     time: { type: 'string', value: 'HH:MM:SS', description: `Time limit of each array task (default: ${DEFAULT_TIME})` },
     gpus: { type: 'string', value: 'N', description: 'GPUs per array task (--gres=gpu:N)' },
-    cpus: { type: 'string', value: 'N', description: 'CPUs per array task (default: 1)' },
+    cpus: { type: 'string', value: 'N', description: 'CPUs per array task, which runs that many runs at once (ads run --jobs N; default: 1)' },
     mem: { type: 'string', value: 'M', description: 'Memory per array task, in sbatch --mem form (e.g. 8G)' },
     'runs-dir': { type: 'string', value: 'DIR', description: 'Where runs are stored, on a file system every node sees (default: runs)' },
     'reports-dir': COMMON_OPTIONS['reports-dir'],

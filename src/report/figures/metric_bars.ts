@@ -36,7 +36,8 @@ export interface MetricBarsOptions {
 }
 
 /**
- * Horizontal grouped bars, one group per category and one bar per representation, with ±1 SD error bars.
+ * Horizontal grouped bars, one group per category and one bar per representation, with error bars spanning the
+ * 95% bootstrap interval of the mean (inside the values' range), and optionally a named reference level.
  * Horizontal because category labels (sweep points, MoA names) are long.
  */
 export function metricBars(data: readonly BarDatum[], o: MetricBarsOptions): TopLevelSpec {

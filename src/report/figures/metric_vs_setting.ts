@@ -38,12 +38,13 @@ export function metricVsSetting(data: readonly SettingDatum[], o: { setting: str
     label: `${d.representation}, ${d.metric} at ${o.setting}=${d.x}${d.others ? ` (${d.others})` : ''}: mean ${d.mean.toPrecision(4)}, n=${d.n}`,
   }));
   const color = { field: 'representation', type: 'nominal' as const, title: 'representation', scale: representationColor(o.representations) };
-  const y = { field: 'mean', type: 'quantitative' as const, title: null, scale: { zero: false, padding: 8 } };
+  // Nice bounds, not pixel padding: a padded domain of a score near 0 would show ticks below 0, which it cannot take.
+  const y = { field: 'mean', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true } };
   const severalOthers = new Set(data.map((d) => d.others)).size > 1;
   // A random search varies every setting at once: no two points share the others, so there is nothing to join.
   const joined = new Set(data.map((d) => `${d.metric}\u0000${d.representation}\u0000${d.others}`)).size < data.length;
   return {
-    title: `Metrics against ${o.setting} (mean ± SD over seeds)`,
+    title: `Metrics against ${o.setting} (mean over seeds, 95% bootstrap interval)`,
     data: { values },
     facet: { field: 'metric', type: 'nominal', sort: [...o.metrics], title: null },
     columns: 3,

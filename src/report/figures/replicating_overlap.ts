@@ -45,7 +45,7 @@ export function replicatingOverlap(data: readonly OverlapDatum[], o: { points: r
   const yOffset = { field: 'region', type: 'nominal' as const, sort: regions };
   const x = { type: 'quantitative' as const, title: 'replicating perturbations (count)' };
   return {
-    title: 'Overlap of the replicating sets (exclusive regions, mean ± SD over seeds)',
+    title: 'Overlap of the replicating sets (exclusive regions, mean over seeds, 95% bootstrap interval)',
     data: { values },
     width: 360,
     height: { step: 13 },

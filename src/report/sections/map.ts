@@ -17,7 +17,7 @@ export function mapSection(ctx: SectionContext): Section[] {
   const blocks: Block[] = [
     text(
       'Mean average precision (copairs semantics): per perturbation, how well its replicates rank above the controls (activity), or per ' +
-        'compound, how well same-MoA compounds rank above other MoAs (consistency). Percent retrieved: the perturbations whose mAP is ' +
+        'MoA, how well its compounds rank one another above compounds of other MoAs (consistency; one row per MoA). Percent retrieved: the perturbations (activity) or MoAs (consistency) whose mAP is ' +
         'significant (permutation p-value, Benjamini–Hochberg corrected)' +
         (threshold !== null
           ? `; were no perturbation's replicates ranked above chance, at most ${100 * threshold}% would be retrieved (the dashed line, the corrected p threshold).`
@@ -36,7 +36,7 @@ export function mapSection(ctx: SectionContext): Section[] {
         metricBars(
           ofScore.flatMap((m) => barsOf(ctx.points, m.representations, m.template, task(m.template))),
           {
-            title: `mAP: ${name} (mean ± SD over seeds)`,
+            title: `mAP: ${name} (mean over seeds, 95% bootstrap interval)`,
             valueTitle: percent ? `${name} (%)` : name,
             categoryTitle: 'sweep point',
             categories: ctx.points.map((g) => g.label),

@@ -75,15 +75,16 @@ export function moaSections(ctx: SectionContext): Section[] {
   const blocks: Block[] = [
     text(
       `Cross-validated MoA prediction from treated ${means ? 'wells averaged per treatment' : 'wells'} (folds stratified by MoA, grouped by compound). Each run scores the mean macro-F1 over its ` +
-        'folds and repeats; tables and bars give that score’s mean ± SD over seeds.' +
+        'folds and repeats; tables give that score’s mean ± SD over seeds, bars its mean with the 95% bootstrap interval.' +
         (baseline ? ` Predicting the most frequent MoA scores a macro-F1 of ${fmtSummary(baseline, 3)}.` : '') +
-        classifiedNote(ctx.points),
+        classifiedNote(ctx.points) +
+        (ctx.points.some((g) => g.runs.some((r) => Array.isArray(moaOf(r).class_wells))) ? ' Compounds and wells per MoA, and the MoAs left out: see Provenance.' : ''),
     ),
     figure(
       'moa_macro_f1',
       `MoA macro-F1 per classifier, representation and sweep point, mean over seeds with its 95% bootstrap interval${baseline ? '; dashed: the majority-class baseline' : ''}`,
       metricBars(bars, {
-        title: 'MoA macro-F1 (mean ± SD over seeds)',
+        title: 'MoA macro-F1 (mean over seeds, 95% bootstrap interval)',
         // A single classifier gets no panel header: the axis names it.
         valueTitle: classifiers.length === 1 ? `macro-F1 (${classifiers[0]})` : 'macro-F1',
         categoryTitle: 'sweep point',

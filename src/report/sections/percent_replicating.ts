@@ -19,7 +19,7 @@ export function percentReplicatingSections(ctx: SectionContext): Section[] {
     ...splits.flatMap((v) => barsOf(ctx.points, reps, splitTemplate(v), `${splitBy} = ${v}`)),
   ];
   const spec = metricBars(bars, {
-    title: 'Percent replicating (mean ± SD over seeds)',
+    title: 'Percent replicating (mean over seeds, 95% bootstrap interval)',
     valueTitle: 'percent replicating (%)',
     categoryTitle: 'sweep point',
     categories: ctx.points.map((g) => g.label),

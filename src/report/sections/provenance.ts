@@ -36,7 +36,16 @@ export function provenanceSection(ctx: SectionContext): Section[] {
   add('data source', runs.map((r) => dataset(r).source));
   add('data file(s)', runs.map((r) => load(r)?.files.map((f) => `\`${f}\``).join(', ')));
   add('data fingerprint', runs.map((r) => (r.manifest?.data_fingerprint ? `\`${r.manifest.data_fingerprint}\`` : null)), 'SHA-256 of the profiles as loaded: equal exactly when the runs read the same numbers');
-  add('after load: wells, features', runs.map((r) => (load(r) ? `${load(r)!.wells} wells, ${load(r)!.features} features` : null)));
+  add(
+    'after load: wells, features, plates',
+    runs.map((r) => {
+      const l = load(r);
+      if (!l) return null;
+      // Plates are counted in the split table; the split only drops whole plates, which the manifest names.
+      const plates = wells(r) ? `, ${wells(r)!.plates + (data(r)?.dropped_plates?.length ?? 0)} plates` : '';
+      return `${l.wells} wells, ${l.features} features${plates}`;
+    }),
+  );
   add(
     'dropped at load',
     runs.map((r) => {
@@ -65,6 +74,7 @@ export function provenanceSection(ctx: SectionContext): Section[] {
   add(
     'evaluation level',
     runs.map((r) => {
+      if (!r.settings.dataset) return null;
       if (!dataset(r).columns?.dose) return 'every treated test well (no dose column)';
       if (!evaluation(r).highest_dose_only) return `all doses pooled (replicates are wells of one perturbation and dose)`;
       const n = evaluation(r).replicates_per_dose;
@@ -81,9 +91,11 @@ export function provenanceSection(ctx: SectionContext): Section[] {
     }),
   );
   add('backend', runs.map((r) => r.manifest?.backend ?? null));
-  add('versions', runs.map((r) => (r.manifest ? Object.entries(r.manifest.versions).map(([k, v]) => `${k} ${v}`).join(', ') : null)));
+  add('versions', runs.map((r) => (r.manifest?.versions ? Object.entries(r.manifest.versions).map(([k, v]) => `${k} ${v}`).join(', ') : null)));
   const started = runs.flatMap((r) => (r.manifest?.started_at ? [r.manifest.started_at] : [])).sort();
   if (started.length) rows.push(['runs started', started[0] === started[started.length - 1] ? started[0] : `${started[0]} to ${started[started.length - 1]}`, '']);
+  // Runs without a manifest or saved settings (hand-made fixtures) have nothing to trace.
+  if (!rows.length) return [];
   if (ctx.input.builtAt) rows.push(['report built', ctx.input.builtAt, '']);
   const blocks: Block[] = [
     text('What every number of this report was computed from, over all complete runs (one value where they agree).'),

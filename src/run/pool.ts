@@ -1,0 +1,209 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, freemem } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type DefaultRenderer, Listr, type ListrTaskWrapper, PRESET_TIMER, PRESET_TIMESTAMP, type SimpleRenderer } from 'listr2';
+import type { PlannedRun } from '../sweep/expand.ts';
+import { onInterrupt } from './interrupt.ts';
+import { errorMessage } from './fs_errors.ts';
+import type { RunOutcome } from './lifecycle.ts';
+import { readManifest, storedRun, writeManifest } from './manifest.ts';
+import { lockOf, type RunnerOptions, runDirOf, runTitle } from './runner.ts';
+import { STAGES } from './stages.ts';
+
+/**
+ * Peak memory of one run's worker process, as measured on the quickstart spec (0.35–0.4 GB resident: Node,
+ * tfjs, polars, the profiles), with room for larger datasets. `--jobs` sets the number outright.
+ */
+const MEMORY_PER_RUN = 1.5 * 2 ** 30;
+
+/** `--jobs`' default: one run per core, as many as the available memory holds at MEMORY_PER_RUN each. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / MEMORY_PER_RUN)));
+}
+
+/** What a worker is asked to do: one run, with the runner's options as plain data. */
+export interface WorkerJob {
+  run: PlannedRun;
+  runsDir: string;
+  force: boolean;
+  plain: boolean;
+  subdir?: string;
+  stages: string[];
+  pruning?: RunnerOptions['pruning'];
+}
+
+export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'interrupt'; reason: string };
+
+export type FromWorker =
+  | { type: 'stage'; name: string }
+  | { type: 'progress'; text: string }
+  | { type: 'skip'; text: string }
+  | { type: 'outcome'; outcome: Omit<RunOutcome, 'run'> };
+
+/** How long an interrupted worker gets to mark its run failed and release its lock before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+interface Busy {
+  run: PlannedRun;
+  stage: string;
+  /** Set once the parent has counted the run (an interruption counts it before the worker's answer). */
+  counted: boolean;
+}
+
+/**
+ * Runs `runs` `opts.jobs` at a time, each in a worker process (worker.ts) that runs one whole run and then
+ * the next: tfjs keeps its backend and memory per process, so runs cannot disturb one another, and a run's
+ * outputs depend on its spec and seed alone, whatever the number of jobs. This process draws the progress
+ * (one entry per active run; plain lines, prefixed by the run id, when not a TTY) and collects the outcomes.
+ * A worker that dies leaves its run failed (manifest and lock put right here) and counted; SIGINT/SIGTERM
+ * stop every worker's run the same way as a run in this process.
+ */
+export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]> {
+  const stages = (opts.stages ?? STAGES).map((stage) => {
+    // A worker runs the pipeline's own stages, by name; a stand-in stage object cannot cross into it.
+    if (!STAGES.includes(stage)) throw new Error(`internal: stage '${stage.name}' is not one of the pipeline's, so a worker process cannot run it`);
+    return stage.name;
+  });
+  const outcomes: RunOutcome[] = [];
+  const idle: ChildProcess[] = [];
+  const busy = new Map<ChildProcess, Busy>();
+  const count = (b: Busy, outcome: Omit<RunOutcome, 'run'>): RunOutcome => {
+    const full = { run: b.run, ...outcome };
+    if (!b.counted) {
+      b.counted = true;
+      outcomes.push(full);
+    }
+    return full;
+  };
+  const stopInterrupt = onInterrupt((reason) => {
+    for (const [worker, b] of busy) if (!b.counted) trySend(worker, { type: 'interrupt', reason });
+    waitForLocks([...busy].map(([worker, b]) => ({ path: lockOf(opts.runsDir, b.run, opts.subdir), pid: worker.pid! })));
+    for (const [worker, b] of busy) {
+      if (b.counted) continue;
+      // The worker marked its run failed and released the lock (or, stuck, is killed and the run put right here).
+      const outcome = count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${reason}`));
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+      console.error(`run ${b.run.runId} failed: ${outcome.error}`);
+    }
+  });
+
+  const runTask = (run: PlannedRun) => async (_: unknown, task: Task) => {
+    const worker = idle.pop() ?? startWorker();
+    const b: Busy = { run, stage: 'start', counted: false };
+    busy.set(worker, b);
+    let skipped: string | null = null;
+    const show = (line: string) => (task.output = opts.plain ? `${run.runId} ${line}` : line);
+    const outcome = await new Promise<RunOutcome>((done) => {
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'stage') show((b.stage = m.name));
+        else if (m.type === 'progress') show(`${b.stage}: ${m.text}`);
+        else if (m.type === 'skip') skipped = m.text;
+        else finish(count(b, m.outcome));
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        const why = `the worker process running it ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+        finish(count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${why}`)));
+      };
+      const finish = (o: RunOutcome) => {
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        done(o);
+      };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
+      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning };
+      if (!trySend(worker, { type: 'run', job })) onExit(worker.exitCode, worker.signalCode);
+    });
+    busy.delete(worker);
+    if (worker.exitCode === null && worker.signalCode === null && worker.connected) idle.push(worker);
+    if (outcome.status === 'failed') throw new Error(outcome.error);
+    if (skipped !== null) task.skip(skipped);
+  };
+
+  const list = new Listr<unknown, 'default', 'simple'>(
+    runs.map((run) => ({ title: runTitle(run), task: runTask(run) })),
+    {
+      concurrent: opts.jobs,
+      exitOnError: false,
+      // As in runner.ts: signals are the CLI's, which calls the cleanup registered above.
+      registerSignalListeners: false,
+      renderer: opts.plain ? 'simple' : 'default',
+      rendererOptions: opts.plain ? { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER } : { collapseSubtasks: false },
+      fallbackRenderer: 'simple',
+      fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER },
+    } as never,
+  );
+  try {
+    await list.run().catch(() => undefined);
+  } finally {
+    stopInterrupt();
+    for (const worker of idle) worker.disconnect();
+  }
+  // Outcomes in the order of the runs, as one at a time would give them.
+  const order = new Map(runs.map((r, i) => [r, i]));
+  return outcomes.sort((a, b) => order.get(a.run)! - order.get(b.run)!);
+}
+
+type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
+
+/**
+ * A worker process running worker.ts: the compiled one next to this module, or the TypeScript source
+ * through tsx's loader when this module is itself the source (a stale build, the tests).
+ */
+function startWorker(): ChildProcess {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url));
+  const execArgv = fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  return fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+}
+
+function trySend(worker: ChildProcess, message: ToWorker): boolean {
+  if (!worker.connected) return false;
+  try {
+    worker.send(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (blocking: this runs in a signal handler, just before the process exits) until no worker holds a lock. */
+function waitForLocks(locks: { path: string; pid: number }[]): void {
+  const until = Date.now() + STOP_GRACE_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (locks.some((l) => heldBy(l.path) === l.pid) && Date.now() < until) Atomics.wait(pause, 0, 0, 20);
+}
+
+function heldBy(path: string): number | null {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The outcome of a run whose worker ended (or was stopped) without telling it. A run it finished is done; one
+ * it left `running` (its manifest still names the worker) is marked failed with `error` here, and the lock
+ * the worker held is released. A run the worker had marked failed itself keeps its own error.
+ */
+function settleAfterWorker(b: Busy, worker: ChildProcess, opts: RunnerOptions, error: string): Omit<RunOutcome, 'run'> {
+  const dir = runDirOf(opts.runsDir, b.run, opts.subdir);
+  const lock = lockOf(opts.runsDir, b.run, opts.subdir);
+  // The manifest of this worker's attempt at the run, not an earlier attempt's.
+  const manifest = readManifest(dir);
+  const mine = manifest !== null && manifest.pid === worker.pid ? manifest : null;
+  const locked = heldBy(lock) === worker.pid;
+  if (mine?.status === 'done' && storedRun(dir).complete) return { status: 'done' };
+  if (mine?.status === 'failed' && !locked) return { status: 'failed', error: mine.error ?? error };
+  let problem = '';
+  try {
+    if (mine && mine.status !== 'failed') writeManifest(dir, { ...mine, status: 'failed', ended_at: new Date().toISOString(), error, outputs: null });
+  } catch (err) {
+    problem = `; the failed manifest could not be written either (${errorMessage(err)})`;
+  }
+  if (locked) rmSync(lock, { force: true });
+  return { status: 'failed', error: `${error}${problem}` };
+}

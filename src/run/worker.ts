@@ -1,0 +1,53 @@
+/**
+ * A worker process of `ads run --jobs N` (started by pool.ts): it runs whole runs, one at a time, as its
+ * parent sends them, and tells the parent what happens (stage, progress, outcome). Each run goes through
+ * the same `runAll` as a run in the parent would (skip rules, lock, lifecycle), so its outputs are the same
+ * bytes; tfjs and its backend are this process's own.
+ */
+import { interruptAll } from './interrupt.ts';
+import type { RunOutcome } from './lifecycle.ts';
+import { runAll } from './runner.ts';
+import { STAGES } from './stages.ts';
+import type { FromWorker, ToWorker } from './pool.ts';
+
+const send = (message: FromWorker) => process.send!(message);
+let busy = false;
+
+/** Ends a run under way as failed, with `reason` (its lock released), then leaves. */
+function stop(reason: string, code: number): never {
+  interruptAll(reason);
+  process.exit(code);
+}
+
+// Ctrl-C reaches every process of the terminal's group, this one too; `kill` of the parent alone is passed on
+// as an 'interrupt' message. Either way the run under way is marked failed before the process exits.
+process.on('SIGINT', () => stop('interrupted (SIGINT)', 130));
+process.on('SIGTERM', () => stop('interrupted (SIGTERM)', 143));
+// The parent is gone (killed outright): nobody will collect this run, so it ends now rather than runs on unseen.
+process.on('disconnect', () => (busy ? stop('interrupted (the ads process that started this worker ended)', 1) : process.exit(0)));
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'interrupt') stop(message.reason, 1);
+  const { job } = message;
+  busy = true;
+  const stages = job.stages.map((name) => STAGES.find((s) => s.name === name)!);
+  runAll([job.run], {
+    runsDir: job.runsDir,
+    force: job.force,
+    plain: job.plain,
+    subdir: job.subdir,
+    stages,
+    pruning: job.pruning,
+    events: {
+      stage: (name) => send({ type: 'stage', name }),
+      progress: (text) => send({ type: 'progress', text }),
+      skip: (text) => send({ type: 'skip', text }),
+    },
+  })
+    .then(([outcome]: RunOutcome[]) => {
+      const { run: _run, ...rest } = outcome ?? { run: job.run, status: 'failed', error: 'the run ended without an outcome' };
+      send({ type: 'outcome', outcome: rest });
+    })
+    .catch((err: unknown) => send({ type: 'outcome', outcome: { status: 'failed', error: `runner: ${err instanceof Error ? err.message : String(err)}` } }))
+    .finally(() => (busy = false));
+});
