@@ -3,13 +3,13 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, freemem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type DefaultRenderer, Listr, type ListrTaskWrapper, PRESET_TIMER, PRESET_TIMESTAMP, type SimpleRenderer } from 'listr2';
+import { type DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { onInterrupt } from './interrupt.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { readManifest, storedRun, writeManifest } from './manifest.ts';
-import { lockOf, type RunnerOptions, runDirOf, runTitle } from './runner.ts';
+import { listOptions, lockOf, type RunnerOptions, runDirOf, runTitle } from './runner.ts';
 import { STAGES } from './stages.ts';
 
 /**
@@ -124,16 +124,7 @@ export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOpti
 
   const list = new Listr<unknown, 'default', 'simple'>(
     runs.map((run) => ({ title: runTitle(run), task: runTask(run) })),
-    {
-      concurrent: opts.jobs,
-      exitOnError: false,
-      // As in runner.ts: signals are the CLI's, which calls the cleanup registered above.
-      registerSignalListeners: false,
-      renderer: opts.plain ? 'simple' : 'default',
-      rendererOptions: opts.plain ? { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER } : { collapseSubtasks: false },
-      fallbackRenderer: 'simple',
-      fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER },
-    } as never,
+    listOptions({ concurrent: opts.jobs, renderer: opts.plain ? 'simple' : 'default', plain: opts.plain }),
   );
   try {
     await list.run().catch(() => undefined);

@@ -153,16 +153,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
   };
   const list = new Listr<unknown, 'default', 'simple'>(
     runs.map((run) => ({ title: runTitle(run), task: runTask(run) })),
-    {
-      concurrent: false,
-      exitOnError: false,
-      // Signals are the CLI's: it marks the running run failed and exits 130/143 (listr2 would exit 127).
-      registerSignalListeners: false,
-      renderer: opts.events ? 'silent' : opts.plain ? 'simple' : 'default',
-      rendererOptions: opts.plain ? { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER } : { collapseSubtasks: false },
-      fallbackRenderer: 'simple',
-      fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER },
-    } as never,
+    listOptions({ concurrent: false, renderer: opts.events ? 'silent' : opts.plain ? 'simple' : 'default', plain: opts.plain }),
   );
   try {
     await list.run().catch(() => undefined);
@@ -194,4 +185,20 @@ function throttled(emit: (msg: string) => void, plain: boolean): (msg: string) =
       emit(msg);
     }
   };
+}
+
+/**
+ * The task list's options, for one process's runs (here) and a pool's (pool.ts). Signals are the CLI's: it marks
+ * the running run failed and exits 130/143 (listr2's own handler would exit 127).
+ */
+export function listOptions(o: { concurrent: boolean | number; renderer: 'silent' | 'simple' | 'default'; plain: boolean }): never {
+  return {
+    concurrent: o.concurrent,
+    exitOnError: false,
+    registerSignalListeners: false,
+    renderer: o.renderer,
+    rendererOptions: o.plain ? { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER } : { collapseSubtasks: false },
+    fallbackRenderer: 'simple',
+    fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, timer: PRESET_TIMER },
+  } as never;
 }

@@ -1,3 +1,4 @@
+import type { MoaComparison } from '../../classify/evaluate_moa.ts';
 import { bestPoint, type PointGroup, spread, summarizeMetric } from '../aggregate.ts';
 import { type Block, figure, type Section, section, table, text } from '../blocks.ts';
 import type { CompletedRun } from '../collect.ts';
@@ -12,18 +13,8 @@ import { ANOMALY, barsOf, CLASSICAL, comparisonTable, representationsOf, type Se
  */
 type MoaMetrics = {
   note?: string;
-  comparisons?: {
-    classifier: string;
-    a: string;
-    b: string;
-    mean_a: number;
-    mean_b: number;
-    t: number;
-    df: number;
-    p: number;
-    /** Absent in runs made before the corrected test was recorded. */
-    corrected?: { t: number | null; df: number | null; p: number | null; n: number; test_train_ratio: number };
-  }[];
+  /** `corrected` is absent in runs made before the corrected test was recorded. */
+  comparisons?: (Omit<MoaComparison, 'corrected'> & Partial<Pick<MoaComparison, 'corrected'>>)[];
   classes?: string[];
   n_wells?: number;
   n_profiles?: number;
