@@ -144,6 +144,8 @@ describe('ads run: nothing silently wrong', () => {
       [['--runs-dir', join(file, 'runs')], 2, /^--runs-dir: .*a-file\/runs cannot be a folder to write in: a part of the path is a file, not a folder \(ENOTDIR\)/],
       [['--runs-dir', join(dir, 'ok-runs'), '--reports-dir', file], 2, /^--reports-dir: .*a-file cannot be a folder to write in/],
     ];
+    // A file system that holds no new folders (Node's own recursive mkdir retries forever on /proc).
+    if (existsSync('/proc/self')) cases.push([['--runs-dir', '/proc/ads-runs'], 2, /^--runs-dir: \/proc\/ads-runs cannot be a folder to write in: this file system does not allow a folder there/]);
     for (const [args, code, message] of cases) {
       const r = await run(['run', spec('paths'), ...args]);
       expect(r.code, r.stderr).toBe(code);

@@ -17,9 +17,13 @@ export function asUserError(err: unknown, prefix: string): UserError | null {
 export function writableDir(dir: string, setting: string): void {
   try {
     makeDir(dir);
-    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'EEXIST' });
     accessSync(dir, constants.W_OK);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      // mkdir of a folder whose parent exists: the file system does not hold folders there (/proc, /sys).
+      throw new UserError(`${setting}: ${dir} cannot be a folder to write in: this file system does not allow a folder there (ENOENT)`, 2);
+    }
     const code = fileSystemCode(err);
     if (!code) throw err;
     throw new UserError(`${setting}: ${dir} cannot be a folder to write in: ${explainCode(code)}`, BAD_PATH.has(code) ? 2 : 1);
@@ -27,17 +31,15 @@ export function writableDir(dir: string, setting: string): void {
 }
 
 /**
- * mkdir -p, but failing with the real reason: a recursive mkdir reports ENOENT when a missing folder cannot
- * be created (e.g. on a read-only mount), so the first missing one is created alone to learn why.
+ * mkdir -p, one folder at a time from the deepest existing one, so a folder that cannot be made fails with
+ * its own reason. Node's recursive mkdir reports ENOENT for that (on a read-only mount), and on some virtual
+ * file systems (/proc) it retries forever.
  */
 function makeDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    let missing = resolve(dir);
-    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
-    mkdirSync(missing);
-    throw err;
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
   }
+  for (const d of missing.reverse()) mkdirSync(d);
 }
