@@ -1,3 +1,5 @@
+import { dot } from '../numeric/matrix.ts';
+
 /**
  * Limited-memory BFGS over Float64Array for smooth convex objectives (the logistic regression's), with a
  * backtracking Armijo line search. On a convex problem the curvature s·y is positive for every step, so
@@ -119,12 +121,6 @@ function direction(g: Float64Array, pairs: readonly { s: Float64Array; y: Float6
     const beta = rho * dot(y, d);
     for (let i = 0; i < n; i++) d[i] += (alpha[k] - beta) * s[i];
   }
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 function maxAbs(a: Float64Array): number {

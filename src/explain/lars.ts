@@ -1,5 +1,5 @@
 import { crossProduct } from '../numeric/linalg.ts';
-import { matrix } from '../numeric/matrix.ts';
+import { dot, matrix } from '../numeric/matrix.ts';
 
 /**
  * The lasso path by least-angle regression (Efron, Hastie, Johnstone & Tibshirani 2004), step for step as
@@ -249,12 +249,6 @@ function choleskySolve(L: Float64Array, stride: number, n: number, b: ArrayLike<
     x[i] = s / L[i * stride + i];
   }
   return x;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
 }
 
 /** scikit-learn's min_pos: the smallest strictly positive entry, or the largest double when there is none. */

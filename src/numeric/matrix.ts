@@ -8,6 +8,13 @@ export interface Matrix {
   readonly data: Float64Array;
 }
 
+/** Σ a[i]·b[i] over the first n entries (all of a by default), summed in index order. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>, n = a.length): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
 export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
   if (data && data.length !== rows * cols) {
     throw new Error(`matrix data has ${data.length} values, expected ${rows}×${cols}`);
