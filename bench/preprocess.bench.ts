@@ -13,7 +13,8 @@ import { rolesOf } from '../src/data/roles.ts';
 import { simulateScreen } from '../src/data/synthetic.ts';
 import { validateExperiment } from '../src/spec/schema.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
-import { normalizeProfiles, selectProfileFeatures } from '../src/stages/preprocess.ts';
+import { normalizeProfiles } from '../src/stages/normalize.ts';
+import { selectProfileFeatures } from '../src/stages/select.ts';
 import { assignSets } from '../src/stages/split.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ads-bench-'));

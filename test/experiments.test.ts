@@ -51,10 +51,11 @@ function runsOf(runsDir: string, experiment: string) {
     }));
 }
 
-/** Small enough for a test: one seed, short training, a small screen, small permutation nulls. */
+/** Small enough for a test: one seed, short training, a small screen, small permutation nulls, one classifier. */
 const SHRINK = [
   'sweep.seeds=[1]',
-  'training.max_epochs=20',
+  'training.max_epochs=6',
+  'evaluation.moa.classifiers=[logistic]',
   'dataset.synthetic.plates=4',
   'dataset.synthetic.controls_per_plate=16',
   'dataset.synthetic.moas=4',
@@ -67,7 +68,7 @@ const SHRINK = [
 // replicates; on a 4-MoA screen the null's same-MoA pairs set the bar too high for that, so every compound is
 // classified here (the filter has its own tests in classify.test.ts).
 const PAPER_SHRINK = [
-  'sweep.seeds=[1]', 'training.max_epochs=20', 'evaluation.map.null_size=100', 'evaluation.moa.repeats=2',
+  'sweep.seeds=[1]', 'training.max_epochs=6', 'evaluation.map.null_size=100', 'evaluation.moa.repeats=2',
   'evaluation.moa.classifiers=[logistic]', 'evaluation.moa.compounds=all',
 ];
 const sets = (list: string[]) => list.flatMap((s) => ['--set', s]);

@@ -8,6 +8,7 @@ import { metaColumn, selectWells, whereRows } from '../src/data/profiles.ts';
 import { validateExperiment } from '../src/spec/schema.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
 import { trainAutoencoder } from '../src/stages/train.ts';
+import { selectBackend } from '../src/runtime/backend.ts';
 import { describeWithShared, sharedPath } from './support/shared.ts';
 
 /**
@@ -42,10 +43,11 @@ describeWithShared('autoencoder training matches the reference implementation', 
       expect(header.split(',')[1]).toBe('val_loss');
       const referenceCurve = bestSoFar(lines.map((l) => Number(l.split(',')[1])));
       const out = mkdtempSync(join(tmpdir(), 'ads-fidelity-'));
+      await selectBackend(spec.runtime);
       const losses: number[] = [];
       const curves: number[][] = [];
       for (const seed of [42, 43, 44]) {
-        const trained = await trainAutoencoder(data, spec, seed, { tbDir: join(out, String(seed)), modelDir: join(out, `m${seed}`), report: () => {}, callbacks: [] });
+        const trained = await trainAutoencoder(data, spec, seed, { tbDir: join(out, String(seed)), report: () => {}, callbacks: [] });
         losses.push(trained.result.best_val_loss);
         curves.push(bestSoFar(trained.result.history.map((h) => h.val_loss)));
         trained.model.dispose();

@@ -144,7 +144,7 @@ describe('ads run --jobs', () => {
 
   it('runs a search in batches of N: its trials are a function of the seed and N', async () => {
     const file = spec('search', [
-      'training: { max_epochs: 10, batch_size: 16 }',
+      'training: { max_epochs: 4, batch_size: 16 }',
       'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
       'explain: { enabled: false }',
       'sweep:',

@@ -7,7 +7,7 @@ import {
   fillUndefined, keepHighestDose, prepareForEvaluation, zscorePerPlate,
 } from '../src/evaluate/prepare.ts';
 import {
-  percentileLinear, percentReplicating, type PercentReplicatingOptions, replicatingOverlaps,
+  percentReplicating, type PercentReplicatingOptions, replicatingOverlaps,
 } from '../src/evaluate/percent_replicating.ts';
 import { numpyPermutation } from '../src/evaluate/numpy_random.ts';
 
@@ -96,18 +96,6 @@ describe('replicate correlation', () => {
 });
 
 describe('threshold and percent replicating', () => {
-  it('uses numpy linear percentiles', () => {
-    expect(percentileLinear(Float64Array.from([4, 1, 3, 2]), 90)).toBeCloseTo(3.7, 14);
-    expect(percentileLinear(Float64Array.from([4, 1, 3, 2]), 50)).toBe(2.5);
-    expect(percentileLinear(Float64Array.from([5]), 90)).toBe(5);
-    const rs = stream(3, 'test/percentile');
-    for (const n of [2, 17, 1000, 4097]) {
-      // Rounded values give many ties, the hard case for selection.
-      const x = Float64Array.from({ length: n }, () => Math.round(rs.normal() * 4) / 4 + 0); // + 0: no −0
-      for (const q of [0, 10, 50, 90, 99.9, 100]) expect(percentileLinear(x, q)).toBe(percentile(x, q));
-    }
-  });
-
   it('counts a group as replicating only strictly above the threshold', () => {
     // Three identical profiles: A's replicate correlation and every null pair (a well of A, S) are the
     // same dot product, so the threshold equals A's correlation exactly, and A is not above it.

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { pairedDifference, summarizeMetric, groupByPoint } from '../src/report/aggregate.ts';
 import type { CompletedRun } from '../src/report/collect.ts';
+import { RunDir } from '../src/run/store.ts';
 import { buildReport } from '../src/report/document.ts';
 import { renderSvg } from '../src/report/figures/render.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
@@ -20,7 +21,7 @@ function settingsOf(point: Record<string, unknown>): Record<string, unknown> {
 
 const run = (point: Record<string, unknown>, seed: number, a: number, c: number): CompletedRun => ({
   runId: `${JSON.stringify(point)}-${seed}`,
-  dir: '/nonexistent',
+  dir: new RunDir('/nonexistent'),
   seed,
   point,
   settings: settingsOf(point),

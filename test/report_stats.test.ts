@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { correctedResampledTTest } from '../src/classify/metrics.ts';
 import { metricRange, pairedDifference } from '../src/report/aggregate.ts';
 import type { CompletedRun } from '../src/report/collect.ts';
+import { RunDir } from '../src/run/store.ts';
 import { bootstrapMeanInterval } from '../src/report/interval.ts';
 
 /** scipy's values, from test/oracles/report_stats.py. */
@@ -54,7 +55,7 @@ describe('bootstrap interval of a mean', () => {
 describe('paired differences keep to the metric’s range', () => {
   const run = (seed: number, a: number, b: number): CompletedRun => ({
     runId: `r${seed}`,
-    dir: '',
+    dir: new RunDir(''),
     seed,
     point: {},
     settings: {},

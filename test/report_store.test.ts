@@ -8,7 +8,8 @@ import { collectRuns, type CompletedRun, resultSettings } from '../src/report/co
 import { buildReport } from '../src/report/document.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { writeReportFor } from '../src/report/write.ts';
-import { listOutputs, type Manifest, writeManifest } from '../src/run/manifest.ts';
+import type { Manifest } from '../src/run/manifest.ts';
+import { ExperimentStore, RunDir } from '../src/run/store.ts';
 import { scratchDir } from './support/files.ts';
 
 /** Writes to report.md fail while this is set: a report killed (or out of disk) in the middle of writing. */
@@ -47,13 +48,13 @@ function storeRun(expDir: string, runId: string, s: Record<string, unknown>, poi
   fs.writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ percent_replicating: { anomaly: { percent: a, threshold: 0.3 }, cellprofiler: { percent: c, threshold: 0.4 } } }));
   const manifest: Manifest = {
     status: 'done', run_id: runId, experiment: 'exp', seed: s.seed as number, point, started_at: '', ended_at: '', seconds: {}, backend: null,
-    versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: listOutputs(dir),
+    versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: new RunDir(dir).listOutputs(),
   };
-  writeManifest(dir, manifest);
+  new RunDir(dir).writeManifest(manifest);
 }
 
 const completed = (runId: string, s: Record<string, unknown>, a: number): CompletedRun => ({
-  runId, dir: '/nonexistent', seed: s.seed as number, point: {}, settings: resultSettings(s),
+  runId, dir: new RunDir('/nonexistent'), seed: s.seed as number, point: {}, settings: resultSettings(s),
   metrics: { percent_replicating: { anomaly: { percent: a }, cellprofiler: { percent: 10 } } },
 });
 
@@ -91,7 +92,7 @@ describe('report points are full settings, not experiment names', () => {
     storeRun(expDir, 'aaaaaaaaaaa1', spec(1), {}, [50, 40]);
     storeRun(expDir, 'aaaaaaaaaaa2', spec(2), {}, [60, 42]);
     storeRun(expDir, 'bbbbbbbbbbbb', spec(1, { lr: 0.001 }), {}, [1000, 1000]);
-    const collected = collectRuns(expDir, [resultSettings(spec(1)), resultSettings(spec(2))]);
+    const collected = collectRuns(new ExperimentStore(join(expDir, '..'), 'exp'), [resultSettings(spec(1)), resultSettings(spec(2))]);
     expect(collected.complete.map((r) => r.runId)).toEqual(['aaaaaaaaaaa1', 'aaaaaaaaaaa2']);
     expect(collected.outdated).toEqual([{ run: expect.objectContaining({ runId: 'bbbbbbbbbbbb' }), differences: ['training.lr: 0.001 (spec: 0.005)'] }]);
     const md = renderMarkdown(buildReport({ experiment: 'exp', description: '', representations: REPS, splitBy: null, nullPercentile: 90, collected }));
@@ -99,7 +100,7 @@ describe('report points are full settings, not experiment names', () => {
     expect(md).toContain('## Runs of other settings');
     expect(md).toContain('| bbbbbbbbbbbb | 1 | training.lr: 0.001 (spec: 0.005) |');
     // Without a spec (ads report <experiment>) every run is a result, at its own point.
-    expect(groupByPoint(collectRuns(expDir).complete).map((p) => [p.label, p.runs.length])).toEqual([
+    expect(groupByPoint(collectRuns(new ExperimentStore(join(expDir, '..'), 'exp')).complete).map((p) => [p.label, p.runs.length])).toEqual([
       ['training.lr=0.001', 1],
       ['training.lr=0.005', 2],
     ]);
@@ -110,7 +111,7 @@ describe('report points are full settings, not experiment names', () => {
     storeRun(expDir, 'cccccccccccc', spec(1), {}, [50, 40]);
     storeRun(expDir, 'dddddddddddd', spec(2), {}, [60, 42]);
     fs.writeFileSync(join(expDir, 'dddddddddddd', 'metrics.json'), '');
-    const collected = collectRuns(expDir);
+    const collected = collectRuns(new ExperimentStore(join(expDir, '..'), 'exp'));
     expect(collected.complete.map((r) => r.runId)).toEqual(['cccccccccccc']);
     expect(collected.unfinished).toEqual([{ runId: 'dddddddddddd', status: 'incomplete', error: 'marked done, but metrics.json is empty' }]);
   });
@@ -122,7 +123,7 @@ describe('report points are full settings, not experiment names', () => {
     const dead = 2 ** 22 + 12345; // above Linux's default pid_max: no live process has it
     const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
     fs.writeFileSync(manifestPath, JSON.stringify({ ...m, status: 'running', host: hostname(), pid: dead, outputs: null }));
-    expect(collectRuns(expDir).unfinished).toEqual([
+    expect(collectRuns(new ExperimentStore(join(expDir, '..'), 'exp')).unfinished).toEqual([
       { runId: 'ffffffffffff', status: 'running', error: `process ${dead} on ${hostname()} is gone (killed?); the next ads run re-does it` },
     ]);
   });

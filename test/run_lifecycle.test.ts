@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Profiles } from '../src/data/profiles.ts';
 import { matrix } from '../src/numeric/matrix.ts';
-import { nonFiniteProblem } from '../src/run/finite.ts';
 import { interruptAll } from '../src/run/interrupt.ts';
-import { readManifest } from '../src/run/manifest.ts';
-import { runAll, runDirOf } from '../src/run/runner.ts';
-import type { RunState, Stage } from '../src/run/stages.ts';
+import { runAll } from '../src/run/runner.ts';
+import type { AnyStage } from '../src/run/stage.ts';
+import { ExperimentStore } from '../src/run/store.ts';
+import { evaluateStage } from '../src/stages/evaluate.ts';
+import { representStage } from '../src/stages/represent.ts';
+import { trainStage } from '../src/stages/train.ts';
 import { loadSpec } from '../src/spec/load.ts';
 import { expandRuns, type PlannedRun } from '../src/sweep/expand.ts';
 import { scratchDir } from './support/files.ts';
@@ -25,21 +27,29 @@ let stores = 0;
 const newStore = () => join(scratch, `runs${stores++}`);
 const quiet = { force: false, plain: true, warn: () => undefined };
 
-/** A stage that writes a table, as the real ones do, so that a done run has outputs to check. */
+type Stage = AnyStage;
+const store = (runsDir: string) => new ExperimentStore(runsDir, 'life');
+const runDir = (runsDir: string, run: PlannedRun) => store(runsDir).run(run.runId);
+const readManifest = (runsDir: string, run: PlannedRun) => runDir(runsDir, run).readManifest();
+const lockOf = (runsDir: string, run: PlannedRun) => store(runsDir).lockPath(run.runId);
+
+/** A stage that returns a table, as the real ones do, so that a done run has outputs to check. */
 const writeTable: Stage = {
   name: 'tabulate',
-  run(state, ctx) {
-    writeFileSync(join(ctx.tablesDir, 'numbers.bin'), new Uint8Array(1000).fill(7));
-    state.metrics = { percent_replicating: { anomaly: { percent: 50, threshold: 0.2 } } };
-  },
+  reads: [],
+  run: () => ({
+    values: {},
+    tables: { numbers: { n: Float64Array.from({ length: 100 }, (_, i) => i) } },
+    metrics: { percent_replicating: { anomaly: { percent: 50, threshold: 0.2 } } },
+  }),
 };
 const throwing = (name: string, error: Error): Stage => ({
   name,
+  reads: [],
   run() {
     throw error;
   },
 });
-const lockOf = (runsDir: string, run: PlannedRun) => join(runsDir, 'life', '.locks', `${run.runId}.lock`);
 
 describe('the run lifecycle', () => {
   it('a stage that throws leaves a failed manifest naming the stage, releases the lock and counts the failure', async () => {
@@ -48,7 +58,7 @@ describe('the run lifecycle', () => {
     const outcomes = await runAll(runs, { ...quiet, runsDir, stages: [writeTable, throwing('evaluate', new Error('boom'))] });
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed']);
     for (const run of runs) {
-      const m = readManifest(runDirOf(runsDir, run))!;
+      const m = readManifest(runsDir, run)!;
       expect(m.status).toBe('failed');
       expect(m.error).toBe('evaluate: boom');
       expect(m.ended_at).not.toBeNull();
@@ -64,9 +74,11 @@ describe('the run lifecycle', () => {
     // manifest.json turned into a folder: no manifest can be renamed over it any more.
     const blockManifest: Stage = {
       name: 'represent',
-      run(_state, ctx) {
-        rmSync(join(ctx.dir, 'manifest.json'));
-        mkdirSync(join(ctx.dir, 'manifest.json', 'x'), { recursive: true });
+      reads: [],
+      run(_input, ctx) {
+        const { manifestPath } = store(runsDir).run(ctx.runId);
+        rmSync(manifestPath);
+        mkdirSync(join(manifestPath, 'x'), { recursive: true });
         throw new Error('the stage failed');
       },
     };
@@ -80,10 +92,14 @@ describe('the run lifecycle', () => {
   it("an error in 'finish' (metrics.json cannot be written) fails the run instead of losing it", async () => {
     const runsDir = newStore();
     const [run] = planned();
-    const blockMetrics: Stage = { name: 'evaluate', run: (_s, ctx) => void mkdirSync(join(ctx.dir, 'metrics.json', 'x'), { recursive: true }) };
+    const blockMetrics: Stage = {
+      name: 'evaluate',
+      reads: [],
+      run: (_input, ctx) => (mkdirSync(join(store(runsDir).run(ctx.runId).dir, 'metrics.json', 'x'), { recursive: true }), { values: {} }),
+    };
     const outcomes = await runAll([run], { ...quiet, runsDir, stages: [writeTable, blockMetrics] });
     expect(outcomes.map((o) => o.status)).toEqual(['failed']);
-    const m = readManifest(runDirOf(runsDir, run))!;
+    const m = readManifest(runsDir, run)!;
     expect(m.status).toBe('failed');
     expect(m.error).toMatch(/^finish: .*EISDIR/);
     expect(existsSync(lockOf(runsDir, run))).toBe(false);
@@ -97,12 +113,13 @@ describe('the run lifecycle', () => {
     const warnings: string[] = [];
     const opts = { ...quiet, runsDir, stages: [counting], warn: (m: string) => warnings.push(m) };
     expect((await runAll([run], opts))[0].status).toBe('done');
-    const dir = runDirOf(runsDir, run);
-    const m = readManifest(dir)!;
+    const dir = runDir(runsDir, run).dir;
+    const m = readManifest(runsDir, run)!;
+    const tableBytes = readFileSync(join(dir, 'tables', 'numbers.parquet')).length;
     expect(m.outputs).toEqual({
       'metrics.json': readFileSync(join(dir, 'metrics.json')).length,
       'spec.yaml': readFileSync(join(dir, 'spec.yaml')).length,
-      'tables/numbers.bin': 1000,
+      'tables/numbers.parquet': tableBytes,
     });
     expect((await runAll([run], opts))[0].status).toBe('skipped');
     expect(executions).toBe(1);
@@ -110,8 +127,12 @@ describe('the run lifecycle', () => {
     const spoil: [string, () => void, RegExp][] = [
       ['empty metrics.json', () => writeFileSync(join(dir, 'metrics.json'), ''), /marked done, but metrics\.json is empty/],
       ['torn metrics.json', () => writeFileSync(join(dir, 'metrics.json'), '{"percent_replicating": {"an'), /marked done, but metrics\.json is not valid JSON/],
-      ['missing table', () => rmSync(join(dir, 'tables', 'numbers.bin')), /marked done, but tables\/numbers\.bin is missing/],
-      ['truncated table', () => writeFileSync(join(dir, 'tables', 'numbers.bin'), new Uint8Array(10)), /tables\/numbers\.bin has 10 bytes, not the 1000 it was written with/],
+      ['missing table', () => rmSync(join(dir, 'tables', 'numbers.parquet')), /marked done, but tables\/numbers\.parquet is missing/],
+      [
+        'truncated table',
+        () => writeFileSync(join(dir, 'tables', 'numbers.parquet'), new Uint8Array(10)),
+        new RegExp(`tables/numbers\\.parquet has 10 bytes, not the ${tableBytes} it was written with`),
+      ],
     ];
     for (const [what, damage, warning] of spoil) {
       damage();
@@ -133,20 +154,20 @@ describe('the run lifecycle', () => {
     let release!: () => void;
     const inStage = new Promise<void>((r) => (reached = r));
     // A long stage (a training): the interruption has to end the run from outside, while it waits.
-    const waiting: Stage = { name: 'train', run: () => (reached(), new Promise<void>((r) => (release = r))) };
+    const waiting: Stage = { name: 'train', reads: [], run: () => (reached(), new Promise((r) => (release = () => r({ values: {} })))) };
     const running = runAll([run], { ...quiet, runsDir, stages: [waiting, writeTable] });
     await inStage;
     expect(existsSync(lockOf(runsDir, run))).toBe(true);
     interruptAll('interrupted (SIGTERM)');
     const expected = { status: 'failed', error: 'train: interrupted (SIGTERM)' };
-    expect(readManifest(runDirOf(runsDir, run))).toMatchObject(expected);
+    expect(readManifest(runsDir, run)).toMatchObject(expected);
     expect(existsSync(lockOf(runsDir, run))).toBe(false);
     // The CLI exits right away; a process that lives on sees the stage end, but the run stays ended.
     release();
     const outcomes = await running;
     expect(outcomes.map((o) => [o.status, o.error])).toEqual([['failed', 'train: interrupted (SIGTERM)']]);
-    expect(readManifest(runDirOf(runsDir, run))).toMatchObject(expected);
-    expect(existsSync(join(runDirOf(runsDir, run), 'metrics.json'))).toBe(false);
+    expect(readManifest(runsDir, run)).toMatchObject(expected);
+    expect(existsSync(join(runDir(runsDir, run).dir, 'metrics.json'))).toBe(false);
   });
 
   it('a disk that fills during a stage fails the run with ENOSPC, and the failed manifest is still written', async (ctx) => {
@@ -159,22 +180,22 @@ describe('the run lifecycle', () => {
     }
     try {
       const [run] = planned();
-      const fill: Stage = { name: 'select', run: (_s, c) => writeFileSync(join(c.tablesDir, 'normalized.parquet'), new Uint8Array(1 << 20)) };
+      const fill: Stage = { name: 'select', reads: [], run: () => ({ values: {}, json: { big: 'x'.repeat(1 << 20) } }) };
       const outcomes = await runAll([run], { ...quiet, runsDir: mnt, stages: [fill] });
       expect(outcomes.map((o) => o.status)).toEqual(['failed']);
-      const m = readManifest(runDirOf(mnt, run))!;
+      const m = readManifest(mnt, run)!;
       expect(m.status).toBe('failed');
       expect(m.error).toMatch(/^select: no space left on the device \(ENOSPC\)/);
       expect(existsSync(lockOf(mnt, run))).toBe(false);
       // No temporary file of a failed atomic write is left holding space.
-      expect(readdirSync(runDirOf(mnt, run)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(readdirSync(runDir(mnt, run).dir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
     } finally {
       execFileSync('umount', [mnt]);
     }
   });
 });
 
-describe('what must be finite after a stage', () => {
+describe('what must be finite after a stage (each stage checks its own output)', () => {
   const table = (values: number[], rows: number, features: string[]): Profiles => ({
     metadata: { Metadata_Plate: Array(rows).fill('P1') },
     features,
@@ -183,10 +204,9 @@ describe('what must be finite after a stage', () => {
 
   it('a representation with NaN or Infinity fails the represent stage, with the count of bad values and where they are', () => {
     const anomaly = table([1, NaN, 2, Infinity, 3, NaN], 3, ['f1', 'f2']);
-    const state: RunState = { representations: { cellprofiler: table([1, 2, 3, 4, 5, 6], 3, ['f1', 'f2']), anomaly } };
-    const problem = nonFiniteProblem('represent', state)!;
+    const problem = representStage.check!({ values: { representations: { cellprofiler: table([1, 2, 3, 4, 5, 6], 3, ['f1', 'f2']), anomaly } } })!;
     expect(problem).toMatch(/^3 of the 6 values of representation anomaly \(3 wells × 2 features\) are not finite \(NaN or ±Infinity\), in 1 feature\(s\) \(f2: 3 of 3 wells\)/);
-    expect(nonFiniteProblem('represent', { representations: { cellprofiler: table([1, 2, 3, 4, 5, 6], 3, ['f1', 'f2']) } })).toBeNull();
+    expect(representStage.check!({ values: { representations: { cellprofiler: table([1, 2, 3, 4, 5, 6], 3, ['f1', 'f2']) } } })).toBeNull();
   });
 
   it('percent replicating with an undefined threshold, or an undefined mAP, fails the evaluate stage', () => {
@@ -194,33 +214,30 @@ describe('what must be finite after a stage', () => {
       percent_replicating: { anomaly: { percent: 0, threshold: NaN }, cellprofiler: { percent: 22.2, threshold: 0.41 } },
       map: { anomaly: { activity: { mean_map: NaN, percent_retrieved: 0 } }, cellprofiler: { activity: { mean_map: 0.3, percent_retrieved: 40 } } },
     };
-    expect(nonFiniteProblem('evaluate', { metrics })).toBe(
+    const check = (m: typeof metrics) => evaluateStage.check!({ values: { treated: {}, replicating: [] }, metrics: m as never });
+    expect(check(metrics)).toBe(
       '2 of 8 metric(s) not finite (percent_replicating.anomaly.threshold = NaN, map.anomaly.activity.mean_map = NaN); a metric is undefined on these representations',
     );
     metrics.percent_replicating.anomaly.threshold = 0.39;
     metrics.map.anomaly.activity.mean_map = 0.2;
-    expect(nonFiniteProblem('evaluate', { metrics })).toBeNull();
+    expect(check(metrics)).toBeNull();
   });
 
   it('a diverged training (best validation loss NaN or missing) fails the train stage', () => {
-    expect(nonFiniteProblem('train', { metrics: { training: { best_val_loss: NaN } } })).toMatch(/^1 of 1 metric\(s\) not finite \(training\.best_val_loss = NaN\)/);
-    expect(nonFiniteProblem('train', { metrics: { training: { best_val_loss: null } } })).toMatch(/training\.best_val_loss = null/);
-    expect(nonFiniteProblem('train', { metrics: { training: { best_val_loss: 0.31 } } })).toBeNull();
+    const check = (best_val_loss: unknown) => trainStage.check!({ values: { model: null }, metrics: { training: { best_val_loss } as never } });
+    expect(check(NaN)).toMatch(/^1 of 1 metric\(s\) not finite \(training\.best_val_loss = NaN\)/);
+    expect(check(null)).toMatch(/training\.best_val_loss = null/);
+    expect(check(0.31)).toBeNull();
   });
 
   it('the runner fails the run at the stage that produced the non-finite value', async () => {
     const runsDir = newStore();
     const [run] = planned();
-    const nanRepresentation: Stage = {
-      name: 'represent',
-      run(state) {
-        state.representations = { anomaly: table([NaN, NaN, NaN, 1], 2, ['a', 'b']) };
-      },
-    };
-    const after: Stage = { name: 'evaluate', run: () => expect.unreachable('no stage runs after a non-finite representation') };
+    const nanRepresentation: Stage = { ...representStage, run: () => ({ values: { representations: { anomaly: table([NaN, NaN, NaN, 1], 2, ['a', 'b']) } } }) };
+    const after: Stage = { name: 'evaluate', reads: [], run: () => expect.unreachable('no stage runs after a non-finite representation') };
     const [outcome] = await runAll([run], { ...quiet, runsDir, stages: [nanRepresentation, after] });
     expect(outcome.status).toBe('failed');
-    expect(readManifest(runDirOf(runsDir, run))!.error).toMatch(/^represent: 3 of the 4 values of representation anomaly \(2 wells × 2 features\) are not finite/);
+    expect(readManifest(runsDir, run)!.error).toMatch(/^represent: 3 of the 4 values of representation anomaly \(2 wells × 2 features\) are not finite/);
   });
 });
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { isLock, tryLock } from '../src/run/lock.ts';
-import { listOutputs, readManifest, storedRun, writeManifest, type Manifest } from '../src/run/manifest.ts';
+import type { Manifest } from '../src/run/manifest.ts';
+import { RunDir } from '../src/run/store.ts';
 import { canonicalJson, writeFileAtomic } from '../src/run/files.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ads-store-'));
@@ -33,28 +34,28 @@ describe('run store', () => {
 
   it('only a manifest saying done, with a whole metrics.json and every output it lists, makes a result', () => {
     const dir = tmp();
-    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'no manifest' });
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'no manifest' });
     const m: Manifest = {
       status: 'running', run_id: 'r', experiment: 'e', seed: 1, point: {}, started_at: '', ended_at: null, seconds: {},
       backend: null, versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: null,
     };
-    writeManifest(dir, m);
-    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'running' });
+    new RunDir(dir).writeManifest(m);
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'running' });
     mkdirSync(join(dir, 'tables'));
     writeFileSync(join(dir, 'metrics.json'), '{"percent_replicating": {"anomaly": {"percent": 40}}}');
     writeFileSync(join(dir, 'tables', 't.parquet'), 'abcdef');
-    expect(listOutputs(dir)).toEqual({ 'metrics.json': 53, 'tables/t.parquet': 6 });
-    writeManifest(dir, { ...m, status: 'done', outputs: listOutputs(dir) });
-    expect(storedRun(dir)).toMatchObject({ complete: true, metrics: { percent_replicating: { anomaly: { percent: 40 } } } });
+    expect(new RunDir(dir).listOutputs()).toEqual({ 'metrics.json': 53, 'tables/t.parquet': 6 });
+    new RunDir(dir).writeManifest({ ...m, status: 'done', outputs: new RunDir(dir).listOutputs() });
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: true, metrics: { percent_replicating: { anomaly: { percent: 40 } } } });
     writeFileSync(join(dir, 'metrics.json'), '');
-    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is empty' });
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is empty' });
     writeFileSync(join(dir, 'metrics.json'), '[]');
-    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is not a JSON object' });
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is not a JSON object' });
     rmSync(join(dir, 'metrics.json'));
-    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is missing' });
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'marked done, but metrics.json is missing' });
     writeFileSync(join(dir, 'manifest.json'), '{"status": "do'); // torn by hand: not a result
-    expect(readManifest(dir)).toBeNull();
-    expect(storedRun(dir)).toMatchObject({ complete: false, reason: 'manifest.json is not valid JSON' });
+    expect(new RunDir(dir).readManifest()).toBeNull();
+    expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'manifest.json is not valid JSON' });
   });
 
   it('a failed atomic write leaves the old content and no temporary file', () => {

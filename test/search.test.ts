@@ -80,7 +80,7 @@ describe('hyper-parameter search end to end', () => {
       [
         'experiment: search',
         'dataset: { synthetic: { plates: 4, moas: 4, compounds_per_moa: 3, features: 40, factors: 6 } }',
-        'training: { max_epochs: 30 }',
+        'training: { max_epochs: 12 }',
         'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
         'sweep:',
         '  seeds: [1, 2]',

@@ -125,7 +125,7 @@ export interface MoaEvaluation {
 export const LOGISTIC_TOL = 1e-6;
 /** The reference's max_iter; reached only when C is so large the problem is nearly unregularized. */
 export const LOGISTIC_MAX_ITER = 1000;
-const FUSION_NAMES = { early: 'early_fusion', late: 'late_fusion' } as const;
+export const FUSION_NAMES = { early: 'early_fusion', late: 'late_fusion' } as const;
 
 export async function evaluateMoa(
   representations: Readonly<Record<string, Profiles>>,

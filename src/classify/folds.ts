@@ -1,3 +1,4 @@
+import { mean } from '../numeric/stats.ts';
 import { permutation, type RandomStream, stream } from '../random/streams.ts';
 
 /**
@@ -114,9 +115,7 @@ function bestFold(foldCounts: Float64Array, classCount: Float64Array, add: Float
 
 /** Population SD, as np.std. */
 function std(x: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m += x[i];
-  m /= x.length;
+  const m = mean(x);
   let s = 0;
   for (let i = 0; i < x.length; i++) s += (x[i] - m) ** 2;
   return Math.sqrt(s / x.length);

@@ -1,5 +1,6 @@
 import { DataError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
+import { kahanMean, medianInPlace } from '../numeric/stats.ts';
 import { type MetaValue, metaColumn, type Profiles, whereRows } from '../data/profiles.ts';
 import { cosineRows, packRows, productInto, rowDot } from './gram.ts';
 import { groupBy, type Groups } from './groups.ts';
@@ -189,14 +190,9 @@ function perturbationProfiles(p: Profiles, replicateBy: readonly string[], moa: 
       let c = 0;
       for (const i of rows) {
         const v = src[i * k + j];
-        if (Number.isNaN(v)) continue;
-        // Insertion sort: replicate groups are small.
-        let t = c++;
-        for (; t > 0 && scratch[t - 1] > v; t--) scratch[t] = scratch[t - 1];
-        scratch[t] = v;
+        if (!Number.isNaN(v)) scratch[c++] = v;
       }
-      const h = c >> 1;
-      data[g * k + j] = c === 0 ? NaN : c % 2 === 1 ? scratch[h] : (scratch[h - 1] + scratch[h]) / 2;
+      data[g * k + j] = medianInPlace(scratch.subarray(0, c));
     }
     moaValues.push(label);
   });
@@ -235,6 +231,7 @@ function summarise(
   const groupNulls = new Map<string, Float32Array>();
   const out: MapGroup[] = groups.rows.map((rows, g) => {
     const members = rows.filter((i) => !Number.isNaN(ap[i]) && nPos[i] > 0);
+    // pandas' compensated mean, so that a mAP on a null value compares with it exactly as copairs' does.
     const map = kahanMean(members.map((i) => ap[i]));
     let pValue = NaN;
     if (members.length > 0) {
@@ -262,22 +259,6 @@ function summarise(
     groups: out,
     summary: { fraction_significant: n > 0 ? nSignificant / n : NaN, n, n_significant: nSignificant, threshold: opts.threshold },
   };
-}
-
-/**
- * The mean as pandas' groupby `mean` computes it (Kahan-compensated sum, then one division), so a mAP that
- * sits on a null value compares with it exactly as copairs' does.
- */
-function kahanMean(values: readonly number[]): number {
-  let sum = 0;
-  let compensation = 0;
-  for (const v of values) {
-    const y = v - compensation;
-    const t = sum + y;
-    compensation = t - sum - y;
-    sum = t;
-  }
-  return values.length > 0 ? sum / values.length : NaN;
 }
 
 /** copairs' ranking key of a similarity: float32(1 − float32(s)), ascending; undefined ranks last. */

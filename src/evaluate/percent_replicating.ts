@@ -1,5 +1,6 @@
 import type { Matrix } from '../numeric/matrix.ts';
 import type { MetaValue, Profiles } from '../data/profiles.ts';
+import { mean, median, percentile } from '../numeric/stats.ts';
 import { stream } from '../random/streams.ts';
 import { packRows, pearsonRows, rowDot, upperTriangleInto } from './gram.ts';
 import { groupBy } from './groups.ts';
@@ -94,7 +95,7 @@ export function percentReplicating(
     groupsOut.push({
       key: groups.keys[g],
       by: groups.by[g],
-      replicate_correlation: opts.aggregate === 'mean' ? meanOf(pairs) : medianOf(pairs),
+      replicate_correlation: opts.aggregate === 'mean' ? mean(pairs) : median(pairs),
       n_replicates: rows.length,
       replicating: false,
     });
@@ -102,7 +103,7 @@ export function percentReplicating(
 
   const draw = opts.null_sampling === 'reference' ? referenceDraws(opts.seed) : independentDraws(opts.seed);
   const nulls = nullCorrelations(z, groups.rows, opts.null_draws, draw);
-  const threshold = percentileLinear(nulls, opts.percentile);
+  const threshold = percentile(nulls, opts.percentile);
   let nReplicating = 0;
   for (const g of groupsOut) {
     g.replicating = g.replicate_correlation > threshold;
@@ -184,63 +185,4 @@ export function replicatingOverlaps(
   const counts = new Array<number>(1 << names.length).fill(0);
   for (const mask of membership.values()) counts[mask]++;
   return counts.slice(1).map((count, m) => ({ sets: names.filter((_, b) => ((m + 1) >> b) & 1), count }));
-}
-
-/**
- * numpy's default (linear) percentile, by selection rather than sorting: the null can hold tens of
- * millions of values, where a full sort costs seconds. Does not modify `values`.
- */
-export function percentileLinear(values: Float64Array, q: number): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const a = values.slice();
-  const pos = (q / 100) * (n - 1);
-  const lo = Math.floor(pos);
-  const vLo = select(a, lo);
-  if (pos === lo) return vLo;
-  // After selection everything right of `lo` is ≥ a[lo]; the next order statistic is their minimum.
-  let vHi = Infinity;
-  for (let i = lo + 1; i < n; i++) if (a[i] < vHi) vHi = a[i];
-  return vLo + (vHi - vLo) * (pos - lo);
-}
-
-/** k-th smallest value (0-based) by Hoare's quickselect with a median-of-three pivot; reorders `a`. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const x = a[lo], y = a[(lo + hi) >>> 1], z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-function meanOf(x: readonly number[]): number {
-  if (x.length === 0) return NaN;
-  let s = 0;
-  for (const v of x) s += v;
-  return s / x.length;
-}
-
-function medianOf(x: readonly number[]): number {
-  if (x.length === 0) return NaN;
-  const s = Float64Array.from(x).sort();
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }

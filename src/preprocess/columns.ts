@@ -5,35 +5,15 @@ import { type Matrix, type MatrixView, viewOf } from '../numeric/matrix.ts';
  * as pandas (`skipna`), numpy's nan-functions and scikit-learn's scalers skip them when fitting.
  */
 
-/** The non-missing values of column j, sorted ascending. */
-export function sortedPresent(m: Matrix, j: number): Float64Array {
+/** The non-missing values of column j, in row order (a fresh array: the medians and percentiles may reorder it). */
+export function presentValues(m: Matrix, j: number): Float64Array {
   const out = new Float64Array(m.rows);
   let n = 0;
   for (let i = 0; i < m.rows; i++) {
     const v = m.data[i * m.cols + j];
     if (!Number.isNaN(v)) out[n++] = v;
   }
-  return out.subarray(0, n).sort();
-}
-
-/** numpy.percentile's default ('linear') on sorted values; NaN when there are none. */
-export function quantileOfSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const pos = (q / 100) * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, n - 1);
-  const frac = pos - lo;
-  // numpy's _lerp: interpolate from the nearer end, which keeps the result monotone in q.
-  const diff = sorted[hi] - sorted[lo];
-  return frac >= 0.5 ? sorted[hi] - diff * (1 - frac) : sorted[lo] + diff * frac;
-}
-
-export function medianOfSorted(sorted: Float64Array): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return out.subarray(0, n);
 }
 
 export interface ColumnMoments {

@@ -1,3 +1,4 @@
+import { DataError } from '../errors.ts';
 import { type Matrix, matrix, selectRows } from '../numeric/matrix.ts';
 import { groupRows, metaColumn, type Profiles } from '../data/profiles.ts';
 import { type Affine, applyAffineToRows } from './normalize/affine.ts';
@@ -42,7 +43,13 @@ export function normalize(p: Profiles, settings: NormalizeSettings, scope: Norma
   const out = matrix(p.values.rows, p.values.cols);
   for (const [plate, rows] of groups) {
     const fitRows = rows.filter((i) => isFit[i] === 1);
-    if (fitRows.length === 0) throw new Error(`normalize: no fit wells in plate '${String(plate)}'`);
+    if (fitRows.length === 0) {
+      // A plate whose few controls all went to validation or test: the scaler has nothing to be fitted on there.
+      throw new DataError(
+        `plate '${String(plate)}' (${rows.length} wells) has none of the wells its ${settings.method} scaler is fitted on (normalize.fit_on); ` +
+          'give each plate more controls, fit on other wells (normalize.fit_on: all_controls) or normalize across plates (normalize.by_plate: false)',
+      );
+    }
     const fitted = fitter(selectRows(p.values, fitRows));
     if ('center' in fitted) {
       applyAffineToRows(p.values, fitted, rows, out);

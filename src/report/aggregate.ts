@@ -2,7 +2,6 @@ import { studentTQuantile } from '../numeric/distributions.ts';
 import { mean, sampleSd } from '../numeric/stats.ts';
 import { canonicalJson } from '../run/files.ts';
 import { type CompletedRun, differingPaths, flattenSettings } from './collect.ts';
-import { pointLabel } from './format.ts';
 import { bootstrapMeanInterval } from './interval.ts';
 import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
 
@@ -73,6 +72,16 @@ export function groupByPoint(runs: readonly CompletedRun[]): PointGroup[] {
     }
   }
   return sorted;
+}
+
+/**
+ * `model.latent=8, training.lr=0.001`: a point's name, numbers to `precision` significant digits, as a random
+ * search's draws would not fit a table. The grouping names the points, so the naming lives here, not in
+ * format.ts (which reads this module's summaries and must not be read by it).
+ */
+function pointLabel(point: Record<string, unknown>, precision: number): string {
+  const parts = Object.entries(point).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(precision)) : JSON.stringify(v)}`);
+  return parts.length ? parts.join(', ') : '(single point)';
 }
 
 function settingAt(settings: Record<string, unknown>, path: string): unknown {

@@ -1,15 +1,14 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { canonicalJson } from '../run/files.ts';
 import { processGone } from '../run/lock.ts';
-import { type Manifest, storedRun } from '../run/manifest.ts';
+import type { Manifest } from '../run/manifest.ts';
+import type { ExperimentStore, RunDir } from '../run/store.ts';
 
 /** A complete run as the report sees it: where it sits in the sweep, and what it measured. */
 export interface CompletedRun {
   runId: string;
   /** The run directory, where its tables are. */
-  dir: string;
+  dir: RunDir;
   seed: number;
   point: Record<string, unknown>;
   /** Everything that can change its results: its saved spec.yaml without the seed (and the experiment's name and description). */
@@ -56,22 +55,17 @@ export function resultSettings(spec: Record<string, unknown>): Record<string, un
  * metrics.json, every output present) are results. With `current` (the settings of the spec's planned
  * runs), a complete run whose settings are none of them is put apart as outdated.
  */
-export function collectRuns(experimentDir: string, current?: readonly Record<string, unknown>[]): Collected {
+export function collectRuns(store: ExperimentStore, current?: readonly Record<string, unknown>[]): Collected {
   const complete: CompletedRun[] = [];
   const unfinished: UnfinishedRun[] = [];
   const outdated: OutdatedRun[] = [];
-  if (!existsSync(experimentDir)) return { complete, unfinished, ...(current ? { outdated } : {}) };
-  const dirs = readdirSync(experimentDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => d.name)
-    .sort();
   const currentKeys = current && new Set(current.map((s) => canonicalJson(s)));
-  for (const runId of dirs) {
-    const dir = join(experimentDir, runId);
-    const stored = storedRun(dir);
+  for (const dir of store.runDirs()) {
+    const runId = dir.name;
+    const stored = dir.stored();
     if (!stored.complete && stored.reason === 'no manifest') {
-      // Not a run directory at all (e.g. TensorBoard's files at the experiment root) unless it has a spec.
-      if (existsSync(join(dir, 'spec.yaml'))) unfinished.push({ runId, status: 'no manifest', error: null });
+      // Not a run directory at all (e.g. TensorBoard's `tb/`, a search's `trials/`) unless it has a spec.
+      if (dir.hasSpec()) unfinished.push({ runId, status: 'no manifest', error: null });
       continue;
     }
     if (!stored.complete) {
@@ -95,9 +89,9 @@ export function collectRuns(experimentDir: string, current?: readonly Record<str
   return { complete, unfinished, ...(current ? { outdated } : {}) };
 }
 
-function readSpec(dir: string): Record<string, unknown> | null {
+function readSpec(dir: RunDir): Record<string, unknown> | null {
   try {
-    const spec = parse(readFileSync(join(dir, 'spec.yaml'), 'utf8')) as unknown;
+    const spec = parse(dir.readSpecText()) as unknown;
     return spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : null;
   } catch {
     return null;

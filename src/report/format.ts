@@ -2,12 +2,6 @@ import type { Difference, Summary } from './aggregate.ts';
 
 /** How numbers read in the report, shared by the Markdown and HTML renderings and the figures' labels. */
 
-/** `model.latent=8, training.lr=0.001`; numbers to `precision` significant digits, as a random search's draws would not fit a table. */
-export function pointLabel(point: Record<string, unknown>, precision = 17): string {
-  const parts = Object.entries(point).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(precision)) : JSON.stringify(v)}`);
-  return parts.length ? parts.join(', ') : '(single point)';
-}
-
 /** mean ± SD (n=…); the SD is left out where it is undefined (a single run). */
 export function fmtSummary(s: Summary | null, digits = 1): string {
   if (!s) return '–';

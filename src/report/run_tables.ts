@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { SET_COLUMN } from '../data/roles.ts';
+import { TABLES } from '../run/store.ts';
 import type { CompletedRun } from './collect.ts';
 
 /** The per-run tables the figures draw from, as plain columns; any of them may be missing in a run. */
@@ -27,33 +27,33 @@ export interface RunWells {
 }
 
 export function readRunTables(run: CompletedRun, representations: readonly string[]): RunTables {
-  const tables = join(run.dir, 'tables');
-  const history = readColumns(join(tables, 'history.parquet'), ['epoch', 'loss', 'val_loss']);
+  const dir = run.dir;
+  const history = readColumns(dir.tablePath(TABLES.history), ['epoch', 'loss', 'val_loss']);
   const replicateCorrelation: Record<string, Float64Array> = {};
   const nullCorrelation: Record<string, Float64Array> = {};
   for (const rep of representations) {
-    const r = readColumns(join(tables, 'replicate_correlation', `${rep}.parquet`), ['replicate_correlation']);
+    const r = readColumns(dir.tablePath(TABLES.replicateCorrelation(rep)), ['replicate_correlation']);
     if (r) replicateCorrelation[rep] = r.replicate_correlation;
-    const n = readColumns(join(tables, 'null_correlation', `${rep}.parquet`), ['null_correlation']);
+    const n = readColumns(dir.tablePath(TABLES.nullCorrelation(rep)), ['null_correlation']);
     if (n) nullCorrelation[rep] = n.null_correlation;
   }
   return {
     history: history && { epoch: history.epoch, loss: history.loss, val_loss: history.val_loss },
     replicateCorrelation,
     nullCorrelation,
-    wells: readWells(run, tables, representations),
+    wells: readWells(run, representations),
   };
 }
 
-function readWells(run: CompletedRun, tables: string, representations: readonly string[]): RunWells | null {
-  const path = join(tables, 'normalized.parquet');
+function readWells(run: CompletedRun, representations: readonly string[]): RunWells | null {
+  const path = run.dir.tablePath(TABLES.normalized);
   const plate = ((run.settings.dataset as { columns?: { plate?: unknown } } | undefined)?.columns?.plate ?? null) as string | null;
   if (!existsSync(path) || !plate) return null;
   const df = pl.readParquet(path, { columns: [plate, SET_COLUMN] });
   const perSet: Record<string, number> = {};
   for (const s of df.getColumn(SET_COLUMN).toArray() as string[]) perSet[s] = (perSet[s] ?? 0) + 1;
-  const first = representations.find((rep) => existsSync(join(tables, 'replicate_correlation', `${rep}.parquet`)));
-  const groups = first ? readColumns(join(tables, 'replicate_correlation', `${first}.parquet`), ['n_replicates']) : null;
+  const first = representations.find((rep) => run.dir.hasTable(TABLES.replicateCorrelation(rep)));
+  const groups = first ? readColumns(run.dir.tablePath(TABLES.replicateCorrelation(first)), ['n_replicates']) : null;
   return {
     plates: new Set(df.getColumn(plate).toArray()).size,
     perSet,

@@ -1,7 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
-import { storedRun } from '../run/manifest.ts';
+import type { ExperimentStore } from '../run/store.ts';
 import type { RunSpec } from '../spec/types.ts';
 
 /** The few settings the report needs; the same whether they come from a spec file or from a run's saved spec. */
@@ -33,12 +31,7 @@ export function reportSettings(spec: ReportSpec): ReportSettings {
  * when the spec file is elsewhere or gone. Runs of one experiment normally share them; where they do not
  * (different --set values), the report still groups every run by its own full settings.
  */
-export function settingsFromRuns(experimentDir: string): ReportSettings | null {
-  if (!existsSync(experimentDir)) return null;
-  const dirs = readdirSync(experimentDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => join(experimentDir, d.name))
-    .sort();
-  const done = dirs.find((dir) => storedRun(dir).complete && existsSync(join(dir, 'spec.yaml')));
-  return done ? reportSettings(parse(readFileSync(join(done, 'spec.yaml'), 'utf8')) as ReportSpec) : null;
+export function settingsFromRuns(store: ExperimentStore): ReportSettings | null {
+  const done = store.runDirs().find((dir) => dir.stored().complete && dir.hasSpec());
+  return done ? reportSettings(parse(done.readSpecText()) as ReportSpec) : null;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { basename, dirname, join } from 'node:path';
 import type { Block, ReportDocument } from './blocks.ts';
 import { groupByPoint } from './aggregate.ts';
+import { ExperimentStore } from '../run/store.ts';
 import { collectRuns } from './collect.ts';
 import { metricsCsv } from './metrics_table.ts';
 import { buildReport } from './document.ts';
@@ -36,7 +37,7 @@ export async function writeReportFor(
   /** How `ads report` names what it reports: the spec file and its --set values; the experiment's name by default. */
   specArgs: readonly string[] = [settings.experiment],
 ): Promise<string> {
-  const collected = collectRuns(join(runsDir, settings.experiment), current);
+  const collected = collectRuns(new ExperimentStore(runsDir, settings.experiment), current);
   const tables = new Map(collected.complete.map((run) => [run.runId, readRunTables(run, settings.representations)]));
   const rebuild = ['ads', 'report', ...specArgs, '--runs-dir', runsDir, '--reports-dir', reportsDir].map(shellWord).join(' ');
   const doc = buildReport({ ...settings, collected, tables, rebuild, builtAt: new Date().toISOString() });

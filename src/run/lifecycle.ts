@@ -1,17 +1,18 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { rolesOf } from '../data/roles.ts';
+import { selectBackend } from '../runtime/backend.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { writeSessionEnd, writeSessionStart } from '../tensorboard/hparams.ts';
 import { SummaryWriter } from '../tensorboard/writer.ts';
 import type { Callback } from '../training/fit.ts';
-import { writeJsonAtomic } from './files.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { Lock } from './lock.ts';
-import { listOutputs, type Manifest, METRICS, writeManifest } from './manifest.ts';
-import type { RunContext, RunState } from './stages.ts';
-import { runHParams, tensorboardDir } from './tensorboard.ts';
+import type { Manifest } from './manifest.ts';
+import type { AnyStage, StageContext } from './stage.ts';
+import type { RunDir } from './store.ts';
+import { runHParams } from './tensorboard.ts';
 import { toolVersions } from './versions.ts';
 
 export interface RunOutcome {
@@ -25,20 +26,27 @@ export interface RunOutcome {
 /**
  * One run from the moment its lock is taken to the moment it is released: it ends exactly once, `done`
  * or `failed`, and however it ends — a stage's error, a full disk while writing the manifest itself, a
- * signal — the lock is released and the outcome recorded. A failure that even keeps the failed manifest
- * from being written is still a failed outcome, whose message says so.
+ * signal — the lock is released, the values its stages held (the model) are disposed, and the outcome is
+ * recorded. A failure that even keeps the failed manifest from being written is still a failed outcome,
+ * whose message says so. Between begin and finish it runs stages and files what each returns in the run store.
  */
 export class ActiveRun {
   readonly manifest: Manifest;
-  readonly state: RunState = {};
   /** The stage under way, which a failure (or an interruption) is attributed to. */
   stage = 'start';
+  /** What the stages produced so far, by name: each stage's input. */
+  private readonly values: Record<string, unknown> = {};
+  private readonly metrics: Record<string, unknown> = {};
+  private readonly data: { warnings: string[]; [key: string]: unknown } = { warnings: [] };
   private tb: SummaryWriter | null = null;
+  private ctx: StageContext | null = null;
+  private backend: Promise<string> | null = null;
   private outcome: RunOutcome | null = null;
 
   constructor(
     readonly run: PlannedRun,
-    readonly dir: string,
+    readonly dir: RunDir,
+    private readonly tbDir: string,
     private readonly lock: Lock,
   ) {
     this.manifest = {
@@ -62,40 +70,60 @@ export class ActiveRun {
   }
 
   /** Clears the run directory and starts afresh: spec.yaml, the TensorBoard session, a `running` manifest. */
-  begin(trainingCallbacks: readonly Callback[]): RunContext {
-    rmSync(this.dir, { recursive: true, force: true });
-    mkdirSync(join(this.dir, 'tables'), { recursive: true });
+  begin(trainingCallbacks: readonly Callback[]): void {
+    this.dir.clear();
     const specYaml = stringify(this.run.spec);
-    writeFileSync(join(this.dir, 'spec.yaml'), specYaml);
-    const tbDir = tensorboardDir(this.dir, this.run);
-    rmSync(tbDir, { recursive: true, force: true });
-    const tb = new SummaryWriter(tbDir);
+    this.dir.writeSpec(specYaml);
+    rmSync(this.tbDir, { recursive: true, force: true });
+    const tb = new SummaryWriter(this.tbDir);
     this.tb = tb;
     writeSessionStart(tb, runHParams(this.run));
     tb.text('spec', `\`\`\`yaml\n${specYaml}\`\`\``, 0);
-    writeManifest(this.dir, this.manifest);
-    return {
-      spec: this.run.spec,
+    this.dir.writeManifest(this.manifest);
+    const { spec } = this.run;
+    this.ctx = {
+      spec,
       seed: this.run.seed,
-      point: this.run.point,
       runId: this.run.runId,
-      dir: this.dir,
-      tablesDir: join(this.dir, 'tables'),
-      tbDir,
-      tb,
+      roles: rolesOf(spec.dataset),
+      tensorboardDir: this.tbDir,
       trainingCallbacks,
+      backend: () => (this.backend ??= selectBackend(spec.runtime).then((name) => (this.manifest.backend = name))),
       progress: () => undefined,
     };
   }
 
-  /** A stage is through: its time and what it learnt about the input go into the (still running) manifest. */
-  stageDone(stage: string, seconds: number): void {
+  /**
+   * Runs one stage on the values of the earlier ones and files its output: values for the next stages,
+   * tables, JSON and model in the run store, scalars in TensorBoard, metrics for metrics.json, what it learnt
+   * about the data and its time in the (still running) manifest. A stage's `check` failing fails the run.
+   */
+  async runStage(stage: AnyStage, progress: (message: string) => void): Promise<void> {
     this.assertRunning();
-    this.manifest.seconds[stage] = Math.round(seconds * 1000) / 1000;
-    this.manifest.backend = this.state.backend ?? this.manifest.backend;
-    this.manifest.data_fingerprint = this.state.fingerprint ?? this.manifest.data_fingerprint;
-    this.manifest.data = this.state.data ?? null;
-    writeManifest(this.dir, this.manifest);
+    if (!this.ctx) throw new Error('internal: a stage ran before the run began');
+    this.stage = stage.name;
+    const t0 = performance.now();
+    const out = await stage.run(this.values, { ...this.ctx, progress });
+    // Values first: whatever the stage made (a model) is disposed with the run, even if the check fails it.
+    Object.assign(this.values, out.values);
+    // Interrupted while the stage ran: the run has ended, and nothing may be written to it as running again.
+    this.assertRunning();
+    const problem = stage.check?.(out);
+    if (problem) throw new Error(problem);
+    for (const [name, table] of Object.entries(out.tables ?? {})) this.dir.writeTable(name, table);
+    for (const [name, value] of Object.entries(out.json ?? {})) this.dir.writeJson(name, value);
+    if (out.model) await out.model.save(this.dir.modelDir);
+    for (const [tag, value] of Object.entries(out.scalars ?? {})) this.tb?.scalar(tag, value, 0);
+    Object.assign(this.metrics, out.metrics);
+    Object.assign(this.data, out.data);
+    for (const w of out.warnings ?? []) {
+      process.stderr.write(`warning: run ${this.run.runId}: ${w}\n`);
+      this.data.warnings.push(w);
+    }
+    if (out.fingerprint) this.manifest.data_fingerprint = out.fingerprint;
+    this.manifest.seconds[stage.name] = Math.round((performance.now() - t0)) / 1000;
+    this.manifest.data = this.data;
+    this.dir.writeManifest(this.manifest);
   }
 
   /**
@@ -105,10 +133,10 @@ export class ActiveRun {
   finish(): RunOutcome {
     if (this.outcome) return this.outcome;
     try {
-      writeJsonAtomic(join(this.dir, METRICS), this.state.metrics ?? {});
+      this.dir.writeMetrics(this.metrics);
       this.closeTensorBoard('success');
-      const outputs = listOutputs(this.dir);
-      writeManifest(this.dir, { ...this.manifest, status: 'done', ended_at: new Date().toISOString(), error: null, outputs });
+      const outputs = this.dir.listOutputs();
+      this.dir.writeManifest({ ...this.manifest, status: 'done', ended_at: new Date().toISOString(), error: null, outputs });
     } catch (err) {
       return this.fail('finish', err);
     }
@@ -126,20 +154,20 @@ export class ActiveRun {
     }
     const failed = (): Manifest => ({ ...this.manifest, status: 'failed', ended_at: new Date().toISOString(), error, outputs: null });
     try {
-      writeManifest(this.dir, failed());
+      this.dir.writeManifest(failed());
     } catch (first) {
       if ((first as NodeJS.ErrnoException).code === 'ENOSPC') {
         // A full disk: the partial outputs of a failed run are no result; removing them makes room to record why.
         try {
-          for (const d of ['tables', 'model']) rmSync(join(this.dir, d), { recursive: true, force: true });
+          this.dir.removeOutputs();
           error += ' (its partial tables and model were removed to make room for this manifest)';
-          writeManifest(this.dir, failed());
+          this.dir.writeManifest(failed());
           return this.settle({ run: this.run, status: 'failed', error });
         } catch {
           // Reported below, with the first error.
         }
       }
-      error += `; the failed manifest could not be written either (${errorMessage(first)}), so ${join(this.dir, 'manifest.json')} may still say 'running'`;
+      error += `; the failed manifest could not be written either (${errorMessage(first)}), so ${this.dir.manifestPath} may still say 'running'`;
     }
     return this.settle({ run: this.run, status: 'failed', error });
   }
@@ -160,8 +188,15 @@ export class ActiveRun {
     }
   }
 
-  /** Records the outcome once and releases the lock, whatever else failed. */
+  /** Records the outcome once, disposes what the stages held and releases the lock, whatever else failed. */
   private settle(outcome: RunOutcome): RunOutcome {
+    for (const value of Object.values(this.values)) {
+      try {
+        if (isDisposable(value)) value.dispose();
+      } catch {
+        // Disposal frees memory of a process that goes on; it has no bearing on the run's outcome.
+      }
+    }
     try {
       this.lock.release();
     } catch (err) {
@@ -170,4 +205,8 @@ export class ActiveRun {
     this.outcome = outcome;
     return outcome;
   }
+}
+
+function isDisposable(v: unknown): v is { dispose(): void } {
+  return v !== null && typeof v === 'object' && typeof (v as { dispose?: unknown }).dispose === 'function';
 }

@@ -8,9 +8,9 @@ import type { PlannedRun } from '../sweep/expand.ts';
 import { onInterrupt } from './interrupt.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
-import { readManifest, storedRun, writeManifest } from './manifest.ts';
-import { listOptions, lockOf, type RunnerOptions, runDirOf, runTitle } from './runner.ts';
-import { STAGES } from './stages.ts';
+import { PIPELINE } from '../stages/pipeline.ts';
+import { listOptions, runTitle } from './display.ts';
+import { type RunnerOptions, storeOf } from './options.ts';
 
 /**
  * Peak memory of one run's worker process, as measured on the quickstart spec (0.35–0.4 GB resident: Node,
@@ -61,9 +61,9 @@ interface Busy {
  * stop every worker's run the same way as a run in this process.
  */
 export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]> {
-  const stages = (opts.stages ?? STAGES).map((stage) => {
+  const stages = (opts.stages ?? PIPELINE.stages).map((stage) => {
     // A worker runs the pipeline's own stages, by name; a stand-in stage object cannot cross into it.
-    if (!STAGES.includes(stage)) throw new Error(`internal: stage '${stage.name}' is not one of the pipeline's, so a worker process cannot run it`);
+    if (!PIPELINE.stages.includes(stage)) throw new Error(`internal: stage '${stage.name}' is not one of the pipeline's, so a worker process cannot run it`);
     return stage.name;
   });
   const outcomes: RunOutcome[] = [];
@@ -79,7 +79,7 @@ export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOpti
   };
   const stopInterrupt = onInterrupt((reason) => {
     for (const [worker, b] of busy) if (!b.counted) trySend(worker, { type: 'interrupt', reason });
-    waitForLocks([...busy].map(([worker, b]) => ({ path: lockOf(opts.runsDir, b.run, opts.subdir), pid: worker.pid! })));
+    waitForLocks([...busy].map(([worker, b]) => ({ path: storeOf(opts, b.run).lockPath(b.run.runId), pid: worker.pid! })));
     for (const [worker, b] of busy) {
       if (b.counted) continue;
       // The worker marked its run failed and released the lock (or, stuck, is killed and the run put right here).
@@ -181,17 +181,18 @@ function heldBy(path: string): number | null {
  * the worker held is released. A run the worker had marked failed itself keeps its own error.
  */
 function settleAfterWorker(b: Busy, worker: ChildProcess, opts: RunnerOptions, error: string): Omit<RunOutcome, 'run'> {
-  const dir = runDirOf(opts.runsDir, b.run, opts.subdir);
-  const lock = lockOf(opts.runsDir, b.run, opts.subdir);
+  const store = storeOf(opts, b.run);
+  const dir = store.run(b.run.runId);
+  const lock = store.lockPath(b.run.runId);
   // The manifest of this worker's attempt at the run, not an earlier attempt's.
-  const manifest = readManifest(dir);
+  const manifest = dir.readManifest();
   const mine = manifest !== null && manifest.pid === worker.pid ? manifest : null;
   const locked = heldBy(lock) === worker.pid;
-  if (mine?.status === 'done' && storedRun(dir).complete) return { status: 'done' };
+  if (mine?.status === 'done' && dir.stored().complete) return { status: 'done' };
   if (mine?.status === 'failed' && !locked) return { status: 'failed', error: mine.error ?? error };
   let problem = '';
   try {
-    if (mine && mine.status !== 'failed') writeManifest(dir, { ...mine, status: 'failed', ended_at: new Date().toISOString(), error, outputs: null });
+    if (mine && mine.status !== 'failed') dir.writeManifest({ ...mine, status: 'failed', ended_at: new Date().toISOString(), error, outputs: null });
   } catch (err) {
     problem = `; the failed manifest could not be written either (${errorMessage(err)})`;
   }

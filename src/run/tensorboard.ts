@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { resolveSetting, schemaAt } from '../spec/schema.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
-import { type HParamSpec, type HParamValue, type MetricSpec, writeHParamsExperiment } from '../tensorboard/hparams.ts';
+import { type HParamSpec, type HParamValue, writeHParamsExperiment } from '../tensorboard/hparams.ts';
+import type { AnyStage } from './stage.ts';
 
 /**
  * The run store's TensorBoard layout: `runs/<experiment>/` is the log root holding the HParams experiment
@@ -12,21 +13,6 @@ import { type HParamSpec, type HParamValue, type MetricSpec, writeHParamsExperim
  * `train/` and `val/`. TensorBoard names a run by its folder, so `tensorboard --logdir runs/<experiment>`
  * lists runs by what they are (`tb/model.latent=8,seed=1,run=3d9528d492af/train`), not by a hash alone.
  */
-
-/** The scalar tags of a run's headline metrics, as they appear in TensorBoard (and in the HParams table). */
-export function metricTags(spec: ResolvedSpec): MetricSpec[] {
-  const reps = spec.representations;
-  const moaModels = spec.evaluation.moa.enabled ? [...reps, ...(reps.length > 1 ? spec.evaluation.moa.fusion.map((f) => `${f}_fusion`) : [])] : [];
-  return [
-    ...reps.map((rep) => ({ tag: `percent_replicating/${rep}`, displayName: `percent replicating (${rep})` })),
-    ...(spec.evaluation.map.enabled ? reps.map((rep) => ({ tag: `map/${rep}/activity_percent_retrieved`, displayName: `mAP activity, % retrieved (${rep})` })) : []),
-    ...moaModels.flatMap((rep) =>
-      spec.evaluation.moa.classifiers.map((c) => ({ tag: `moa/${rep}/${c}/macro_f1`, displayName: `MoA macro-F1, ${c} (${rep})` })),
-    ),
-    { tag: 'loss', group: 'val', displayName: 'validation loss' },
-    { tag: 'loss', group: 'train', displayName: 'training loss' },
-  ];
-}
 
 /**
  * How a setting shows in the HParams dashboard, from its type in the schema. TensorBoard has three types
@@ -104,15 +90,11 @@ export function tensorboardRunName(run: Pick<PlannedRun, 'point' | 'seed' | 'run
   return point ? `${point.length > room ? `${point.slice(0, room - 1)}…` : point},${tail}` : tail;
 }
 
-/** Where a run's TensorBoard logs go: beside the run directories, under `tb/`, named by tensorboardRunName. */
-export function tensorboardDir(runDir: string, run: Pick<PlannedRun, 'point' | 'seed' | 'runId'>): string {
-  return join(dirname(runDir), 'tb', tensorboardRunName(run));
-}
-
 /** Replaces the experiment summary at the log root (TensorBoard would keep showing the oldest one). */
-export function writeExperimentSummary(runsDir: string, spec: ResolvedSpec, runs: readonly PlannedRun[]): void {
-  const root = join(runsDir, spec.experiment);
+export function writeExperimentSummary(root: string, spec: ResolvedSpec, runs: readonly PlannedRun[], stages: readonly AnyStage[]): void {
   mkdirSync(root, { recursive: true });
   for (const f of readdirSync(root)) if (f.startsWith('events.out.tfevents.')) rmSync(join(root, f), { force: true });
-  writeHParamsExperiment(root, { hparams: hparamSpecs(runs), metrics: metricTags(spec) });
+  // The metric columns: every stage's scalar tags for these settings (a stage names its own tags).
+  const metrics = stages.flatMap((stage) => stage.scalarTags?.(spec) ?? []);
+  writeHParamsExperiment(root, { hparams: hparamSpecs(runs), metrics });
 }

@@ -7,7 +7,7 @@
 import { interruptAll } from './interrupt.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { runAll } from './runner.ts';
-import { STAGES } from './stages.ts';
+import { PIPELINE } from '../stages/pipeline.ts';
 import type { FromWorker, ToWorker } from './pool.ts';
 
 const send = (message: FromWorker) => process.send!(message);
@@ -30,7 +30,7 @@ process.on('message', (message: ToWorker) => {
   if (message.type === 'interrupt') stop(message.reason, 1);
   const { job } = message;
   busy = true;
-  const stages = job.stages.map((name) => STAGES.find((s) => s.name === name)!);
+  const stages = job.stages.map((name) => PIPELINE.stages.find((s) => s.name === name)!);
   runAll([job.run], {
     runsDir: job.runsDir,
     force: job.force,

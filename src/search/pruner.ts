@@ -1,3 +1,4 @@
+import { median } from '../numeric/stats.ts';
 import type { Callback } from '../training/fit.ts';
 
 /**
@@ -20,9 +21,7 @@ export function medianPruner(earlier: readonly (readonly number[])[], afterEpoch
     onEpochEnd(epoch, { val_loss }) {
       if (Number.isFinite(val_loss)) mine = Math.min(mine, val_loss);
       if (epoch + 1 < afterEpochs || bestSoFar.length === 0) return {};
-      const at = bestSoFar.map((b) => b[Math.min(epoch, b.length - 1)]).sort((a, b) => a - b);
-      const median = at.length % 2 ? at[(at.length - 1) / 2] : (at[at.length / 2 - 1] + at[at.length / 2]) / 2;
-      if (mine > median) {
+      if (mine > median(bestSoFar.map((b) => b[Math.min(epoch, b.length - 1)]))) {
         onPrune(epoch);
         return { stop: true };
       }

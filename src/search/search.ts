@@ -1,18 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import pl from 'nodejs-polars';
 import { UserError } from '../errors.ts';
 import { stream } from '../random/streams.ts';
 import { writeJsonAtomic } from '../run/files.ts';
-import { readManifest } from '../run/manifest.ts';
-import { type RunnerOptions, runAll, runDirOf } from '../run/runner.ts';
-import { STAGES } from '../run/stages.ts';
+import { type RunnerOptions, runAll } from '../run/runner.ts';
+import { ExperimentStore, type RunDir, TABLES, TRIALS } from '../run/store.ts';
+import { PIPELINE } from '../stages/pipeline.ts';
+import type { TrainingMetrics } from '../stages/train.ts';
 import { type LoadedSpec, loadSpec } from '../spec/load.ts';
 import { expandRuns, type PlannedRun } from '../sweep/expand.ts';
 import { type Distribution, randomSuggest, type ScoredTrial, tpeSuggest } from './tpe.ts';
 
 /** Everything up to training: a trial is judged by its best validation loss alone. */
-const TRIAL_STAGES = STAGES.slice(0, STAGES.findIndex((s) => s.name === 'train') + 1);
+const TRIAL_STAGES = PIPELINE.through('train');
 
 export interface TrialRecord {
   trial: number;
@@ -44,13 +43,13 @@ export function asOverrides(params: Readonly<Record<string, unknown>>): string[]
 export async function runSearch(loaded: LoadedSpec, overrides: readonly string[], opts: RunnerOptions): Promise<SearchOutcome> {
   const search = loaded.spec.sweep.search!;
   const space = search.params as Record<string, Distribution>;
-  const expDir = join(opts.runsDir, loaded.spec.experiment);
-  const previous = readPrevious(join(expDir, 'search.json'));
+  const store = new ExperimentStore(opts.runsDir, loaded.spec.experiment);
+  const trials = new ExperimentStore(opts.runsDir, loaded.spec.experiment, TRIALS);
+  const previous = readPrevious(store.searchOutcome);
   const rs = stream(search.seed, 'sweep.search');
   const records: TrialRecord[] = [];
   const histories: number[][] = [];
   let firstError: string | null = null;
-  const dir = (trial: PlannedRun) => runDirOf(opts.runsDir, trial, 'trials');
   // Trials go in batches of `jobs`, run at once: each trial of a batch is suggested (and pruned) from the
   // trials of the batches before it only, so the search is a function of its seed and of `jobs` (1: each
   // trial sees every trial before it, as in a sequential search).
@@ -66,33 +65,33 @@ export async function runSearch(loaded: LoadedSpec, overrides: readonly string[]
     // A setting suggested twice in a batch is one run (the same run id), run once.
     const unique = [...new Map(batch.map((b) => [b.trial.runId, b.trial])).values()];
     const pruning = search.prune.enabled ? { earlier: histories.map((h) => [...h]), afterEpochs: search.prune.after_epochs } : undefined;
-    const ran = await runAll(unique, { ...opts, subdir: 'trials', stages: TRIAL_STAGES, pruning });
+    const ran = await runAll(unique, { ...opts, subdir: TRIALS, stages: TRIAL_STAGES, pruning });
     for (const { params, trial } of batch) {
       const t = records.length;
       const outcome = ran.find((o) => o.run.runId === trial.runId);
-      if (outcome?.error && firstError === null) firstError = `trial ${t} (${dir(trial)}): ${outcome.error}`;
+      const trialDir = trials.run(trial.runId);
+      if (outcome?.error && firstError === null) firstError = `trial ${t} (${trialDir.dir}): ${outcome.error}`;
       // A trial read back (complete from an earlier search) was pruned or not then.
       const pruned = outcome?.status === 'skipped' ? (previous.get(trial.runId)?.pruned ?? false) : outcome?.pruned === true;
-      const trialDir = dir(trial);
-      const done = readManifest(trialDir)?.status === 'done';
-      const history = done ? valLosses(trialDir) : [];
-      if (done) histories.push(history);
+      const stored = trialDir.stored();
+      const history = stored.complete ? valLosses(trialDir) : [];
+      if (stored.complete) histories.push(history);
       records.push({
         trial: t,
         run_id: trial.runId,
         params,
-        objective: done ? (JSON.parse(readFileSync(join(trialDir, 'metrics.json'), 'utf8')).training.best_val_loss as number) : null,
+        objective: stored.complete ? (stored.metrics.training as TrainingMetrics).best_val_loss : null,
         pruned,
         epochs: history.length,
       });
     }
-    writeJsonAtomic(join(expDir, 'search.json'), outcome(search.sampler, records));
+    writeJsonAtomic(store.searchOutcome, outcome(search.sampler, records));
   }
   const result = outcome(search.sampler, records);
   if (!result.best) {
     // A search whose every trial fails is a setting to fix (a searched range that diverges, bad data), not a bug.
     throw new UserError(
-      `every one of the ${search.trials} trials of the search failed, so no setting can be chosen (sweep.search); the first: ${firstError ?? 'see the manifests'}. Each trial's manifest is in ${join(expDir, 'trials')}/<run-id>/manifest.json.`,
+      `every one of the ${search.trials} trials of the search failed, so no setting can be chosen (sweep.search); the first: ${firstError ?? 'see the manifests'}. Each trial's manifest is in ${trials.dir}/<run-id>/manifest.json.`,
     );
   }
   return result as SearchOutcome;
@@ -104,8 +103,8 @@ function outcome(sampler: string, trials: TrialRecord[]) {
   return { sampler, trials, best };
 }
 
-function valLosses(dir: string): number[] {
-  return pl.readParquet(join(dir, 'tables', 'history.parquet')).getColumn('val_loss').toArray() as number[];
+function valLosses(dir: RunDir): number[] {
+  return dir.readTable(TABLES.history).getColumn('val_loss').toArray() as number[];
 }
 
 function readPrevious(path: string): Map<string, TrialRecord> {

@@ -1,4 +1,4 @@
-import { UserError } from '../cli/command.ts';
+import { UserError } from '../errors.ts';
 
 /** One problem in a spec: where the user wrote it, which setting, and what was expected. */
 export interface SpecIssue {

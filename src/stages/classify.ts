@@ -9,6 +9,10 @@ import { filterMoas, type MoaFilterOptions } from '../classify/moa_filter.ts';
 import { treatmentMeans } from '../classify/treatments.ts';
 import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
 import type { RunSpec } from '../spec/types.ts';
+import { asObject, type MetricPath, metricProblems } from '../run/finite.ts';
+import type { Stage } from '../run/stage.ts';
+import { TABLES } from '../run/store.ts';
+import { FUSION_NAMES } from '../classify/evaluate_moa.ts';
 import { percentReplicatingOptions } from './evaluate.ts';
 
 /** The scores of one representation (or fusion) and classifier. */
@@ -222,3 +226,49 @@ export function moaScores(metrics: MoaMetrics): [string, Record<string, Classifi
   return Object.entries(metrics).filter(([k]) => !summary.has(k)) as [string, Record<string, ClassifierScores>][];
 }
 
+
+const macroF1Tag = (rep: string, classifier: string) => `moa/${rep}/${classifier}/macro_f1`;
+
+/**
+ * Stage `classify` (method §2.8): MoA classification of the evaluated treated wells when
+ * evaluation.moa.enabled; `tables/moa/{folds,predictions,compounds}.parquet`.
+ */
+export const classifyStage: Stage<{ treated: Record<string, Profiles>; replicating: MetaValue[] }, object, { moa: MoaMetrics }> = {
+  name: 'classify',
+  reads: ['evaluation'],
+  async run({ treated, replicating }, ctx) {
+    if (!ctx.spec.evaluation.moa.enabled) return { values: {} };
+    ctx.progress('MoA classification');
+    await ctx.backend();
+    const moa = await classifyMoas(treated, ctx.roles, ctx.spec.evaluation, replicating, ctx.seed);
+    const scalars: Record<string, number> = {};
+    for (const [rep, byClassifier] of moaScores(moa.metrics)) {
+      for (const [classifier, s] of Object.entries(byClassifier)) scalars[macroF1Tag(rep, classifier)] = s.macro_f1.mean;
+    }
+    return {
+      values: {},
+      metrics: { moa: moa.metrics },
+      tables: Object.fromEntries(Object.entries(moa.tables).map(([name, t]) => [TABLES.moa(name), t])),
+      scalars,
+    };
+  },
+  check: ({ metrics }) => metricProblems(metrics, classifierPaths(metrics), 'a metric is undefined on these representations'),
+  scalarTags: (spec) => {
+    const { moa } = spec.evaluation;
+    if (!moa.enabled) return [];
+    const reps = spec.representations;
+    const models = [...reps, ...(reps.length > 1 ? moa.fusion.map((f) => FUSION_NAMES[f]) : [])];
+    return models.flatMap((rep) => moa.classifiers.map((c) => ({ tag: macroF1Tag(rep, c), displayName: `MoA macro-F1, ${c} (${rep})` })));
+  },
+};
+
+/** Every classifier's mean macro-F1 has to be a number (the summary entries — classes, baseline — carry none). */
+function classifierPaths(metrics: unknown): MetricPath[] {
+  const paths: MetricPath[] = [];
+  for (const [rep, byClassifier] of Object.entries(asObject(asObject(metrics).moa))) {
+    for (const [classifier, scores] of Object.entries(asObject(byClassifier))) {
+      if ('macro_f1' in asObject(scores)) paths.push(['moa', rep, classifier, 'macro_f1', 'mean']);
+    }
+  }
+  return paths;
+}

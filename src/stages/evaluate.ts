@@ -8,6 +8,9 @@ import { fillUndefined, prepareForEvaluation, zscorePerPlate } from '../evaluate
 import { type PercentReplicating, type PercentReplicatingOptions, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
 import { type RandomStream, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
+import { asObject, type MetricPath, metricProblems } from '../run/finite.ts';
+import type { Stage } from '../run/stage.ts';
+import { TABLES } from '../run/store.ts';
 
 export interface PercentReplicatingMetrics {
   percent: number;
@@ -186,4 +189,61 @@ function replicateTable(result: PercentReplicating, replicateBy: string[], split
   columns.n_replicates = Int32Array.from(result.groups, (g) => g.n_replicates);
   columns.replicating = result.groups.map((g) => g.replicating);
   return columns;
+}
+
+const TAGS = {
+  percentReplicating: (rep: string) => `percent_replicating/${rep}`,
+  map: (rep: string, kind: 'activity' | 'consistency') => `map/${rep}/${kind}_percent_retrieved`,
+};
+
+/**
+ * Stage `evaluate`: percent replicating (and mAP) of every representation; hands on the treated wells as
+ * evaluated and the perturbations that replicate, for MoA classification.
+ */
+export const evaluateStage: Stage<
+  { representations: Record<string, Profiles> },
+  { treated: Record<string, Profiles>; replicating: MetaValue[] },
+  Evaluation['metrics']
+> = {
+  name: 'evaluate',
+  reads: ['evaluation'],
+  run({ representations }, ctx) {
+    const e = evaluateRepresentations(representations, ctx.roles, ctx.spec.evaluation, ctx.seed);
+    const scalars: Record<string, number> = {};
+    for (const [name, pr] of Object.entries(e.metrics.percent_replicating)) scalars[TAGS.percentReplicating(name)] = pr.percent;
+    for (const [name, m] of Object.entries(e.metrics.map ?? {})) {
+      scalars[TAGS.map(name, 'activity')] = m.activity.percent_retrieved;
+      if (m.consistency) scalars[TAGS.map(name, 'consistency')] = m.consistency.percent_retrieved;
+    }
+    return {
+      values: { treated: e.treated, replicating: e.replicatingPerturbations },
+      metrics: e.metrics,
+      tables: {
+        ...Object.fromEntries(Object.entries(e.tables).map(([name, t]) => [TABLES.replicateCorrelation(name), t])),
+        ...Object.fromEntries(Object.entries(e.nulls).map(([name, t]) => [TABLES.nullCorrelation(name), t])),
+        ...Object.fromEntries(Object.entries(e.mapTables).map(([name, t]) => [TABLES.map(name), t])),
+      },
+      scalars,
+    };
+  },
+  check: ({ metrics }) => metricProblems(metrics, evaluationPaths(metrics), 'a metric is undefined on these representations'),
+  scalarTags: (spec) => [
+    ...spec.representations.map((rep) => ({ tag: TAGS.percentReplicating(rep), displayName: `percent replicating (${rep})` })),
+    ...(spec.evaluation.map.enabled
+      ? spec.representations.map((rep) => ({ tag: TAGS.map(rep, 'activity'), displayName: `mAP activity, % retrieved (${rep})` }))
+      : []),
+  ],
+};
+
+/** The metrics that have to be numbers for the run to mean anything. */
+function evaluationPaths(metrics: unknown): MetricPath[] {
+  const m = asObject(metrics);
+  const paths: MetricPath[] = [];
+  for (const rep of Object.keys(asObject(m.percent_replicating))) {
+    paths.push(['percent_replicating', rep, 'percent'], ['percent_replicating', rep, 'threshold']);
+  }
+  for (const [rep, kinds] of Object.entries(asObject(m.map))) {
+    for (const kind of Object.keys(asObject(kinds))) paths.push(['map', rep, kind, 'mean_map'], ['map', rep, kind, 'percent_retrieved']);
+  }
+  return paths;
 }

@@ -8,6 +8,9 @@ import type { Autoencoder } from '../model/autoencoder.ts';
 import { selectRows } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
 import type { RunSpec } from '../spec/types.ts';
+import type { Stage } from '../run/stage.ts';
+import { TABLES } from '../run/store.ts';
+import { setRows } from './sets.ts';
 
 export interface ExplainMetrics {
   group_by: string;
@@ -118,3 +121,14 @@ function explanationTable(explanations: RecordExplanation[], groupOf: Map<string
     squared_error: Float64Array.from(rows, (r) => r.error),
   };
 }
+
+/** Stage `explain`: SHAP of the most anomalous wells when explain.enabled and a model was trained. */
+export const explainStage: Stage<{ selected: Profiles; model: Autoencoder | null }, object, { shap: ExplainMetrics }> = {
+  name: 'explain',
+  reads: ['explain'],
+  run({ selected, model }, ctx) {
+    if (!ctx.spec.explain.enabled || !model) return { values: {} };
+    const { metrics, table } = explainAnomalousWells(selected, (set) => setRows(selected, set), model, ctx.roles, ctx.spec.explain, ctx.seed);
+    return { values: {}, metrics: { shap: metrics }, tables: { [TABLES.explanations]: table } };
+  },
+};

@@ -5,6 +5,7 @@ import type { Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { simulateScreen } from '../data/synthetic.ts';
 import type { RunSpec } from '../spec/types.ts';
+import type { Stage } from '../run/stage.ts';
 
 /**
  * Stage `load`: the per-well table the spec names, a fingerprint of exactly what was read, and what loading
@@ -31,3 +32,13 @@ export function fingerprint(p: Profiles): string {
   h.update(new Uint8Array(p.values.data.buffer, p.values.data.byteOffset, p.values.data.byteLength));
   return `sha256:${h.digest('hex')}`;
 }
+
+/** Stage `load`: reads (or simulates) the screen; the manifest gets its fingerprint and what loading did. */
+export const loadStage: Stage<object, { loaded: Profiles }, object> = {
+  name: 'load',
+  reads: ['dataset'],
+  run(_, ctx) {
+    const { profiles, fingerprint, report, warnings } = loadDataset(ctx.spec, ctx.roles, ctx.seed);
+    return { values: { loaded: profiles }, fingerprint, data: { load: report }, warnings };
+  },
+};

@@ -4,7 +4,12 @@ import { anomalyRepresentation, type ErrorVariant } from '../representation/anom
 import { cellprofilerRepresentation } from '../representation/cellprofiler.ts';
 import { latentRepresentation } from '../representation/latent.ts';
 import { spherizedRepresentation } from '../representation/spherized.ts';
+import { MODEL_HINT, NORMALIZE_HINT, tableProblem } from '../run/finite.ts';
+import type { Stage } from '../run/stage.ts';
+import { TABLES } from '../run/store.ts';
 import type { RunSpec } from '../spec/types.ts';
+import { setRows } from './sets.ts';
+import { selectWells } from '../data/profiles.ts';
 
 export type RepresentationName = RunSpec['representations'][number];
 
@@ -47,3 +52,21 @@ function need<T>(x: T | null): T {
   if (x === null) throw new Error('internal: this representation needs the trained autoencoder');
   return x;
 }
+
+/** Stage `represent`: every representation of the test wells, each kept as `tables/representations/<name>.parquet`. */
+export const representStage: Stage<{ selected: Profiles; model: Autoencoder | null }, { representations: Record<string, Profiles> }, object> = {
+  name: 'represent',
+  reads: ['representations', 'spherized'],
+  run({ selected, model }, ctx) {
+    const test = selectWells(selected, setRows(selected, 'test_ctrl', 'test_treat'));
+    const reps = buildRepresentations(test, setRows(test, 'test_ctrl'), model, ctx.spec, ctx.roles.plate);
+    return {
+      values: { representations: reps },
+      tables: Object.fromEntries(Object.entries(reps).map(([name, rep]) => [TABLES.representation(name), rep])),
+    };
+  },
+  check: ({ values }) =>
+    Object.entries(values.representations)
+      .map(([name, rep]) => tableProblem(`representation ${name}`, rep, name.startsWith('anomaly') || name === 'latent' ? MODEL_HINT : NORMALIZE_HINT))
+      .find((p) => p !== null) ?? null,
+};

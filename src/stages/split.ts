@@ -4,6 +4,7 @@ import { groupRows, metaColumn, type Profiles, selectWells } from '../data/profi
 import { splitWells } from '../preprocess/split.ts';
 import { stream } from '../random/streams.ts';
 import type { RunSpec } from '../spec/types.ts';
+import type { Stage } from '../run/stage.ts';
 
 /**
  * Stage `split`: label every well train / val / test_ctrl / test_treat (or unused) in `Metadata_set`.
@@ -52,3 +53,13 @@ function smallPlates(p: Profiles, roles: Roles, isControl: boolean[]): { plate: 
     return controls < 2 ? [{ plate: String(plate), controls }] : [];
   });
 }
+
+/** Stage `split`: the wells' sets in `Metadata_set`; plates left out go into the manifest. */
+export const splitStage: Stage<{ loaded: Profiles }, { split: Profiles }, object> = {
+  name: 'split',
+  reads: ['split'],
+  run({ loaded }, ctx) {
+    const { profiles, droppedPlates } = assignSets(loaded, ctx.roles, ctx.spec.split, ctx.seed);
+    return { values: { split: profiles }, data: { dropped_plates: droppedPlates } };
+  },
+};

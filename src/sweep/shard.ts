@@ -1,4 +1,4 @@
-import { UserError } from '../cli/command.ts';
+import { UserError } from '../errors.ts';
 
 /** A 1-based share `index` of `count` (`--shard 2/4`): the second quarter of the planned runs. */
 export interface Shard {

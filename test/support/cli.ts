@@ -32,14 +32,14 @@ export interface CompletedRunFiles {
 }
 
 /**
- * Writes `experiment: <name>` plus `lines` as a spec in a temp folder, runs it with `ads run`, and returns
+ * Writes `experiment: <name>` plus `lines` as a spec in a temp folder, runs it with `ads run` (no report), and returns
  * every run's metrics and manifest (failing with the CLI's stderr when the run fails).
  */
 export async function runSpecLines(name: string, lines: readonly string[]): Promise<CompletedRunFiles[]> {
   const dir = mkdtempSync(join(tmpdir(), `ads-${name}-`));
   const spec = join(dir, `${name}.yaml`);
   writeFileSync(spec, [`experiment: ${name}`, ...lines].join('\n'));
-  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')]);
+  const r = await ads(['run', spec, '--runs-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports'), '--no-report']);
   if (r.code !== 0) throw new Error(`ads run failed (${r.code}): ${r.stderr}`);
   const exp = join(dir, 'runs', name);
   return readdirSync(exp, { withFileTypes: true })

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { frameToProfiles, readFrame, writeColumnsParquet } from '../../data/io.ts';
-import { metaColumn, whereRows } from '../../data/profiles.ts';
-import { rolesOf, SET_COLUMN } from '../../data/roles.ts';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeColumnsParquet } from '../../data/io.ts';
+import { rolesOf } from '../../data/roles.ts';
 import { loadAutoencoder } from '../../model/autoencoder.ts';
-import { storedRun } from '../../run/manifest.ts';
+import type { FeatureSelection } from '../../preprocess/feature_select.ts';
+import { RunDir, TABLES } from '../../run/store.ts';
 import { selectBackend } from '../../runtime/backend.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { explainAnomalousWells } from '../../stages/explain.ts';
+import { setRows } from '../../stages/sets.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
 /**
@@ -26,22 +27,19 @@ export const explainCommand: CommandDefinition = {
     if (positionals.length !== 1) throw new UserError('ads explain: give exactly one run directory (see ads explain --help)', 2);
     const out = options.out;
     if (typeof out !== 'string' || !out.endsWith('.parquet')) throw new UserError('ads explain: --out must name a .parquet file', 2);
-    const dir = resolve(positionals[0]);
-    const stored = storedRun(dir);
-    if (!stored.complete) throw new UserError(`ads explain: ${dir} is not a complete run (${stored.reason})`, 2);
-    if (!existsSync(join(dir, 'model', 'model.json'))) throw new UserError(`ads explain: ${dir} has no saved model (it built no anomaly representation)`, 2);
+    const run = new RunDir(resolve(positionals[0]));
+    const stored = run.stored();
+    if (!stored.complete) throw new UserError(`ads explain: ${run.dir} is not a complete run (${stored.reason})`, 2);
+    if (!run.hasModel()) throw new UserError(`ads explain: ${run.dir} has no saved model (it built no anomaly representation)`, 2);
     const { overrides } = commonValues(options);
     const foreign = overrides.filter((o) => !o.startsWith('explain.'));
     if (foreign.length) throw new UserError(`ads explain: only explain.* settings can change here (${foreign.join(', ')} would not match the saved model)`, 2);
-    const { spec } = loadSpec(join(dir, 'spec.yaml'), overrides);
+    const { spec } = loadSpec(run.specPath(), overrides);
     await selectBackend(spec.runtime);
-    const model = await loadAutoencoder(join(dir, 'model'));
-    const features = (JSON.parse(readFileSync(join(dir, 'tables', 'features.json'), 'utf8')) as { kept: string[] }).kept;
-    const normalized = frameToProfiles(readFrame(join(dir, 'tables', 'normalized.parquet')), features);
-    const sets = metaColumn(normalized, SET_COLUMN);
-    const rows = (set: string) => whereRows(sets.length, (i) => sets[i] === set);
+    const model = await loadAutoencoder(run.modelDir);
+    const normalized = run.readProfiles(TABLES.normalized, run.readJson<FeatureSelection>(TABLES.features).kept);
     try {
-      const { metrics, table } = explainAnomalousWells(normalized, rows, model, rolesOf(spec.dataset), spec.explain, spec.seed);
+      const { metrics, table } = explainAnomalousWells(normalized, (set) => setRows(normalized, set), model, rolesOf(spec.dataset), spec.explain, spec.seed);
       mkdirSync(dirname(resolve(out)), { recursive: true });
       writeColumnsParquet(table, out);
       console.log(`${out}: ${metrics.records} wells explained, grouped by ${metrics.group_by}`);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeReport, writeReportFor } from '../../report/write.ts';
 import { settingsFromRuns } from '../../report/settings.ts';
+import { ExperimentStore } from '../../run/store.ts';
 import { resultSettings } from '../../report/collect.ts';
 import { asOverrides } from '../../search/search.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
@@ -43,7 +43,7 @@ async function writeTarget(target: string, overrides: string[], runsDir: string,
   // Not a file: an experiment name, whose settings every complete run saved with itself.
   if (/\.ya?ml$/i.test(target)) throw new UserError(`ads report: no spec file ${target}`, 2);
   if (overrides.length) throw new UserError('ads report: --set applies to a spec file, not to an experiment name', 2);
-  const settings = settingsFromRuns(join(runsDir, target));
+  const settings = settingsFromRuns(new ExperimentStore(runsDir, target));
   if (!settings) throw new UserError(`ads report: no complete run of experiment '${target}' in ${runsDir} (and no spec file of that name)`, 2);
   writableDir(reportsDir, '--reports-dir');
   return writeReportFor(settings, runsDir, reportsDir);
@@ -57,7 +57,7 @@ async function writeTarget(target: string, overrides: string[], runsDir: string,
 function currentSpec(file: string, overrides: readonly string[], runsDir: string): LoadedSpec | null {
   const loaded = loadSpec(file, [...overrides]);
   if (!loaded.spec.sweep.search) return loaded;
-  const outcome = join(runsDir, loaded.spec.experiment, 'search.json');
+  const outcome = new ExperimentStore(runsDir, loaded.spec.experiment).searchOutcome;
   if (!existsSync(outcome)) return null;
   const best = (JSON.parse(readFileSync(outcome, 'utf8')) as { best?: { params?: Record<string, unknown> } }).best?.params;
   return best ? withoutSearch(loadSpec(file, [...overrides, ...asOverrides(best)])) : null;

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
 import { resultSettings } from '../../report/collect.ts';
 import { writeReport } from '../../report/write.ts';
 import { defaultJobs } from '../../run/pool.ts';
 import { runAll } from '../../run/runner.ts';
+import { ExperimentStore } from '../../run/store.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
+import { PIPELINE } from '../../stages/pipeline.ts';
 import { asOverrides, runSearch } from '../../search/search.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
@@ -37,7 +38,7 @@ export const runCommand: CommandDefinition = {
     const jobs = jobsOption(options.jobs as string | undefined);
     let loaded = loadSpec(positionals[0], overrides);
     writableDir(runsDir, '--runs-dir');
-    writableDir(join(runsDir, loaded.spec.experiment), 'experiment (runs go to <runs-dir>/<experiment>)');
+    writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
     if (loaded.spec.sweep.search) {
       const search = await runSearch(loaded, overrides, { runsDir, force, plain, jobs });
@@ -46,7 +47,7 @@ export const runCommand: CommandDefinition = {
     }
     const planned = expandRuns(loaded);
     const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
-    writeExperimentSummary(runsDir, loaded.spec, planned);
+    writeExperimentSummary(new ExperimentStore(runsDir, loaded.spec.experiment).dir, loaded.spec, planned, PIPELINE.stages);
     const outcomes = await runAll(runs, { runsDir, force, plain, jobs });
     // The runs' outcome is told even when the report cannot be written (a full disk, say).
     let report: string;

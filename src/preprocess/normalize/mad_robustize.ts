@@ -1,5 +1,6 @@
 import type { Matrix } from '../../numeric/matrix.ts';
-import { medianOfSorted, sortedPresent } from '../columns.ts';
+import { medianInPlace } from '../../numeric/stats.ts';
+import { presentValues } from '../columns.ts';
 import type { Affine } from './affine.ts';
 
 /** Consistency constant making the MAD estimate the SD of normal data (pycytominer's RobustMAD). */
@@ -14,12 +15,12 @@ export function fitMadRobustize(fit: Matrix, epsilon: number): Affine {
   const center = new Float64Array(fit.cols);
   const scale = new Float64Array(fit.cols);
   for (let j = 0; j < fit.cols; j++) {
-    const sorted = sortedPresent(fit, j);
-    const med = medianOfSorted(sorted);
-    const deviations = sorted.map((v) => Math.abs(v - med)).sort();
+    const values = presentValues(fit, j);
+    const med = medianInPlace(values);
+    const deviations = values.map((v) => Math.abs(v - med));
     center[j] = med;
     // scipy's median_abs_deviation(scale=1/1.4826) divides by the scale; dividing keeps its rounding.
-    scale[j] = medianOfSorted(deviations) / (1 / NORMAL_MAD) + epsilon;
+    scale[j] = medianInPlace(deviations) / (1 / NORMAL_MAD) + epsilon;
   }
   return { center, scale };
 }

@@ -1,5 +1,6 @@
 import type { Matrix } from '../../numeric/matrix.ts';
-import { medianOfSorted, quantileOfSorted, sortedPresent } from '../columns.ts';
+import { medianInPlace, percentileInPlace } from '../../numeric/stats.ts';
+import { presentValues } from '../columns.ts';
 import type { Affine } from './affine.ts';
 
 const EPS = 2 ** -52;
@@ -13,9 +14,9 @@ export function fitRobustize(fit: Matrix): Affine {
   const center = new Float64Array(fit.cols);
   const scale = new Float64Array(fit.cols);
   for (let j = 0; j < fit.cols; j++) {
-    const sorted = sortedPresent(fit, j);
-    center[j] = medianOfSorted(sorted);
-    const iqr = quantileOfSorted(sorted, 75) - quantileOfSorted(sorted, 25);
+    const values = presentValues(fit, j);
+    center[j] = medianInPlace(values);
+    const iqr = percentileInPlace(values, 75) - percentileInPlace(values, 25);
     scale[j] = iqr < 10 * EPS ? 1 : iqr;
   }
   return { center, scale };

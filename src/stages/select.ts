@@ -1,0 +1,38 @@
+import type { Profiles } from '../data/profiles.ts';
+import type { Roles } from '../data/roles.ts';
+import { fitRows } from '../preprocess/fit_rows.ts';
+import { type FeatureSelection, keepFeatures, selectFeatures } from '../preprocess/feature_select.ts';
+import { NORMALIZE_HINT, tableProblem } from '../run/finite.ts';
+import type { Stage } from '../run/stage.ts';
+import { TABLES } from '../run/store.ts';
+import type { RunSpec } from '../spec/types.ts';
+
+/** Stage `select` (method §2.4): pycytominer's operations in order; every dropped feature keeps its reason. */
+export function selectProfileFeatures(
+  p: Profiles,
+  roles: Roles,
+  settings: RunSpec['feature_select'],
+): { profiles: Profiles; selection: FeatureSelection } {
+  const selection = selectFeatures(p, settings, fitRows(p, roles, settings.fit_on));
+  return { profiles: keepFeatures(p, selection.kept), selection };
+}
+
+/**
+ * `selected`: the normalized profiles of the kept features, the input of the autoencoder and of every
+ * representation; kept as `tables/normalized.parquet`, the selection as `tables/features.json`.
+ */
+export const selectStage: Stage<{ normalized: Profiles }, { selected: Profiles }, object> = {
+  name: 'select',
+  reads: ['feature_select'],
+  run({ normalized }, ctx) {
+    const { profiles, selection } = selectProfileFeatures(normalized, ctx.roles, ctx.spec.feature_select);
+    return {
+      values: { selected: profiles },
+      tables: { [TABLES.normalized]: profiles },
+      json: { [TABLES.features]: selection },
+      data: { features_kept: selection.kept.length, features_dropped: selection.dropped.length },
+    };
+  },
+  // After selection, not after normalization: selection may drop the feature a bad value spoiled.
+  check: ({ values }) => tableProblem('the normalized profiles', values.selected, NORMALIZE_HINT),
+};

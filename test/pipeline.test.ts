@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SET_COLUMN } from '../src/data/roles.ts';
+import type { FeatureSelection } from '../src/preprocess/feature_select.ts';
+import { type AnyStage, Pipeline } from '../src/run/stage.ts';
+import { type RunDir, TABLES } from '../src/run/store.ts';
+import { loadStage } from '../src/stages/load.ts';
+import { PIPELINE, type RunMetrics } from '../src/stages/pipeline.ts';
+import { trainStage } from '../src/stages/train.ts';
+import { pipelineHarness } from './support/pipeline.ts';
+
+/**
+ * The pipeline in this process, stage by stage, on a screen small enough to run in seconds: what each stage
+ * hands on and files in the run store, checked against the simulated design (4 plates × 16 controls; 3 MoAs ×
+ * 3 compounds × 4 replicates, one dose; 24 features) rather than against the stages' own rules.
+ */
+const harness = pipelineHarness('ads-pipeline-');
+const SCREEN = 'dataset: { synthetic: { plates: 4, moas: 3, compounds_per_moa: 3, features: 24, factors: 4, controls_per_plate: 16 } }';
+const BASE = [
+  SCREEN,
+  'training: { max_epochs: 6, batch_size: 16 }',
+  'evaluation: { moa: { min_compounds: 2, classifiers: [logistic] } }',
+  'explain: { enabled: true, wells_per_group: 1, nsamples: 64 }',
+];
+const CONTROLS = 4 * 16;
+const COMPOUNDS = 3 * 3;
+const TREATED = COMPOUNDS * 4;
+
+let run: RunDir;
+let metrics: RunMetrics;
+let manifest: NonNullable<ReturnType<RunDir['readManifest']>>;
+
+beforeAll(async () => {
+  const { outcomes, dirs } = await harness.run('stages', [...BASE, 'sweep: { seeds: [1] }']);
+  expect(outcomes.map((o) => [o.status, o.error])).toEqual([['done', undefined]]);
+  run = dirs[0];
+  const stored = run.stored();
+  if (!stored.complete) throw new Error(stored.reason);
+  metrics = stored.metrics as RunMetrics;
+  manifest = stored.manifest;
+}, 120_000);
+
+describe('the pipeline, stage by stage', () => {
+  it('runs its stages in order, each timed on its own in the manifest (MoA classification apart from evaluation)', () => {
+    expect(PIPELINE.stages.map((s) => s.name)).toEqual(['load', 'split', 'normalize', 'select', 'train', 'represent', 'evaluate', 'classify', 'explain']);
+    expect(Object.keys(manifest.seconds).sort()).toEqual([...PIPELINE.stages.map((s) => s.name)].sort());
+  });
+
+  it('load: the manifest has the fingerprint of the data read; the same screen gives the same one, another seed another screen', async () => {
+    expect(manifest.data_fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const { dirs } = await harness.run('fingerprints', [...BASE.slice(0, 2), 'evaluation: { moa: { enabled: false } }', 'sweep: { grid: { model.latent: [4, 6] }, seeds: [1, 2] }'], {
+      stages: PIPELINE.through('load'),
+    });
+    const prints = dirs.map((d) => d.readManifest()!.data_fingerprint);
+    // Runs are seeds × points: the simulated screen follows the seed, not the model.
+    const bySeed = new Map<unknown, Set<unknown>>();
+    dirs.forEach((d, i) => bySeed.set(d.readManifest()!.seed, (bySeed.get(d.readManifest()!.seed) ?? new Set()).add(prints[i])));
+    expect([...bySeed.values()].map((s) => s.size)).toEqual([1, 1]);
+    expect(new Set(prints).size).toBe(2);
+  });
+
+  it('split: every control in train, val or test_ctrl, every treated well in test_treat', () => {
+    const t = run.readTable(TABLES.normalized);
+    const sets = t.getColumn(SET_COLUMN).toArray() as string[];
+    const roles = t.getColumn('Metadata_role').toArray() as string[];
+    const count = (pred: (i: number) => boolean) => sets.filter((_, i) => pred(i)).length;
+    expect(sets).toHaveLength(CONTROLS + TREATED);
+    expect(count((i) => roles[i] === 'treated' && sets[i] === 'test_treat')).toBe(TREATED);
+    expect(count((i) => roles[i] === 'control' && ['train', 'val', 'test_ctrl'].includes(sets[i]))).toBe(CONTROLS);
+    for (const set of ['train', 'val', 'test_ctrl']) expect(sets.includes(set), set).toBe(true);
+    expect(manifest.data).toMatchObject({ dropped_plates: [] });
+  });
+
+  it("normalize and select: the table keeps exactly the kept features, and every feature of the screen is kept or dropped with a reason", () => {
+    const selection = run.readJson<FeatureSelection>(TABLES.features);
+    expect(selection.kept.length + selection.dropped.length).toBe(24);
+    const features = run.readTable(TABLES.normalized).columns.filter((c) => !c.startsWith('Metadata_'));
+    expect(features).toEqual([...selection.kept]);
+    expect(manifest.data).toMatchObject({ features_kept: selection.kept.length, features_dropped: selection.dropped.length });
+  });
+
+  it('train: one history row per epoch, the best validation loss is the smallest in it, and the model is saved', () => {
+    const h = run.readTable(TABLES.history);
+    const valLoss = h.getColumn('val_loss').toArray() as number[];
+    expect(h.height).toBe(metrics.training!.epochs);
+    expect(metrics.training!.best_val_loss).toBe(Math.min(...valLoss));
+    expect(run.hasModel()).toBe(true);
+    expect(manifest.backend).toBe('wasm');
+  });
+
+  it('represent: one table per representation, of the test wells only', () => {
+    const sets = run.readTable(TABLES.normalized).getColumn(SET_COLUMN).toArray() as string[];
+    const testWells = sets.filter((s) => s === 'test_ctrl' || s === 'test_treat').length;
+    for (const rep of ['anomaly', 'cellprofiler']) {
+      const t = run.readTable(TABLES.representation(rep));
+      expect(t.height, rep).toBe(testWells);
+      expect(new Set(t.getColumn(SET_COLUMN).toArray())).toEqual(new Set(['test_ctrl', 'test_treat']));
+    }
+  });
+
+  it('evaluate: percent replicating over the 9 simulated compounds, a row per compound in its table', () => {
+    for (const rep of ['anomaly', 'cellprofiler']) {
+      expect(metrics.percent_replicating![rep].n, rep).toBe(COMPOUNDS);
+      const t = run.readTable(TABLES.replicateCorrelation(rep));
+      expect(t.height).toBe(COMPOUNDS);
+      expect(t.getColumn('n_replicates').toArray()).toEqual(Array(COMPOUNDS).fill(4));
+    }
+  });
+
+  it('classify: the 3 simulated MoAs (lower-cased, as the reference keys them), each with its 3 compounds', () => {
+    expect(metrics.moa!.classes).toEqual(['moa01', 'moa02', 'moa03']);
+    expect(metrics.moa!.class_compounds).toEqual([3, 3, 3]);
+    expect(run.readTable(TABLES.moa('compounds')).height).toBe(COMPOUNDS);
+  });
+
+  it('explain: the most anomalous well of each MoA explained', () => {
+    const groups = metrics.shap!.groups;
+    expect(Object.keys(groups).sort()).toEqual(['MOA01', 'MOA02', 'MOA03']);
+    const wells = new Set(run.readTable(TABLES.explanations).getColumn('well').toArray());
+    expect(wells.size).toBe(3);
+  });
+});
+
+describe('resources and failures', () => {
+  it('no tensor outlives a run, done or failed: the runner disposes the model whatever happens after training', async () => {
+    const before = tf.memory().numTensors;
+    const done = await harness.run('tensors-done', [...BASE.slice(0, 3), 'sweep: { seeds: [7] }']);
+    expect(done.outcomes.map((o) => o.status)).toEqual(['done']);
+    expect(tf.memory().numTensors).toBe(before);
+    const failing: AnyStage = { name: 'represent', reads: [], run: () => Promise.reject(new Error('represent broke')) };
+    const failed = await harness.run('tensors-failed', [...BASE, 'sweep: { seeds: [8] }'], { stages: [...PIPELINE.through('train'), failing] });
+    expect(failed.outcomes.map((o) => [o.status, o.error])).toEqual([['failed', 'represent: represent broke']]);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it('a data error in a real stage leaves a failed manifest naming the stage and the plate, no lock and no result', async () => {
+    // Two controls per plate: one to validation, one to test, none left to fit a plate's scaler on.
+    const lines = ['dataset: { synthetic: { plates: 4, moas: 3, compounds_per_moa: 3, features: 24, factors: 4, controls_per_plate: 2 } }', 'sweep: { seeds: [1] }'];
+    const { outcomes, dirs, store, runs } = await harness.run('too-few-controls', lines);
+    expect(outcomes[0].status).toBe('failed');
+    const m = dirs[0].readManifest()!;
+    expect(m.status).toBe('failed');
+    expect(m.error).toMatch(/^normalize: plate 'P00\d' \(\d+ wells\) has none of the wells its standardize scaler is fitted on \(normalize\.fit_on\)/);
+    expect(Object.keys(m.seconds).sort()).toEqual(['load', 'split']);
+    expect(dirs[0].stored().complete).toBe(false);
+    expect(existsSync(store.lockPath(runs[0].runId))).toBe(false);
+  });
+
+  it('a run without a model or MoA classification selects no backend', async () => {
+    const { dirs } = await harness.run('no-backend', [SCREEN, 'representations: [cellprofiler]', 'evaluation: { moa: { enabled: false } }', 'sweep: { seeds: [1] }']);
+    const m = dirs[0].readManifest()!;
+    expect(m.status).toBe('done');
+    expect(m.backend).toBeNull();
+    expect(Object.keys(dirs[0].listOutputs()).some((f) => f.startsWith('model/'))).toBe(false);
+  });
+
+  it('a search trial runs the stages through training only', () => {
+    expect(PIPELINE.through('train').map((s) => s.name)).toEqual(['load', 'split', 'normalize', 'select', 'train']);
+  });
+
+  it('a stage that needs a value no earlier stage produces does not compile', () => {
+    // @ts-expect-error train needs `selected`, which load does not produce (typecheck fails if this compiles)
+    const broken = Pipeline.start().then(loadStage).then(trainStage);
+    expect(broken.stages).toHaveLength(2);
+  });
+});
