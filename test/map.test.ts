@@ -143,6 +143,8 @@ describe('phenotypic activity', () => {
       aps.forEach((ap, r) => expect(res.average_precision[members[r]]).toBeCloseTo(ap, 12));
       const map = aps.reduce((a, b) => a + b, 0) / 3;
       expect(g.mean_average_precision).toBeCloseTo(map, 12);
+      // Each well ranks its 2 replicates among them and the 3 controls.
+      expect([g.n_pos, g.n_total]).toEqual([2, 5]);
       // Exact p: the share of the 10 placements of 2 positives among 5 ranks with an AP strictly above the
       // mAP (copairs counts null > mAP; this test used to count ≥, the rule before copairs parity).
       const all = subsets(5, 2).map((s) => averagePrecision(relevanceOf(s, 5)));
@@ -223,6 +225,8 @@ describe('MoA consistency', () => {
     for (const g of res.groups) {
       expect(g.mean_average_precision).toBe(1);
       expect(g.n_queries).toBe(3);
+      // Each of the MoA's 3 perturbations ranks its 2 MoA mates among the 8 other perturbations.
+      expect([g.n_pos, g.n_total]).toEqual([2, 8]);
       // No random ranking has an AP above 1, so copairs' p (null > mAP) is 1/(null_size + 1). This test used
       // to expect ≈ 1/28 (the share of the C(8, 2) placements with AP ≥ 1), the rule before copairs parity.
       expect(g.p_value).toBe(1 / (opts.null_size + 1));

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SET_COLUMN } from '../src/data/roles.ts';
@@ -120,6 +121,65 @@ describe('the pipeline, stage by stage', () => {
     const wells = new Set(run.readTable(TABLES.explanations).getColumn('well').toArray());
     expect(wells.size).toBe(3);
   });
+});
+
+describe('shared work: loading and preprocessing once per data, split and preprocessing settings', () => {
+  const SWEEP = [SCREEN, 'training: { max_epochs: 3, batch_size: 16 }', 'evaluation: { moa: { enabled: false }, map: { enabled: false } }', 'sweep: { grid: { model.latent: [4, 6] }, seeds: [5] }'];
+  /** Every result file of a run, relative path → bytes. */
+  const results = (d: RunDir) => new Map(Object.keys(d.listOutputs()).map((f) => [f, readFileSync(join(d.dir, f))]));
+
+  it("a second model setting restores the first one's shared work, and its results are the bytes a run without the cache gives", async () => {
+    const cached = await harness.run('shared', SWEEP);
+    expect(cached.outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+    const manifests = cached.dirs.map((d) => d.readManifest()!);
+    expect(manifests.map((m) => m.cache?.restored)).toEqual([false, true]);
+    expect(manifests[0].cache!.key).toBe(manifests[1].cache!.key);
+    // The restored run ran none of the shared stages.
+    expect(Object.keys(manifests[1].seconds).sort()).toEqual(['classify', 'evaluate', 'explain', 'represent', 'restore', 'train']);
+    expect(manifests[1].data).toEqual(manifests[0].data);
+    expect(manifests[1].data_fingerprint).toBe(manifests[0].data_fingerprint);
+    const plain = await harness.run('shared', SWEEP, { cache: false, runsDir: join(harness.dir, 'no-cache') });
+    expect(plain.dirs.map((d) => d.readManifest()!.cache)).toEqual([undefined, undefined]);
+    for (const [i, d] of cached.dirs.entries()) {
+      const a = results(d);
+      const b = results(plain.dirs[i]);
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [file, bytes] of a) expect(bytes.equals(b.get(file)!), `${file} of run ${i}`).toBe(true);
+    }
+  }, 120_000);
+
+  it('another seed, split or preprocessing setting is other work; a damaged entry is redone, not used', async () => {
+    const [screen, train, evaluation] = SWEEP;
+    const runWith = (lines: string[], opts = {}) => harness.run('shared-keys', [screen, evaluation, ...lines], opts);
+    const first = await runWith([train, 'sweep: { seeds: [5] }']);
+    const key = first.dirs[0].readManifest()!.cache!.key;
+    const cacheOf = async (lines: string[]) => (await runWith(lines)).dirs[0].readManifest()!.cache!;
+    expect((await cacheOf([train, 'sweep: { seeds: [6] }'])).key).not.toBe(key);
+    expect((await cacheOf([train, 'split: { val_fraction: 0.3 }', 'sweep: { seeds: [5] }'])).key).not.toBe(key);
+    expect((await cacheOf([train, 'normalize: { method: robustize }', 'sweep: { seeds: [5] }'])).key).not.toBe(key);
+    // A training setting shares the work.
+    expect(await cacheOf(['training: { max_epochs: 2, batch_size: 16 }', 'sweep: { seeds: [5] }'])).toEqual({ key, restored: true, stages: ['load', 'split', 'normalize', 'select'] });
+    // Cut a kept table short: the entry no longer matches its record, so the run does the work again.
+    const entry = join(first.store.cache.dir, key, 'tables', 'normalized.parquet');
+    writeFileSync(entry, readFileSync(entry).subarray(0, 100));
+    const redone = await runWith([train, 'sweep: { seeds: [5] }'], { force: true });
+    expect(redone.outcomes[0].status).toBe('done');
+    expect(redone.dirs[0].readManifest()!.cache).toEqual({ key, restored: false, stages: ['load', 'split', 'normalize', 'select'] });
+    // The damaged entry was replaced by a whole one, which the next run restores.
+    const again = await runWith([train, 'sweep: { seeds: [5] }'], { force: true });
+    expect(again.dirs[0].readManifest()!.cache!.restored).toBe(true);
+  }, 120_000);
+
+  it('ads cache prune removes the entries (all, or those unused for N days), never a run', async () => {
+    const { dirs, store } = await harness.run('prune', SWEEP.slice(0, 3).concat('sweep: { seeds: [9] }'), { runsDir: join(harness.dir, 'prune-runs') });
+    const cache = store.cache;
+    expect(cache.prune(1)).toEqual({ entries: 0, bytes: 0, kept: 1 });
+    const pruned = cache.prune(0);
+    expect(pruned.entries).toBe(1);
+    expect(pruned.bytes).toBeGreaterThan(0);
+    expect(readdirSync(cache.dir)).toEqual([]);
+    expect(dirs[0].stored().complete).toBe(true);
+  }, 120_000);
 });
 
 describe('resources and failures', () => {

@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pl from 'nodejs-polars';
 import { writeReportFor } from '../src/report/write.ts';
+import { orderStatisticMeanAp } from './support/random_ap.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -252,6 +254,28 @@ describe('report of a real run store: report.md, figures/, self-contained report
       // Chance is drawn and named: 10% beats the null's 90th percentile by chance alone.
       const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
       expect(html).toContain('aria-label="chance (10%): 10"');
+      if (metrics.map) {
+        // Mean mAP's chance, per bar: the mean over the point's seeds of the mAP random rankings of each run's own lists
+        // would score (from each run's mAP table: positives and list length per group), drawn per task and named.
+        const csv = readFileSync(join(reportDir, 'figures', 'map_mean_map.csv'), 'utf8').trim().split('\n');
+        const header = csv[0].split(',');
+        const col = (row: string[], name: string) => row[header.indexOf(name)];
+        expect(csv.length).toBeGreaterThan(1);
+        for (const row of csv.slice(1).map((l) => l.split(','))) {
+          const levels = completeRuns()
+            .filter((id) => `model.latent=${JSON.parse(readFileSync(join(expDir, id, 'manifest.json'), 'utf8')).point['model.latent']}` === col(row, 'category'))
+            .map((id) => {
+              const t = pl.readParquet(join(expDir, id, 'tables', 'map', `${col(row, 'representation')}_${col(row, 'panel')}.parquet`));
+              const [map, pos, total] = ['mean_average_precision', 'n_pos', 'n_total'].map((c) => t.getColumn(c).toArray() as number[]);
+              const defined = map.map((m, g) => [m, g] as const).filter(([m]) => m !== null && Number.isFinite(m));
+              return defined.reduce((s, [, g]) => s + orderStatisticMeanAp(pos[g], total[g]), 0) / defined.length;
+            });
+          expect(Number(col(row, 'chance')), row.join(',')).toBeCloseTo(mean(levels), 6);
+        }
+        expect(html).toMatch(/aria-label="chance: random ranking \(0\.\d{3}(–0\.\d{3})?\): 0\.\d+"/);
+        expect(readFileSync(join(reportDir, 'report.md'), 'utf8')).toMatch(/Mean mAP’s chance level \(the dashed line on mean mAP\) is the mean mAP of randomly ranked lists/);
+        expect(html).toMatch(/Mean mAP’s chance level \(the dashed line on mean mAP\) is the mean mAP of randomly ranked lists/);
+      }
       // Provenance: the data's fingerprint as the runs recorded it, the stages' counts, and the rebuild command.
       expect(page.sections).toContain('provenance');
       const md = readFileSync(join(reportDir, 'report.md'), 'utf8');
@@ -367,6 +391,9 @@ describe('report of a real run store: report.md, figures/, self-contained report
       expect(html).toContain('aria-label="majority-class baseline (0.050): 0.05"');
       expect(html).toMatch(/aria-label="uniform guess \(0\.333\): 0\.333333/);
       expect(html).toContain('aria-label="chance (≤ 5%): 5"');
+      // Without the runs' mAP tables, mean mAP's chance (which depends on each group's list sizes) is not guessed: the text says why.
+      expect(md).toContain('Mean mAP’s chance level (the expected mAP of random rankings) is not drawn');
+      expect(html).not.toContain('chance: random ranking');
       // SHAP: a pair found by one seed of two has a mean |SHAP| whose interval starts at 0, never below.
       const shapCsv = readFileSync(join(store, 'reports', 'fixture', 'figures', 'shap_dependencies.csv'), 'utf8').trim().split('\n');
       const header = shapCsv[0].split(',');

@@ -43,6 +43,13 @@ export interface MapGroup {
   mean_average_precision: number;
   /** Queries with a defined AP and at least one positive: the ones averaged. */
   n_queries: number;
+  /**
+   * Each query's positives and list length (copairs' n_pos_pairs, n_total_pairs), the same for every query of
+   * a group (activity: the group's other wells among all controls; consistency: the MoA's other perturbations
+   * among all others). With them a reader can compute the mAP a random ranking scores on average.
+   */
+  n_pos: number;
+  n_total: number;
   p_value: number;
   corrected_p_value: number;
   significant: boolean;
@@ -243,7 +250,7 @@ function summarise(
     }
     return {
       key: groups.keys[g], by: groups.by[g], mean_average_precision: map, n_queries: members.length,
-      p_value: pValue, corrected_p_value: NaN, significant: false,
+      n_pos: nPos[rows[0]], n_total: nTotal[rows[0]], p_value: pValue, corrected_p_value: NaN, significant: false,
     };
   });
   const defined = out.filter((g) => !Number.isNaN(g.p_value));

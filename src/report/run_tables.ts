@@ -3,6 +3,7 @@ import pl from 'nodejs-polars';
 import { SET_COLUMN } from '../data/roles.ts';
 import { TABLES } from '../run/store.ts';
 import type { CompletedRun } from './collect.ts';
+import type { MapGroupSizes } from './map_chance.ts';
 
 /** The per-run tables the figures draw from, as plain columns; any of them may be missing in a run. */
 export interface RunTables {
@@ -12,6 +13,11 @@ export interface RunTables {
   replicateCorrelation: Record<string, Float64Array>;
   /** `tables/null_correlation/<rep>.parquet`: a sample of the null's correlations. */
   nullCorrelation: Record<string, Float64Array>;
+  /**
+   * `tables/map/<rep>_<kind>.parquet` by `<rep>_<kind>`: each group's mAP and list sizes (runs made before the
+   * sizes were recorded have none).
+   */
+  map: Record<string, MapGroupSizes>;
   /** What the run's tables say about its wells after each stage; null where a table is missing. */
   wells: RunWells | null;
 }
@@ -31,16 +37,22 @@ export function readRunTables(run: CompletedRun, representations: readonly strin
   const history = readColumns(dir.tablePath(TABLES.history), ['epoch', 'loss', 'val_loss']);
   const replicateCorrelation: Record<string, Float64Array> = {};
   const nullCorrelation: Record<string, Float64Array> = {};
+  const map: Record<string, MapGroupSizes> = {};
   for (const rep of representations) {
     const r = readColumns(dir.tablePath(TABLES.replicateCorrelation(rep)), ['replicate_correlation']);
     if (r) replicateCorrelation[rep] = r.replicate_correlation;
     const n = readColumns(dir.tablePath(TABLES.nullCorrelation(rep)), ['null_correlation']);
     if (n) nullCorrelation[rep] = n.null_correlation;
+    for (const kind of ['activity', 'consistency']) {
+      const m = readColumns(dir.tablePath(TABLES.map(`${rep}_${kind}`)), ['mean_average_precision', 'n_pos', 'n_total']);
+      if (m) map[`${rep}_${kind}`] = m;
+    }
   }
   return {
     history: history && { epoch: history.epoch, loss: history.loss, val_loss: history.val_loss },
     replicateCorrelation,
     nullCorrelation,
+    map,
     wells: readWells(run, representations),
   };
 }

@@ -10,7 +10,8 @@ import type { Callback } from '../training/fit.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { Lock } from './lock.ts';
 import type { Manifest } from './manifest.ts';
-import type { AnyStage, StageContext } from './stage.ts';
+import type { SharedWorkCache } from './cache.ts';
+import type { AnyStage, StageContext, StageOutput } from './stage.ts';
 import type { RunDir } from './store.ts';
 import { runHParams } from './tensorboard.ts';
 import { toolVersions } from './versions.ts';
@@ -41,6 +42,7 @@ export class ActiveRun {
   private tb: SummaryWriter | null = null;
   private ctx: StageContext | null = null;
   private backend: Promise<string> | null = null;
+  private shared: SharedWork | null = null;
   private outcome: RunOutcome | null = null;
 
   constructor(
@@ -69,8 +71,12 @@ export class ActiveRun {
     };
   }
 
-  /** Clears the run directory and starts afresh: spec.yaml, the TensorBoard session, a `running` manifest. */
-  begin(trainingCallbacks: readonly Callback[]): void {
+  /**
+   * Clears the run directory and starts afresh: spec.yaml, the TensorBoard session, a `running` manifest.
+   * `shared`: the run's leading stages that are shared work, and the cache that keeps it (none: no cache).
+   */
+  begin(trainingCallbacks: readonly Callback[], shared: { stages: readonly AnyStage[]; cache: SharedWorkCache } | null = null): void {
+    this.shared = shared && shared.stages.length ? { ...shared, key: null, restored: false, kept: [] } : null;
     this.dir.clear();
     const specYaml = stringify(this.run.spec);
     this.dir.writeSpec(specYaml);
@@ -94,15 +100,19 @@ export class ActiveRun {
   }
 
   /**
-   * Runs one stage on the values of the earlier ones and files its output: values for the next stages,
-   * tables, JSON and model in the run store, scalars in TensorBoard, metrics for metrics.json, what it learnt
-   * about the data and its time in the (still running) manifest. A stage's `check` failing fails the run.
+   * Runs one stage on the values of the earlier ones and files its output (see `file`). A shared stage
+   * (Pipeline.shareSoFar) is first looked up in the run store's cache: when the shared work of a run with the
+   * same key is there, the run takes it from there and its shared stages do not run ('restored'); otherwise
+   * they run and the last of them keeps their outputs in the cache for the next run.
    */
-  async runStage(stage: AnyStage, progress: (message: string) => void): Promise<void> {
+  async runStage(stage: AnyStage, progress: (message: string) => void): Promise<'ran' | 'restored'> {
     this.assertRunning();
     if (!this.ctx) throw new Error('internal: a stage ran before the run began');
     this.stage = stage.name;
     const t0 = performance.now();
+    const shared = this.shared && this.shared.stages.includes(stage) ? this.shared : null;
+    if (shared && stage === shared.stages[0]) await this.restoreShared(shared);
+    if (shared?.restored) return 'restored';
     const out = await stage.run(this.values, { ...this.ctx, progress });
     // Values first: whatever the stage made (a model) is disposed with the run, even if the check fails it.
     Object.assign(this.values, out.values);
@@ -110,6 +120,21 @@ export class ActiveRun {
     this.assertRunning();
     const problem = stage.check?.(out);
     if (problem) throw new Error(problem);
+    await this.file(out);
+    this.manifest.seconds[stage.name] = Math.round(performance.now() - t0) / 1000;
+    this.dir.writeManifest(this.manifest);
+    if (shared) {
+      shared.kept.push({ stage: stage.name, output: out });
+      if (stage === shared.stages[shared.stages.length - 1]) this.keepShared(shared, out.values);
+    }
+    return 'ran';
+  }
+
+  /**
+   * A stage's output where it belongs: tables, JSON and the model in the run store, scalars in TensorBoard,
+   * metrics for metrics.json, what it learnt about the data (and its warnings, also printed) for the manifest.
+   */
+  private async file(out: StageOutput<unknown, unknown>): Promise<void> {
     for (const [name, table] of Object.entries(out.tables ?? {})) this.dir.writeTable(name, table);
     for (const [name, value] of Object.entries(out.json ?? {})) this.dir.writeJson(name, value);
     if (out.model) await out.model.save(this.dir.modelDir);
@@ -121,9 +146,30 @@ export class ActiveRun {
       this.data.warnings.push(w);
     }
     if (out.fingerprint) this.manifest.data_fingerprint = out.fingerprint;
-    this.manifest.seconds[stage.name] = Math.round((performance.now() - t0)) / 1000;
     this.manifest.data = this.data;
+  }
+
+  /** Looks the shared work up by its key; when found, files it as if its stages had run. */
+  private async restoreShared(shared: SharedWork): Promise<void> {
+    const t0 = performance.now();
+    shared.key = await shared.cache.keyOf(shared.stages, this.ctx!);
+    const restored = shared.cache.restore(shared.key, this.dir);
+    this.manifest.cache = { key: shared.key, restored: restored !== null, stages: shared.stages.map((s) => s.name) };
+    if (!restored) return;
+    for (const out of restored.outputs) await this.file(out);
+    Object.assign(this.values, restored.values);
+    shared.restored = true;
+    this.manifest.seconds.restore = Math.round(performance.now() - t0) / 1000;
     this.dir.writeManifest(this.manifest);
+  }
+
+  /** Keeps the shared work for later runs. A cache that cannot be written costs time, not results: a warning. */
+  private keepShared(shared: SharedWork, values: Record<string, unknown>): void {
+    try {
+      shared.cache.store(shared.key!, this.dir, shared.kept, values);
+    } catch (err) {
+      process.stderr.write(`warning: run ${this.run.runId}: its loaded and preprocessed data could not be kept for other runs (${errorMessage(err)})\n`);
+    }
   }
 
   /**
@@ -209,4 +255,13 @@ export class ActiveRun {
 
 function isDisposable(v: unknown): v is { dispose(): void } {
   return v !== null && typeof v === 'object' && typeof (v as { dispose?: unknown }).dispose === 'function';
+}
+
+/** A run's shared stages as it goes: the key once computed, whether they were restored, what they returned. */
+interface SharedWork {
+  stages: readonly AnyStage[];
+  cache: SharedWorkCache;
+  key: string | null;
+  restored: boolean;
+  kept: { stage: string; output: StageOutput<unknown, unknown> }[];
 }

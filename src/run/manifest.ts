@@ -26,4 +26,9 @@ export interface Manifest {
    * before `done`: the run store checks them before it takes the run as a result. Null until then.
    */
   outputs: Record<string, number> | null;
+  /**
+   * The run's shared work (loading, preprocessing) in the run store's cache: its key, and whether it was
+   * restored from there (its stages then have no time in `seconds`, and `seconds.restore` is the restoring).
+   */
+  cache?: { key: string; restored: boolean; stages: string[] };
 }

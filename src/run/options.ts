@@ -23,6 +23,8 @@ export interface RunnerOptions {
    * in this process.
    */
   jobs?: number;
+  /** Shared work (loading, preprocessing) from and into the run store's cache; default true. */
+  cache?: boolean;
   /** Instead of drawing a task list: what happens, as it happens (a worker process tells its parent). */
   events?: RunEvents;
 }

@@ -32,6 +32,7 @@ export interface WorkerJob {
   subdir?: string;
   stages: string[];
   pruning?: RunnerOptions['pruning'];
+  cache?: boolean;
 }
 
 export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'interrupt'; reason: string };
@@ -113,7 +114,7 @@ export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOpti
       };
       worker.on('message', onMessage);
       worker.on('exit', onExit);
-      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning };
+      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache };
       if (!trySend(worker, { type: 'run', job })) onExit(worker.exitCode, worker.signalCode);
     });
     busy.delete(worker);

@@ -27,6 +27,8 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     return runInWorkers(runs, { ...opts, jobs: opts.jobs! });
   }
   const stages = opts.stages ?? PIPELINE.stages;
+  // The pipeline's shared work, when these stages begin with it (a search trial's do; stand-in stages do not).
+  const sharedStages = PIPELINE.shared.every((s, i) => stages[i] === s) ? PIPELINE.shared : [];
   const outcomes: RunOutcome[] = [];
   const warn = opts.warn ?? ((m: string) => console.error(`warning: ${m}`));
   const active = new Set<ActiveRun>();
@@ -72,7 +74,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     let pruned = false;
     const pruning = opts.pruning;
     try {
-      a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : []);
+      a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : [], opts.cache === false ? null : { stages: sharedStages, cache: store.cache });
     } catch (err) {
       ended(a, a.fail('start', err));
       throw err;
@@ -80,7 +82,8 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     const stageTask = (stage: AnyStage) => async (_c: unknown, sub: Task) => {
       opts.events?.stage(stage.name);
       try {
-        await a.runStage(stage, throttled(opts.events ? opts.events.progress : (msg) => (sub.output = msg), opts.plain));
+        const how = await a.runStage(stage, throttled(opts.events ? opts.events.progress : (msg) => (sub.output = msg), opts.plain));
+        if (how === 'restored') sub.skip(`${stage.name}: restored from the run store's cache`);
       } catch (err) {
         const outcome = ended(a, a.fail(a.stage, err));
         throw new Error(outcome.error);

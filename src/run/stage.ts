@@ -62,6 +62,11 @@ export interface Stage<Input, Values, Metrics> {
   check?(output: StageOutput<Values, Metrics>): string | null;
   /** The TensorBoard scalar tags the stage writes for these settings: the HParams table's metric columns. */
   scalarTags?(spec: RunSpec): MetricSpec[];
+  /**
+   * What the output depends on besides the input and the settings of `reads` (the seed, when the stage draws
+   * from it; the content of the files it reads): with it, the stage can be shared work (Pipeline.shareSoFar).
+   */
+  cacheKey?(ctx: StageContext): unknown | Promise<unknown>;
 }
 
 /** A stage of any shape, as the runner sees it: it passes every value produced so far, whatever a stage needs. */
@@ -73,20 +78,39 @@ type Missing<Input, Have> = { 'needs values no earlier stage produces': Exclude<
 
 /**
  * The stages in order, built with `then`: a stage whose input no earlier stage produces does not compile.
- * `Have` is every value produced so far; `Metrics` the shape of metrics.json they add up to.
+ * `Have` is every value produced so far, `Last` what the last stage hands on; `Metrics` the shape of
+ * metrics.json they add up to.
  */
-export class Pipeline<Have, Metrics> {
+export class Pipeline<Have, Metrics, Last = Have> {
   /** Only a type: what the stages' metrics add up to (see MetricsOf). */
   declare readonly metrics: Metrics;
 
-  private constructor(readonly stages: readonly AnyStage[]) {}
+  private constructor(
+    readonly stages: readonly AnyStage[],
+    /** The leading stages whose outputs runs share through the run store's cache (see `shareSoFar`). */
+    readonly shared: readonly AnyStage[],
+  ) {}
 
   static start(): Pipeline<object, object> {
-    return new Pipeline([]);
+    return new Pipeline([], []);
   }
 
-  then<Input, Values, M>(stage: Stage<Input, Values, M> & ([Have] extends [Input] ? unknown : Missing<Input, Have>)): Pipeline<Have & Values, Metrics & Partial<M>> {
-    return new Pipeline([...this.stages, stage]);
+  then<Input, Values, M>(
+    stage: Stage<Input, Values, M> & ([Have] extends [Input] ? unknown : Missing<Input, Have>),
+  ): Pipeline<Have & Values, Metrics & Partial<M>, Values> {
+    return new Pipeline([...this.stages, stage], this.shared);
+  }
+
+  /**
+   * The stages so far are work that runs with the same input and settings share: the runner keeps their
+   * outputs in the run store's cache, keyed by their `cacheKey`s, and a later run restores them instead of
+   * redoing them. Later stages see only what the last of them hands on (a restored run has nothing else),
+   * which the types enforce.
+   */
+  shareSoFar(): Pipeline<Last, Metrics, Last> {
+    const unkeyed = this.stages.filter((s) => !s.cacheKey);
+    if (unkeyed.length) throw new Error(`internal: shared stages need a cacheKey: ${unkeyed.map((s) => s.name).join(', ')}`);
+    return new Pipeline(this.stages, this.stages);
   }
 
   /** The stages up to and including `name` (a search trial stops after training). */
@@ -98,4 +122,4 @@ export class Pipeline<Have, Metrics> {
 }
 
 /** metrics.json as a pipeline writes it: every stage's metrics, each present when its stage ran. */
-export type MetricsOf<P> = P extends Pipeline<unknown, infer M> ? M : never;
+export type MetricsOf<P> = P extends Pipeline<unknown, infer M, unknown> ? M : never;

@@ -3,6 +3,7 @@ import { basename, join, relative, sep } from 'node:path';
 import type pl from 'nodejs-polars';
 import { type Columns, frameToProfiles, readFrame, writeColumnsParquet, writeProfilesParquet } from '../data/io.ts';
 import type { Profiles } from '../data/profiles.ts';
+import { SharedWorkCache } from './cache.ts';
 import { writeJsonAtomic } from './files.ts';
 import type { Manifest } from './manifest.ts';
 import { tensorboardRunName } from './tensorboard.ts';
@@ -20,17 +21,23 @@ import { tensorboardRunName } from './tensorboard.ts';
  *     tb/<point>,seed=<n>,run=<run-id>/      the run's TensorBoard logs (train/, val/ beside its own session)
  *     search.json                            a hyper-parameter search's outcome
  *     trials/                                the search's trial runs: an ExperimentStore of its own
+ *   <runs-dir>/.cache/<key>/                 shared work of runs, any experiment's (SharedWorkCache)
  */
 export class ExperimentStore {
   readonly dir: string;
 
   constructor(
-    runsDir: string,
+    readonly runsDir: string,
     readonly experiment: string,
     /** A folder inside the experiment's store (the search's `trials`); '' for the store itself. */
     subdir = '',
   ) {
     this.dir = join(runsDir, experiment, subdir);
+  }
+
+  /** The cache of shared work (loading, preprocessing), one for every experiment of the runs directory. */
+  get cache(): SharedWorkCache {
+    return sharedWorkCache(this.runsDir);
   }
 
   run(runId: string): RunDir {
@@ -265,4 +272,9 @@ export function findRunDirs(runsDir: string): RunDir[] {
   };
   if (existsSync(runsDir)) visit(runsDir);
   return found.sort((a, b) => (a.dir < b.dir ? -1 : 1));
+}
+
+/** The runs directory's cache of shared work: `<runs-dir>/.cache/`. */
+export function sharedWorkCache(runsDir: string): SharedWorkCache {
+  return new SharedWorkCache(join(runsDir, '.cache'));
 }

@@ -38,6 +38,7 @@ process.on('message', (message: ToWorker) => {
     subdir: job.subdir,
     stages,
     pruning: job.pruning,
+    cache: job.cache,
     events: {
       stage: (name) => send({ type: 'stage', name }),
       progress: (text) => send({ type: 'progress', text }),

@@ -140,6 +140,8 @@ function mapTable(r: MapResult, by: readonly string[]): Columns {
   for (const c of by) columns[c] = r.groups.map((g) => g.by[c]);
   columns.mean_average_precision = Float64Array.from(r.groups, (g) => g.mean_average_precision);
   columns.n_queries = Int32Array.from(r.groups, (g) => g.n_queries);
+  columns.n_pos = Int32Array.from(r.groups, (g) => g.n_pos);
+  columns.n_total = Int32Array.from(r.groups, (g) => g.n_total);
   columns.p_value = Float64Array.from(r.groups, (g) => g.p_value);
   columns.corrected_p_value = Float64Array.from(r.groups, (g) => g.corrected_p_value);
   columns.retrieved = r.groups.map((g) => g.significant);

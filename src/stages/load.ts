@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { expandPaths } from '../data/files.ts';
 import { checkLoadedTable } from '../data/checks.ts';
 import { type LoadReport, readDataset } from '../data/dataset.ts';
 import type { Profiles } from '../data/profiles.ts';
@@ -33,12 +35,31 @@ export function fingerprint(p: Profiles): string {
   return `sha256:${h.digest('hex')}`;
 }
 
-/** Stage `load`: reads (or simulates) the screen; the manifest gets its fingerprint and what loading did. */
+/**
+ * Stage `load`: reads (or simulates) the screen; the manifest gets its fingerprint and what loading did. Its
+ * checks read the evaluation settings (what evaluation will need of the table).
+ */
 export const loadStage: Stage<object, { loaded: Profiles }, object> = {
   name: 'load',
-  reads: ['dataset'],
+  reads: ['dataset', 'evaluation'],
+  // The simulated screen is drawn from the run's seed; a file's rows are its bytes.
+  cacheKey: (ctx) =>
+    ctx.spec.dataset.source === 'synthetic'
+      ? { seed: ctx.seed }
+      : { files: contentDigests(expandPaths(typeof ctx.spec.dataset.path === 'string' ? [ctx.spec.dataset.path] : (ctx.spec.dataset.path ?? []))) },
   run(_, ctx) {
     const { profiles, fingerprint, report, warnings } = loadDataset(ctx.spec, ctx.roles, ctx.seed);
     return { values: { loaded: profiles }, fingerprint, data: { load: report }, warnings };
   },
 };
+
+/** sha256 of each file's bytes, streamed (a 2 GB table is not held in memory for it). */
+async function contentDigests(files: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of files) {
+    const h = createHash('sha256');
+    for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+    out[file] = h.digest('hex');
+  }
+  return out;
+}

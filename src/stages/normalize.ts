@@ -13,6 +13,7 @@ export function normalizeProfiles(p: Profiles, roles: Roles, settings: RunSpec['
 export const normalizeStage: Stage<{ split: Profiles }, { normalized: Profiles }, object> = {
   name: 'normalize',
   reads: ['normalize'],
+  cacheKey: () => null,
   run({ split }, ctx) {
     return { values: { normalized: normalizeProfiles(split, ctx.roles, ctx.spec.normalize) } };
   },

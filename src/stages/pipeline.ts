@@ -11,13 +11,15 @@ import { trainStage } from './train.ts';
 
 /**
  * A run, stage by stage. Each stage is one file in this folder; one that needs a value no earlier stage
- * produces does not compile here.
+ * produces does not compile here. Loading, splitting and preprocessing are shared: runs of a sweep over
+ * model settings (or a search's trials) do them once and restore them from the run store's cache.
  */
 export const PIPELINE = Pipeline.start()
   .then(loadStage)
   .then(splitStage)
   .then(normalizeStage)
   .then(selectStage)
+  .shareSoFar()
   .then(trainStage)
   .then(representStage)
   .then(evaluateStage)

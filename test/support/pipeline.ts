@@ -15,22 +15,23 @@ export function pipelineHarness(prefix: string) {
   let n = 0;
   return {
     dir,
-    async run(name: string, lines: readonly string[], opts: { stages?: readonly AnyStage[]; force?: boolean } = {}) {
+    async run(name: string, lines: readonly string[], opts: { stages?: readonly AnyStage[]; force?: boolean; cache?: boolean; runsDir?: string } = {}) {
       const file = write(`${name}-${n++}.yaml`, [`experiment: ${name}`, ...lines, ''].join('\n'));
       const runs = expandRuns(loadSpec(file));
-      const runsDir = join(dir, 'runs');
+      const runsDir = opts.runsDir ?? join(dir, 'runs');
       const warnings: string[] = [];
       const outcomes: RunOutcome[] = await runAll(runs, {
         runsDir,
         force: opts.force ?? false,
         plain: true,
         stages: opts.stages,
+        cache: opts.cache,
         warn: (m) => warnings.push(m),
         events: { stage: () => undefined, progress: () => undefined, skip: () => undefined },
       });
       const store = new ExperimentStore(runsDir, name);
       const dirs: RunDir[] = runs.map((r) => store.run(r.runId));
-      return { runs, outcomes, store, dirs, warnings };
+      return { runs, outcomes, store, dirs, warnings, runsDir };
     },
   };
 }

@@ -14,7 +14,7 @@ import { asUserError, writableDir } from '../paths.ts';
 
 export const runCommand: CommandDefinition = {
   name: 'run',
-  usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--jobs N] [--no-report]',
+  usage: 'run <spec.yaml> [--set path=value]… [--runs-dir DIR] [--reports-dir DIR] [--force] [--shard i/n] [--jobs N] [--no-report] [--no-cache]',
   options: {
     set: COMMON_OPTIONS.set,
     'runs-dir': COMMON_OPTIONS['runs-dir'],
@@ -29,6 +29,7 @@ export const runCommand: CommandDefinition = {
     },
     'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
     plain: { type: 'boolean', description: 'Plain timestamped log lines even on a terminal (the default when stdout is not a TTY)' },
+    'no-cache': { type: 'boolean', description: "Load and preprocess for every run, neither using nor filling the run store's cache of shared work (runs/.cache)" },
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads run: give exactly one spec file (see ads run --help)', 2);
@@ -36,19 +37,20 @@ export const runCommand: CommandDefinition = {
     const plain = options.plain === true || !process.stdout.isTTY;
     const force = options.force === true;
     const jobs = jobsOption(options.jobs as string | undefined);
+    const cache = options['no-cache'] !== true;
     let loaded = loadSpec(positionals[0], overrides);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
     if (loaded.spec.sweep.search) {
-      const search = await runSearch(loaded, overrides, { runsDir, force, plain, jobs });
+      const search = await runSearch(loaded, overrides, { runsDir, force, plain, jobs, cache });
       console.log(`search: best of ${search.trials.length} trials is ${search.best.run_id} (best val loss ${search.best.objective}) with ${JSON.stringify(search.best.params)}`);
       loaded = withoutSearch(loadSpec(positionals[0], [...overrides, ...asOverrides(search.best.params)]));
     }
     const planned = expandRuns(loaded);
     const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
     writeExperimentSummary(new ExperimentStore(runsDir, loaded.spec.experiment).dir, loaded.spec, planned, PIPELINE.stages);
-    const outcomes = await runAll(runs, { runsDir, force, plain, jobs });
+    const outcomes = await runAll(runs, { runsDir, force, plain, jobs, cache });
     // The runs' outcome is told even when the report cannot be written (a full disk, say).
     let report: string;
     let reportFailed = false;

@@ -84,7 +84,7 @@ export function moaSections(ctx: SectionContext): Section[] {
         representations: reps,
         domain: [0, 1],
         digits: 3,
-        ...(baseline ? { reference: { value: baseline.mean, label: `majority-class baseline (${baseline.mean.toFixed(3)})` } } : {}),
+        ...(baseline ? { reference: { column: 'majority_baseline', value: baseline.mean, label: `majority-class baseline (${baseline.mean.toFixed(3)})` } } : {}),
       }),
     ),
   ];
@@ -145,7 +145,7 @@ function perClassFigure(ctx: SectionContext, firstMacro: string, classifiers: st
       representations: reps,
       domain: [0, 1],
       digits: 3,
-      ...(chance === null ? {} : { reference: { value: chance, label: `uniform guess (${chance.toFixed(3)})` } }),
+      ...(chance === null ? {} : { reference: { column: 'uniform_guess', value: chance, label: `uniform guess (${chance.toFixed(3)})` } }),
     }),
   );
 }

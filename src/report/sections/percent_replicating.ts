@@ -28,7 +28,7 @@ export function percentReplicatingSections(ctx: SectionContext): Section[] {
     domain: [0, 100],
     digits: 2,
     // Were replicates no more alike than wells of different perturbations, this share would beat the null's percentile.
-    reference: { value: 100 - ctx.input.nullPercentile, label: `chance (${100 - ctx.input.nullPercentile}%)` },
+    reference: { column: 'chance', value: 100 - ctx.input.nullPercentile, label: `chance (${100 - ctx.input.nullPercentile}%)` },
   });
   const out = [
     section('Percent replicating', [
