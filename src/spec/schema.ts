@@ -77,6 +77,10 @@ export function validateExperiment(spec: unknown): Validation {
  */
 export function validateSetting(pointer: string, setting: unknown): Validation {
   const { schema, settings } = compiled();
+  // Most swept and overridden settings are plain numbers, booleans or choices: deciding those without ajv
+  // spares `plan` and `validate` loading and compiling it. Anything else, and every invalid value (whose
+  // message ajv words), goes to ajv.
+  if (plainlyValid(schemaAt(pointer), setting)) return { valid: true, value: structuredClone(setting), errors: [] };
   let cached = settings.get(pointer);
   if (!cached) {
     settingsAjv ??= newAjv({ validateSchema: false });
@@ -88,6 +92,26 @@ export function validateSetting(pointer: string, setting: unknown): Validation {
   const valid = validate(wrapper);
   const errors = (validate.errors ?? []).map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/value/, '') }));
   return { valid, value: wrapper.value, errors };
+}
+
+/** Keywords that say nothing about validity, or that plainlyValid checks itself. */
+const PLAIN_KEYWORDS = new Set(['type', 'enum', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'default', 'description', 'title', 'examples']);
+
+/**
+ * True when `value` certainly satisfies `node`, a schema of one plain type (integer, number, boolean, a string
+ * without pattern or format, an enum) with bounds; false when unsure (any other keyword) or invalid.
+ */
+function plainlyValid(node: JsonSchema, value: unknown): boolean {
+  if (!Object.keys(node).every((k) => PLAIN_KEYWORDS.has(k))) return false;
+  if (Array.isArray(node.enum)) return node.enum.some((v) => v === value);
+  const type = node.type;
+  if (type === 'boolean') return typeof value === 'boolean';
+  if (type === 'string') return typeof value === 'string';
+  if (type !== 'integer' && type !== 'number') return false;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (type === 'integer' && !Number.isInteger(value))) return false;
+  const bound = (k: string) => (typeof node[k] === 'number' ? (node[k] as number) : null);
+  const [min, max, xmin, xmax] = [bound('minimum'), bound('maximum'), bound('exclusiveMinimum'), bound('exclusiveMaximum')];
+  return (min === null || value >= min) && (max === null || value <= max) && (xmin === null || value > xmin) && (xmax === null || value < xmax);
 }
 
 /** The subschema at a JSON pointer (`/$defs/model/properties/latent`). */
