@@ -73,9 +73,9 @@ export class ActiveRun {
 
   /**
    * Clears the run directory and starts afresh: spec.yaml, the TensorBoard session, a `running` manifest.
-   * `shared`: the run's leading stages that are shared work, and the cache that keeps it (none: no cache).
+   * `shared`: the run's leading stages that are shared work, and the cache that keeps it (null: no cache).
    */
-  begin(trainingCallbacks: readonly Callback[], shared: { stages: readonly AnyStage[]; cache: SharedWorkCache } | null = null): void {
+  begin(trainingCallbacks: readonly Callback[], shared: { stages: readonly AnyStage[]; cache: SharedWorkCache | null } | null = null): void {
     this.shared = shared && shared.stages.length ? { ...shared, key: null, restored: false, kept: [] } : null;
     this.dir.clear();
     const specYaml = stringify(this.run.spec);
@@ -111,7 +111,7 @@ export class ActiveRun {
     this.stage = stage.name;
     const t0 = performance.now();
     const shared = this.shared && this.shared.stages.includes(stage) ? this.shared : null;
-    if (shared && stage === shared.stages[0]) await this.restoreShared(shared);
+    if (shared?.cache && stage === shared.stages[0]) await this.restoreShared(shared, shared.cache);
     if (shared?.restored) return 'restored';
     const out = await stage.run(this.values, { ...this.ctx, progress });
     // Values first: whatever the stage made (a model) is disposed with the run, even if the check fails it.
@@ -124,8 +124,13 @@ export class ActiveRun {
     this.manifest.seconds[stage.name] = Math.round(performance.now() - t0) / 1000;
     this.dir.writeManifest(this.manifest);
     if (shared) {
-      shared.kept.push({ stage: stage.name, output: out });
-      if (stage === shared.stages[shared.stages.length - 1]) this.keepShared(shared, out.values);
+      if (shared.cache) shared.kept.push({ stage: stage.name, output: out });
+      if (stage === shared.stages[shared.stages.length - 1]) {
+        if (shared.cache) this.keepShared(shared, shared.cache, out.values);
+        // What the stages returned (and the tables it holds) is in the run store now, and in the cache.
+        shared.kept = [];
+        this.keepOnly(out.values);
+      }
     }
     return 'ran';
   }
@@ -149,11 +154,23 @@ export class ActiveRun {
     this.manifest.data = this.data;
   }
 
+  /**
+   * After the shared stages, later ones see only what the last of them hands on (Pipeline.shareSoFar): the
+   * others' values — the table as loaded, as split, as normalized, each as large as the screen — go now.
+   */
+  private keepOnly(values: Record<string, unknown>): void {
+    for (const [name, value] of Object.entries(this.values)) {
+      if (name in values) continue;
+      if (isDisposable(value)) value.dispose();
+      delete this.values[name];
+    }
+  }
+
   /** Looks the shared work up by its key; when found, files it as if its stages had run. */
-  private async restoreShared(shared: SharedWork): Promise<void> {
+  private async restoreShared(shared: SharedWork, cache: SharedWorkCache): Promise<void> {
     const t0 = performance.now();
-    shared.key = await shared.cache.keyOf(shared.stages, this.ctx!);
-    const restored = shared.cache.restore(shared.key, this.dir);
+    shared.key = await cache.keyOf(shared.stages, this.ctx!);
+    const restored = cache.restore(shared.key, this.dir);
     this.manifest.cache = { key: shared.key, restored: restored !== null, stages: shared.stages.map((s) => s.name) };
     if (!restored) return;
     for (const out of restored.outputs) await this.file(out);
@@ -164,9 +181,9 @@ export class ActiveRun {
   }
 
   /** Keeps the shared work for later runs. A cache that cannot be written costs time, not results: a warning. */
-  private keepShared(shared: SharedWork, values: Record<string, unknown>): void {
+  private keepShared(shared: SharedWork, cache: SharedWorkCache, values: Record<string, unknown>): void {
     try {
-      shared.cache.store(shared.key!, this.dir, shared.kept, values);
+      cache.store(shared.key!, this.dir, shared.kept, values);
     } catch (err) {
       process.stderr.write(`warning: run ${this.run.runId}: its loaded and preprocessed data could not be kept for other runs (${errorMessage(err)})\n`);
     }
@@ -260,7 +277,7 @@ function isDisposable(v: unknown): v is { dispose(): void } {
 /** A run's shared stages as it goes: the key once computed, whether they were restored, what they returned. */
 interface SharedWork {
   stages: readonly AnyStage[];
-  cache: SharedWorkCache;
+  cache: SharedWorkCache | null;
   key: string | null;
   restored: boolean;
   kept: { stage: string; output: StageOutput<unknown, unknown> }[];

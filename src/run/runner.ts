@@ -74,7 +74,10 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     let pruned = false;
     const pruning = opts.pruning;
     try {
-      a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : [], opts.cache === false ? null : { stages: sharedStages, cache: store.cache });
+      a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : [], {
+        stages: sharedStages,
+        cache: opts.cache === false ? null : store.cache,
+      });
     } catch (err) {
       ended(a, a.fail('start', err));
       throw err;

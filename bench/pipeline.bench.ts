@@ -1,0 +1,95 @@
+/**
+ * The pipeline as `ads run` runs it (bin/ads.js in a child process), one JSON line each:
+ *   {"bench":"shared_work", …}: a sweep over model settings on one screen, with the run store's cache of shared
+ *     work and without (--no-cache): seconds spent loading, splitting and preprocessing over all runs, and in all.
+ *   {"bench":"pipeline","screen":"lincs-size", …}: one seed of a LINCS-size simulated screen (134 plates × 384
+ *     wells, 24 controls per plate, 100 MoAs × 16 compounds × 6 doses × 5 replicates, 1,700 features) with percent
+ *     replicating, mAP and logistic-regression MoA classification: seconds per stage (from the manifest), in
+ *     all, and peak resident memory. Long (minutes); ADS_BENCH_SKIP_LARGE=1 leaves it out.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findRunDirs } from '../src/run/store.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const ads = join(root, 'bin', 'ads.js');
+const round = (x: number) => Math.round(x * 1000) / 1000;
+const SHARED = ['load', 'split', 'normalize', 'select'];
+
+/** Wall seconds and peak resident memory (GNU time) of `ads args`. */
+function timeAds(args: string[]): { seconds: number; rssMb: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ads, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 256 << 20 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.error) throw new Error(`cannot run /usr/bin/time (apt-get install -y time): ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`ads ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { seconds, rssMb: Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024) };
+}
+
+/** Every complete run's seconds per stage (manifest.json). */
+function stageSeconds(runsDir: string): Record<string, number>[] {
+  return findRunDirs(runsDir).map((d) => (JSON.parse(readFileSync(d.manifestPath, 'utf8')) as { seconds: Record<string, number> }).seconds);
+}
+
+spawnSync('npm', ['run', 'build'], { encoding: 'utf8', cwd: root });
+const dir = mkdtempSync(join(tmpdir(), 'ads-bench-pipeline-'));
+try {
+  const sweep = join(dir, 'sweep.yaml');
+  writeFileSync(
+    sweep,
+    [
+      'experiment: shared-work',
+      'dataset: { synthetic: { plates: 24, moas: 20, compounds_per_moa: 4, doses: 2, features: 800, factors: 20 } }',
+      'training: { max_epochs: 5 }',
+      'evaluation: { moa: { enabled: false }, map: { enabled: false } }',
+      'explain: { enabled: false }',
+      'sweep: { grid: { model.latent: [8, 16, 32, 64] }, seeds: [1] }',
+      '',
+    ].join('\n'),
+  );
+  const measured: Record<string, { seconds: number; shared: number }> = {};
+  for (const mode of ['no-cache', 'cache']) {
+    const runsDir = join(dir, mode);
+    const { seconds } = timeAds(['run', sweep, '--runs-dir', runsDir, '--jobs', '1', '--no-report', '--plain', ...(mode === 'no-cache' ? ['--no-cache'] : [])]);
+    const shared = stageSeconds(runsDir).reduce((sum, s) => sum + [...SHARED, 'restore'].reduce((t, k) => t + (s[k] ?? 0), 0), 0);
+    measured[mode] = { seconds, shared };
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'shared_work',
+      runs: 4,
+      wells: 24 * 384,
+      features: 800,
+      shared_seconds_without_cache: round(measured['no-cache'].shared),
+      shared_seconds_with_cache: round(measured.cache.shared),
+      seconds_without_cache: round(measured['no-cache'].seconds),
+      seconds_with_cache: round(measured.cache.seconds),
+      speedup: round(measured['no-cache'].seconds / measured.cache.seconds),
+      load_average: round(loadavg()[0]),
+    }),
+  );
+
+  if (process.env.ADS_BENCH_SKIP_LARGE !== '1') {
+    const lincs = join(dir, 'lincs-size.yaml');
+    writeFileSync(
+      lincs,
+      [
+        'experiment: lincs-size',
+        'dataset: { synthetic: { plates: 134, wells_per_plate: 384, controls_per_plate: 24, moas: 100, compounds_per_moa: 16, doses: 6, replicates: 5, features: 1700, factors: 40 } }',
+        'evaluation: { moa: { classifiers: [logistic] } }',
+        'explain: { enabled: false }',
+        'sweep: { seeds: [1] }',
+        '',
+      ].join('\n'),
+    );
+    const runsDir = join(dir, 'lincs');
+    const load = loadavg()[0];
+    const { seconds, rssMb } = timeAds(['run', lincs, '--runs-dir', runsDir, '--jobs', '1', '--no-report', '--plain', '--no-cache']);
+    const [stages] = stageSeconds(runsDir);
+    console.log(JSON.stringify({ bench: 'pipeline', screen: 'lincs-size', wells: 134 * 384, features: 1700, seconds: round(seconds), stage_seconds: stages, peak_rss_mb: rssMb, load_average: round(load) }));
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
