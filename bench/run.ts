@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark, one JSON object per line on stdout. Each bench file runs in its own
  * process (a clean heap, so peak memory is its own). Training lines are followed by the PyTorch reference
  * (../shared/bench/torch_ae.py) on the same shape, measured in this same run, and the ratio of the two:
- * absolute times on a shared machine mean little, ratios measured side by side do.
+ * absolute times on a shared machine mean little, ratios measured side by side do. The MoA line (moa.bench.ts)
+ * carries its own anchor, the same fits in scikit-learn on one core (bench/sklearn_moa.py), and their ratio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

@@ -263,24 +263,28 @@ describe('logistic regression', () => {
 describe('MLP', () => {
   it('hand-written gradients equal tfjs automatic differentiation', () => {
     const rs = stream(4, 'test/mlp-grad');
+    // d and h not multiples of 4, and 7 rows: the kernel's zero padding is exercised.
     const [m, d, h, K] = [7, 5, 6, 3];
-    const values = (n: number) => Float32Array.from({ length: n }, () => 0.5 * rs.normal());
-    const params = [tf.tensor2d(values(d * h), [d, h]), tf.tensor1d(values(h)), tf.tensor2d(values(h * K), [h, K]), tf.tensor1d(values(K))];
-    const x = tf.tensor2d(values(m * d), [m, d]);
-    const y = tf.oneHot(tf.tensor1d([0, 2, 1, 1, 0, 2, 2], 'int32'), K) as tf.Tensor2D;
+    const values = (n: number) => Float64Array.from({ length: n }, () => 0.5 * rs.normal());
+    const [w1, b1, w2, b2, xs] = [values(d * h), values(h), values(h * K), values(K), values(m * d)];
+    const labels = Int32Array.from([0, 2, 1, 1, 0, 2, 2]);
     const l2 = 0.3 / m;
-    const manual = mlpLossAndGrads(params, x, y, l2);
-    const auto = tf.grads((w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
+    const manual = mlpLossAndGrads(Float64Array.from([...w1, ...b1, ...w2, ...b2]), h, K, matrix(m, d, xs), labels, l2);
+    const x = tf.tensor2d(Float32Array.from(xs), [m, d]);
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), K) as tf.Tensor2D;
+    const objective = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
       const hidden = tf.relu(tf.matMul(x, w1 as tf.Tensor2D).add(b1));
       const logits = tf.matMul(hidden as tf.Tensor2D, w2 as tf.Tensor2D).add(b2);
       const ce = tf.losses.softmaxCrossEntropy(y, logits);
-      return ce.add(tf.sum(tf.square(w1)).add(tf.sum(tf.square(w2))).mul(0.5 * l2));
-    })(params);
-    manual.grads.forEach((g, k) => {
-      const a = g.dataSync();
-      const b = auto[k].dataSync();
-      for (let t = 0; t < a.length; t++) expect(a[t]).toBeCloseTo(b[t], 5);
-    });
+      return ce.add(tf.sum(tf.square(w1)).add(tf.sum(tf.square(w2))).mul(0.5 * l2)) as tf.Scalar;
+    };
+    const f32 = Float32Array.from.bind(Float32Array);
+    const params = [tf.tensor2d(f32(w1), [d, h]), tf.tensor1d(f32(b1)), tf.tensor2d(f32(w2), [h, K]), tf.tensor1d(f32(b2))];
+    const auto = tf.valueAndGrads(objective)(params);
+    expect(manual.loss).toBeCloseTo(auto.value.dataSync()[0], 5);
+    const flat = auto.grads.flatMap((g) => Array.from(g.dataSync()));
+    expect(flat.length).toBe(manual.grad.length);
+    flat.forEach((v, t) => expect(manual.grad[t]).toBeCloseTo(v, 5));
   });
 
   it('is fixed by its seed, and learns separable classes', () => {
@@ -429,6 +433,12 @@ describe('evaluateMoa', () => {
 
     const again = await evaluateMoa(reps, columns, opts);
     expect(again).toEqual(result);
+    // Folds fitted in two worker processes, out of order: the same results, and every fit reported.
+    const fits: string[] = [];
+    const parallel = await evaluateMoa(reps, columns, { ...opts, workers: 2 }, (f) => fits.push(`${f.repeat}/${f.repeats} ${f.fold}/${f.folds} ${f.classifier} ${f.representation}`));
+    expect(parallel).toEqual(result);
+    expect(fits.length).toBe(2 * 5 * 2 * 3);
+    expect(fits).toContain('2/2 5/5 mlp early_fusion');
     const reseeded = await evaluateMoa(reps, columns, { ...opts, classifiers: ['logistic'], seed: 99 });
     expect(Array.from(reseeded.scores[0].predictions.well)).not.toEqual(Array.from(get('logistic', 'anomaly').predictions.well));
   });

@@ -1,14 +1,13 @@
 import { metaColumn, type Profiles } from '../data/profiles.ts';
-import { hstack, matrix, type Matrix, selectRows } from '../numeric/matrix.ts';
+import { matrix, type Matrix, selectRows } from '../numeric/matrix.ts';
 import { mean, sampleSd } from '../numeric/stats.ts';
 import { stream } from '../random/streams.ts';
+import { type Classifier, EARLY_FUSION, fitFold, type FoldResult, type FoldSettings, type FoldTask } from './fold_fits.ts';
+import { fitFoldsInWorkers } from './fold_pool.ts';
 import { type Fold, foldCount, repeatedStratifiedGroupKFold } from './folds.ts';
-import { fitLogistic, predictLogistic } from './logistic.ts';
 import { type CorrectedTTest, correctedResampledTTest, f1Scores, welchTTest } from './metrics.ts';
-import { fitMlp, predictMlp, SKLEARN_MLP } from './mlp.ts';
 import { filterMoas, type MoaFilterOptions, type MoaSelection } from './moa_filter.ts';
 import { randomOversample } from './oversample.ts';
-import { applyMinMax, fitMinMax } from './scale.ts';
 
 /**
  * MoA classification of one or more representations (method §2.8). Every representation (and fusion) is
@@ -18,7 +17,7 @@ import { applyMinMax, fitMinMax } from './scale.ts';
  * features side by side; late fusion averages the per-representation models' class probabilities.
  */
 
-export type Classifier = 'logistic' | 'mlp';
+export type { Classifier } from './fold_fits.ts';
 export type Fusion = 'early' | 'late';
 
 /** The filter's options (min_compounds also caps the fold count at min_compounds + 1), then the classifiers'. */
@@ -33,6 +32,8 @@ export interface MoaOptions extends MoaFilterOptions {
   /** Fusions to score besides each representation alone; needs at least two representations. */
   fusion: readonly Fusion[];
   seed: number;
+  /** Folds fitted at once in worker threads (1: in this thread). The results do not depend on it. */
+  workers?: number;
 }
 
 export interface MoaColumns {
@@ -118,19 +119,25 @@ export interface MoaEvaluation {
   comparisons: MoaComparison[];
 }
 
-/**
- * Solver tolerance (max |gradient| of the mean loss). On MoA-like data sklearn's 1e-4 leaves ~0.2% of test
- * predictions different from the exact optimum's; at 1e-6 none moved, for a few more L-BFGS iterations.
- */
-export const LOGISTIC_TOL = 1e-6;
-/** The reference's max_iter; reached only when C is so large the problem is nearly unregularized. */
-export const LOGISTIC_MAX_ITER = 1000;
-export const FUSION_NAMES = { early: 'early_fusion', late: 'late_fusion' } as const;
+export { LOGISTIC_MAX_ITER, LOGISTIC_TOL } from './fold_fits.ts';
+export const FUSION_NAMES = { early: EARLY_FUSION, late: 'late_fusion' } as const;
+
+/** Which fit is about to run: for progress displays. Repeats and folds count from 1. */
+export interface MoaFit {
+  repeat: number;
+  repeats: number;
+  fold: number;
+  folds: number;
+  classifier: Classifier;
+  /** A representation's name, or 'early_fusion'. */
+  representation: string;
+}
 
 export async function evaluateMoa(
   representations: Readonly<Record<string, Profiles>>,
   columns: MoaColumns,
   options: MoaOptions,
+  onFit?: (fit: MoaFit) => void,
 ): Promise<MoaEvaluation> {
   const names = Object.keys(representations);
   const reps = names.map((name) => representations[name]);
@@ -150,53 +157,50 @@ export async function evaluateMoa(
   for (const c of options.classifiers) for (const e of entries) acc.set(key(e, c), accumulator(K));
   const baseline = accumulator(K);
 
+  const settings: FoldSettings = {
+    names,
+    classifiers: [...options.classifiers],
+    C: options.C,
+    mlp_max_epochs: options.mlp_max_epochs,
+    early_fusion: options.fusion.includes('early'),
+    seed: options.seed,
+  };
+  const tasks: FoldTask[] = [];
+  const present: number[][] = [];
   for (let r = 0; r < folds.length; r++) {
     for (let f = 0; f < folds[r].length; f++) {
       const fold = folds[r][f];
       const yTrain = pick(y, fold.train);
-      const yTest = pick(y, fold.test);
       // Classes absent from this training fold cannot be learned; models see only the present ones.
-      const present = presentClasses(yTrain, K);
-      const local = Int32Array.from(yTrain, (c) => present.indexOf(c));
+      const classes = presentClasses(yTrain, K);
+      const local = Int32Array.from(yTrain, (c) => classes.indexOf(c));
       const resample = randomOversample(local, stream(options.seed, `classify/oversample/${r}/${f}`));
-      const yFit = pick(local, resample);
-      const scaled = values.map((v) => scaleFold(v, fold));
-      // Min-max is per feature, so scaling each representation and then joining equals scaling the join.
-      const joined = options.fusion.includes('early')
-        ? { train: hstack(scaled.map((x) => x.train)), test: hstack(scaled.map((x) => x.test)) }
-        : null;
-      record(baseline, r, f, fold, selection.rows, yTest, new Int32Array(yTest.length).fill(majority(yTrain, K)), 0);
-
-      for (const classifier of options.classifiers) {
-        const fitPredict = (x: ScaledFold, entry: string): { proba: Matrix; converged: boolean } => {
-          const xFit = selectRows(x.train, resample);
-          if (classifier === 'logistic') {
-            const model = fitLogistic(xFit, yFit, present.length, { C: options.C, tol: LOGISTIC_TOL, max_iter: LOGISTIC_MAX_ITER });
-            return { proba: predictLogistic(model, x.test), converged: model.converged };
-          }
-          const seed = stream(options.seed, `classify/mlp/${r}/${f}/${entry}`).seed();
-          const model = fitMlp(xFit, yFit, present.length, { ...SKLEARN_MLP, max_epochs: options.mlp_max_epochs }, seed);
-          return { proba: predictMlp(model, x.test), converged: model.converged };
-        };
-        const score = (entry: string, proba: Matrix, converged: boolean) =>
-          record(acc.get(key(entry, classifier))!, r, f, fold, selection.rows, yTest, argmaxClasses(proba, present), converged ? 0 : 1);
-
-        const probas: Matrix[] = [];
-        for (let k = 0; k < names.length; k++) {
-          const { proba, converged } = fitPredict(scaled[k], names[k]);
-          probas.push(proba);
-          score(names[k], proba, converged);
-          await yieldToEventLoop();
-        }
-        if (joined) {
-          const { proba, converged } = fitPredict(joined, FUSION_NAMES.early);
-          score(FUSION_NAMES.early, proba, converged);
-          await yieldToEventLoop();
-        }
-        if (options.fusion.includes('late')) score(FUSION_NAMES.late, averaged(probas), true);
-      }
+      tasks.push({ repeat: r, fold: f, train: fold.train, test: fold.test, resample, labels: pick(local, resample), n_classes: classes.length });
+      present.push(classes);
     }
   }
+  const report = (task: FoldTask, classifier: Classifier, representation: string) =>
+    onFit?.({ repeat: task.repeat + 1, repeats: folds.length, fold: task.fold + 1, folds: nFolds, classifier, representation });
+  const workers = Math.max(1, Math.min(options.workers ?? 1, tasks.length));
+  const results: FoldResult[] = [];
+  if (workers > 1) results.push(...(await fitFoldsInWorkers(workers, values, settings, tasks, report)));
+  else for (const task of tasks) results.push(await fitFold(values, task, settings, (c, e) => report(task, c, e)));
+
+  // Scored in fold order, whichever order the folds were fitted in.
+  tasks.forEach((task, t) => {
+    const { repeat: r, fold: f } = task;
+    const fold = folds[r][f];
+    const yTest = pick(y, fold.test);
+    record(baseline, r, f, fold, selection.rows, yTest, new Int32Array(yTest.length).fill(majority(pick(y, fold.train), K)), 0);
+    options.classifiers.forEach((classifier, c) => {
+      const fits = results[t][c];
+      const score = (entry: string, proba: Matrix, converged: boolean) =>
+        record(acc.get(key(entry, classifier))!, r, f, fold, selection.rows, yTest, argmaxClasses(proba, present[t]), converged ? 0 : 1);
+      names.forEach((name, k) => score(name, fits[k].proba, fits[k].converged));
+      if (settings.early_fusion) score(FUSION_NAMES.early, fits[names.length].proba, fits[names.length].converged);
+      if (options.fusion.includes('late')) score(FUSION_NAMES.late, averaged(fits.slice(0, names.length).map((x) => x.proba)), true);
+    });
+  });
 
   const scores: MoaScores[] = [];
   for (const classifier of options.classifiers) {
@@ -247,18 +251,6 @@ export async function evaluateMoa(
     scores,
     comparisons,
   };
-}
-
-interface ScaledFold {
-  train: Matrix;
-  test: Matrix;
-}
-
-/** Min-max fitted on the fold's training rows, applied to both. */
-function scaleFold(x: Matrix, fold: Fold): ScaledFold {
-  const train = selectRows(x, fold.train);
-  const scaler = fitMinMax(train);
-  return { train: applyMinMax(scaler, train), test: applyMinMax(scaler, selectRows(x, fold.test)) };
 }
 
 /** Everything the folds of one (entry, classifier) add up to. */
@@ -401,9 +393,4 @@ function averaged(probas: readonly Matrix[]): Matrix {
 function nanMean(x: readonly number[]): number {
   const kept = x.filter((v) => !Number.isNaN(v));
   return kept.length ? mean(kept) : NaN;
-}
-
-/** Let timers and progress renderers run between fits; the fits themselves are synchronous. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,4 +1,5 @@
 import { matrix, type Matrix } from '../numeric/matrix.ts';
+import { gemmKernel } from './gemm_kernel.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
 
 /**
@@ -46,21 +47,50 @@ export function balancedClassWeights(labels: ArrayLike<number>, nClasses: number
   });
 }
 
-/** A fitting problem: rows, their transpose (for the gradient), labels and balanced sample weights. */
+/**
+ * A fitting problem: rows, labels and balanced sample weights, with the rows and their transpose in a
+ * product kernel's memory (gemm_kernel.ts), padded to multiples of 4 with zeros, so both products of an
+ * objective evaluation (X·Wᵀ and Xᵀ·R) run in it.
+ */
 export interface LogisticProblem {
   x: Matrix;
-  /** xᵀ, d × n row-major: the gradient then becomes dot products over contiguous rows, not scattered updates. */
-  xt: Float64Array;
   labels: Int32Array;
   n_classes: number;
   sample_weights: Float64Array;
   C: number;
+  kernel: ReturnType<typeof problemKernel>;
 }
 
 export function logisticProblem(x: Matrix, labels: Int32Array, nClasses: number, C: number): LogisticProblem {
   if (labels.length !== x.rows) throw new Error(`logisticProblem: ${x.rows} rows but ${labels.length} labels`);
   const weights = balancedClassWeights(labels, nClasses);
-  return { x, xt: transposed(x), labels, n_classes: nClasses, sample_weights: Float64Array.from(labels, (c) => weights[c]), C };
+  return { x, labels, n_classes: nClasses, sample_weights: Float64Array.from(labels, (c) => weights[c]), C, kernel: problemKernel(x, nClasses) };
+}
+
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/**
+ * Double offsets in the kernel's memory: X (n4 × d4) and Xᵀ (d4 × n4), written once; Wᵀ (d4 × k4), the
+ * logits Z (n4 × k4), the residuals R (n4 × k4) and the weight gradient Xᵀ·R (d4 × k4), per evaluation.
+ */
+function problemKernel(x: Matrix, K: number) {
+  const [n4, d4, k4] = [pad4(x.rows), pad4(x.cols), pad4(K)];
+  const X = 0;
+  const XT = X + n4 * d4;
+  const WT = XT + d4 * n4;
+  const Z = WT + d4 * k4;
+  const R = Z + n4 * k4;
+  const G = R + n4 * k4;
+  const { gemm, heap } = gemmKernel((G + d4 * k4) * 8);
+  const { rows: n, cols: d, data } = x;
+  for (let i = 0; i < n; i++) heap.set(data.subarray(i * d, (i + 1) * d), X + i * d4);
+  // The transpose in 8 × 8 tiles, so the strided writes stay within a few cache lines.
+  for (let i0 = 0; i0 < n; i0 += 8) {
+    for (let j0 = 0; j0 < d; j0 += 8) {
+      for (let j = j0; j < Math.min(j0 + 8, d); j++) for (let i = i0; i < Math.min(i0 + 8, n); i++) heap[XT + j * n4 + i] = data[i * d + j];
+    }
+  }
+  return { gemm, heap, n4, d4, k4, X, XT, WT, Z, R, G };
 }
 
 /**
@@ -68,48 +98,44 @@ export function logisticProblem(x: Matrix, labels: Int32Array, nClasses: number,
  * Exported so tests can check optimality.
  */
 export function logisticObjective(problem: LogisticProblem, params: Float64Array, grad: Float64Array): number {
-  const { x, xt, labels, sample_weights: sw, C } = problem;
-  const { rows: n, cols: d, data: X } = x;
+  const { x, labels, sample_weights: sw, C } = problem;
+  const { rows: n, cols: d } = x;
   const K = problem.n_classes;
+  const { gemm, heap, n4, d4, k4, X, XT, WT, Z, R, G } = problem.kernel;
   const bOffset = K * d;
   let weightSum = 0;
   for (let i = 0; i < n; i++) weightSum += sw[i];
-  // residual[k·n + i] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient.
-  const residual = new Float64Array(K * n);
-  const z = new Float64Array(K);
+  // Z = X·Wᵀ + b, every row (padding rows too, never read) starting from the intercepts.
+  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) heap[WT + j * k4 + k] = params[k * d + j];
+  for (let i = 0; i < n4; i++) for (let k = 0; k < K; k++) heap[Z + i * k4 + k] = params[bOffset + k];
+  gemm(X * 8, d4 * 8, WT * 8, k4 * 8, Z * 8, k4 * 8, n4, k4, d4);
+  // R[i][k] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient (zero in padding rows).
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const xi = i * d;
-    for (let k = 0; k < K; k++) {
-      const wk = k * d;
-      let s = params[bOffset + k];
-      for (let j = 0; j < d; j++) s += X[xi + j] * params[wk + j];
-      z[k] = s;
-    }
+    const z = Z + i * k4;
     let zMax = -Infinity;
-    for (let k = 0; k < K; k++) if (z[k] > zMax) zMax = z[k];
+    for (let k = 0; k < K; k++) if (heap[z + k] > zMax) zMax = heap[z + k];
     let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(z[k] - zMax);
+    for (let k = 0; k < K; k++) sum += Math.exp(heap[z + k] - zMax);
     const logSumExp = zMax + Math.log(sum);
     const w = sw[i] / weightSum;
-    loss += w * (logSumExp - z[labels[i]]);
-    for (let k = 0; k < K; k++) residual[k * n + i] = w * Math.exp(z[k] - logSumExp);
-    residual[labels[i] * n + i] -= w;
+    loss += w * (logSumExp - heap[z + labels[i]]);
+    for (let k = 0; k < K; k++) heap[R + i * k4 + k] = w * Math.exp(heap[z + k] - logSumExp);
+    heap[R + i * k4 + labels[i]] -= w;
   }
+  // ∂W = (Xᵀ·R)ᵀ + penalty·W, ∂b = Σᵢ R[i].
+  heap.fill(0, G, G + d4 * k4);
+  gemm(XT * 8, n4 * 8, R * 8, k4 * 8, G * 8, k4 * 8, d4, k4, n4);
   const penalty = 1 / (C * weightSum);
   let norm2 = 0;
   for (let k = 0; k < K; k++) {
-    const rk = k * n;
     let gb = 0;
-    for (let i = 0; i < n; i++) gb += residual[rk + i];
+    for (let i = 0; i < n; i++) gb += heap[R + i * k4 + k];
     grad[bOffset + k] = gb;
     for (let j = 0; j < d; j++) {
-      const xj = j * n;
-      let g = 0;
-      for (let i = 0; i < n; i++) g += residual[rk + i] * xt[xj + i];
       const w = params[k * d + j];
       norm2 += w * w;
-      grad[k * d + j] = g + penalty * w;
+      grad[k * d + j] = heap[G + j * k4 + k] + penalty * w;
     }
   }
   return loss + 0.5 * penalty * norm2;
@@ -126,7 +152,8 @@ export function fitLogistic(x: Matrix, labels: Int32Array, nClasses: number, opt
   const K = nClasses;
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] += x.data[i * d + j] / n;
-  const centred = matrix(n, d, Float64Array.from(x.data, (v, t) => v - mu[t % d]));
+  const centred = matrix(n, d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred.data[i * d + j] = x.data[i * d + j] - mu[j];
   const problem = logisticProblem(centred, labels, nClasses, options.C);
   const result = minimizeLbfgs((params, grad) => logisticObjective(problem, params, grad), new Float64Array((d + 1) * K), {
     gtol: options.tol,
@@ -170,10 +197,4 @@ function softmaxInPlace(z: Float64Array): void {
     sum += z[k];
   }
   for (let k = 0; k < z.length; k++) z[k] /= sum;
-}
-
-function transposed(x: Matrix): Float64Array {
-  const out = new Float64Array(x.data.length);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out[j * x.rows + i] = x.data[i * x.cols + j];
-  return out;
 }

@@ -25,85 +25,172 @@ const COMMA = 0x2c;
 /** Records whose field count is wrong that an error message lists. */
 const SHOWN = 5;
 
+/** The whole text at once: the header, every record, and the bytes to hand to the reader. */
 export function checkCsv(file: string, bytes: Uint8Array): CsvLayout {
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let end = bytes.length;
-  // Blank lines after the last record are harmless; polars would read each as a row of nulls.
-  while (end > start && (bytes[end - 1] === LF || bytes[end - 1] === CR)) end--;
-  // Whether the last record ended with a line break (trimmed above) or the file stops right after its last field.
-  const endsWithBreak = end < bytes.length;
-  if (end === start) throw new DataError(`${file}: the file is empty (no header, no rows)`);
-  const header = parseHeader(file, bytes, start, end);
-  const width = header.columns.length;
-  checkDuplicates(file, header.columns);
+  const checker = new CsvChecker(file);
+  const part = checker.take(bytes, true);
+  return { ...checker.finish(), body: bytes.subarray(part.start, part.to) };
+}
 
-  let lines = new Int32Array(1024);
-  let rows = 0;
-  const wrong: { line: number; fields: number }[] = [];
-  let wrongCount = 0;
-  const blank: number[] = [];
-  let line = header.nextLine;
-  let i = header.next;
-  // One pass over the bytes (see plainFieldEnd for the cost of the common byte).
-  while (i < end) {
-    const recordLine = line;
-    const recordStart = i;
-    let fields = 1;
-    let closed = false;
-    for (;;) {
-      // A field: quoted (it may hold commas and line breaks), or plain up to the next comma or line break.
-      if (i < end && bytes[i] === QUOTE) {
-        const after = skipQuoted(file, bytes, i, end, recordLine);
-        line += after.lineBreaks;
-        i = after.next;
+/** Where `CsvChecker.take` leaves the text it was given (offsets into it). */
+export interface CheckedPart {
+  /** Where the text to hand to the reader starts: the header, if this part holds it, else `records`. */
+  start: number;
+  /** The first record checked in this part. */
+  records: number;
+  /** Just past the last complete record that is not blank: [records, to) are checked records. */
+  to: number;
+  /** Where the next part's text must start: the first record not yet complete. */
+  rest: number;
+}
+
+/**
+ * The check of `checkCsv` over a text that arrives in parts, as it is inflated: each part is checked up to
+ * its last complete record, and the caller starts the next part there. Problems that can be listed (rows
+ * with the wrong number of fields, blank lines) are collected and thrown by `finish` with the same message
+ * as for the whole text; the others are thrown where they are found, as `checkCsv` does.
+ */
+export class CsvChecker {
+  /** The header line with its line break (no byte-order mark): a later part is read under it. */
+  headerLine: Uint8Array | null = null;
+  private columns: string[] | null = null;
+  private line = 1;
+  private lines = new Int32Array(1024);
+  private rows = 0;
+  private readonly wrong: { line: number; fields: number }[] = [];
+  private wrongCount = 0;
+  private readonly blank: number[] = [];
+  /** Blank lines not yet followed by a record: harmless if the file ends there. */
+  private trailing: number[] = [];
+
+  constructor(private readonly file: string) {}
+
+  /** Records checked so far. */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Whether every record so far has the header's number of fields and no blank line came before one. */
+  get clean(): boolean {
+    return this.wrongCount === 0 && this.blank.length === 0;
+  }
+
+  /** Checks the complete records at the start of `bytes` (all of it when `final`: the file ends there). */
+  take(bytes: Uint8Array, final: boolean): CheckedPart {
+    const file = this.file;
+    let end = bytes.length;
+    let i = 0;
+    let start = 0;
+    const headerHere = this.columns === null;
+    if (headerHere) {
+      start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+      if (final) {
+        // Blank lines after the last record are harmless; polars would read each as a row of nulls.
+        while (end > start && (bytes[end - 1] === LF || bytes[end - 1] === CR)) end--;
+        if (end === start) throw new DataError(`${file}: the file is empty (no header, no rows)`);
+      } else {
+        const line = csvHeader(file, bytes);
+        if (!line) return { start: 0, records: 0, to: 0, rest: 0 };
+        end = line.next;
       }
-      const stop = plainFieldEnd(bytes, i, end);
-      i = stop + 1;
-      if (stop < end && bytes[stop] === COMMA) {
-        fields++;
+      const header = parseHeader(file, bytes, start, end);
+      checkDuplicates(file, header.columns);
+      this.columns = header.columns;
+      this.headerLine = bytes.slice(start, header.next);
+      this.line = header.nextLine;
+      i = header.next;
+      end = bytes.length;
+    }
+    if (final) while (end > i && (bytes[end - 1] === LF || bytes[end - 1] === CR)) end--;
+    // Whether the last record ended with a line break (trimmed above) or the file stops right after its last field.
+    const endsWithBreak = final && end < bytes.length;
+    const width = this.columns!.length;
+    const records = i;
+    let to = i;
+    // One pass over the bytes (see plainFieldEnd for the cost of the common byte).
+    while (i < end) {
+      const recordLine = this.line;
+      const recordStart = i;
+      let fields = 1;
+      let closed = false;
+      let cut = false;
+      for (;;) {
+        // A field: quoted (it may hold commas and line breaks), or plain up to the next comma or line break.
+        if (i < end && bytes[i] === QUOTE) {
+          const after = skipQuoted(file, bytes, i, end, recordLine, final);
+          if (!after) {
+            cut = true;
+            break;
+          }
+          this.line += after.lineBreaks;
+          i = after.next;
+        }
+        const stop = plainFieldEnd(bytes, i, end);
+        i = stop + 1;
+        if (stop < end && bytes[stop] === COMMA) {
+          fields++;
+          continue;
+        }
+        if (stop < end) {
+          this.line++;
+          closed = true;
+        }
+        break;
+      }
+      if (!final && (cut || !closed)) {
+        // The record goes on in the next part.
+        this.line = recordLine;
+        i = recordStart;
+        break;
+      }
+      if (i > end) i = end;
+      const length = (closed ? i - 1 : i) - recordStart;
+      if (!closed && endsWithBreak) closed = true;
+      if (length === 0 || (length === 1 && bytes[recordStart] === CR)) {
+        this.trailing.push(recordLine);
         continue;
       }
-      if (stop < end) {
-        line++;
-        closed = true;
+      if (this.trailing.length) {
+        this.blank.push(...this.trailing);
+        this.trailing = [];
       }
-      break;
+      if (!closed && fields !== width) {
+        throw new DataError(
+          `${file}: the file ends in the middle of a row: line ${recordLine} has ${fields} of ${width} fields and no line break (the file looks truncated)`,
+        );
+      }
+      if (fields !== width) {
+        if (this.wrong.length < SHOWN) this.wrong.push({ line: recordLine, fields });
+        this.wrongCount++;
+      }
+      if (this.rows === this.lines.length) {
+        const grown = new Int32Array(this.lines.length * 2);
+        grown.set(this.lines);
+        this.lines = grown;
+      }
+      this.lines[this.rows++] = recordLine;
+      to = i;
     }
-    if (i > end) i = end;
-    const length = (closed ? i - 1 : i) - recordStart;
-    if (!closed && endsWithBreak) closed = true;
-    if (length === 0 || (length === 1 && bytes[recordStart] === CR)) {
-      blank.push(recordLine);
-      continue;
+    return { start: headerHere ? start : records, records, to, rest: final ? bytes.length : i };
+  }
+
+  /** After the final part: the layout, or the listed problems. */
+  finish(): Omit<CsvLayout, 'body'> {
+    const { file, blank, wrong, wrongCount, rows } = this;
+    const width = this.columns!.length;
+    if (blank.length) {
+      const shown = blank.slice(0, SHOWN).join(', ');
+      throw new DataError(`${file}: blank line${blank.length > 1 ? 's' : ''} inside the table at line${blank.length > 1 ? 's' : ''} ${shown}${more(blank.length)}; a row must have ${width} fields`);
     }
-    if (!closed && fields !== width) {
+    if (wrongCount) {
+      const shown = wrong.map((w) => `line ${w.line} has ${w.fields}`).join(', ');
       throw new DataError(
-        `${file}: the file ends in the middle of a row: line ${recordLine} has ${fields} of ${width} fields and no line break (the file looks truncated)`,
+        `${file}: ${wrongCount} row${wrongCount > 1 ? 's have' : ' has'} the wrong number of fields (the header has ${width}): ${shown}${more(wrongCount)}`,
       );
     }
-    if (fields !== width) {
-      if (wrong.length < SHOWN) wrong.push({ line: recordLine, fields });
-      wrongCount++;
-    }
-    if (rows === lines.length) {
-      const grown = new Int32Array(lines.length * 2);
-      grown.set(lines);
-      lines = grown;
-    }
-    lines[rows++] = recordLine;
+    if (rows === 0) throw new DataError(`${file}: the file has a header but no rows`);
+    return { columns: this.columns!, rows, lines: this.lines.subarray(0, rows) };
   }
-  if (blank.length) {
-    const shown = blank.slice(0, SHOWN).join(', ');
-    throw new DataError(`${file}: blank line${blank.length > 1 ? 's' : ''} inside the table at line${blank.length > 1 ? 's' : ''} ${shown}${more(blank.length)}; a row must have ${width} fields`);
-  }
-  if (wrongCount) {
-    const shown = wrong.map((w) => `line ${w.line} has ${w.fields}`).join(', ');
-    throw new DataError(
-      `${file}: ${wrongCount} row${wrongCount > 1 ? 's have' : ' has'} the wrong number of fields (the header has ${width}): ${shown}${more(wrongCount)}`,
-    );
-  }
-  if (rows === 0) throw new DataError(`${file}: the file has a header but no rows`);
-  return { columns: header.columns, rows, lines: lines.subarray(0, rows), body: bytes.subarray(start, end) };
 }
 
 /**
@@ -123,13 +210,24 @@ function more(n: number): string {
   return n > SHOWN ? ` and ${n - SHOWN} more` : '';
 }
 
-/** Past a quoted field that opens at `i`: where it ends, and how many line breaks it holds. */
-function skipQuoted(file: string, bytes: Uint8Array, i: number, end: number, line: number): { next: number; lineBreaks: number } {
+/**
+ * Past a quoted field that opens at `i`: where it ends, and how many line breaks it holds. Unless `final`
+ * (the text is the rest of the file), null when the text given ends before the field can be seen to end.
+ */
+function skipQuoted(
+  file: string,
+  bytes: Uint8Array,
+  i: number,
+  end: number,
+  line: number,
+  final = true,
+): { next: number; lineBreaks: number } | null {
   let lineBreaks = 0;
   let j = i + 1;
   for (;;) {
     const close = bytes.indexOf(QUOTE, j);
     for (let k = j; k < (close < 0 || close > end ? end : close); k++) if (bytes[k] === LF) lineBreaks++;
+    if (!final && (close < 0 || close + 1 >= end)) return null;
     if (close < 0 || close >= end) {
       throw new DataError(`${file}: a quoted field that opens on line ${line} is never closed (the file looks truncated)`);
     }
@@ -154,7 +252,7 @@ function parseHeader(file: string, bytes: Uint8Array, start: number, end: number
   for (;;) {
     let name: string;
     if (bytes[i] === QUOTE) {
-      const { next, lineBreaks } = skipQuoted(file, bytes, i, end, 1);
+      const { next, lineBreaks } = skipQuoted(file, bytes, i, end, 1)!;
       name = decoder.decode(bytes.subarray(i + 1, next - 1)).replace(/""/g, '"');
       line += lineBreaks;
       i = next;

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import type pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { type Matrix, matrix } from '../numeric/matrix.ts';
-import { checkCsv, checkDuplicates, csvHeader } from './csv.ts';
+import { checkCsv, checkDuplicates, CsvChecker, csvHeader } from './csv.ts';
+import { GzipFailure, inflatePieces } from './inflate.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
 import { dropArrowSchema } from './parquet_footer.ts';
 
@@ -41,27 +42,178 @@ export function readFrame(path: string): pl.DataFrame {
  * a repeated column name, an empty table, a gzip stream that is not one or is broken) is a `DataError`
  * naming the file, and the line or column where it can be known.
  */
-export function readTable(path: string): Table {
+export function readTable(path: string, options: { partBytes?: number } = {}): Table {
   if (path.endsWith('.parquet')) return readParquetTable(path);
+  const size = fileSize(path);
+  const start = readStart(path, Math.min(16, size));
+  if (start.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
+  if (isGzip(start) || path.endsWith('.gz')) return readGzipCsv(path, start, size, options.partBytes ?? PART_BYTES);
   const bytes = readBytes(path);
-  if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
-  const text = isGzip(bytes) || path.endsWith('.gz') ? gunzip(path, bytes) : bytes;
-  const layout = checkCsv(path, text);
-  let df: pl.DataFrame;
-  try {
-    // Polars' reader does not inflate gzip itself; a CSV table of this size fits in memory twice over.
-    df = polars().readCSV(Buffer.from(layout.body.buffer, layout.body.byteOffset, layout.body.byteLength), { inferSchemaLength: 10_000 });
-  } catch (err) {
-    throw new DataError(`${path}: cannot be read as CSV: ${firstLine(err)}`);
-  }
+  const layout = checkCsv(path, bytes);
+  const df = parseCsv(path, Buffer.from(layout.body.buffer, layout.body.byteOffset, layout.body.byteLength), layout.rows);
   // The check above and polars must agree on what a record is; if they ever do not, nothing downstream is sound.
-  if (df.height !== layout.rows || df.width !== layout.columns.length) {
-    throw new DataError(
-      `${path}: the CSV reader found ${df.height} rows × ${df.width} columns where the file has ${layout.rows} × ${layout.columns.length}; check its quoting`,
-    );
-  }
+  agree(path, df, layout.rows, layout.columns.length);
   return { df, rows: { unit: 'line', of: layout.lines } };
 }
+
+/**
+ * Inflated text handed to polars at a time (whole records): the text is never all in memory at once. (A
+ * test reads a small file in many parts with a smaller value.)
+ */
+const PART_BYTES = 32 << 20;
+/** Room for an inflated piece past a part (see `inflatePieces`). */
+const PIECE_ROOM = 2 << 20;
+
+/**
+ * A gzipped CSV, read as it is inflated (on a worker thread, see `inflatePieces`): each part of whole
+ * records is checked as the whole text is by `checkCsv`, then parsed by polars under the header while the
+ * next part inflates. Polars infers each part's column types; `concatParts` gives every column the type
+ * all its parts fit.
+ *
+ * One buffer holds the part being filled, after a copy of the header line, so that the header and the
+ * records are contiguous for polars without another copy; what follows the part's last whole record moves
+ * to the front for the next part.
+ */
+function readGzipCsv(path: string, start: Buffer, size: number, partBytes: number): Table {
+  checkGzip(path, start);
+  const checker = new CsvChecker(path);
+  const frames: pl.DataFrame[] = [];
+  let parseError: DataError | null = null;
+  let schema: Record<string, pl.DataType> | null | undefined;
+  let work = Buffer.allocUnsafe(partBytes + PIECE_ROOM);
+  // work[0, head): the header line once it is known; work[head, head + fill): text not yet checked.
+  let head = 0;
+  let fill = 0;
+  const part = (final: boolean) => {
+    const rowsBefore = checker.rowCount;
+    const at = checker.take(work.subarray(head, head + fill), final);
+    // Past a problem the check will report, polars is not asked to read what it would misread.
+    if (at.to > at.records && checker.clean && !parseError) {
+      // The header is in this part (at.start < at.records) or in front of it (at.records is 0).
+      const csv = at.start < at.records ? work.subarray(head + at.start, head + at.to) : work.subarray(0, head + at.to);
+      try {
+        const df = parseCsv(path, csv, checker.rowCount - rowsBefore, schema ?? undefined);
+        // The first part's column types, for the next parts if it saw a value in every column.
+        if (schema === undefined) schema = (df.nullCount().row(0) as number[]).every((n) => n < df.height) ? schemaOf(df) : null;
+        frames.push(df);
+      } catch (err) {
+        // Reported after the check's own findings, as when the whole text is checked first.
+        if (!(err instanceof DataError)) throw err;
+        parseError = err;
+      }
+    }
+    if (final) return;
+    const header = checker.headerLine;
+    if (head === 0 && header) {
+      // The first part held the header: from now on a copy of it stands in front of each part.
+      const rest = work.subarray(head + at.rest, head + fill);
+      if (header.length + rest.length + PIECE_ROOM > work.length) {
+        const wider = Buffer.allocUnsafe(2 * (header.length + rest.length + PIECE_ROOM));
+        wider.set(rest, header.length);
+        work = wider;
+      } else {
+        work.copyWithin(header.length, head + at.rest, head + fill);
+      }
+      work.set(header, 0);
+      head = header.length;
+    } else {
+      work.copyWithin(head, head + at.rest, head + fill);
+    }
+    fill -= at.rest;
+  };
+  try {
+    inflatePieces(path, (piece) => {
+      if (head + fill + piece.length > work.length) {
+        // A record longer than a part: room for it and the next pieces.
+        const wider = Buffer.allocUnsafe(2 * (head + fill + piece.length));
+        work.copy(wider, 0, 0, head + fill);
+        work = wider;
+      }
+      work.set(piece, head + fill);
+      fill += piece.length;
+      if (fill >= partBytes) part(false);
+    });
+  } catch (err) {
+    if (!(err instanceof GzipFailure)) throw err;
+    if (err.code === 'Z_BUF_ERROR') throw new DataError(`${path}: the gzip stream ends early (${size} bytes): the file is truncated`);
+    throw new DataError(`${path}: corrupt gzip data (${err.message})`);
+  }
+  part(true);
+  const layout = checker.finish();
+  if (parseError) throw parseError;
+  const df = concatParts(frames);
+  agree(path, df, layout.rows, layout.columns.length);
+  return { df, rows: { unit: 'line', of: layout.lines } };
+}
+
+/**
+ * Polars' reader on a CSV text. Column types are inferred from the first 10,000 rows; a value further down
+ * that does not fit (a float in a column of integers so far) is an error, not the null polars' default
+ * (`ignoreErrors`) would silently make of it, and the text is read again with types inferred from every row.
+ * With `schema` (an earlier part's types), the text is read with those types first, which skips inferring
+ * them (a third of the time); where a value does not fit them, they are inferred as above.
+ * One chunk per column: polars' parallel reader otherwise leaves dozens per part.
+ */
+function parseCsv(path: string, text: Buffer, rows: number, schema?: Record<string, pl.DataType>): pl.DataFrame {
+  const options = { ignoreErrors: false, rechunk: true };
+  if (schema) {
+    try {
+      return polars().readCSV(text, { ...options, schema });
+    } catch {
+      // inferred below
+    }
+  }
+  try {
+    return polars().readCSV(text, { ...options, inferSchemaLength: 10_000 });
+  } catch {
+    try {
+      // (null would mean no row: every column as text)
+      return polars().readCSV(text, { ...options, inferSchemaLength: rows });
+    } catch (err) {
+      throw new DataError(`${path}: cannot be read as CSV: ${firstLine(err)}`);
+    }
+  }
+}
+
+function schemaOf(df: pl.DataFrame): Record<string, pl.DataType> {
+  const types = df.dtypes;
+  return Object.fromEntries(df.columns.map((name, k) => [name, types[k]]));
+}
+
+/** The check and polars must agree on what a record is; if they ever do not, nothing downstream is sound. */
+function agree(path: string, df: pl.DataFrame, rows: number, columns: number): void {
+  if (df.height !== rows || df.width !== columns) {
+    throw new DataError(`${path}: the CSV reader found ${df.height} rows × ${df.width} columns where the file has ${rows} × ${columns}; check its quoting`);
+  }
+}
+
+/**
+ * The parts of one table as one frame. A column whose parts were inferred as different types gets the type
+ * they all fit: a part where it is all missing takes the others' type; integers and floats, Float64; any
+ * other mix (text in one part, numbers in another), text, which the dataset's checks then name.
+ */
+function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
+  if (frames.length === 1) return frames[0];
+  const P = polars();
+  const types = frames.map((f) => f.dtypes);
+  const casts: { name: string; to: pl.DataType }[] = [];
+  frames[0].columns.forEach((name, k) => {
+    const all = types.map((t) => t[k]);
+    if (all.every((t) => t.equals(all[0]))) return;
+    const typed = frames.flatMap((f, p) => (f.getColumn(name).nullCount() < f.height ? [all[p]] : []));
+    const kinds = typed.length ? typed : all;
+    const to = kinds.every((t) => t.equals(kinds[0]))
+      ? kinds[0]
+      : kinds.every((t) => NUMERIC.has(t.variant))
+        ? P.Float64
+        : P.Utf8;
+    casts.push({ name, to });
+  });
+  const aligned = casts.length ? frames.map((f) => f.withColumns(...casts.map((c) => P.col(c.name).cast(c.to)))) : frames;
+  return P.concat(aligned, { how: 'vertical', rechunk: false });
+}
+
+const NUMERIC = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float32', 'Float64']);
 
 /**
  * A table's column names, reading as little as it can: a Parquet file's schema, a CSV's first line (inflating
@@ -220,7 +372,7 @@ const TILE_ROWS = 64;
  *
  * Why this way, at 50,000 × 1,700: one `cast` expression per block of columns instead of one per column
  * (polars plans 1,700 expressions slowly); `toTypedArray()` instead of `toArray()` (no array of 50,000
- * boxed numbers per column); and the copy goes by tiles of TILE_ROWS rows × SELECT_BLOCK columns: a row of
+ * boxed numbers per column) on the native series (see `nativeColumns`); and the copy goes by tiles of TILE_ROWS rows × SELECT_BLOCK columns: a row of
  * the matrix is 13.6 KB, so writing one column straight down costs a cache and TLB miss per value, while a
  * tile's rows stay in cache until their 512-byte runs are filled.
  */
@@ -232,25 +384,36 @@ export function copyColumnsAsFloat64(
   options: { finite: boolean },
 ): void {
   const { rows, cols: stride, data } = out;
+  const { finite } = options;
   for (let s0 = 0; s0 < names.length; s0 += SELECT_BLOCK) {
     const block = names.slice(s0, s0 + SELECT_BLOCK);
-    const values = df
-      .select(polars().cols(block).cast(polars().Float64).fillNull(polars().lit(NaN)))
-      .getColumns()
-      .map((c) => c.toTypedArray() as Float64Array);
+    const values = nativeColumns(df.select(polars().cols(block).cast(polars().Float64).fillNull(polars().lit(NaN)))).map((c) => c.toTypedArray());
     for (let r0 = 0; r0 < rows; r0 += TILE_ROWS) {
       const r1 = Math.min(rows, r0 + TILE_ROWS);
       for (let b = 0; b < values.length; b++) {
         const col = values[b];
-        const target = at[s0 + b];
-        for (let i = r0; i < r1; i++) {
-          const v = col[i];
-          // v − v is 0 for a finite v and NaN for ±Inf or NaN.
-          data[i * stride + target] = options.finite && v - v !== 0 ? NaN : v;
+        let o = r0 * stride + at[s0 + b];
+        if (finite) {
+          for (let i = r0; i < r1; i++, o += stride) {
+            const v = col[i];
+            // v − v is 0 for a finite v and NaN for ±Inf or NaN.
+            data[o] = v - v === 0 ? v : NaN;
+          }
+        } else {
+          for (let i = r0; i < r1; i++, o += stride) data[o] = col[i];
         }
       }
     }
   }
+}
+
+/**
+ * A frame's columns as nodejs-polars' native series, without its JavaScript `Series` wrapper: building one
+ * wrapper (hundreds of closures) costs about 1–2 ms, i.e. 2–3 s for 1,700 feature columns, more than the
+ * copy itself. Only what the frame's own `inner()` gives and `toTypedArray` are used.
+ */
+function nativeColumns(df: pl.DataFrame): { toTypedArray(): Float64Array }[] {
+  return (df as unknown as { inner(): { getColumns(): { toTypedArray(): Float64Array }[] } }).inner().getColumns();
 }
 
 export function profilesToFrame(p: Profiles): pl.DataFrame {

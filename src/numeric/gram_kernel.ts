@@ -20,37 +20,12 @@
  * Taking gj in ranges keeps the panels being reused in the L2 cache.
  */
 
-type Gram = (panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number) => void;
+export type Gram = (panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number) => void;
 
-// --- a minimal assembler: just the opcodes the kernel uses (WebAssembly binary format, core spec §5) ---
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const I32 = 0x7f;
-const V128 = 0x7b;
-const localGet = (i: number) => [0x20, ...uleb(i)];
-const localSet = (i: number) => [0x21, ...uleb(i)];
-const i32Const = (v: number) => [0x41, ...uleb(v)]; // small non-negative constants only (sleb = uleb below 64)
-const [I32_ADD, I32_SUB, I32_MUL, I32_SHL, I32_GT_U, I32_GE_U, I32_EQZ, SELECT] = [0x6a, 0x6b, 0x6c, 0x74, 0x4b, 0x4f, 0x45, 0x1b];
-const simd = (op: number, ...immediates: number[]) => [0xfd, ...uleb(op), ...immediates];
-/** memarg: alignment hint (log2 bytes) and offset. */
-const v128Load = (offset: number) => simd(0x00, 3, ...uleb(offset));
-const v128Store = (offset: number) => simd(0x0b, 3, ...uleb(offset));
-/** Loads one double and puts it in both lanes. */
-const v128Load64Splat = (offset: number) => simd(0x0a, 3, ...uleb(offset));
-const V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-/** `block { loop { ...body } }`: inside body, br_if 1 leaves the loop and br 0 repeats it. */
-const whileLoop = (...body: number[][]) => [0x02, 0x40, 0x03, 0x40, ...body.flat(), 0x0c, 0, 0x0b, 0x0b];
-const breakIf = [0x0d, 1];
+import {
+  addTo, breakIf, compileOrNull, F64X2_ADD, F64X2_MUL, I32_ADD, I32_EQZ, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, I32_SUB, i32Const,
+  kernelModuleBytes, localGet, localSet, SELECT, V128_ZERO, v128Load, v128Load64Splat, v128Store, whileLoop,
+} from './wasm.ts';
 
 // Parameters, then locals: i32 counters and addresses, v128 accumulators and operands.
 const [PANELS, GJ0, GJ1, LEN, OUT, LDO] = [0, 1, 2, 3, 4, 5];
@@ -58,7 +33,6 @@ const [GI, GJ, K, A, B, O, PANEL_BYTES] = [6, 7, 8, 9, 10, 11, 12];
 const ACC = 13; // acc[2·r + h]: row r (0..3) of panel gi, columns 2h, 2h+1 of panel gj
 const [Y0, Y1, X] = [21, 22, 23];
 
-const addTo = (local: number, value: number[]) => [...localGet(local), ...value, I32_ADD, ...localSet(local)];
 
 const gramBody: number[] = [
   // PANEL_BYTES = len · 32
@@ -104,37 +78,26 @@ const gramBody: number[] = [
   0x0b,
 ];
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  const locals = [...uleb(2), ...uleb(7), I32, ...uleb(11), V128];
-  const code = [...locals, ...gramBody];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version 1
-    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]), // type: (i32 ×6) → ()
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import env.memory (min 0 pages)
-    ...section(3, [1, 0]), // function 0 has type 0
-    ...section(7, [1, ...name('gram'), 0x00, 0]), // export it as "gram"
-    ...section(10, [1, ...uleb(code.length), ...code]),
-  ]);
+/** The module's bytes; with `shared`, its memory import is a shared memory (of up to 4 GiB) that threads share. */
+function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  return kernelModuleBytes({ name: 'gram', params: 6, i32Locals: 7, v128Locals: 11, body: gramBody, sharedMemory: shared });
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled module, or null where WebAssembly SIMD is unavailable (the caller then uses plain JS). */
-function gramModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(moduleBytes());
-    } catch {
-      compiled = null;
-    }
+/**
+ * The compiled module, or null where WebAssembly SIMD (or, `shared`, shared memory) is unavailable: the caller
+ * then uses plain JS (or one thread).
+ */
+export function gramModule(shared = false): WebAssembly.Module | null {
+  if (!compiled.has(shared)) {
+    compiled.set(shared, compileOrNull(moduleBytes(shared)));
   }
-  return compiled;
+  return compiled.get(shared)!;
 }
 
 /** The largest memory we ask for: wasm32 addresses up to 4 GiB, and engines may refuse more than 2. */
-const MAX_BYTES = 2 ** 31 - 2 ** 16;
+export const MAX_BYTES = 2 ** 31 - 2 ** 16;
 
 /**
  * A kernel instance over its own memory of at least `bytes` bytes, or null when WebAssembly SIMD is missing

@@ -247,7 +247,7 @@ export function crossProduct(x: Matrix, options: CrossProductOptions = {}): Matr
 }
 
 /** Panels of 4 columns the kernel sweeps at a time: 32 × 4 columns × 256 rows × 8 bytes = 256 KB, in L2. */
-const GRAM_TILE = 32;
+export const GRAM_TILE = 32;
 
 /**
  * `crossProduct` in plain JS, with the same sums in the same order (so the same bits): the fallback for an
@@ -292,7 +292,7 @@ export function productABt(a: Matrix, b: Matrix): Matrix {
 }
 
 /** Rows per chunk (crossProduct) or inner-dimension slice (productABt). Part of the summation order. */
-const CHUNK = 256;
+export const CHUNK = 256;
 
 /** Rows of a row-major array: row r's slice starts at offset + r·stride. */
 interface Rows {

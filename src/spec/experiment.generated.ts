@@ -491,7 +491,7 @@ export interface Runtime {
    */
   backend: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
   /**
-   * Threads for the WebAssembly backend.
+   * Threads for the WebAssembly backend, and the number of MoA classification folds fitted at once in worker processes (evaluation.moa; its results do not depend on it).
    */
   threads: number;
 }
@@ -1277,7 +1277,7 @@ export interface RuntimeInput {
    */
   backend?: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
   /**
-   * Threads for the WebAssembly backend.
+   * Threads for the WebAssembly backend, and the number of MoA classification folds fitted at once in worker processes (evaluation.moa; its results do not depend on it).
    */
   threads?: number;
 }

@@ -4,7 +4,7 @@ import { metaColumn, type MetaValue, type Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { UserError } from '../errors.ts';
 import { percentReplicating } from '../evaluate/percent_replicating.ts';
-import { evaluateMoa, type MoaEvaluation } from '../classify/evaluate_moa.ts';
+import { evaluateMoa, type MoaEvaluation, type MoaFit } from '../classify/evaluate_moa.ts';
 import { filterMoas, type MoaFilterOptions } from '../classify/moa_filter.ts';
 import { treatmentMeans } from '../classify/treatments.ts';
 import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
@@ -59,6 +59,8 @@ export async function classifyMoas(
   evaluation: RunSpec['evaluation'],
   replicating: readonly MetaValue[],
   seed: number,
+  onFit?: (fit: MoaFit) => void,
+  workers = 1,
 ): Promise<{ metrics: MoaMetrics; tables: Record<string, Columns> }> {
   const settings = evaluation.moa;
   if (!roles.moa || !(roles.moa in Object.values(treated)[0].metadata)) return skipped(`no MoA column${roles.moa ? ` '${roles.moa}' in the data` : ' (dataset.columns.moa)'}`);
@@ -77,8 +79,8 @@ export async function classifyMoas(
       `${selection.classes.length} MoA(s) have more than ${settings.min_compounds} compounds; lower evaluation.moa.min_compounds to classify this data`,
     );
   }
-  const options = { ...settings, ...filter, seed, fusion: Object.keys(rows).length > 1 ? settings.fusion : [] };
-  const result = await evaluateMoa(rows, { moa: roles.moa, compound: roles.perturbation }, options);
+  const options = { ...settings, ...filter, seed, fusion: Object.keys(rows).length > 1 ? settings.fusion : [], workers };
+  const result = await evaluateMoa(rows, { moa: roles.moa, compound: roles.perturbation }, options, onFit);
   const classWells = new Array<number>(result.classes.length).fill(0);
   const compoundWells = new Map<string, number>();
   selection.rows.forEach((row, k) => {
@@ -239,8 +241,10 @@ export const classifyStage: Stage<{ treated: Record<string, Profiles>; replicati
   async run({ treated, replicating }, ctx) {
     if (!ctx.spec.evaluation.moa.enabled) return { values: {} };
     ctx.progress('MoA classification');
-    await ctx.backend();
-    const moa = await classifyMoas(treated, ctx.roles, ctx.spec.evaluation, replicating, ctx.seed);
+    const moa = await classifyMoas(treated, ctx.roles, ctx.spec.evaluation, replicating, ctx.seed, (fit) =>
+      ctx.progress(`MoA classification: repeat ${fit.repeat}/${fit.repeats}, fold ${fit.fold}/${fit.folds}, ${fit.classifier} on ${fit.representation}`),
+      ctx.spec.runtime.threads,
+    );
     const scalars: Record<string, number> = {};
     for (const [rep, byClassifier] of moaScores(moa.metrics)) {
       for (const [classifier, s] of Object.entries(byClassifier)) scalars[macroF1Tag(rep, classifier)] = s.macro_f1.mean;

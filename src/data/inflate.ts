@@ -1,0 +1,145 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+
+/**
+ * A gzip file inflated on a worker thread while the caller works on what has come out so far, without an
+ * event loop: `readTable` stays synchronous (runs and tests call it so), yet inflating (one core) overlaps
+ * with checking and parsing the text (the others). The compressed file is streamed from disk, and at most
+ * SLOTS pieces of inflated text wait for the reader: the whole text is never in memory.
+ *
+ * The worker is plain JavaScript evaluated from a string (no module to resolve, the same from the
+ * TypeScript sources and from the build) and uses Node's own zlib, as `gunzipSync` does, so what is a
+ * broken stream and how it is named do not change.
+ */
+
+/** Bytes per inflated piece: zlib's output chunk. */
+const PIECE = 1 << 20;
+/**
+ * Slots of PIECE bytes in the ring the worker fills ahead of the reader (back-pressure: 48 MB, more than a
+ * part of `readTable`, so that inflating goes on while a part is parsed).
+ */
+const SLOTS = 48;
+
+// Shared counters: events (any change below), pieces posted, pieces taken, the stream's state, and a stop flag
+// (the reader gave up).
+const [EVENTS, POSTED, TAKEN, STATE, STOP] = [0, 1, 2, 3, 4];
+/** States after 0, running. */
+const [ENDED, FAILED] = [1, 2];
+
+/**
+ * The worker: inflates the file with Node's zlib stream into ring slot (piece number mod SLOTS), piece length
+ * in `lengths`, and waits while every slot holds a piece not taken yet. The ring is one SharedArrayBuffer,
+ * allocated once: no buffer per piece to allocate, move and collect.
+ */
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const { createReadStream } = require('node:fs');
+const { createGunzip } = require('node:zlib');
+const { path, port, control, ring, lengths, piece, slots } = workerData;
+let posted = 0;
+let finished = false;
+function event() {
+  Atomics.add(control, ${EVENTS}, 1);
+  Atomics.notify(control, ${EVENTS});
+}
+function finish(state) {
+  finished = true;
+  Atomics.store(control, ${STATE}, state);
+  event();
+  port.close();
+}
+function fail(err) {
+  if (finished) return;
+  port.postMessage({ code: err && err.code, message: String(err && err.message) });
+  finish(${FAILED});
+}
+process.on('uncaughtException', fail);
+const input = createReadStream(path, { highWaterMark: piece });
+const gunzip = createGunzip({ chunkSize: piece });
+input.on('error', fail);
+gunzip.on('error', fail);
+gunzip.on('data', (chunk) => {
+  if (finished) return;
+  for (let taken; posted - (taken = Atomics.load(control, ${TAKEN})) >= slots && !Atomics.load(control, ${STOP}); ) {
+    Atomics.wait(control, ${TAKEN}, taken);
+  }
+  if (Atomics.load(control, ${STOP})) {
+    input.destroy();
+    gunzip.destroy();
+    finish(${FAILED});
+    return;
+  }
+  const slot = posted % slots;
+  ring.set(chunk, slot * piece);
+  lengths[slot] = chunk.length;
+  Atomics.store(control, ${POSTED}, ++posted);
+  event();
+});
+gunzip.on('end', () => {
+  if (!finished) finish(${ENDED});
+});
+input.pipe(gunzip);
+`;
+
+/** Why the gzip stream could not be inflated: zlib's code (Z_BUF_ERROR for a stream cut short) and message. */
+export class GzipFailure extends Error {
+  constructor(
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Inflates the gzip file at `path`, calling `take` with each inflated piece in order (a view of the ring,
+ * valid until `take` returns: copy what must stay). If `take` throws, the
+ * rest of the stream is still inflated (and not handed over), so that a broken stream is reported before
+ * what `take` found in the part it saw, as when the whole file is inflated first; then its error is thrown.
+ * A broken stream throws `GzipFailure`.
+ */
+export function inflatePieces(path: string, take: (piece: Uint8Array) => void): void {
+  const control = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+  const ring = new Uint8Array(new SharedArrayBuffer(SLOTS * PIECE));
+  const lengths = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER, {
+    eval: true,
+    // Not the parent's flags: the worker needs no TypeScript loader.
+    execArgv: [],
+    workerData: { path, port: port2, control, ring, lengths, piece: PIECE, slots: SLOTS },
+    transferList: [port2],
+  });
+  worker.unref();
+  let failure: { error: unknown } | null = null;
+  try {
+    for (let taken = 0; ; ) {
+      const events = Atomics.load(control, EVENTS);
+      if (taken < Atomics.load(control, POSTED)) {
+        const slot = taken % SLOTS;
+        if (!failure) {
+          try {
+            take(ring.subarray(slot * PIECE, slot * PIECE + lengths[slot]));
+          } catch (error) {
+            failure = { error };
+          }
+        }
+        Atomics.store(control, TAKEN, ++taken);
+        Atomics.notify(control, TAKEN);
+        continue;
+      }
+      const state = Atomics.load(control, STATE);
+      if (state === ENDED) break;
+      if (state === FAILED) {
+        const { code, message } = receiveMessageOnPort(port1)!.message as { code?: string; message: string };
+        throw new GzipFailure(code, message);
+      }
+      Atomics.wait(control, EVENTS, events);
+    }
+  } finally {
+    Atomics.store(control, STOP, 1);
+    Atomics.notify(control, TAKEN);
+    port1.close();
+    void worker.terminate();
+  }
+  if (failure) throw failure.error;
+}

@@ -1,0 +1,153 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type Gram, gramModule, MAX_BYTES } from './gram_kernel.ts';
+import { CHUNK, type CrossProductOptions, GRAM_TILE } from './linalg.ts';
+import { type Matrix, matrix } from './matrix.ts';
+
+/**
+ * `crossProduct` (XᵀX with centring on the fly) on every core, with the same bits.
+ *
+ * Why the numbers do not change: the rows go through in the same chunks of CHUNK, packed the same way, and
+ * each 4×4 block of the output is computed for a chunk by one thread with the same kernel call as on one
+ * thread (see gram_kernel.ts), then added to the output; the chunks are added in order, since a chunk starts
+ * only when every block of the one before is done. Only which thread computes a block changes.
+ *
+ * How: the kernel's memory is a shared WebAssembly memory; each worker thread runs its own instance of the
+ * kernel on it. Per chunk, the output's panel columns are cut into TILES ranges of about equal work (block
+ * column g holds g + 1 blocks), and threads take ranges from a shared counter until none is left, so a
+ * thread slowed by the rest of the machine takes fewer. While they work, this thread packs the next chunk
+ * into the second of two panel buffers, then joins them. Nothing is waited for at the start: if the workers
+ * are not running yet, this thread takes every range.
+ *
+ * The calling thread blocks (Atomics.wait) until the product is done: callers stay synchronous.
+ */
+
+/** Ranges of block columns per chunk: enough that the last one taken is a small share of a chunk's work. */
+const TILES = 16;
+/** Below this many multiply-adds (n·d²/2), starting threads costs more than it saves. */
+const MIN_WORK = 2e9;
+
+// Control words (Int32, shared): the chunk being computed and the next range to take, packed as
+// chunk·1024 + range (−1: stop); ranges done in that chunk.
+const [CLAIM, DONE] = [0, 1];
+const STOP = -1;
+
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, ranges, tile, rows, chunk, panelBytes, outAt, ldo } = workerData;
+const gram = new WebAssembly.Instance(module, { env: { memory } }).exports.gram;
+for (;;) {
+  const word = Atomics.load(control, ${CLAIM});
+  if (word === ${STOP}) break;
+  const c = word >> 10;
+  const k = word & 1023;
+  if (k >= ranges.length - 1) {
+    Atomics.wait(control, ${CLAIM}, word);
+    continue;
+  }
+  if (Atomics.compareExchange(control, ${CLAIM}, word, word + 1) !== word) continue;
+  const len = Math.min(chunk, rows - c * chunk);
+  const panels = (c & 1) * panelBytes;
+  for (let g = ranges[k]; g < ranges[k + 1]; g += tile) gram(panels, g, Math.min(ranges[k + 1], g + tile), len, outAt, ldo);
+  Atomics.add(control, ${DONE}, 1);
+  Atomics.notify(control, ${DONE});
+}
+`;
+
+/**
+ * XᵀX as `crossProduct` computes it, bit for bit, on the machine's cores (or `threads` threads, whatever the
+ * size); null where one thread is all there is or worth using (small products, no shared WebAssembly
+ * memory): the caller then calls `crossProduct`.
+ */
+export function crossProductParallel(x: Matrix, options: CrossProductOptions, threads?: number): Matrix | null {
+  const rowAt = options.rows ?? Int32Array.from({ length: x.rows }, (_, i) => i);
+  const colAt = options.cols ?? Int32Array.from({ length: x.cols }, (_, j) => j);
+  const n = rowAt.length;
+  const d = colAt.length;
+  const center = options.center ?? new Float64Array(d);
+  const groups = Math.ceil(d / 4);
+  const padded = 4 * groups;
+  const panelBytes = groups * CHUNK * 32;
+  const bytes = 2 * panelBytes + padded * padded * 8;
+  const module = gramModule(true);
+  if (threads === undefined && (n * d * d) / 2 < MIN_WORK) return null;
+  const count = threads ?? Math.min(availableParallelism(), 8);
+  if (count < 2 || n === 0 || d === 0 || !module || bytes > MAX_BYTES) return null;
+  const pages = Math.ceil(bytes / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const gram = new WebAssembly.Instance(module, { env: { memory } }).exports.gram as Gram;
+  const heap = new Float64Array(memory.buffer);
+  const outAt = 2 * panelBytes;
+  const ranges = equalWork(groups, TILES);
+  const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const chunks = Math.ceil(n / CHUNK);
+  if (chunks >= 1 << 21) return null; // the chunk would not fit the control word
+  const { data, cols: stride } = x;
+  const pack = (c: number) => {
+    const r0 = c * CHUNK;
+    const len = Math.min(CHUNK, n - r0);
+    const panel = len * 4;
+    const base0 = (c & 1) * (panelBytes / 8);
+    for (let r = 0; r < len; r++) {
+      const base = rowAt[r0 + r] * stride;
+      for (let k = 0; k < d; k++) heap[base0 + (k >> 2) * panel + r * 4 + (k & 3)] = data[base + colAt[k]] - center[k];
+    }
+  };
+
+  pack(0);
+  Atomics.store(control, CLAIM, 0);
+  const workers = Array.from({ length: count - 1 }, () => {
+    const worker = new Worker(WORKER, {
+      eval: true,
+      execArgv: [],
+      workerData: { module, memory, control, ranges, tile: GRAM_TILE, rows: n, chunk: CHUNK, panelBytes, outAt, ldo: padded * 8 },
+    });
+    worker.unref();
+    return worker;
+  });
+  try {
+    for (let c = 0; c < chunks; c++) {
+      // Chunk c is published; the workers take its ranges while this thread packs chunk c + 1 into the other
+      // buffer (free: chunk c − 1, its last user, is done).
+      if (c + 1 < chunks) pack(c + 1);
+      const len = Math.min(CHUNK, n - c * CHUNK);
+      const panels = (c & 1) * panelBytes;
+      for (;;) {
+        const word = Atomics.load(control, CLAIM);
+        const k = word & 1023;
+        if (k >= TILES) break;
+        if (Atomics.compareExchange(control, CLAIM, word, word + 1) !== word) continue;
+        for (let g = ranges[k]; g < ranges[k + 1]; g += GRAM_TILE) gram(panels, g, Math.min(ranges[k + 1], g + GRAM_TILE), len, outAt, padded * 8);
+        Atomics.add(control, DONE, 1);
+      }
+      for (let done; (done = Atomics.load(control, DONE)) < TILES; ) Atomics.wait(control, DONE, done);
+      Atomics.store(control, DONE, 0);
+      Atomics.store(control, CLAIM, c + 1 < chunks ? (c + 1) << 10 : STOP);
+      Atomics.notify(control, CLAIM);
+    }
+  } finally {
+    Atomics.store(control, CLAIM, STOP);
+    Atomics.notify(control, CLAIM);
+    for (const worker of workers) void worker.terminate();
+  }
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      const v = heap[outAt / 8 + i * padded + j];
+      out[i * d + j] = v;
+      out[j * d + i] = v;
+    }
+  }
+  return matrix(d, d, out);
+}
+
+/**
+ * Cuts block columns [0, groups) into `parts` ranges of about equal work: block column g holds g + 1 blocks,
+ * so the cuts go at groups·√(k/parts). Empty ranges are kept (taken in no time), so there are parts + 1 cuts.
+ */
+function equalWork(groups: number, parts: number): Int32Array {
+  const cuts = new Int32Array(parts + 1);
+  for (let k = 1; k <= parts; k++) cuts[k] = Math.max(cuts[k - 1], Math.min(groups, Math.round(groups * Math.sqrt(k / parts))));
+  cuts[parts] = groups;
+  return cuts;
+}

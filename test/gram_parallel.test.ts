@@ -1,0 +1,46 @@
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { crossProductParallel } from '../src/numeric/gram_parallel.ts';
+import { type Matrix, matrix } from '../src/numeric/matrix.ts';
+
+function randomMatrix(rows: number, cols: number, seed: string): Matrix {
+  const rng = seedrandom(seed);
+  return matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rng() - 0.5));
+}
+
+/** XᵀX of the selected, centred entries, summed in the promised order: row order within chunks of 256 rows, then chunk by chunk. */
+function chunkedAtA(x: Matrix, rows: ArrayLike<number>, cols: ArrayLike<number>, center: Float64Array): Float64Array {
+  const d = cols.length;
+  const at = (r: number, k: number) => x.data[rows[r] * x.cols + cols[k]] - center[k];
+  const out = new Float64Array(d * d);
+  for (let r0 = 0; r0 < rows.length; r0 += 256) {
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let r = r0; r < Math.min(rows.length, r0 + 256); r++) s += at(r, i) * at(r, j);
+        out[i * d + j] += s;
+      }
+    }
+  }
+  return out;
+}
+
+describe('crossProductParallel', () => {
+  it('gives the bits of the one-thread order on 2 and 3 threads, over chosen rows and centred columns', () => {
+    for (const [n, d, threads] of [[1300, 37, 2], [257, 5, 2], [2000, 130, 3], [40, 1, 2]] as const) {
+      const x = randomMatrix(n + 11, d + 3, `par${n}x${d}`);
+      const rows = Int32Array.from({ length: n }, (_, k) => (k * 7919) % (n + 11));
+      const cols = Int32Array.from({ length: d }, (_, k) => (k * 5 + 2) % (d + 3));
+      const center = Float64Array.from(cols, (j) => j / 10 - 0.3);
+      const got = crossProductParallel(x, { rows, cols, center }, threads);
+      expect(got).not.toBeNull();
+      expect([got!.rows, got!.cols]).toEqual([d, d]);
+      expect(Array.from(got!.data)).toEqual(Array.from(chunkedAtA(x, rows, cols, center)));
+    }
+  });
+
+  it('leaves small products to one thread unless told otherwise', () => {
+    expect(crossProductParallel(randomMatrix(300, 20, 'small'), {})).toBeNull();
+    expect(crossProductParallel(randomMatrix(300, 20, 'small'), {}, 1)).toBeNull();
+  });
+});
