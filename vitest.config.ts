@@ -5,8 +5,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    // Two cores: run test files one after another so timing-sensitive training is not starved.
-    fileParallelism: false,
+    // Two test files at a time: most of the slow files wait on child processes (the CLI, workers, Slurm,
+    // Chromium, Python), so two share the two cores well; timeouts leave room for a busy machine.
+    fileParallelism: true,
+    maxWorkers: 2,
+    minWorkers: 1,
     reporters: ['default'],
   },
 });
