@@ -96,8 +96,8 @@ export const TABLES = {
 /** The folder of a hyper-parameter search's trial runs, inside its experiment's store. */
 export const TRIALS = 'trials';
 
-export const MANIFEST = 'manifest.json';
-export const METRICS = 'metrics.json';
+const MANIFEST = 'manifest.json';
+const METRICS = 'metrics.json';
 const SPEC = 'spec.yaml';
 const TABLES_DIR = 'tables';
 const MODEL_DIR = 'model';
