@@ -7,25 +7,13 @@
  *   {"bench":"jobs","runs":6,"jobs":2,"seconds":…,"speedup_vs_jobs_1":…,"cores":…,"load_average":…}
  */
 import { spawnSync } from 'node:child_process';
+import { root, round, timeAds } from './ads_process.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const root = resolve(import.meta.dirname, '..');
-const ads = join(root, 'bin', 'ads.js');
 const quickstart = join(root, 'experiments', 'quickstart.yaml');
-const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Wall seconds and peak resident memory of `ads args` (the child's own, from its resource usage). */
-function timeAds(args: string[]): { seconds: number; rssMb: number } {
-  const t0 = performance.now();
-  // GNU time for the peak memory: Node does not report a child's.
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ads, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.error) throw new Error(`cannot run /usr/bin/time (apt-get install -y time): ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`ads ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { seconds, rssMb: Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024) };
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The command as it ships: built first (bin/ads.js runs dist/ once it is up to date). tsc emits even when

@@ -8,29 +8,18 @@
  *     all, and peak resident memory. Long (minutes); ADS_BENCH_SKIP_LARGE=1 leaves it out.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { root, round, timeAds } from './ads_process.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findRunDirs } from '../src/run/store.ts';
 
-const root = resolve(import.meta.dirname, '..');
-const ads = join(root, 'bin', 'ads.js');
-const round = (x: number) => Math.round(x * 1000) / 1000;
 const SHARED = ['load', 'split', 'normalize', 'select'];
 
-/** Wall seconds and peak resident memory (GNU time) of `ads args`. */
-function timeAds(args: string[]): { seconds: number; rssMb: number } {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ads, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 256 << 20 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.error) throw new Error(`cannot run /usr/bin/time (apt-get install -y time): ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`ads ${args.join(' ')} failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { seconds, rssMb: Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024) };
-}
 
-/** Every complete run's seconds per stage (manifest.json). */
+/** Every run's seconds per stage, from its manifest. */
 function stageSeconds(runsDir: string): Record<string, number>[] {
-  return findRunDirs(runsDir).map((d) => (JSON.parse(readFileSync(d.manifestPath, 'utf8')) as { seconds: Record<string, number> }).seconds);
+  return findRunDirs(runsDir).map((d) => d.readManifest()!.seconds);
 }
 
 spawnSync('npm', ['run', 'build'], { encoding: 'utf8', cwd: root });

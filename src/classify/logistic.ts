@@ -1,6 +1,7 @@
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
+import { logSumExp, softmaxInPlace } from './softmax.ts';
 
 /**
  * Multinomial logistic regression as sklearn's LogisticRegression(class_weight='balanced', penalty='l2',
@@ -113,14 +114,10 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const z = Z + i * k4;
-    let zMax = -Infinity;
-    for (let k = 0; k < K; k++) if (heap[z + k] > zMax) zMax = heap[z + k];
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(heap[z + k] - zMax);
-    const logSumExp = zMax + Math.log(sum);
+    const lse = logSumExp(heap, z, K);
     const w = sw[i] / weightSum;
-    loss += w * (logSumExp - heap[z + labels[i]]);
-    for (let k = 0; k < K; k++) heap[R + i * k4 + k] = w * Math.exp(heap[z + k] - logSumExp);
+    loss += w * (lse - heap[z + labels[i]]);
+    for (let k = 0; k < K; k++) heap[R + i * k4 + k] = w * Math.exp(heap[z + k] - lse);
     heap[R + i * k4 + labels[i]] -= w;
   }
   // ∂W = (Xᵀ·R)ᵀ + penalty·W, ∂b = Σᵢ R[i].
@@ -186,15 +183,4 @@ export function predictLogistic(model: LogisticModel, x: Matrix): Matrix {
     softmaxInPlace(z);
   }
   return matrix(x.rows, K, out);
-}
-
-function softmaxInPlace(z: Float64Array): void {
-  let zMax = -Infinity;
-  for (let k = 0; k < z.length; k++) if (z[k] > zMax) zMax = z[k];
-  let sum = 0;
-  for (let k = 0; k < z.length; k++) {
-    z[k] = Math.exp(z[k] - zMax);
-    sum += z[k];
-  }
-  for (let k = 0; k < z.length; k++) z[k] /= sum;
 }

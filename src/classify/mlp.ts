@@ -1,6 +1,7 @@
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import { gemmKernel } from './gemm_kernel.ts';
+import { logSumExp, softmaxInPlace } from './softmax.ts';
 
 /**
  * sklearn's MLPClassifier(hidden_layer_sizes=(h,), activation='relu', solver='adam') in float64, as sklearn
@@ -201,11 +202,7 @@ function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
     let ce = 0;
     for (let k = 0; k < m; k++) {
       const z = LOG + k * k4;
-      let zMax = -Infinity;
-      for (let c = 0; c < K; c++) if (heap[z + c] > zMax) zMax = heap[z + c];
-      let sum = 0;
-      for (let c = 0; c < K; c++) sum += Math.exp(heap[z + c] - zMax);
-      const lse = zMax + Math.log(sum);
+      const lse = logSumExp(heap, z, K);
       const y = labels[order[first + k]];
       ce += lse - heap[z + y];
       for (let c = 0; c < K; c++) heap[D2 + k * k4 + c] = (Math.exp(heap[z + c] - lse) - (c === y ? 1 : 0)) / m;
@@ -271,14 +268,7 @@ export function predictMlp(model: MlpModel, x: Matrix): Matrix {
       if (v === 0) continue;
       for (let k = 0; k < K; k++) z[k] += v * model.w2[u * K + k];
     }
-    let zMax = -Infinity;
-    for (let k = 0; k < K; k++) if (z[k] > zMax) zMax = z[k];
-    let sum = 0;
-    for (let k = 0; k < K; k++) {
-      z[k] = Math.exp(z[k] - zMax);
-      sum += z[k];
-    }
-    for (let k = 0; k < K; k++) z[k] /= sum;
+    softmaxInPlace(z);
   }
   return matrix(x.rows, K, out);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { expandPaths } from '../data/files.ts';
 import { checkLoadedTable } from '../data/checks.ts';
 import { type LoadReport, readDataset } from '../data/dataset.ts';
@@ -53,13 +53,25 @@ export const loadStage: Stage<object, { loaded: Profiles }, object> = {
   },
 };
 
-/** sha256 of each file's bytes, streamed (a 2 GB table is not held in memory for it). */
+/**
+ * sha256 of each file's bytes, streamed (a 2 GB table is not held in memory for it). A process running a
+ * sweep hashes a file once: the digest is kept while the file's size and modification time stay the same.
+ */
 async function contentDigests(files: readonly string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const file of files) {
-    const h = createHash('sha256');
-    for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-    out[file] = h.digest('hex');
+    const { size, mtimeMs } = statSync(file);
+    const seen = `${file}\u0000${size}\u0000${mtimeMs}`;
+    let digest = digests.get(seen);
+    if (!digest) {
+      const h = createHash('sha256');
+      for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+      digest = h.digest('hex');
+      digests.set(seen, digest);
+    }
+    out[file] = digest;
   }
   return out;
 }
+
+const digests = new Map<string, string>();
