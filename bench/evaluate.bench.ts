@@ -2,8 +2,10 @@
  * Speed of the replicate evaluations at the size of a large screen: 25,000 treated wells × 1,000 features
  * in 5,000 perturbations of 5 wells (1,000 MoAs of 5 perturbations), plus 1,250 control wells (5%), simulated
  * from a seeded stream.
- * Prints one JSON line per evaluation. Run: npx tsx bench/evaluate.bench.ts
+ * Prints one JSON line per evaluation, with the 1-minute load average at its start (the similarity products run
+ * on every core, up to 4). Run: npx tsx bench/evaluate.bench.ts
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { matrix } from '../src/numeric/matrix.ts';
 import type { MetaValue, Profiles } from '../src/data/profiles.ts';
 import { stream } from '../src/random/streams.ts';
@@ -54,6 +56,10 @@ function treatedOnly(p: Profiles): Profiles {
 const all = simulate(1);
 const treated = treatedOnly(all);
 
+const load = () => +loadavg()[0].toFixed(2);
+const cores = availableParallelism();
+
+let load0 = load();
 let t = performance.now();
 const pr = percentReplicating(treated, ['Metadata_pert'], {
   null_draws: 5, percentile: 90, aggregate: 'mean', null_sampling: 'independent', seed: 1, denominator: 'replicate_groups',
@@ -61,9 +67,10 @@ const pr = percentReplicating(treated, ['Metadata_pert'], {
 let seconds = (performance.now() - t) / 1000;
 console.log(JSON.stringify({
   bench: 'percent_replicating', rows: TREATED, features: FEATURES, groups: GROUPS, seconds: +seconds.toFixed(2),
-  percent: +pr.summary.percent.toFixed(2), null_values: pr.null.length,
+  percent: +pr.summary.percent.toFixed(2), null_values: pr.null.length, cores, load_average: load0,
 }));
 
+load0 = load();
 t = performance.now();
 const map = phenotypicActivity(all, { replicate_by: ['Metadata_pert'], control: (row) => row.Metadata_role === 'control' }, {
   null_size: 10000, threshold: 0.05, seed: 1,
@@ -71,9 +78,10 @@ const map = phenotypicActivity(all, { replicate_by: ['Metadata_pert'], control: 
 seconds = (performance.now() - t) / 1000;
 console.log(JSON.stringify({
   bench: 'map', rows: TREATED, features: FEATURES, groups: GROUPS, seconds: +seconds.toFixed(2),
-  controls: CONTROLS, fraction_significant: +map.summary.fraction_significant.toFixed(3),
+  controls: CONTROLS, fraction_significant: +map.summary.fraction_significant.toFixed(3), cores, load_average: load0,
 }));
 
+load0 = load();
 t = performance.now();
 const consistency = moaConsistency(treated, { replicate_by: ['Metadata_pert'], moa: 'Metadata_moa' }, {
   null_size: 10000, threshold: 0.05, seed: 1,
@@ -81,5 +89,5 @@ const consistency = moaConsistency(treated, { replicate_by: ['Metadata_pert'], m
 seconds = (performance.now() - t) / 1000;
 console.log(JSON.stringify({
   bench: 'map_consistency', rows: TREATED, features: FEATURES, perturbations: GROUPS, moas: consistency.summary.n,
-  seconds: +seconds.toFixed(2), fraction_significant: +consistency.summary.fraction_significant.toFixed(3),
+  seconds: +seconds.toFixed(2), fraction_significant: +consistency.summary.fraction_significant.toFixed(3), cores, load_average: load0,
 }));

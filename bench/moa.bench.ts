@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateMoa, type MoaOptions } from '../src/classify/evaluate_moa.ts';
+import { evaluateMoa, fusionOfAll, type MoaOptions } from '../src/classify/evaluate_moa.ts';
 import { foldCount, repeatedStratifiedGroupKFold } from '../src/classify/folds.ts';
 import { filterMoas } from '../src/classify/moa_filter.ts';
 import { randomOversample } from '../src/classify/oversample.ts';
@@ -27,6 +27,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repeats = Number(process.env.MOA_BENCH_REPEATS ?? 10);
 /** Folds fitted at once in worker processes (runtime.threads in a run): one per core unless MOA_BENCH_WORKERS says. */
 const workers = Number(process.env.MOA_BENCH_WORKERS ?? cpus().length);
+const table = moaTable(1);
 const options: MoaOptions = {
   min_compounds: 4,
   keep_perturbations: null,
@@ -37,12 +38,11 @@ const options: MoaOptions = {
   classifiers: ['logistic', 'mlp'],
   C: 1,
   mlp_max_epochs: 1000,
-  fusion: ['early', 'late'],
+  fusions: fusionOfAll(['early', 'late'], Object.keys(table)),
   seed: 1,
   workers,
 };
 const columns = { moa: 'Metadata_moa', compound: 'Metadata_pert' };
-const table = moaTable(1);
 const load = () => +loadavg()[0].toFixed(2);
 
 const loadBefore = load();

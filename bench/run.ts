@@ -1,14 +1,20 @@
 /**
  * `npm run bench`: every benchmark, one JSON object per line on stdout. Each bench file runs in its own
- * process (a clean heap, so peak memory is its own). Training lines are followed by the PyTorch reference
+ * process (a clean heap, so peak memory is its own). Training lines carry the PyTorch reference
  * (../shared/bench/torch_ae.py) on the same shape, measured in this same run, and the ratio of the two:
- * absolute times on a shared machine mean little, ratios measured side by side do. The MoA line (moa.bench.ts)
+ * absolute times on a shared machine mean little, ratios measured side by side do. The reference runs under
+ * every interpreter that imports torch among Debian's /usr/bin/python3 (python3-torch) and those listed in
+ * ADS_TORCH_PYTHON (colon-separated, e.g. a virtualenv with the official wheel: ADS_TORCH_PYTHON=venv/bin/python),
+ * one entry of `torch` per interpreter. With a reference, the training bench runs one shape at a time and the
+ * reference right after it, so that both see the same load of a shared machine; ADS_BENCH_ROUNDS=n repeats
+ * that n times and keeps the best figure of each side (`rounds` in the line). The MoA line (moa.bench.ts)
  * carries its own anchor, the same fits in scikit-learn on one core (bench/sklearn_moa.py), and their ratio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRAIN_SHAPES } from './train_shapes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const torchScript = resolve(here, '../../shared/bench/torch_ae.py');
@@ -18,23 +24,35 @@ function note(message: string): void {
   console.log(JSON.stringify({ bench: 'note', message }));
 }
 
-function torchAvailable(): boolean {
-  if (!existsSync(torchScript)) {
-    note(`no PyTorch reference: ${torchScript} is absent`);
-    return false;
-  }
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    note('no PyTorch reference: python3-torch is not installed (apt-get install -y python3-torch)');
-    return false;
-  }
-  return true;
+interface TorchAnchor {
+  python: string;
+  version: string;
 }
 
-function torchReference(line: { dims: number[]; batch: number; threads: number; rows: number; epochs: number }): number {
+/** The interpreters that import torch, with the version each imports; a note for each that does not. */
+function torchAnchors(): TorchAnchor[] {
+  if (!existsSync(torchScript)) {
+    note(`no PyTorch reference: ${torchScript} is absent`);
+    return [];
+  }
+  const extra = (process.env.ADS_TORCH_PYTHON ?? '').split(':').filter((p) => p.length > 0);
+  const anchors: TorchAnchor[] = [];
+  for (const python of [...new Set(['/usr/bin/python3', ...extra])]) {
+    const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      const hint = python === '/usr/bin/python3' ? 'apt-get install -y python3-torch' : 'pip install torch in that environment';
+      note(`no PyTorch reference with ${python}: it cannot import torch (${hint})`);
+      continue;
+    }
+    anchors.push({ python, version: probe.stdout.trim() });
+  }
+  return anchors;
+}
+
+function torchReference(python: string, line: { dims: number[]; batch: number; threads: number; rows: number; epochs: number }): number {
   const dims = line.dims;
   const out = execFileSync(
-    '/usr/bin/python3',
+    python,
     [
       torchScript,
       '--features', String(dims[0]),
@@ -54,21 +72,56 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
   .sort();
-const withTorch = files.some((f) => f.startsWith('train')) && torchAvailable();
-for (const file of files) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+const anchors = files.some((f) => f.startsWith('train')) ? torchAnchors() : [];
+/** Rounds of each training shape and its reference, best of each kept: a shared machine's load comes and goes. */
+const rounds = Math.max(1, Number(process.env.ADS_BENCH_ROUNDS ?? 1));
+
+type Line = Record<string, unknown>;
+type Shape = { dims: number[]; batch: number; threads: number; rows: number; epochs: number };
+
+/** The JSON lines of one bench process, or null (and a note) when it fails. */
+function benchLines(file: string, args: string[]): Line[] | null {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, file), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) {
-    note(`${file} failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    note(`${file} ${args.join(' ')} failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     process.exitCode = 1;
-    continue;
+    return null;
   }
-  for (const raw of result.stdout.split('\n').filter((l) => l.startsWith('{'))) {
-    const line = JSON.parse(raw) as Record<string, unknown>;
-    if (line.bench === 'train' && withTorch) {
-      const ref = torchReference(line as never);
-      line.torch_samples_per_second = ref;
-      line.ratio_vs_torch = Math.round(((line.samples_per_second as number) / ref) * 100) / 100;
+  return result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+}
+
+/** One training shape: `rounds` × (both kernels, then every reference), each figure the best of its rounds. */
+function trainShape(file: string, index: number): void {
+  const best = new Map<string, Line>();
+  const refs = new Map<string, number>();
+  for (let round = 0; round < rounds; round++) {
+    const lines = benchLines(file, ['--shape', String(index)]);
+    if (!lines) return;
+    for (const line of lines) {
+      const key = String(line.kernel ?? JSON.stringify(line));
+      const kept = best.get(key);
+      if (!kept || (line.samples_per_second as number) > (kept.samples_per_second as number)) best.set(key, line);
+    }
+    const shape = lines.find((l) => l.bench === 'train') as unknown as Shape | undefined;
+    if (!shape) continue;
+    for (const { python } of anchors) refs.set(python, Math.max(refs.get(python) ?? 0, torchReference(python, shape)));
+  }
+  for (const line of best.values()) {
+    if (line.bench === 'train') {
+      line.rounds = rounds;
+      line.torch = anchors.map(({ python, version }) => {
+        const ref = refs.get(python)!;
+        return { python, torch: version, samples_per_second: ref, ratio: Math.round(((line.samples_per_second as number) / ref) * 100) / 100 };
+      });
     }
     console.log(JSON.stringify(line));
   }
+}
+
+for (const file of files) {
+  if (file.startsWith('train') && anchors.length > 0) {
+    TRAIN_SHAPES.forEach((_, i) => trainShape(file, i));
+    continue;
+  }
+  for (const line of benchLines(file, []) ?? []) console.log(JSON.stringify(line));
 }

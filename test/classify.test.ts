@@ -4,7 +4,7 @@ import type { MetaValue, Profiles } from '../src/data/profiles.ts';
 import { matrix, type Matrix } from '../src/numeric/matrix.ts';
 import { permutation, stream } from '../src/random/streams.ts';
 import { selectBackend } from '../src/runtime/backend.ts';
-import { evaluateMoa, type MoaOptions } from '../src/classify/evaluate_moa.ts';
+import { evaluateMoa, fusionOfAll, type MoaOptions } from '../src/classify/evaluate_moa.ts';
 import { foldCount, repeatedStratifiedGroupKFold, stratifiedGroupKFold } from '../src/classify/folds.ts';
 import { balancedClassWeights, fitLogistic, logisticObjective, logisticProblem, predictLogistic } from '../src/classify/logistic.ts';
 import { confusionMatrix, f1Scores, correctedResampledTTest, welchTTest } from '../src/classify/metrics.ts';
@@ -350,7 +350,7 @@ describe('metrics', () => {
 });
 
 describe('evaluateMoa', () => {
-  const options: MoaOptions = { ...unfiltered, min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, mlp_max_epochs: 200, fusion: [], seed: 3 };
+  const options: MoaOptions = { ...unfiltered, min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, mlp_max_epochs: 200, fusions: [], seed: 3 };
 
   it('separable MoAs score near 1 and MoAs shuffled between compounds near chance', async () => {
     const s = screen({ moas: 5, compounds: 5, wells: (c) => 2 + (c % 2), features: 20, separation: 1.5, seed: 4 });
@@ -396,7 +396,7 @@ describe('evaluateMoa', () => {
     const noise = stream(6, 'test/noise');
     const other = matrix(s.values.rows, 6, Float64Array.from({ length: s.values.rows * 6 }, () => noise.normal()));
     const reps = { anomaly: profiles(s.moa, s.compound, s.values), cellprofiler: profiles(s.moa, s.compound, other) };
-    const opts: MoaOptions = { ...options, classifiers: ['logistic', 'mlp'], fusion: ['early', 'late'], repeats: 2 };
+    const opts: MoaOptions = { ...options, classifiers: ['logistic', 'mlp'], fusions: fusionOfAll(['early', 'late'], Object.keys(reps)), repeats: 2 };
     const result = await evaluateMoa(reps, columns, opts);
     expect(result.n_folds).toBe(5);
     expect(result.classes).toEqual(['moa_0', 'moa_1', 'moa_2', 'moa_3']);
@@ -448,7 +448,7 @@ describe('evaluateMoa', () => {
     const a = profiles(s.moa, s.compound, s.values);
     const b = profiles([...s.moa].reverse(), [...s.compound].reverse(), s.values);
     await expect(evaluateMoa({ a, b }, columns, options)).rejects.toThrow(/not the same wells/);
-    await expect(evaluateMoa({ a }, columns, { ...options, fusion: ['late'] })).rejects.toThrow(/at least two representations/);
+    await expect(evaluateMoa({ a }, columns, { ...options, fusions: [{ kind: 'late', name: 'late_fusion', members: ['a'] }] })).rejects.toThrow(/at least two representations/);
   });
 });
 
@@ -538,6 +538,17 @@ describe('classifyMoas: which compounds are classified', () => {
     }
   });
 
+  it('replicating_in_all keeps the compounds replicating in every named representation (the reference\'s highRepOverlap)', async () => {
+    // One set: the intersection is the set itself.
+    const one = { replicating_in: ['cellprofiler'], replicating_seed: 0 };
+    expect((await run(1, { compounds: 'replicating_in_all', ...one })).compound_set).toBe((await run(1, { compounds: 'replicating', ...one })).compound_set);
+    // anomaly sees only MoA c, cellprofiler only a and b: what replicates in both is at most a chance compound
+    // or two, too few for any MoA, while their union classifies all three MoAs.
+    const both = await run(1, { compounds: 'replicating_in_all' });
+    expect(both.note).toMatch(/^[01] MoA\(s\) have more than 2 compounds/);
+    expect((await run(1, { compounds: 'replicating' })).classes).toEqual(['a', 'b', 'c']);
+  });
+
   it('profiles: treatments classifies each compound\'s mean profile and counts the wells behind it', async () => {
     const m = await run(1, { compounds: 'all', profiles: 'treatments' });
     expect(m.classes).toEqual(['a', 'b', 'c']);
@@ -549,7 +560,7 @@ describe('classifyMoas: which compounds are classified', () => {
   it('replicating_in naming a representation the spec does not build is a located spec error', () => {
     const file = scratch.write('filter.yaml', 'experiment: x\nrepresentations: [anomaly, cellprofiler]\nevaluation:\n  moa:\n    compounds: replicating\n    replicating_in: [spherized]\n');
     expect(() => loadSpec(file)).toThrow(SpecError);
-    expect(() => loadSpec(file)).toThrow(/filter\.yaml:6:\d+: evaluation\.moa\.replicating_in: spherized is not among representations \(anomaly, cellprofiler\)/);
+    expect(() => loadSpec(file)).toThrow(/filter\.yaml:6:\d+: evaluation\.moa\.replicating_in: spherized is not among representations or modalities \(anomaly, cellprofiler\)/);
   });
 
   it('names a replicating_in representation the run does not have', async () => {

@@ -85,3 +85,15 @@ describe('a gzipped CSV is read in parts as it is inflated', () => {
     expect(readTable(write('trailing.csv.gz', gzipSync(`${text}\n\r\n\n`, { level: 1 })), PARTS).df.height).toBe(ROWS);
   });
 });
+
+describe('column names that are also DataFrame methods', () => {
+  // The copairs oracle tables have a `row` column; nodejs-polars answers `df.row` with it.
+  it('a table with columns called row and nullCount reads as any other', () => {
+    const file = write('methods.csv', 'row,nullCount,Cells_a\n1,,0.5\n2,x,1.5\n');
+    const df = readTable(file).df;
+    expect(df.columns).toEqual(['row', 'nullCount', 'Cells_a']);
+    expect(df.getColumn('row').toArray()).toEqual([1, 2]);
+    expect(df.getColumn('nullCount').toArray()).toEqual([null, 'x']);
+    expect(df.getColumn('Cells_a').toArray()).toEqual([0.5, 1.5]);
+  });
+});

@@ -33,9 +33,12 @@ const specs = specFiles(join(root, 'experiments')).map((file) => {
 const simulated = specs.filter((s) => !s.fromFile);
 const paper = specs.filter((s) => s.fromFile);
 
-/** A stand-in for a downloaded table: validation only checks that the file exists. */
+/** Stand-ins for downloaded tables: validation only checks that the files exist. */
 const placeholder = join(work, 'replicate_level_cp_augmented.csv.gz');
 writeFileSync(placeholder, '');
+const l1000Placeholder = join(work, 'replicate_level_l1k.csv.gz');
+writeFileSync(l1000Placeholder, '');
+const placeheld = [`dataset.path=${placeholder}`, `modalities.L1000.path=${l1000Placeholder}`];
 
 const runAds = (args: string[]) => ads(args);
 
@@ -84,12 +87,12 @@ describe('the experiment library', () => {
   });
 
   it('gives every experiment its own name', () => {
-    const names = specs.map((s) => loadSpec(s.file, s.fromFile ? [`dataset.path=${placeholder}`] : []).spec.experiment);
+    const names = specs.map((s) => loadSpec(s.file, s.fromFile ? placeheld : []).spec.experiment);
     expect(new Set(names).size).toBe(names.length);
   });
 
   describe.each(specs.map((s) => [s.rel, s] as const))('%s', (rel, s) => {
-    const overrides = s.fromFile ? [`dataset.path=${placeholder}`] : [];
+    const overrides = s.fromFile ? placeheld : [];
 
     it('validates with the real loader and expands into seeded runs', () => {
       const loaded = loadSpec(s.file, overrides);
@@ -115,7 +118,7 @@ describe('the paper reproductions', () => {
   };
 
   it.each(paper.map((s) => [s.rel, s] as const))('%s: the reference method on its preset, data where the header says', (_, s) => {
-    const { spec } = loadSpec(s.file, [`dataset.path=${placeholder}`]);
+    const { spec } = loadSpec(s.file, placeheld);
     const preset = PRESETS[s.preset!];
     expect(spec.dataset.source).toBe('file');
     expect(spec.dataset.path).toBe(placeholder);
@@ -135,10 +138,17 @@ describe('the paper reproductions', () => {
     const tail = `preprocessed_data/${folders[s.preset!]}/CellPainting/replicate_level_cp_augmented.csv.gz`;
     expect(written).toBe(`../../data/cpg0003-rosetta/${tail}`);
     expect(readFileSync(s.file, 'utf8')).toContain(`s3://cellpainting-gallery/cpg0003-rosetta/broad/workspace/${tail}`);
+
+    // L1000 where the reference reads it (LUAD's is not gzipped there), roles from the preset, and the fetch command.
+    const l1000 = `preprocessed_data/${folders[s.preset!]}/L1000/replicate_level_l1k.csv${s.preset === 'LUAD' ? '' : '.gz'}`;
+    expect((composeSpec(s.file).value.modalities as { L1000: { path: string } }).L1000.path).toBe(`../../data/cpg0003-rosetta/${l1000}`);
+    expect(readFileSync(s.file, 'utf8')).toContain(`s3://cellpainting-gallery/cpg0003-rosetta/broad/workspace/${l1000}`);
+    expect(spec.modalities.L1000).toMatchObject({ path: l1000Placeholder, columns: { plate: 'det_plate', perturbation: 'pert_id' } });
+    if (preset.columns.moa) expect(spec.evaluation.moa.replicating_in).toEqual(['cellprofiler', 'L1000']);
   });
 
   it.each(paper.map((s) => [s.rel, s] as const))('%s: sets every value that docs/method.md §3 says reproduces the reference', (_, s) => {
-    const { spec } = loadSpec(s.file, [`dataset.path=${placeholder}`]);
+    const { spec } = loadSpec(s.file, placeheld);
     const method = readFileSync(join(root, 'docs', 'method.md'), 'utf8');
     const section = method.slice(method.indexOf('## 3. Differences'), method.indexOf('## 4.'));
     const rows = section.split('\n').filter((l) => /^\| `[a-z_.]+` \|/.test(l));
@@ -159,6 +169,14 @@ describe('the paper reproductions', () => {
     if (existsSync(join(root, 'data', 'cpg0003-rosetta'))) return; // a developer with the data
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/experiments\/paper\/lincs\.yaml:\d+:\d+: dataset\.path: file not found/);
+    // With the Cell Painting table named, the L1000 one is what is missing, and where to get it.
+    const cp = join(work, 'present.csv');
+    writeFileSync(cp, 'Metadata_Plate\n');
+    const l = await runAds(['validate', 'experiments/paper/lincs.yaml', '--set', `dataset.path=${cp}`]);
+    expect(l.code).toBe(2);
+    expect(l.stderr).toMatch(
+      /experiments\/paper\/lincs\.yaml:\d+:\d+: modalities\.L1000\.path: file not found: .*replicate_level_l1k\.csv\.gz .*; the LINCS L1000 profiles are s3:\/\/cellpainting-gallery\/cpg0003-rosetta\/broad\/workspace\/preprocessed_data\/LINCS-Pilot1\/L1000\/replicate_level_l1k\.csv\.gz/,
+    );
   });
 });
 
@@ -186,7 +204,7 @@ describe('end to end through the CLI, at a small size', () => {
       for (const doses of [1, 2]) {
         const out = join(work, `screen-${doses}.csv`);
         const r = await runAds([
-          'simulate', 'experiments/paper/reference.yaml', '--out', out,
+          'simulate', 'experiments/paper/reference.yaml', '--out', out, '--set', 'modalities.L1000.source=synthetic',
           // 5 replicates per dose on the dosed screen: LINCS keeps compounds with 5 wells at a dose (replicates_per_dose).
           ...sets(['dataset.synthetic.plates=4', 'dataset.synthetic.controls_per_plate=16', 'dataset.synthetic.moas=4', 'dataset.synthetic.features=24', 'dataset.synthetic.factors=4', `dataset.synthetic.doses=${doses}`, `dataset.synthetic.replicates=${doses === 2 ? 5 : 4}`]),
         ]);
@@ -239,9 +257,11 @@ describe('end to end through the CLI, at a small size', () => {
       return { path, wells: df.height, untreated };
     }
 
-    it.each(paper.map((s) => [s.rel, s] as const))('%s runs to done, with MoA classification where the dataset has MoAs', async (_, s) => {
+    it.each(paper.map((s) => [s.rel, s] as const))('%s runs to done, with L1000 beside it and MoA classification where the dataset has MoAs', async (_, s) => {
       const table = tables[s.preset!];
-      const overrides = [`dataset.path=${table.path}`, ...PAPER_SHRINK];
+      // The simulated L1000 table of the same screen, beside it (ads simulate writes screen-<doses>.L1000.csv).
+      const l1000 = join(work, `screen-${s.preset === 'LUAD' || s.preset === 'TA-ORF' ? 1 : 2}.L1000.csv`);
+      const overrides = [`dataset.path=${table.path}`, `modalities.L1000.path=${l1000}`, ...PAPER_SHRINK];
       const r = await runAds(['run', s.rel, '--runs-dir', runsDir, '--reports-dir', reportsDir, ...sets(overrides)]);
       expect(r.code, r.stderr).toBe(0);
       const { spec } = loadSpec(s.file, overrides);
@@ -253,7 +273,12 @@ describe('end to end through the CLI, at a small size', () => {
       // 20 compounds (one dropped as Untreated in TA-ORF); with doses, each compound's highest dose only.
       expect(metrics.percent_replicating.cellprofiler.n).toBe(s.preset === 'TA-ORF' ? 19 : 20);
       for (const rep of spec.representations) expect(metrics.percent_replicating[rep], rep).toBeDefined();
-      if (PRESETS[s.preset!].columns.moa) expect(Object.keys(metrics.moa), metrics.moa.note).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler']));
+      // L1000 keeps TA-ORF's Untreated compound, which has no Cell Painting wells left to match.
+      expect(metrics.percent_replicating.L1000.n).toBe(20);
+      expect(manifest.data.modalities.L1000.matched).toBe(s.preset === 'TA-ORF' ? 19 : 20);
+      if (PRESETS[s.preset!].columns.moa) {
+        expect(Object.keys(metrics.moa), metrics.moa.note).toEqual(expect.arrayContaining(['anomaly', 'cellprofiler', 'L1000', 'early_fusion:cellprofiler+L1000', 'late_fusion:anomaly+L1000']));
+      }
       else expect(metrics.moa.note).toMatch(/no MoA column/);
       expect(existsSync(join(reportsDir, spec.experiment, 'report.md'))).toBe(true);
     }, 60_000);

@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 describe('the pipeline, stage by stage', () => {
   it('runs its stages in order, each timed on its own in the manifest (MoA classification apart from evaluation)', () => {
-    expect(PIPELINE.stages.map((s) => s.name)).toEqual(['load', 'split', 'normalize', 'select', 'train', 'represent', 'evaluate', 'classify', 'explain']);
+    expect(PIPELINE.stages.map((s) => s.name)).toEqual(['load', 'split', 'normalize', 'select', 'modalities', 'train', 'represent', 'evaluate', 'classify', 'explain']);
     expect(Object.keys(manifest.seconds).sort()).toEqual([...PIPELINE.stages.map((s) => s.name)].sort());
   });
 
@@ -135,7 +135,7 @@ describe('shared work: loading and preprocessing once per data, split and prepro
     expect(manifests.map((m) => m.cache?.restored)).toEqual([false, true]);
     expect(manifests[0].cache!.key).toBe(manifests[1].cache!.key);
     // The restored run ran none of the shared stages.
-    expect(Object.keys(manifests[1].seconds).sort()).toEqual(['classify', 'evaluate', 'explain', 'represent', 'restore', 'train']);
+    expect(Object.keys(manifests[1].seconds).sort()).toEqual(['classify', 'evaluate', 'explain', 'modalities', 'represent', 'restore', 'train']);
     expect(manifests[1].data).toEqual(manifests[0].data);
     expect(manifests[1].data_fingerprint).toBe(manifests[0].data_fingerprint);
     const plain = await harness.run('shared', SWEEP, { cache: false, runsDir: join(harness.dir, 'no-cache') });
@@ -216,7 +216,7 @@ describe('resources and failures', () => {
   });
 
   it('a search trial runs the stages through training only', () => {
-    expect(PIPELINE.through('train').map((s) => s.name)).toEqual(['load', 'split', 'normalize', 'select', 'train']);
+    expect(PIPELINE.through('train').map((s) => s.name)).toEqual(['load', 'split', 'normalize', 'select', 'modalities', 'train']);
   });
 
   it('a stage that needs a value no earlier stage produces does not compile', () => {

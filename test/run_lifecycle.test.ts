@@ -214,7 +214,7 @@ describe('what must be finite after a stage (each stage checks its own output)',
       percent_replicating: { anomaly: { percent: 0, threshold: NaN }, cellprofiler: { percent: 22.2, threshold: 0.41 } },
       map: { anomaly: { activity: { mean_map: NaN, percent_retrieved: 0 } }, cellprofiler: { activity: { mean_map: 0.3, percent_retrieved: 40 } } },
     };
-    const check = (m: typeof metrics) => evaluateStage.check!({ values: { treated: {}, replicating: [] }, metrics: m as never });
+    const check = (m: typeof metrics) => evaluateStage.check!({ values: { treated: {}, replicating: [], replicatingSets: {} }, metrics: m as never });
     expect(check(metrics)).toBe(
       '2 of 8 metric(s) not finite (percent_replicating.anomaly.threshold = NaN, map.anomaly.activity.mean_map = NaN); a metric is undefined on these representations',
     );

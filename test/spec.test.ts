@@ -37,7 +37,7 @@ describe('broken specs are located at file:line:col with the setting path', () =
 
   it('unknown key with nothing close lists the allowed names', () => {
     const f = write('unknown-far.yaml', 'experiment: x\nruntime:\n  zzzzzzzz: 1\n');
-    expect(specError(() => loadSpec(f)).message).toBe(`${f}:3:3: runtime.zzzzzzzz: unknown setting; expected one of: backend, threads`);
+    expect(specError(() => loadSpec(f)).message).toBe(`${f}:3:3: runtime.zzzzzzzz: unknown setting; expected one of: backend, threads, training_kernel`);
   });
 
   it('an enum typo suggests the allowed value', () => {

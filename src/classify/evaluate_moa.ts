@@ -29,11 +29,23 @@ export interface MoaOptions extends MoaFilterOptions {
   C: number;
   /** Epoch limit of the MLP (sklearn's max_iter); its other settings are SKLEARN_MLP's. */
   mlp_max_epochs: number;
-  /** Fusions to score besides each representation alone; needs at least two representations. */
-  fusion: readonly Fusion[];
+  /** Fusions to score besides each representation alone, in this order (fusionOfAll: the classic two). */
+  fusions: readonly FusionGroup[];
   seed: number;
   /** Folds fitted at once in worker threads (1: in this thread). The results do not depend on it. */
   workers?: number;
+}
+
+/** A fusion of two or more representations: early (features side by side) or late (probabilities averaged). */
+export interface FusionGroup {
+  kind: Fusion;
+  name: string;
+  members: readonly string[];
+}
+
+/** Early and/or late fusion of all the named representations, named early_fusion and late_fusion. */
+export function fusionOfAll(kinds: readonly Fusion[], names: readonly string[]): FusionGroup[] {
+  return names.length > 1 ? kinds.map((kind) => ({ kind, name: FUSION_NAMES[kind], members: [...names] })) : [];
 }
 
 export interface MoaColumns {
@@ -149,10 +161,12 @@ export async function evaluateMoa(
   }
   const nFolds = foldCount(options.folds, options.min_compounds);
   const folds = repeatedStratifiedGroupKFold(selection.labels, selection.groups, nFolds, options.repeats, options.seed);
-  const values = reps.map((p) => selectRows(p.values, selection.rows));
+  // Every row in table order (the usual case) needs no copy: matrices are never changed in place.
+  const everyRow = selection.rows.length === reps[0].values.rows && selection.rows.every((r, i) => r === i);
+  const values = reps.map((p) => (everyRow ? p.values : selectRows(p.values, selection.rows)));
   const y = selection.labels;
 
-  const entries = [...names, ...options.fusion.map((f) => FUSION_NAMES[f])];
+  const entries = [...names, ...options.fusions.map((f) => f.name)];
   const acc = new Map<string, Accumulator>();
   for (const c of options.classifiers) for (const e of entries) acc.set(key(e, c), accumulator(K));
   const baseline = accumulator(K);
@@ -162,7 +176,7 @@ export async function evaluateMoa(
     classifiers: [...options.classifiers],
     C: options.C,
     mlp_max_epochs: options.mlp_max_epochs,
-    early_fusion: options.fusion.includes('early'),
+    early: options.fusions.filter((f) => f.kind === 'early').map((f) => ({ name: f.name, members: f.members.map((m) => names.indexOf(m)) })),
     seed: options.seed,
   };
   const tasks: FoldTask[] = [];
@@ -197,8 +211,10 @@ export async function evaluateMoa(
       const score = (entry: string, proba: Matrix, converged: boolean) =>
         record(acc.get(key(entry, classifier))!, r, f, fold, selection.rows, yTest, argmaxClasses(proba, present[t]), converged ? 0 : 1);
       names.forEach((name, k) => score(name, fits[k].proba, fits[k].converged));
-      if (settings.early_fusion) score(FUSION_NAMES.early, fits[names.length].proba, fits[names.length].converged);
-      if (options.fusion.includes('late')) score(FUSION_NAMES.late, averaged(fits.slice(0, names.length).map((x) => x.proba)), true);
+      settings.early.forEach((group, e) => score(group.name, fits[names.length + e].proba, fits[names.length + e].converged));
+      for (const group of options.fusions) {
+        if (group.kind === 'late') score(group.name, averaged(group.members.map((m) => fits[names.indexOf(m)].proba)), true);
+      }
     });
   });
 
@@ -325,7 +341,13 @@ function summarize(a: Accumulator, repeats: number): Omit<MoaScores, 'representa
 
 function validate(names: string[], reps: Profiles[], columns: MoaColumns, options: MoaOptions): void {
   if (reps.length === 0) throw new Error('evaluateMoa: no representations given');
-  if (options.fusion.length > 0 && reps.length < 2) throw new Error(`evaluateMoa: fusion needs at least two representations, got ${names.join(', ')}`);
+  for (const group of options.fusions) {
+    const unknown = group.members.filter((m) => !names.includes(m));
+    if (group.members.length < 2 || unknown.length) {
+      throw new Error(`evaluateMoa: fusion '${group.name}' needs at least two representations among ${names.join(', ')}, got ${group.members.join(', ')}`);
+    }
+    if (names.includes(group.name)) throw new Error(`evaluateMoa: '${group.name}' names a fusion and a representation`);
+  }
   if (options.repeats < 1) throw new Error(`evaluateMoa: repeats must be at least 1, got ${options.repeats}`);
   for (const reserved of Object.values(FUSION_NAMES)) {
     if (names.includes(reserved)) throw new Error(`evaluateMoa: '${reserved}' is reserved for the fusion's scores; rename that representation`);

@@ -1,4 +1,4 @@
-import { hstack, type Matrix, selectRows } from '../numeric/matrix.ts';
+import { hstack, type Matrix } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
 import { fitLogistic, predictLogistic } from './logistic.ts';
 import { fitMlp, predictMlp, SKLEARN_MLP } from './mlp.ts';
@@ -29,7 +29,8 @@ export interface FoldSettings {
   classifiers: Classifier[];
   C: number;
   mlp_max_epochs: number;
-  early_fusion: boolean;
+  /** Early fusions: each group's representations (indices into names) side by side, scored under its name. */
+  early: { name: string; members: number[] }[];
   seed: number;
 }
 
@@ -61,16 +62,18 @@ export async function fitFold(
   settings: FoldSettings,
   onFit?: (classifier: Classifier, entry: string) => void,
 ): Promise<FoldResult> {
+  const resampled = Int32Array.from(task.resample, (k) => task.train[k]);
   const scaled = values.map((v) => {
-    const train = selectRows(v, task.train);
-    const scaler = fitMinMax(train);
-    return { train: selectRows(applyMinMax(scaler, train), task.resample), test: applyMinMax(scaler, selectRows(v, task.test)) };
+    const scaler = fitMinMax(v, task.train);
+    return { train: applyMinMax(scaler, v, resampled), test: applyMinMax(scaler, v, task.test) };
   });
   const entries = [...settings.names];
   // Min-max is per feature, so scaling each representation and then joining equals scaling the join.
-  if (settings.early_fusion) {
-    scaled.push({ train: hstack(scaled.map((x) => x.train)), test: hstack(scaled.map((x) => x.test)) });
-    entries.push(EARLY_FUSION);
+  const alone = [...scaled];
+  for (const group of settings.early) {
+    const members = group.members.map((k) => alone[k]);
+    scaled.push({ train: hstack(members.map((x) => x.train)), test: hstack(members.map((x) => x.test)) });
+    entries.push(group.name);
   }
   const out: FoldResult = [];
   for (const classifier of settings.classifiers) {

@@ -20,61 +20,77 @@ import {
 } from '../numeric/wasm.ts';
 
 // Parameters, then locals: i32 counters and addresses, v128 accumulators and operands.
-const [A, LDA, B, LDB, C, LDC, M, N, K] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-const [I, J, KK, PB, O] = [9, 10, 11, 12, 13];
-const ROW = 14; // ROW + r: address of A[i + r][kk], r = 0..3
-const ACC = 18; // ACC + 2r + h: row r of the block, columns 2h, 2h + 1
-const [Y0, Y1, X] = [26, 27, 28];
+// STEP: bytes from A[i][kk] to A[i][kk + 1] (8 for a row-major A; the carrying kernel takes it as a tenth
+// parameter, so Xᵀ can be read from X without a transposed copy).
+const [A, LDA, B, LDB, C, LDC, M, N, K, STEP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [I, J, KK, PB, O] = [10, 11, 12, 13, 14];
+const ROW = 15; // ROW + r: address of A[i + r][kk], r = 0..3
+const ACC = 19; // ACC + 2r + h: row r of the block, columns 2h, 2h + 1
+const [Y0, Y1, X] = [27, 28, 29];
 
-const gemmBody: number[] = [
-  ...i32Const(0), ...localSet(I),
-  whileLoop(
-    [...localGet(I), ...localGet(M), I32_GE_U, ...breakIf],
-    [...i32Const(0), ...localSet(J)],
+/**
+ * The kernel's body. `carry`: each 4×4 block of C is the accumulators' starting value and receives their
+ * final value (C holds running sums between calls), instead of starting from zero and being added to C.
+ */
+function gemmBody(carry: boolean): number[] {
+  const accumulatorsFromC = [0, 1, 2, 3].flatMap((r) => [
+    ...localGet(O), ...v128Load(0), ...localSet(ACC + 2 * r), ...localGet(O), ...v128Load(16), ...localSet(ACC + 2 * r + 1), ...addTo(O, localGet(LDC)),
+  ]);
+  const blockAddress = [...localGet(C), ...localGet(I), ...localGet(LDC), I32_MUL, I32_ADD, ...localGet(J), ...i32Const(8), I32_MUL, I32_ADD, ...localSet(O)];
+  return [
+    ...i32Const(0), ...localSet(I),
     whileLoop(
-      [...localGet(J), ...localGet(N), I32_GE_U, ...breakIf],
-      Array.from({ length: 8 }, (_, q) => [...V128_ZERO, ...localSet(ACC + q)]).flat(),
-      [...localGet(A), ...localGet(I), ...localGet(LDA), I32_MUL, I32_ADD, ...localSet(ROW)],
-      [1, 2, 3].flatMap((r) => [...localGet(ROW + r - 1), ...localGet(LDA), I32_ADD, ...localSet(ROW + r)]),
-      // PB = b + j·8
-      [...localGet(B), ...localGet(J), ...i32Const(8), I32_MUL, I32_ADD, ...localSet(PB)],
-      [...localGet(K), ...localSet(KK)],
+      [...localGet(I), ...localGet(M), I32_GE_U, ...breakIf],
+      [...i32Const(0), ...localSet(J)],
       whileLoop(
-        [...localGet(KK), I32_EQZ, ...breakIf],
-        [...localGet(PB), ...v128Load(0), ...localSet(Y0), ...localGet(PB), ...v128Load(16), ...localSet(Y1)],
-        [0, 1, 2, 3].flatMap((r) => [
-          ...localGet(ROW + r), ...v128Load64Splat(0), ...localSet(X),
-          ...localGet(ACC + 2 * r), ...localGet(X), ...localGet(Y0), ...F64X2_MUL, ...F64X2_ADD, ...localSet(ACC + 2 * r),
-          ...localGet(ACC + 2 * r + 1), ...localGet(X), ...localGet(Y1), ...F64X2_MUL, ...F64X2_ADD, ...localSet(ACC + 2 * r + 1),
-          ...addTo(ROW + r, i32Const(8)),
-        ]),
-        addTo(PB, localGet(LDB)),
-        [...localGet(KK), ...i32Const(1), I32_SUB, ...localSet(KK)],
+        [...localGet(J), ...localGet(N), I32_GE_U, ...breakIf],
+        carry ? [...blockAddress, ...accumulatorsFromC] : Array.from({ length: 8 }, (_, q) => [...V128_ZERO, ...localSet(ACC + q)]).flat(),
+        [...localGet(A), ...localGet(I), ...localGet(LDA), I32_MUL, I32_ADD, ...localSet(ROW)],
+        [1, 2, 3].flatMap((r) => [...localGet(ROW + r - 1), ...localGet(LDA), I32_ADD, ...localSet(ROW + r)]),
+        // PB = b + j·8
+        [...localGet(B), ...localGet(J), ...i32Const(8), I32_MUL, I32_ADD, ...localSet(PB)],
+        [...localGet(K), ...localSet(KK)],
+        whileLoop(
+          [...localGet(KK), I32_EQZ, ...breakIf],
+          [...localGet(PB), ...v128Load(0), ...localSet(Y0), ...localGet(PB), ...v128Load(16), ...localSet(Y1)],
+          [0, 1, 2, 3].flatMap((r) => [
+            ...localGet(ROW + r), ...v128Load64Splat(0), ...localSet(X),
+            ...localGet(ACC + 2 * r), ...localGet(X), ...localGet(Y0), ...F64X2_MUL, ...F64X2_ADD, ...localSet(ACC + 2 * r),
+            ...localGet(ACC + 2 * r + 1), ...localGet(X), ...localGet(Y1), ...F64X2_MUL, ...F64X2_ADD, ...localSet(ACC + 2 * r + 1),
+            ...addTo(ROW + r, carry ? localGet(STEP) : i32Const(8)),
+          ]),
+          addTo(PB, localGet(LDB)),
+          [...localGet(KK), ...i32Const(1), I32_SUB, ...localSet(KK)],
+        ),
+        // O = c + i·ldc + j·8; add the accumulators to C (carry: store them) row by row
+        blockAddress,
+        [0, 1, 2, 3].flatMap((r) => carry
+          ? [...localGet(O), ...localGet(ACC + 2 * r), ...v128Store(0), ...localGet(O), ...localGet(ACC + 2 * r + 1), ...v128Store(16), ...addTo(O, localGet(LDC))]
+          : [
+            ...localGet(O), ...localGet(O), ...v128Load(0), ...localGet(ACC + 2 * r), ...F64X2_ADD, ...v128Store(0),
+            ...localGet(O), ...localGet(O), ...v128Load(16), ...localGet(ACC + 2 * r + 1), ...F64X2_ADD, ...v128Store(16),
+            ...addTo(O, localGet(LDC)),
+          ]),
+        addTo(J, i32Const(4)),
       ),
-      // O = c + i·ldc + j·8; add the accumulators to C row by row
-      [...localGet(C), ...localGet(I), ...localGet(LDC), I32_MUL, I32_ADD, ...localGet(J), ...i32Const(8), I32_MUL, I32_ADD, ...localSet(O)],
-      [0, 1, 2, 3].flatMap((r) => [
-        ...localGet(O), ...localGet(O), ...v128Load(0), ...localGet(ACC + 2 * r), ...F64X2_ADD, ...v128Store(0),
-        ...localGet(O), ...localGet(O), ...v128Load(16), ...localGet(ACC + 2 * r + 1), ...F64X2_ADD, ...v128Store(16),
-        ...addTo(O, localGet(LDC)),
-      ]),
-      addTo(J, i32Const(4)),
+      addTo(I, i32Const(4)),
     ),
-    addTo(I, i32Const(4)),
-  ),
-  0x0b,
-].flat();
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return kernelModuleBytes({ name: 'gemm', params: 9, i32Locals: ACC - I, v128Locals: X + 1 - ACC, body: gemmBody });
+    0x0b,
+  ].flat();
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+function moduleBytes(carry: boolean): Uint8Array<ArrayBuffer> {
+  // Without a STEP parameter its index is an unused local, so every other index is the same in both.
+  const params = carry ? 10 : 9;
+  return kernelModuleBytes({ name: 'gemm', params, i32Locals: ACC - params, v128Locals: X + 1 - ACC, body: gemmBody(carry) });
+}
+
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
 /** The compiled module, or null where WebAssembly SIMD is unavailable (the caller then uses plain JS). */
-function gemmModule(): WebAssembly.Module | null {
-  if (compiled === undefined) compiled = compileOrNull(moduleBytes());
-  return compiled;
+function gemmModule(carry: boolean): WebAssembly.Module | null {
+  if (!compiled.has(carry)) compiled.set(carry, compileOrNull(moduleBytes(carry)));
+  return compiled.get(carry)!;
 }
 
 /** Plain JS with the kernel's contract and summation order, where WebAssembly SIMD is missing. */
@@ -91,12 +107,44 @@ function gemmJs(heap: Float64Array): Gemm {
   };
 }
 
-/** A kernel over its own memory of at least `bytes` bytes, and that memory as doubles. */
-export function gemmKernel(bytes: number): { gemm: Gemm; heap: Float64Array } {
+/** Inner positions per block of `gemmBlocked`: A's 4 × 256 block (8 KB) stays in L1, B's 256 rows in L2. */
+const KB = 256;
+
+/** `gemm`'s arguments, then the bytes from A[i][kk] to A[i][kk + 1] (8 for a row-major A). */
+export type GemmStrided = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, step: number) => void;
+
+/**
+ * A kernel over its own memory of at least `bytes` bytes, and that memory as doubles. `gemm` is the contract
+ * above; `gemmBlocked` sets C = A·B for a C that holds zeros, with every entry summed as `gemm` sums it from a
+ * zero C (products in increasing k from +0, so the same bits), but k is cut into blocks of KB and each block
+ * runs over all of C before the next, C carrying the running sums: A's and B's blocks stay in cache, where
+ * `gemm` streams a 4-row strip of A and all of B once per 4 × 4 block of C (at 38,400 × 1,700 × 100, tens of
+ * GB from memory per product). Its last argument is A's step along k, so A can be a transposed view (lda 8,
+ * step the row stride of the matrix it transposes).
+ */
+export function gemmKernel(bytes: number): { gemm: Gemm; gemmBlocked: GemmStrided; heap: Float64Array } {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const heap = new Float64Array(memory.buffer);
-  const module = gemmModule();
-  if (!module) return { gemm: gemmJs(heap), heap };
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return { gemm: instance.exports.gemm as Gemm, heap };
+  const [plain, carry] = [gemmModule(false), gemmModule(true)];
+  if (!plain || !carry) return { gemm: gemmJs(heap), gemmBlocked: gemmStridedJs(heap), heap };
+  const instance = (module: WebAssembly.Module) => new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  const carrying = instance(carry) as GemmStrided;
+  const gemmBlocked: GemmStrided = (a, lda, b, ldb, c, ldc, m, n, k, step) => {
+    for (let k0 = 0; k0 < k; k0 += KB) carrying(a + k0 * step, lda, b + k0 * ldb, ldb, c, ldc, m, n, Math.min(KB, k - k0), step);
+  };
+  return { gemm: instance(plain) as Gemm, gemmBlocked, heap };
+}
+
+/** `gemmBlocked` in plain JS, where WebAssembly SIMD is missing: each entry summed from C in increasing k. */
+function gemmStridedJs(heap: Float64Array): GemmStrided {
+  return (a, lda, b, ldb, c, ldc, m, n, k, step) => {
+    const [a8, lda8, b8, ldb8, c8, ldc8, step8] = [a / 8, lda / 8, b / 8, ldb / 8, c / 8, ldc / 8, step / 8];
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = heap[c8 + i * ldc8 + j];
+        for (let t = 0; t < k; t++) s += heap[a8 + i * lda8 + t * step8] * heap[b8 + t * ldb8 + j];
+        heap[c8 + i * ldc8 + j] = s;
+      }
+    }
+  };
 }

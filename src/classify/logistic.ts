@@ -54,6 +54,7 @@ export function balancedClassWeights(labels: ArrayLike<number>, nClasses: number
  * objective evaluation (X·Wᵀ and Xᵀ·R) run in it.
  */
 export interface LogisticProblem {
+  /** The rows as given; the kernel holds them minus the problem's centre, if it has one. */
   x: Matrix;
   labels: Int32Array;
   n_classes: number;
@@ -62,36 +63,33 @@ export interface LogisticProblem {
   kernel: ReturnType<typeof problemKernel>;
 }
 
-export function logisticProblem(x: Matrix, labels: Int32Array, nClasses: number, C: number): LogisticProblem {
+/** The problem on the rows of x, or with `centre` on the rows x − centre (written so into the kernel: no centred copy). */
+export function logisticProblem(x: Matrix, labels: Int32Array, nClasses: number, C: number, centre?: Float64Array): LogisticProblem {
   if (labels.length !== x.rows) throw new Error(`logisticProblem: ${x.rows} rows but ${labels.length} labels`);
   const weights = balancedClassWeights(labels, nClasses);
-  return { x, labels, n_classes: nClasses, sample_weights: Float64Array.from(labels, (c) => weights[c]), C, kernel: problemKernel(x, nClasses) };
+  return { x, labels, n_classes: nClasses, sample_weights: Float64Array.from(labels, (c) => weights[c]), C, kernel: problemKernel(x, nClasses, centre) };
 }
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /**
- * Double offsets in the kernel's memory: X (n4 × d4) and Xᵀ (d4 × n4), written once; Wᵀ (d4 × k4), the
- * logits Z (n4 × k4), the residuals R (n4 × k4) and the weight gradient Xᵀ·R (d4 × k4), per evaluation.
+ * Double offsets in the kernel's memory: X (n4 × d4), written once; Wᵀ (d4 × k4), the logits Z (n4 × k4), the
+ * residuals R (n4 × k4) and the weight gradient Xᵀ·R (d4 × k4), per evaluation. Xᵀ is read from X in place.
  */
-function problemKernel(x: Matrix, K: number) {
+function problemKernel(x: Matrix, K: number, centre?: Float64Array) {
   const [n4, d4, k4] = [pad4(x.rows), pad4(x.cols), pad4(K)];
   const X = 0;
-  const XT = X + n4 * d4;
-  const WT = XT + d4 * n4;
+  const WT = X + n4 * d4;
   const Z = WT + d4 * k4;
   const R = Z + n4 * k4;
   const G = R + n4 * k4;
-  const { gemm, heap } = gemmKernel((G + d4 * k4) * 8);
+  const { gemm, gemmBlocked, heap } = gemmKernel((G + d4 * k4) * 8);
   const { rows: n, cols: d, data } = x;
-  for (let i = 0; i < n; i++) heap.set(data.subarray(i * d, (i + 1) * d), X + i * d4);
-  // The transpose in 8 × 8 tiles, so the strided writes stay within a few cache lines.
-  for (let i0 = 0; i0 < n; i0 += 8) {
-    for (let j0 = 0; j0 < d; j0 += 8) {
-      for (let j = j0; j < Math.min(j0 + 8, d); j++) for (let i = i0; i < Math.min(i0 + 8, n); i++) heap[XT + j * n4 + i] = data[i * d + j];
-    }
+  for (let i = 0; i < n; i++) {
+    if (!centre) heap.set(data.subarray(i * d, (i + 1) * d), X + i * d4);
+    else for (let j = 0; j < d; j++) heap[X + i * d4 + j] = data[i * d + j] - centre[j];
   }
-  return { gemm, heap, n4, d4, k4, X, XT, WT, Z, R, G };
+  return { gemm, gemmBlocked, heap, n4, d4, k4, X, WT, Z, R, G };
 }
 
 /**
@@ -102,7 +100,7 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   const { x, labels, sample_weights: sw, C } = problem;
   const { rows: n, cols: d } = x;
   const K = problem.n_classes;
-  const { gemm, heap, n4, d4, k4, X, XT, WT, Z, R, G } = problem.kernel;
+  const { gemm, gemmBlocked, heap, n4, d4, k4, X, WT, Z, R, G } = problem.kernel;
   const bOffset = K * d;
   let weightSum = 0;
   for (let i = 0; i < n; i++) weightSum += sw[i];
@@ -121,8 +119,10 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
     heap[R + i * k4 + labels[i]] -= w;
   }
   // ∂W = (Xᵀ·R)ᵀ + penalty·W, ∂b = Σᵢ R[i].
+  // Xᵀ as a view of X (row j of Xᵀ starts at column j of X, steps by X's rows), blocked: its inner dimension is
+  // the rows, so unblocked it would stream all of R once per 4 × 4 block.
   heap.fill(0, G, G + d4 * k4);
-  gemm(XT * 8, n4 * 8, R * 8, k4 * 8, G * 8, k4 * 8, d4, k4, n4);
+  gemmBlocked(X * 8, 8, R * 8, k4 * 8, G * 8, k4 * 8, d4, k4, n4, d4 * 8);
   const penalty = 1 / (C * weightSum);
   let norm2 = 0;
   for (let k = 0; k < K; k++) {
@@ -149,9 +149,7 @@ export function fitLogistic(x: Matrix, labels: Int32Array, nClasses: number, opt
   const K = nClasses;
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] += x.data[i * d + j] / n;
-  const centred = matrix(n, d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred.data[i * d + j] = x.data[i * d + j] - mu[j];
-  const problem = logisticProblem(centred, labels, nClasses, options.C);
+  const problem = logisticProblem(x, labels, nClasses, options.C, mu);
   const result = minimizeLbfgs((params, grad) => logisticObjective(problem, params, grad), new Float64Array((d + 1) * K), {
     gtol: options.tol,
     max_iter: options.max_iter,

@@ -14,12 +14,14 @@ export interface MinMaxScaler {
   readonly scale: Float64Array;
 }
 
-export function fitMinMax(x: Matrix): MinMaxScaler {
-  if (x.rows === 0) throw new Error('fitMinMax: no rows to fit on');
+/** Fitted on the rows `rows` of x (all of them by default). */
+export function fitMinMax(x: Matrix, rows?: ArrayLike<number>): MinMaxScaler {
+  const n = rows ? rows.length : x.rows;
+  if (n === 0) throw new Error('fitMinMax: no rows to fit on');
   const min = new Float64Array(x.cols).fill(Infinity);
   const max = new Float64Array(x.cols).fill(-Infinity);
-  for (let i = 0; i < x.rows; i++) {
-    const base = i * x.cols;
+  for (let r = 0; r < n; r++) {
+    const base = (rows ? rows[r] : r) * x.cols;
     for (let j = 0; j < x.cols; j++) {
       const v = x.data[base + j];
       if (v < min[j]) min[j] = v;
@@ -35,12 +37,17 @@ export function fitMinMax(x: Matrix): MinMaxScaler {
   return { min, scale };
 }
 
-export function applyMinMax(scaler: MinMaxScaler, x: Matrix): Matrix {
+/**
+ * The rows `rows` of x (all of them by default), in that order, scaled: one pass and one copy, where selecting
+ * the rows first would copy them twice (a fold of a 50,000-well screen is hundreds of MB per copy).
+ */
+export function applyMinMax(scaler: MinMaxScaler, x: Matrix, rows?: ArrayLike<number>): Matrix {
   if (x.cols !== scaler.min.length) throw new Error(`applyMinMax: scaler fitted on ${scaler.min.length} features, got ${x.cols}`);
-  const out = new Float64Array(x.data.length);
-  for (let i = 0; i < x.rows; i++) {
-    const base = i * x.cols;
-    for (let j = 0; j < x.cols; j++) out[base + j] = (x.data[base + j] - scaler.min[j]) * scaler.scale[j];
+  const n = rows ? rows.length : x.rows;
+  const out = new Float64Array(n * x.cols);
+  for (let r = 0; r < n; r++) {
+    const [src, dst] = [(rows ? rows[r] : r) * x.cols, r * x.cols];
+    for (let j = 0; j < x.cols; j++) out[dst + j] = (x.data[src + j] - scaler.min[j]) * scaler.scale[j];
   }
-  return matrix(x.rows, x.cols, out);
+  return matrix(n, x.cols, out);
 }

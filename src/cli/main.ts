@@ -14,6 +14,7 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Co
   { name: 'report', summary: "Aggregate an experiment's complete runs into reports/<experiment>/ (report.md, report.html, figures/).", load: async () => (await import('./commands/report.ts')).reportCommand },
   { name: 'explain', summary: "Explain a complete run's anomalies with SHAP from its saved model, without retraining.", load: async () => (await import('./commands/explain.ts')).explainCommand },
   { name: 'simulate', summary: "Write the spec's simulated screen (dataset.synthetic) as a table, with its ground truth (Metadata_moa_kind).", load: async () => (await import('./commands/simulate.ts')).simulateCommand },
+  { name: 'convert', summary: 'Convert a per-well table (CSV or CSV.gz) to Parquet once, read faster and in less memory by later runs.', load: async () => (await import('./commands/convert.ts')).convertCommand },
   { name: 'cache', summary: "Remove the loaded and preprocessed data runs keep for one another (runs/.cache), all or what is unused.", load: async () => (await import('./commands/cache.ts')).cacheCommand },
   { name: 'slurm', summary: 'Write an sbatch array (one task per shard of the runs) and a report job that runs after it.', load: async () => (await import('./commands/slurm.ts')).slurmCommand },
 ];

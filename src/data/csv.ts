@@ -70,6 +70,16 @@ export class CsvChecker {
     return this.rows;
   }
 
+  /** The header's column names, once a part has held the header. */
+  get header(): readonly string[] | null {
+    return this.columns;
+  }
+
+  /** The file's line on which each of records [from, to) starts. */
+  linesOf(from: number, to: number): Int32Array {
+    return this.lines.subarray(from, to);
+  }
+
   /** Whether every record so far has the header's number of fields and no blank line came before one. */
   get clean(): boolean {
     return this.wrongCount === 0 && this.blank.length === 0;

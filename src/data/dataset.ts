@@ -1,10 +1,11 @@
-import pl from 'nodejs-polars';
+import { existsSync, statSync } from 'node:fs';
 import { DataError } from '../errors.ts';
-import { type Matrix, matrix, selectCols } from '../numeric/matrix.ts';
+import { matrix, selectCols } from '../numeric/matrix.ts';
 import { interpolateMissing } from '../preprocess/interpolate.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { expandPaths } from './files.ts';
-import { copyColumnsAsFloat64, readTable } from './io.ts';
+import { ProfilesAssembler } from './assemble.ts';
+import { csvParts, parquetShape, readHeader, readParquetColumns, type RowNumbers } from './io.ts';
 import { concatOrigins, type Origins, originsOf, selectOrigins, whereWells } from './origins.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
 import { controlMask, type Roles, requiredColumns } from './roles.ts';
@@ -29,29 +30,76 @@ export interface LoadReport {
   dropped_missing_roles: { wells: number; by_column: Record<string, number> };
 }
 
+/** A dataset as read: its wells, where each came from, and what loading did. */
+export interface LoadedDataset {
+  profiles: Profiles;
+  report: LoadReport;
+  origins: Origins;
+}
+
 /**
  * Reads the dataset's file(s) as they are: CSV, CSV.gz or Parquet, one file or several (concatenated, in
- * sorted order). Stops with a `DataError` naming file, column and rows on anything it cannot use: a missing
- * role column, non-numeric feature values, feature sets that differ between files (unless the spec asks for
- * the common ones), or missing values the policy cannot handle.
+ * sorted order), each a part at a time into one matrix (`options.partBytes`: CSV text per part, for tests).
+ * Stops with a `DataError` naming file, column and rows on anything it cannot use: a missing role column,
+ * non-numeric feature values, feature sets that differ between files (unless the spec asks for the common
+ * ones), or missing values the policy cannot handle.
+ *
+ * Synchronous: polars frees a part's memory only once the event loop turns (Node runs native finalizers
+ * from it), so every part read stays in memory until this returns. For tables of a few hundred megabytes
+ * that is harmless; a screen of gigabytes is read by `readDatasetAsync`.
  */
-export function readDataset(dataset: DatasetSpec, roles: Roles): { profiles: Profiles; report: LoadReport; origins: Origins } {
+export function readDataset(dataset: DatasetSpec, roles: Roles, options: { partBytes?: number } = {}): LoadedDataset {
+  const steps = datasetSteps(dataset, roles, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `readDataset`, letting the event loop turn after each part: polars frees a part once it is converted,
+ * and the table is held once, in its matrix (a 160,000 × 1,800 screen in 2.3 GB plus its metadata, instead
+ * of that again in polars' parts).
+ */
+export async function readDatasetAsync(dataset: DatasetSpec, roles: Roles, options: { partBytes?: number } = {}): Promise<LoadedDataset> {
+  const steps = datasetSteps(dataset, roles, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** `readDataset`, a step (a part of a file) at a time. */
+function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: { partBytes?: number }): Generator<void, LoadedDataset, undefined> {
   const files = expandPaths(typeof dataset.path === 'string' ? [dataset.path] : (dataset.path ?? []));
   if (files.length === 0) throw new DataError(`dataset.path names no file: ${JSON.stringify(dataset.path)}`);
-  const tables = files.map((file) => {
-    const { df, rows } = readTable(file);
-    const missing = requiredColumns(roles).filter((c) => !df.columns.includes(c.column));
+  // Every file's header first (a few kilobytes each): a missing role column or feature sets that differ are
+  // named before gigabytes of rows are read.
+  const headers = files.map((file) => {
+    const columns = readHeader(file);
+    const missing = requiredColumns(roles).filter((c) => !columns.includes(c.column));
     if (missing.length) {
       const list = missing.map((c) => `'${c.column}' (${c.role})`).join(', ');
-      throw new DataError(`${file}: no column ${list}; the table has ${df.columns.length} columns: ${preview(df.columns)}`);
+      throw new DataError(`${file}: no column ${list}; the table has ${columns.length} columns: ${preview(columns)}`);
     }
-    return { file, df, rows, features: featureColumns(df.columns, dataset.features) };
+    return { file, features: featureColumns(columns, dataset.features) };
   });
-  const { features, notCommon } = commonFeatures(tables, dataset.features.common);
+  const { features, notCommon } = commonFeatures(headers, dataset.features.common);
   if (features.length === 0) throw new DataError(`${files[0]}: no feature columns (prefixes ${dataset.features.prefixes.join(', ')})`);
 
-  const parts = tables.map((t) => toProfiles(t.file, t.df, features, t.rows.of, t.rows.unit));
-  const all = { profiles: concatenate(parts), origins: concatOrigins(tables.map((t) => originsOf(t.file, t.rows))) };
+  const assembler = new ProfilesAssembler(features);
+  // Rows expected from all files, as a file's rows so far times the bytes of all files over those read: a
+  // glob of per-plate files fills one matrix sized once, not grown file by file.
+  const sizes = files.map((file) => (existsSync(file) ? statSync(file).size : 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const fileOrigins: Origins[] = [];
+  let through = 0;
+  for (const [k, file] of files.entries()) {
+    through += sizes[k];
+    fileOrigins.push(yield* readInto(assembler, file, { ...options, scale: total / Math.max(1, through) }));
+  }
+  const all = { profiles: assembler.finish(), origins: concatOrigins(fileOrigins) };
   const { profiles: declared, origins: declaredOrigins } = keepRows(all, dropRows(all.profiles, dataset.drop_wells));
   const roleCheck = checkRoleValues(declared, declaredOrigins, roles, dataset.missing_roles);
   const { profiles: complete, origins } = keepRows({ profiles: declared, origins: declaredOrigins }, roleCheck.keep);
@@ -160,68 +208,44 @@ function commonFeatures(tables: { file: string; features: string[] }[], common: 
   return { features: shared, notCommon };
 }
 
-/** One file's wells; a non-numeric feature value is reported with its column and rows. */
-function toProfiles(file: string, df: pl.DataFrame, features: readonly string[], numbers: Int32Array, unit: string): Profiles {
-  const rows = df.height;
-  const cols = features.length;
-  const values = matrix(rows, cols);
-  // Columns of a numeric type go in bulk, cast by polars (±Inf is as unusable as a missing value, method §2.1:
-  // both become NaN and meet the missing-value policy). Others (text, booleans) are checked value by value.
-  const types = df.dtypes;
-  const dtypes = new Map(df.columns.map((c, k) => [c, types[k]] as const));
-  const numeric = features.flatMap((f, j) => (NUMERIC_TYPES.has(dtypes.get(f)!.variant) ? [j] : []));
-  copyColumnsAsFloat64(df, numeric.map((j) => features[j]), values, numeric, { finite: true });
-  const isNumeric = new Uint8Array(cols);
-  for (const j of numeric) isNumeric[j] = 1;
-  features.forEach((f, j) => {
-    if (!isNumeric[j]) copyNonNumericColumn(file, f, df.getColumn(f), values, j, (rows) => `${unit}${rows.length > 1 ? 's' : ''} ${numbersOf(rows, numbers)}`);
-  });
-  const featureSet = new Set(features);
-  const metadata: Record<string, MetaValue[]> = {};
-  for (const name of df.columns) if (!featureSet.has(name)) metadata[name] = df.getColumn(name).toArray() as MetaValue[];
-  return { metadata, features: [...features], values };
-}
+/** Feature columns of a Parquet file read at a time (160,000 rows × 64 columns: 82 MB in polars). */
+const PARQUET_BLOCK = 64;
 
-/** What polars' `Series.isNumeric()` accepts. */
-const NUMERIC_TYPES = new Set<string>(
-  [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64].map((t) => t.variant),
-);
-
-/** A feature column of another type: cast value by value, and an error naming the values that are not numbers. */
-function copyNonNumericColumn(file: string, name: string, series: pl.Series, out: Matrix, j: number, where: (rows: number[]) => string): void {
-  const { rows, cols, data } = out;
-  const raw = series.toArray() as unknown[];
-  const values = series.cast(pl.Float64, false).toArray() as (number | null)[];
-  const bad: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    const v = values[i];
-    if (v === null && raw[i] !== null && String(raw[i]).trim() !== '' && !/^(nan|na|inf|-inf)$/i.test(String(raw[i]).trim())) bad.push(i);
-    data[i * cols + j] = v === null || !Number.isFinite(v) ? NaN : v;
+/**
+ * One file's wells into the table being assembled, a part at a time (see `ProfilesAssembler`): a CSV by
+ * parts of rows as it is read, a Parquet file by blocks of columns; returns where each well came from.
+ */
+function* readInto(assembler: ProfilesAssembler, file: string, options: { partBytes?: number; scale: number }): Generator<void, Origins, undefined> {
+  const base = assembler.rowCount;
+  const { scale } = options;
+  if (file.endsWith('.parquet')) {
+    const { columns, rows } = parquetShape(file);
+    assembler.room(base + rows, scale > 1 ? Math.ceil((base + rows) * scale) : undefined);
+    const featureSet = new Set(assembler.features);
+    const present = columns.filter((c) => featureSet.has(c));
+    const numbers = (i: number) => i + 1;
+    assembler.add(readParquetColumns(file, columns.filter((c) => !featureSet.has(c))), base, numbers);
+    for (let k = 0; k < present.length; k += PARQUET_BLOCK) {
+      yield;
+      assembler.add(readParquetColumns(file, present.slice(k, k + PARQUET_BLOCK)), base, numbers);
+    }
+    assembler.endFile(file, 'row', rows);
+    return originsOf(file, { unit: 'row', of: Int32Array.from({ length: rows }, (_, i) => i + 1) });
   }
-  if (bad.length) {
-    const shown = bad.slice(0, 3).map((i) => JSON.stringify(raw[i])).join(', ');
-    throw new DataError(`${file}: column '${name}' has non-numeric values (${shown}) at ${where(bad)}`);
+  const parts = csvParts(file, options);
+  let numbers: RowNumbers;
+  for (let next = parts.next(); ; next = parts.next()) {
+    if (next.done) {
+      numbers = next.value;
+      break;
+    }
+    const part = next.value;
+    assembler.room(base + part.first + part.df.height, Math.ceil((base + part.estimatedRows) * scale));
+    assembler.add(part.df, base + part.first, (i) => part.lines[i]);
+    yield;
   }
-}
-
-/** The file's own numbers of some rows: the first few, and how many more. */
-function numbersOf(rows: readonly number[], numbers: Int32Array, max = 5): string {
-  return `${rows.slice(0, max).map((i) => numbers[i]).join(', ')}${rows.length > max ? ` and ${rows.length - max} more` : ''}`;
-}
-
-/** Files stacked in order; a metadata column absent from a file is null in its wells. */
-function concatenate(parts: Profiles[]): Profiles {
-  if (parts.length === 1) return parts[0];
-  const names = [...new Set(parts.flatMap((p) => Object.keys(p.metadata)))];
-  const metadata = Object.fromEntries(names.map((n) => [n, parts.flatMap((p) => p.metadata[n] ?? Array(p.values.rows).fill(null))]));
-  const rows = parts.reduce((s, p) => s + p.values.rows, 0);
-  const data = new Float64Array(rows * parts[0].features.length);
-  let offset = 0;
-  for (const p of parts) {
-    data.set(p.values.data, offset);
-    offset += p.values.data.length;
-  }
-  return { metadata, features: parts[0].features, values: matrix(rows, parts[0].features.length, data) };
+  assembler.endFile(file, 'line', numbers.of.length);
+  return originsOf(file, numbers);
 }
 
 /** The rows `dataset.drop_wells` keeps, or null for all of them. */

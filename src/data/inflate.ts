@@ -1,9 +1,10 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 /**
- * A gzip file inflated on a worker thread while the caller works on what has come out so far, without an
- * event loop: `readTable` stays synchronous (runs and tests call it so), yet inflating (one core) overlaps
- * with checking and parsing the text (the others). The compressed file is streamed from disk, and at most
+ * A gzip file inflated on a worker thread while the caller works on what has come out so far, without
+ * waiting on the event loop: `readTable` stays synchronous (tests and `ads convert` call it so) and
+ * `readDatasetAsync` lets the loop turn between parts, yet inflating (one core) overlaps with checking and
+ * parsing the text (the others). The compressed file is streamed from disk, and at most
  * SLOTS pieces of inflated text wait for the reader: the whole text is never in memory.
  *
  * The worker is plain JavaScript evaluated from a string (no module to resolve, the same from the
@@ -34,7 +35,7 @@ const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { createReadStream } = require('node:fs');
 const { createGunzip } = require('node:zlib');
-const { path, port, control, ring, lengths, piece, slots } = workerData;
+const { path, port, control, ring, lengths, consumed, piece, slots } = workerData;
 let posted = 0;
 let finished = false;
 function event() {
@@ -71,6 +72,7 @@ gunzip.on('data', (chunk) => {
   const slot = posted % slots;
   ring.set(chunk, slot * piece);
   lengths[slot] = chunk.length;
+  consumed[slot] = gunzip.bytesWritten;
   Atomics.store(control, ${POSTED}, ++posted);
   event();
 });
@@ -90,45 +92,45 @@ export class GzipFailure extends Error {
   }
 }
 
+/** An inflated piece of text (a view of the ring, valid until the next is asked for: copy what must stay). */
+export interface InflatedPiece {
+  readonly bytes: Uint8Array;
+  /** Compressed bytes inflated so far, for an estimate of the whole text's size. */
+  readonly consumed: number;
+}
+
 /**
- * Inflates the gzip file at `path`, calling `take` with each inflated piece in order (a view of the ring,
- * valid until `take` returns: copy what must stay). If `take` throws, the
- * rest of the stream is still inflated (and not handed over), so that a broken stream is reported before
- * what `take` found in the part it saw, as when the whole file is inflated first; then its error is thrown.
- * A broken stream throws `GzipFailure`.
+ * The gzip file at `path`, inflated piece by piece, in order, as the caller asks for them: between two
+ * pieces the caller may do anything, even let the event loop turn (the worker goes on inflating into the
+ * ring meanwhile). A broken stream throws `GzipFailure`. Closing the generator early (`return`, or an
+ * exception in a `for … of`) stops the worker.
  */
-export function inflatePieces(path: string, take: (piece: Uint8Array) => void): void {
+export function* inflatedPieces(path: string): Generator<InflatedPiece, void, undefined> {
   const control = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
   const ring = new Uint8Array(new SharedArrayBuffer(SLOTS * PIECE));
   const lengths = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  const consumed = new Float64Array(new SharedArrayBuffer(SLOTS * Float64Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER, {
     eval: true,
     // Not the parent's flags: the worker needs no TypeScript loader.
     execArgv: [],
-    workerData: { path, port: port2, control, ring, lengths, piece: PIECE, slots: SLOTS },
+    workerData: { path, port: port2, control, ring, lengths, consumed, piece: PIECE, slots: SLOTS },
     transferList: [port2],
   });
   worker.unref();
-  let failure: { error: unknown } | null = null;
   try {
     for (let taken = 0; ; ) {
       const events = Atomics.load(control, EVENTS);
       if (taken < Atomics.load(control, POSTED)) {
         const slot = taken % SLOTS;
-        if (!failure) {
-          try {
-            take(ring.subarray(slot * PIECE, slot * PIECE + lengths[slot]));
-          } catch (error) {
-            failure = { error };
-          }
-        }
+        yield { bytes: ring.subarray(slot * PIECE, slot * PIECE + lengths[slot]), consumed: consumed[slot] };
         Atomics.store(control, TAKEN, ++taken);
         Atomics.notify(control, TAKEN);
         continue;
       }
       const state = Atomics.load(control, STATE);
-      if (state === ENDED) break;
+      if (state === ENDED) return;
       if (state === FAILED) {
         const { code, message } = receiveMessageOnPort(port1)!.message as { code?: string; message: string };
         throw new GzipFailure(code, message);
@@ -141,5 +143,4 @@ export function inflatePieces(path: string, take: (piece: Uint8Array) => void): 
     port1.close();
     void worker.terminate();
   }
-  if (failure) throw failure.error;
 }

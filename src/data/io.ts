@@ -1,12 +1,15 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { constants, gunzipSync } from 'node:zlib';
+import { closeSync, createWriteStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { constants, createGzip, gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
-import { type Matrix, matrix } from '../numeric/matrix.ts';
-import { checkCsv, checkDuplicates, CsvChecker, csvHeader } from './csv.ts';
-import { GzipFailure, inflatePieces } from './inflate.ts';
-import type { MetaValue, Profiles } from './profiles.ts';
+import { type Matrix, matrix, range } from '../numeric/matrix.ts';
+import { checkDuplicates, CsvChecker, csvHeader } from './csv.ts';
+import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
+import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
 import { dropArrowSchema } from './parquet_footer.ts';
 
 let loaded: typeof pl | undefined;
@@ -44,16 +47,27 @@ export function readFrame(path: string): pl.DataFrame {
  */
 export function readTable(path: string, options: { partBytes?: number } = {}): Table {
   if (path.endsWith('.parquet')) return readParquetTable(path);
-  const size = fileSize(path);
-  const start = readStart(path, Math.min(16, size));
-  if (start.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
-  if (isGzip(start) || path.endsWith('.gz')) return readGzipCsv(path, start, size, options.partBytes ?? PART_BYTES);
-  const bytes = readBytes(path);
-  const layout = checkCsv(path, bytes);
-  const df = parseCsv(path, Buffer.from(layout.body.buffer, layout.body.byteOffset, layout.body.byteLength), layout.rows);
-  // The check above and polars must agree on what a record is; if they ever do not, nothing downstream is sound.
-  agree(path, df, layout.rows, layout.columns.length);
-  return { df, rows: { unit: 'line', of: layout.lines } };
+  const frames: pl.DataFrame[] = [];
+  const parts = csvParts(path, options);
+  for (let next = parts.next(); ; next = parts.next()) {
+    if (next.done) return { df: concatParts(frames), rows: next.value };
+    frames.push(next.value.df);
+  }
+}
+
+/** Whole rows of a CSV table as they are read (see `csvParts`). */
+export interface TablePart {
+  /** The part's rows, every column, at the types polars inferred for this part. */
+  readonly df: pl.DataFrame;
+  /** The index of its first row in the table. */
+  readonly first: number;
+  /** The file's own line of each of its rows. */
+  readonly lines: Int32Array;
+  /**
+   * The table's rows in all, estimated from the file's size and the text read so far (the compressed bytes
+   * behind it, for gzip): enough to size a matrix for the whole table before it is read.
+   */
+  readonly estimatedRows: number;
 }
 
 /**
@@ -61,48 +75,78 @@ export function readTable(path: string, options: { partBytes?: number } = {}): T
  * test reads a small file in many parts with a smaller value.)
  */
 const PART_BYTES = 32 << 20;
-/** Room for an inflated piece past a part (see `inflatePieces`). */
+/** Room for an inflated piece past a part (see `inflatedPieces`). */
 const PIECE_ROOM = 2 << 20;
+/** Bytes of a plain CSV read from disk at a time. */
+const READ_PIECE = 1 << 20;
 
 /**
- * A gzipped CSV, read as it is inflated (on a worker thread, see `inflatePieces`): each part of whole
- * records is checked as the whole text is by `checkCsv`, then parsed by polars under the header while the
- * next part inflates. Polars infers each part's column types; `concatParts` gives every column the type
- * all its parts fit.
+ * A CSV or gzipped CSV, read a part at a time as it is inflated (on a worker thread, see `inflatedPieces`)
+ * or read from disk: each part of whole records is checked as the whole text is by `checkCsv`, then parsed
+ * by polars under the header and handed over (yielded) while the next part inflates; the caller may keep
+ * it, or convert it and let it go. Polars infers each part's column types (see `concatParts` for one type
+ * per column). A problem the check finds is thrown once the whole file is checked, as for the whole text,
+ * and past it no part is handed over; a broken gzip stream is told before anything found in its text.
+ * Returns the file's line of each data row.
  *
  * One buffer holds the part being filled, after a copy of the header line, so that the header and the
  * records are contiguous for polars without another copy; what follows the part's last whole record moves
  * to the front for the next part.
  */
-function readGzipCsv(path: string, start: Buffer, size: number, partBytes: number): Table {
-  checkGzip(path, start);
+export function* csvParts(path: string, options: { partBytes?: number } = {}): Generator<TablePart, RowNumbers, undefined> {
+  const partBytes = options.partBytes ?? PART_BYTES;
+  const size = fileSize(path);
+  const start = readStart(path, Math.min(16, size));
+  if (start.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
+  const gzip = isGzip(start) || path.endsWith('.gz');
+  if (gzip) checkGzip(path, start);
   const checker = new CsvChecker(path);
-  const frames: pl.DataFrame[] = [];
   let parseError: DataError | null = null;
-  let schema: Record<string, pl.DataType> | null | undefined;
+  // Each column's type from the first part where it had a value; once every column has one, the types later
+  // parts are read with (a column empty in the first parts, such as a MoA column when controls come first,
+  // would otherwise have every part's types inferred anew).
+  const typed = new Map<string, pl.DataType>();
+  let schema: Record<string, pl.DataType> | undefined;
   let work = Buffer.allocUnsafe(partBytes + PIECE_ROOM);
   // work[0, head): the header line once it is known; work[head, head + fill): text not yet checked.
   let head = 0;
   let fill = 0;
-  const part = (final: boolean) => {
+  // Text checked before `work`'s, all the text so far, and the file's bytes read (compressed, for gzip) to give it.
+  let passed = 0;
+  let text = 0;
+  let read = 0;
+  const part = (final: boolean): TablePart | null => {
     const rowsBefore = checker.rowCount;
     const at = checker.take(work.subarray(head, head + fill), final);
+    const rows = checker.rowCount - rowsBefore;
+    let ready: TablePart | null = null;
     // Past a problem the check will report, polars is not asked to read what it would misread.
     if (at.to > at.records && checker.clean && !parseError) {
       // The header is in this part (at.start < at.records) or in front of it (at.records is 0).
       const csv = at.start < at.records ? work.subarray(head + at.start, head + at.to) : work.subarray(0, head + at.to);
       try {
-        const df = parseCsv(path, csv, checker.rowCount - rowsBefore, schema ?? undefined);
-        // The first part's column types, for the next parts if it saw a value in every column.
-        if (schema === undefined) schema = (df.nullCount().row(0) as number[]).every((n) => n < df.height) ? schemaOf(df) : null;
-        frames.push(df);
+        const df = parseCsv(path, csv, rows, schema);
+        if (!schema) {
+          const nulls = nullCounts(df);
+          const types = df.dtypes;
+          df.columns.forEach((name, k) => {
+            if (nulls[k] < df.height && !typed.has(name)) typed.set(name, types[k]);
+          });
+          if (typed.size === df.width) schema = Object.fromEntries(df.columns.map((name) => [name, typed.get(name)!]));
+        }
+        agree(path, df, rows, checker.header!.length);
+        // Rows per byte of text so far, times the text the whole file holds: as much more than the text read
+        // so far as the file is larger than the bytes read from it (compressed, for gzip).
+        const estimatedRows = final ? checker.rowCount : Math.ceil((checker.rowCount * (size / Math.max(1, read)) * text) / Math.max(1, passed + at.to));
+        ready = { df, first: rowsBefore, lines: checker.linesOf(rowsBefore, checker.rowCount), estimatedRows };
       } catch (err) {
         // Reported after the check's own findings, as when the whole text is checked first.
         if (!(err instanceof DataError)) throw err;
         parseError = err;
       }
     }
-    if (final) return;
+    if (final) return ready;
+    passed += at.rest;
     const header = checker.headerLine;
     if (head === 0 && header) {
       // The first part held the header: from now on a copy of it stands in front of each part.
@@ -120,30 +164,71 @@ function readGzipCsv(path: string, start: Buffer, size: number, partBytes: numbe
       work.copyWithin(head, head + at.rest, head + fill);
     }
     fill -= at.rest;
+    return ready;
   };
+  const add = (piece: Uint8Array, consumed: number): TablePart | null => {
+    if (head + fill + piece.length > work.length) {
+      // A record longer than a part: room for it and the next pieces.
+      const wider = Buffer.allocUnsafe(2 * (head + fill + piece.length));
+      work.copy(wider, 0, 0, head + fill);
+      work = wider;
+    }
+    work.set(piece, head + fill);
+    fill += piece.length;
+    text += piece.length;
+    read = consumed;
+    return fill >= partBytes ? part(false) : null;
+  };
+  let failure: { error: unknown } | null = null;
+  for (const piece of gzip ? gzipPieces(path, size) : filePieces(path)) {
+    // After a problem in the text, the rest is still inflated: a broken stream is told first.
+    if (failure) continue;
+    let ready: TablePart | null;
+    try {
+      ready = add(piece.bytes, piece.consumed);
+    } catch (error) {
+      failure = { error };
+      continue;
+    }
+    if (ready) yield ready;
+  }
+  if (failure) throw failure.error;
+  const last = part(true);
+  if (last) yield last;
+  const layout = checker.finish();
+  if (parseError) throw parseError;
+  return { unit: 'line', of: layout.lines };
+}
+
+/** A gzip file's inflated pieces, a broken stream being a `DataError` naming the file. */
+function* gzipPieces(path: string, size: number): Generator<InflatedPiece, void, undefined> {
   try {
-    inflatePieces(path, (piece) => {
-      if (head + fill + piece.length > work.length) {
-        // A record longer than a part: room for it and the next pieces.
-        const wider = Buffer.allocUnsafe(2 * (head + fill + piece.length));
-        work.copy(wider, 0, 0, head + fill);
-        work = wider;
-      }
-      work.set(piece, head + fill);
-      fill += piece.length;
-      if (fill >= partBytes) part(false);
-    });
+    yield* inflatedPieces(path);
   } catch (err) {
     if (!(err instanceof GzipFailure)) throw err;
     if (err.code === 'Z_BUF_ERROR') throw new DataError(`${path}: the gzip stream ends early (${size} bytes): the file is truncated`);
     throw new DataError(`${path}: corrupt gzip data (${err.message})`);
   }
-  part(true);
-  const layout = checker.finish();
-  if (parseError) throw parseError;
-  const df = concatParts(frames);
-  agree(path, df, layout.rows, layout.columns.length);
-  return { df, rows: { unit: 'line', of: layout.lines } };
+}
+
+/** A file's bytes from disk a piece at a time (a view valid until the next), with the bytes read so far. */
+function* filePieces(path: string): Generator<InflatedPiece, void, undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    readBytes(path); // names the reason
+    return;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(READ_PIECE);
+    for (let read = 0, n; (n = readSync(fd, buffer, 0, READ_PIECE, read)) > 0; ) {
+      read += n;
+      yield { bytes: buffer.subarray(0, n), consumed: read };
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -175,11 +260,6 @@ function parseCsv(path: string, text: Buffer, rows: number, schema?: Record<stri
   }
 }
 
-function schemaOf(df: pl.DataFrame): Record<string, pl.DataType> {
-  const types = df.dtypes;
-  return Object.fromEntries(df.columns.map((name, k) => [name, types[k]]));
-}
-
 /** The check and polars must agree on what a record is; if they ever do not, nothing downstream is sound. */
 function agree(path: string, df: pl.DataFrame, rows: number, columns: number): void {
   if (df.height !== rows || df.width !== columns) {
@@ -192,7 +272,7 @@ function agree(path: string, df: pl.DataFrame, rows: number, columns: number): v
  * they all fit: a part where it is all missing takes the others' type; integers and floats, Float64; any
  * other mix (text in one part, numbers in another), text, which the dataset's checks then name.
  */
-function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
+export function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
   if (frames.length === 1) return frames[0];
   const P = polars();
   const types = frames.map((f) => f.dtypes);
@@ -242,15 +322,13 @@ export function readHeader(path: string): string[] {
     }
     const header = csvHeader(path, text);
     const blank = (from: number) => text.subarray(from).every((b) => b === 10 || b === 13);
+    if (whole && blank(0)) throw new DataError(`${path}: the file is empty (no header, no rows)`);
     if (header) {
       checkDuplicates(path, header.columns);
       if (whole && blank(header.next)) throw new DataError(`${path}: the file has a header but no rows`);
       return header.columns;
     }
-    if (whole) {
-      if (blank(0)) throw new DataError(`${path}: the file is empty (no header, no rows)`);
-      throw new DataError(`${path}: the file has a header but no rows`);
-    }
+    if (whole) throw new DataError(`${path}: the file has a header but no rows`);
   }
 }
 
@@ -342,6 +420,36 @@ function readParquetTable(path: string): Table {
   return { df, rows: { unit: 'row', of: Int32Array.from({ length: df.height }, (_, i) => i + 1) } };
 }
 
+/**
+ * A Parquet table's column names and row count, from its metadata (no column is read), with the errors of
+ * `readTable`.
+ */
+export function parquetShape(path: string): { columns: string[]; rows: number } {
+  fileSize(path);
+  let columns: string[];
+  let rows: number;
+  try {
+    const scan = polars().scanParquet(path);
+    columns = scan.columns;
+    rows = Number(scan.select(polars().len()).collectSync().row(0)[0]);
+  } catch (err) {
+    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+  }
+  checkDuplicates(path, columns);
+  if (columns.length === 0) throw new DataError(`${path}: the Parquet file has no columns`);
+  if (rows === 0) throw new DataError(`${path}: the Parquet file has columns but no rows`);
+  return { columns, rows };
+}
+
+/** Some columns of a Parquet table: polars reads those columns' pages from the file and no others. */
+export function readParquetColumns(path: string, columns: readonly string[]): pl.DataFrame {
+  try {
+    return polars().readParquet(path, { columns: [...columns] });
+  } catch (err) {
+    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+  }
+}
+
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
@@ -367,10 +475,11 @@ const TILE_ROWS = 64;
 
 /**
  * Copies columns `names` of a frame, cast to Float64 by polars (non-strict: what cannot be cast is null)
- * with null → NaN, into a row-major matrix: names[k] into column at[k]. With `finite`, ±Inf become NaN too.
- * `out` has the frame's rows.
+ * with null → NaN, into a row-major matrix: names[k] into column at[k], the frame's rows into rows
+ * `firstRow`, … of `out` (0 by default). With `finite`, ±Inf become NaN too.
  *
- * Why this way, at 50,000 × 1,700: one `cast` expression per block of columns instead of one per column
+ * Why this way, at 50,000 × 1,700: Float64 columns without nulls as they are, with no polars expression;
+ * one `cast` expression per block of the other columns instead of one per column
  * (polars plans 1,700 expressions slowly); `toTypedArray()` instead of `toArray()` (no array of 50,000
  * boxed numbers per column) on the native series (see `nativeColumns`); and the copy goes by tiles of TILE_ROWS rows × SELECT_BLOCK columns: a row of
  * the matrix is 13.6 KB, so writing one column straight down costs a cache and TLB miss per value, while a
@@ -381,18 +490,30 @@ export function copyColumnsAsFloat64(
   names: readonly string[],
   out: Matrix,
   at: readonly number[],
-  options: { finite: boolean },
+  options: { finite: boolean; firstRow?: number },
 ): void {
-  const { rows, cols: stride, data } = out;
-  const { finite } = options;
+  const { cols: stride, data } = out;
+  const rows = df.height;
+  const { finite, firstRow = 0 } = options;
+  if (firstRow + rows > out.rows) throw new Error(`internal: ${rows} rows from row ${firstRow} do not fit a matrix of ${out.rows}`);
+  // Float64 columns without nulls (what a CSV of features usually holds) are taken as they are; the others
+  // are cast by polars a block at a time.
+  const types = df.dtypes;
+  const nulls = nullCounts(df);
+  const index = new Map(df.columns.map((name, k) => [name, k] as const));
+  const native = nativeColumns(df);
+  const asIs = (name: string) => types[index.get(name)!].variant === 'Float64' && nulls[index.get(name)!] === 0;
   for (let s0 = 0; s0 < names.length; s0 += SELECT_BLOCK) {
     const block = names.slice(s0, s0 + SELECT_BLOCK);
-    const values = nativeColumns(df.select(polars().cols(block).cast(polars().Float64).fillNull(polars().lit(NaN)))).map((c) => c.toTypedArray());
+    const cast = block.filter((name) => !asIs(name));
+    const castValues = cast.length ? nativeColumns(df.select(polars().cols(cast).cast(polars().Float64).fillNull(polars().lit(NaN)))).map((c) => c.toTypedArray()) : [];
+    let c = 0;
+    const values = block.map((name) => (asIs(name) ? native[index.get(name)!].toTypedArray() : castValues[c++]));
     for (let r0 = 0; r0 < rows; r0 += TILE_ROWS) {
       const r1 = Math.min(rows, r0 + TILE_ROWS);
       for (let b = 0; b < values.length; b++) {
         const col = values[b];
-        let o = r0 * stride + at[s0 + b];
+        let o = (firstRow + r0) * stride + at[s0 + b];
         if (finite) {
           for (let i = r0; i < r1; i++, o += stride) {
             const v = col[i];
@@ -443,6 +564,33 @@ export function writeProfilesParquet(p: Profiles, path: string): void {
   writeParquet(profilesToFrame(p), path);
 }
 
+/** Rows formatted as CSV at a time by `writeProfilesCsv` (4,096 × 1,800 features ≈ 130 MB of text). */
+const CSV_BLOCK_ROWS = 4096;
+
+/**
+ * A table as CSV (gzipped when `path` ends in .gz), formatted by polars a block of rows at a time and streamed
+ * to disk: a CDRP-size screen (160,000 × 1,800) is 5 GB of text, more than one Buffer can hold. The text is
+ * the one `profilesToFrame(p).writeCSV()` gives for the whole table; gzip runs on libuv's thread pool while
+ * the next block is formatted.
+ */
+export async function writeProfilesCsv(p: Profiles, path: string): Promise<void> {
+  const file = createWriteStream(path);
+  const gzip = path.endsWith('.gz') ? createGzip() : null;
+  const sink: Writable = gzip ?? file;
+  const done = gzip ? pipeline(gzip, file) : finished(file);
+  // A failure of the stream (disk full) rejects `done`; writes wait for it or for room.
+  const write = (chunk: Buffer) => (sink.write(chunk) ? Promise.resolve() : Promise.race([once(sink, 'drain'), done]));
+  try {
+    for (let r0 = 0; r0 < p.values.rows; r0 += CSV_BLOCK_ROWS) {
+      const rows = range(Math.min(CSV_BLOCK_ROWS, p.values.rows - r0)).map((i) => i + r0);
+      await write(profilesToFrame(selectWells(p, rows)).writeCSV({ includeHeader: r0 === 0 }));
+    }
+  } finally {
+    sink.end();
+    await done;
+  }
+}
+
 /** A metadata column keeps its type: all numbers → Float64, otherwise strings (null stays null). */
 function metaSeries(name: string, col: readonly MetaValue[]): pl.Series {
   const numeric = col.every((v) => v === null || typeof v === 'number');
@@ -462,4 +610,12 @@ export function writeColumnsParquet(columns: Columns, path: string): void {
     return metaSeries(name, col as MetaValue[]);
   });
   writeParquet(polars().DataFrame(series), path);
+}
+
+/**
+ * Nulls per column. Not `df.nullCount().row(0)`: a DataFrame answers a property named like one of its columns
+ * with that column, so a table with a column called `row` has no `row` method.
+ */
+function nullCounts(df: pl.DataFrame): number[] {
+  return df.getColumns().map((c) => c.nullCount());
 }

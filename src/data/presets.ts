@@ -21,6 +21,12 @@
  * reads the concentration from Metadata_mg_per_ml (hard-coded there); with it, evaluation keeps each compound's
  * highest dose (evaluation.highest_dose_only, and the reference's rule with evaluation.replicates_per_dose: 5).
  *
+ * L1000 (the `L1000` entries, for a modality named L1000): perturbation (cpd_col) pert_id, plate det_plate,
+ * controls role_col pert_id == mock_val: 'mock' on CDRP, 'DMSO' elsewhere; dose: filter_data_by_highest_dose
+ * reads pert_dose for L1000 (hard-coded there) and only LINCS has a dose (has_dose), with n_per_dose 3. No
+ * L1000 table has a MoA column the reference reads except LINCS' `moa`, which it lowercases and uses where
+ * Metadata_moa is empty; here a modality's wells take the MoA of their compound's Cell Painting wells.
+ *
  * This follows the reference where the project's first design notes differed (they gave CDRP and CDRP-bio the
  * dose Metadata_Sample_Dose and LINCS replicates by Metadata_pert_id_dose); the reference evaluates CDRP(-bio) without
  * a dose filter, grouping by compound, and LINCS by compound at its highest Metadata_mg_per_ml dose (after that
@@ -35,6 +41,30 @@ interface PresetRoles {
   replicate_by: string[] | null;
   drop_wells?: { column: string; values: string[] }[];
 }
+
+/** The roles of the preset's L1000 table (DS_INFO_DICT[dataset]['L1000']). */
+interface L1000Roles {
+  columns: { plate: string; perturbation: string; dose: string | null };
+  control: { column: string; values: string[] };
+  replicates_per_dose: number | null;
+}
+
+const l1000 = (mock: string, dose: string | null = null, perDose: number | null = null): L1000Roles => ({
+  columns: { plate: 'det_plate', perturbation: 'pert_id', dose },
+  control: { column: 'pert_id', values: [mock] },
+  replicates_per_dose: perDose,
+});
+
+/** The modality a preset fills: `modalities.L1000`. */
+export const L1000_MODALITY = 'L1000';
+
+export const L1000_PRESETS: Record<PresetName, L1000Roles> = {
+  CDRP: l1000('mock'),
+  'CDRP-bio': l1000('DMSO'),
+  LINCS: l1000('DMSO', 'pert_dose', 3),
+  LUAD: l1000('DMSO'),
+  'TA-ORF': l1000('DMSO'),
+};
 
 const cdrp = (moa: string | null): PresetRoles => ({
   columns: { plate: 'Metadata_Plate', perturbation: 'Metadata_broad_sample', moa, dose: null },
@@ -66,12 +96,20 @@ export const PRESETS: Record<PresetName, PresetRoles> = {
 
 type Json = Record<string, unknown>;
 
-/** The composed (not yet defaulted) spec with its preset's roles filled in under what it sets itself. */
+/**
+ * The composed (not yet defaulted) spec with its preset's roles filled in under what it sets itself: the
+ * dataset's, and a declared L1000 modality's.
+ */
 export function withPreset(spec: Json): Json {
   const dataset = spec.dataset as Json | undefined;
   const name = dataset?.preset as PresetName | undefined;
   if (!dataset || !name || !(name in PRESETS)) return spec;
-  return { ...spec, dataset: fillUnder(dataset, PRESETS[name] as unknown as Json) };
+  const out: Json = { ...spec, dataset: fillUnder(dataset, PRESETS[name] as unknown as Json) };
+  const modalities = spec.modalities;
+  if (isObject(modalities) && isObject(modalities[L1000_MODALITY])) {
+    out.modalities = { ...modalities, [L1000_MODALITY]: fillUnder(modalities[L1000_MODALITY], L1000_PRESETS[name] as unknown as Json) };
+  }
+  return out;
 }
 
 function fillUnder(own: Json, base: Json): Json {

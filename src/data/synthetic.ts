@@ -7,7 +7,7 @@ import type { MetaValue, Profiles } from './profiles.ts';
 export type SyntheticSettings = ResolvedSpec['dataset']['synthetic'];
 
 /** Ground-truth kind of each well's MoA: the answer a representation is judged against. */
-export type MoaKind = 'control' | 'mean_shift' | 'dependency';
+export type MoaKind = 'control' | 'mean_shift' | 'dependency' | 'silent';
 
 const COMPARTMENTS = ['Cells', 'Cytoplasm', 'Nuclei'] as const;
 const MEASUREMENTS = ['AreaShape', 'Intensity', 'Texture', 'Granularity', 'RadialDistribution', 'Correlation'] as const;
@@ -24,6 +24,8 @@ const MEASUREMENTS = ['AreaShape', 'Intensity', 'Texture', 'Granularity', 'Radia
  *   controls' structure: x = √(1−s)·W z + d_c + √noise·ε with d_c ~ N(0, s(1−noise)) per feature. Across
  *   the compounds of such MoAs every feature is still N(0, 1), as in the controls; only a model of the
  *   controls' joint distribution separates d_c (off the structure) from the large on-structure variation.
+ * - A `silent` compound (the last `silent_share` of the MoAs) changes nothing in morphology: only another
+ *   assay of the same compounds (a simulated modality, simulateExpression) can place it.
  * Compounds of one MoA share `moa_coherence` of their effect. Plates add per-feature offsets, and features
  * get arbitrary raw units, so normalization matters. Everything is drawn from the run's `simulation` stream.
  */
@@ -45,6 +47,8 @@ export function simulateScreen(settings: SyntheticSettings, seed: number): Profi
 
   const nDependency = Math.round(s.moas * s.dependency_share);
   const moaKinds: MoaKind[] = Array.from({ length: s.moas }, (_, m) => (m < nDependency ? 'dependency' : 'mean_shift'));
+  // Silent MoAs draw their effects like the others (the stream stays the same whatever silent_share is) and apply none.
+  const silentFrom = s.moas - Math.round(s.moas * s.silent_share);
   // A MoA's shared effect, and per compound its own: mixed by coherence so the variance stays fixed.
   const sharedEffect = moaKinds.map((kind) => effectDirection(rs, kind, f, k));
   const wells: Well[] = [];
@@ -56,14 +60,14 @@ export function simulateScreen(settings: SyntheticSettings, seed: number): Profi
     for (let c = 0; c < s.compounds_per_moa; c++, compound++) {
       const own = effectDirection(rs, kind, f, k);
       const effect = own.map((v, i) => Math.sqrt(s.moa_coherence) * sharedEffect[m][i] + Math.sqrt(1 - s.moa_coherence) * v);
-      const pert = `C${String(compound + 1).padStart(4, '0')}`;
+      const pert = compoundName(compound);
+      const silent = m >= silentFrom;
       for (let d = 0; d < s.doses; d++) {
         for (let r = 0; r < s.replicates; r++) {
           // Consecutive plates for consecutive replicates: replicates never share a plate while replicates ≤ plates.
           const plate = ((compound * s.doses + d) * s.replicates + r) % s.plates;
-          // Doses step by 3× up to 10 µM; the effect is proportional to the dose's rank (full at the top dose).
-          const dose = 10 / 3 ** (s.doses - 1 - d);
-          wells.push({ plate, pert, moa: `MOA${String(m + 1).padStart(2, '0')}`, kind, effect, dose, strength: (d + 1) / s.doses });
+          const { dose, strength } = doseStep(d, s.doses);
+          wells.push({ plate, pert, moa: moaName(m), kind: silent ? 'silent' : kind, effect: silent ? null : effect, dose, strength });
         }
       }
     }
@@ -88,6 +92,19 @@ export function simulateScreen(settings: SyntheticSettings, seed: number): Profi
   return { metadata: wellMetadata(rs, wells, s, batchOf), features, values: matrix(wells.length, f, data) };
 }
 
+export function compoundName(index: number): string {
+  return `C${String(index + 1).padStart(4, '0')}`;
+}
+
+export function moaName(index: number): string {
+  return `MOA${String(index + 1).padStart(2, '0')}`;
+}
+
+/** Doses step by 3× up to 10 µM; the effect is proportional to the dose's rank (full at the top dose). */
+export function doseStep(d: number, doses: number): { dose: number; strength: number } {
+  return { dose: 10 / 3 ** (doses - 1 - d), strength: (d + 1) / doses };
+}
+
 interface Well {
   plate: number;
   pert: string;
@@ -101,7 +118,7 @@ interface Well {
 }
 
 /** f×k loadings, each row scaled to the given signal variance. */
-function factorLoadings(rs: RandomStream, f: number, k: number, signalVariance: number): Float64Array {
+export function factorLoadings(rs: RandomStream, f: number, k: number, signalVariance: number): Float64Array {
   const w = Float64Array.from({ length: f * k }, () => rs.normal());
   for (let j = 0; j < f; j++) {
     let norm = 0;
@@ -156,11 +173,11 @@ function wellMetadata(rs: RandomStream, wells: Well[], s: SyntheticSettings, bat
   };
 }
 
-function plateName(p: number): string {
+export function plateName(p: number): string {
   return `P${String(p + 1).padStart(3, '0')}`;
 }
 
 /** A, B, …, Z, AA, AB, …: 1536-well plates have 32 rows. */
-function rowName(r: number): string {
+export function rowName(r: number): string {
   return r < 26 ? String.fromCharCode(65 + r) : `A${String.fromCharCode(65 + r - 26)}`;
 }

@@ -1,35 +1,48 @@
-import { type Matrix, matrix } from '../numeric/matrix.ts';
+import type { Matrix } from '../numeric/matrix.ts';
+import { availableParallelism } from 'node:os';
+import { type Chunk, type ProductKernel, productKernel } from '../numeric/product_kernel.ts';
 
 /**
- * The one expensive step of every replicate metric: many dot products between well profiles. Rows are
- * normalised once (centred and unit-norm for Pearson, unit-norm for cosine) so that every similarity is a
- * plain dot product, and the products run through one cache-blocked kernel.
+ * The one expensive step of every replicate metric: many dot products between well profiles. Each row is
+ * normalised (centred and unit-norm for Pearson, unit-norm for cosine) so that every similarity is a plain
+ * dot product; the normalised rows are never stored as a table, but written straight into the product
+ * kernel's memory (numeric/product_kernel.ts, WebAssembly SIMD) a few at a time, so a 50,000-well screen
+ * needs no copy of its matrix.
+ *
+ * Every similarity is summed exactly as before the kernel existed: the normalised values are
+ * (x − centre)·scale, products summed in increasing feature order within chunks of KC features, each
+ * chunk's sum added to the total in chunk order. The kernel and its plain-JS fallback both keep that order.
  */
 
-/** Rows per kernel tile: callers pack panels whose row count is a multiple of this. */
+/** Vectors per kernel panel: panels hold this many rows side by side. */
 export const TILE = 4;
-// Inner-product chunk and column block: a 64-row × 256-value block of B (128 KB) stays in L2 while A
-// streams past it; measured best among nearby sizes on this project's 2-core machine.
+/** Features per chunk: a panel's chunk (256 × 4 doubles, 8 KB) stays in L1 while the other operand streams. */
 const KC = 256;
-const JB = 64;
+
+/** How each row is normalised before its dot products: (x − centre[i])·scale[i]; scale NaN makes the row undefined. */
+export interface RowNorms {
+  readonly centre: Float64Array;
+  readonly scale: Float64Array;
+}
 
 /**
- * Rows centred and scaled to unit Euclidean norm, so the dot product of two rows is their Pearson
- * correlation across features. A row with zero variance or a missing value becomes all NaN: its
- * correlation is undefined, and NaN keeps it out of every mean and null downstream.
+ * Per row, the mean and the inverse Euclidean norm of the centred row, so that normalised rows' dot product is
+ * their Pearson correlation across features. A row with zero variance or a missing value is undefined (NaN):
+ * its correlation is undefined, and NaN keeps it out of every mean and null downstream.
  */
-export function pearsonRows(m: Matrix): Matrix {
-  return normaliseRows(m, true);
+export function pearsonNorms(m: Matrix): RowNorms {
+  return rowNorms(m, true);
 }
 
-/** Rows scaled to unit Euclidean norm, so the dot product of two rows is their cosine similarity. */
-export function cosineRows(m: Matrix): Matrix {
-  return normaliseRows(m, false);
+/** Per row, the inverse Euclidean norm (centre 0), so that normalised rows' dot product is their cosine similarity. */
+export function cosineNorms(m: Matrix): RowNorms {
+  return rowNorms(m, false);
 }
 
-function normaliseRows(m: Matrix, centre: boolean): Matrix {
+function rowNorms(m: Matrix, centre: boolean): RowNorms {
   const { rows, cols, data } = m;
-  const out = new Float64Array(rows * cols);
+  const mus = new Float64Array(rows);
+  const scale = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     let mu = 0;
@@ -39,92 +52,32 @@ function normaliseRows(m: Matrix, centre: boolean): Matrix {
     }
     let ss = 0;
     for (let j = 0; j < cols; j++) ss += (data[base + j] - mu) ** 2;
-    const scale = ss > 0 && Number.isFinite(ss) ? 1 / Math.sqrt(ss) : NaN;
-    for (let j = 0; j < cols; j++) out[base + j] = (data[base + j] - mu) * scale;
+    mus[i] = mu;
+    scale[i] = ss > 0 && Number.isFinite(ss) ? 1 / Math.sqrt(ss) : NaN;
   }
-  return matrix(rows, cols, out);
+  return { centre: mus, scale };
 }
 
-/** Rows `idx` of m copied into a panel padded with zero rows up to a multiple of TILE. */
-export function packRows(m: Matrix, idx: ArrayLike<number>): Float64Array {
-  const padded = Math.ceil(idx.length / TILE) * TILE;
-  const out = new Float64Array(padded * m.cols);
+/** Whether row i is undefined (no direction: constant, all zero, or with a missing value). */
+export function undefinedRow(norms: RowNorms, i: number): boolean {
+  return Number.isNaN(norms.scale[i]);
+}
+
+/** Rows `idx` of m, normalised, row after row into `out` (which holds at least idx.length·cols values). */
+export function normaliseRowsInto(m: Matrix, norms: RowNorms, idx: ArrayLike<number>, out: Float64Array): Float64Array {
+  const { cols: k, data } = m;
   for (let r = 0; r < idx.length; r++) {
-    out.set(m.data.subarray(idx[r] * m.cols, (idx[r] + 1) * m.cols), r * m.cols);
+    const i = idx[r];
+    const [c, s, src, dst] = [norms.centre[i], norms.scale[i], i * k, r * k];
+    for (let t = 0; t < k; t++) out[dst + t] = (data[src + t] - c) * s;
   }
   return out;
 }
 
 /**
- * out[(i − a0)·ldo + (j − b0)] = a_i · b_j for panel rows i ∈ [a0, a1) of `a` and j ∈ [b0, b1) of `b`,
- * both panels with `k` values per row. Both row ranges must span a multiple of TILE rows.
+ * Dot product of rows i and j of a row-major matrix with k columns, in four interleaved partial sums. The same
+ * bits for (i, j) and (j, i): each product commutes and the sums run in one order.
  */
-export function productInto(
-  a: Float64Array, a0: number, a1: number,
-  b: Float64Array, b0: number, b1: number,
-  k: number, out: Float64Array, ldo: number,
-): void {
-  if ((a1 - a0) % TILE !== 0 || (b1 - b0) % TILE !== 0) throw new Error('productInto: ranges must be whole tiles');
-  for (let i = a0; i < a1; i++) out.fill(0, (i - a0) * ldo, (i - a0) * ldo + (b1 - b0));
-  for (let t0 = 0; t0 < k; t0 += KC) {
-    const t1 = Math.min(k, t0 + KC);
-    for (let jb = b0; jb < b1; jb += JB) {
-      const je = Math.min(b1, jb + JB);
-      for (let i = a0; i < a1; i += 4) {
-        const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
-        const o0 = (i - a0) * ldo - b0;
-        for (let j = jb; j < je; j += 4) {
-          const c0 = j * k, c1 = c0 + k, c2 = c1 + k, c3 = c2 + k;
-          // 4×4 register tile: 8 loads feed 16 multiply-adds per step.
-          let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-          let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-          for (let t = t0; t < t1; t++) {
-            const x0 = a[r0 + t], x1 = a[r1 + t], x2 = a[r2 + t], x3 = a[r3 + t];
-            const y0 = b[c0 + t], y1 = b[c1 + t], y2 = b[c2 + t], y3 = b[c3 + t];
-            s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-            s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-            s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-            s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
-          }
-          let o = o0 + j;
-          out[o] += s00; out[o + 1] += s01; out[o + 2] += s02; out[o + 3] += s03;
-          o += ldo;
-          out[o] += s10; out[o + 1] += s11; out[o + 2] += s12; out[o + 3] += s13;
-          o += ldo;
-          out[o] += s20; out[o + 1] += s21; out[o + 2] += s22; out[o + 3] += s23;
-          o += ldo;
-          out[o] += s30; out[o + 1] += s31; out[o + 2] += s32; out[o + 3] += s33;
-        }
-      }
-    }
-  }
-}
-
-/** Rows of a panel per pass of `upperTriangleInto`: its tile buffer is this many rows × n. */
-const PANEL = 64;
-
-/**
- * The strict upper triangle of the Gram matrix of the first n rows of a packed panel, written row-major
- * (numpy's triu_indices(n, 1) order) into out from `offset`; returns the offset after the last value.
- * Works one band of rows at a time so memory stays O(PANEL·n), not O(n²).
- */
-export function upperTriangleInto(panel: Float64Array, n: number, k: number, out: Float64Array, offset: number): number {
-  const padded = Math.ceil(n / TILE) * TILE;
-  const tile = new Float64Array(PANEL * padded);
-  let pos = offset;
-  for (let i0 = 0; i0 < padded; i0 += PANEL) {
-    const i1 = Math.min(padded, i0 + PANEL);
-    const ldo = padded - i0;
-    productInto(panel, i0, i1, panel, i0, padded, k, tile, ldo);
-    for (let i = i0; i < Math.min(i1, n); i++) {
-      const rowBase = (i - i0) * ldo - i0;
-      for (let j = i + 1; j < n; j++) out[pos++] = tile[rowBase + j];
-    }
-  }
-  return pos;
-}
-
-/** Dot product of rows i and j of a row-major matrix with k columns. */
 export function rowDot(data: Float64Array, k: number, i: number, j: number): number {
   const a = i * k;
   const b = j * k;
@@ -138,4 +91,117 @@ export function rowDot(data: Float64Array, k: number, i: number, j: number): num
   }
   for (; t < k; t++) s0 += data[a + t] * data[b + t];
   return s0 + s1 + s2 + s3;
+}
+
+/** Where a packed set of vectors sits in a kernel's memory: `padded` vectors (a multiple of TILE) of k values. */
+export interface Packed {
+  /** Double offset of the set. */
+  readonly at: number;
+  readonly padded: number;
+  readonly k: number;
+}
+
+/** Doubles taken by a packed set of n vectors of k values. */
+export function packedSize(n: number, k: number): number {
+  return Math.ceil(n / TILE) * TILE * k;
+}
+
+/** Below this many multiply-adds, starting a worker thread costs more than it saves. */
+const MIN_PARALLEL_WORK = 2e8;
+
+/** Threads for a product of `work` multiply-adds: every core (up to 4) when there is enough to share. */
+export function similarityThreads(work: number): number {
+  return work < MIN_PARALLEL_WORK ? 1 : Math.min(availableParallelism(), 4);
+}
+
+/**
+ * A product kernel over its own memory, for one evaluation: callers lay out their packed sets and output
+ * tiles in `heap` (double offsets), pack rows with `pack` and multiply with `product`, on `threads` threads
+ * (the same numbers on any number: see numeric/product_kernel.ts), and `close` it when done.
+ */
+export class SimilarityKernel {
+  readonly heap: Float64Array;
+  private readonly kernel: ProductKernel;
+
+  constructor(doubles: number, threads = 1) {
+    this.kernel = productKernel(doubles * 8, threads);
+    this.heap = this.kernel.heap;
+  }
+
+  /**
+   * Rows `idx` of m, normalised, packed at double offset `at` (chunk c of the KC features from at + t0·padded,
+   * panel g of the chunk at + g·len·TILE); the padding vectors are zero.
+   */
+  pack(at: number, m: Matrix, norms: RowNorms, idx: ArrayLike<number>): Packed {
+    const { cols: k, data } = m;
+    const padded = Math.ceil(idx.length / TILE) * TILE;
+    const heap = this.heap;
+    for (let t0 = 0; t0 < k; t0 += KC) {
+      const len = Math.min(KC, k - t0);
+      const chunk = at + t0 * padded;
+      for (let r = 0; r < padded; r++) {
+        const base = chunk + (r >> 2) * len * TILE + (r & 3);
+        if (r >= idx.length) {
+          for (let t = 0; t < len; t++) heap[base + t * TILE] = 0;
+          continue;
+        }
+        const i = idx[r];
+        const [c, s, src] = [norms.centre[i], norms.scale[i], i * k + t0];
+        for (let t = 0; t < len; t++) heap[base + t * TILE] = (data[src + t] - c) * s;
+      }
+    }
+    return { at, padded, k };
+  }
+
+  /**
+   * heap[out + (i − a0)·ldo + (j − b0)] = a_i · b_j for vectors i ∈ [a0, a1) of `a` and j ∈ [b0, b1) of `b`
+   * (both ranges whole panels), written over what was there.
+   */
+  product(a: Packed, a0: number, a1: number, b: Packed, b0: number, b1: number, out: number, ldo: number): void {
+    if (a.k !== b.k || [a0, a1, b0, b1].some((v) => v % TILE !== 0)) throw new Error('SimilarityKernel.product: ranges must be whole panels of one length');
+    for (let i = a0; i < a1; i++) this.heap.fill(0, out + (i - a0) * ldo, out + (i - a0) * ldo + (b1 - b0));
+    const chunks: Chunk[] = [];
+    for (let t0 = 0; t0 < a.k; t0 += KC) {
+      const len = Math.min(KC, a.k - t0);
+      chunks.push({ a: 8 * (a.at + t0 * a.padded + a0 * len), b: 8 * (b.at + t0 * b.padded + b0 * len), len });
+    }
+    this.kernel.products(chunks, (a1 - a0) / TILE, (b1 - b0) / TILE, 8 * out, 8 * ldo);
+  }
+
+  /** Stops the kernel's threads. */
+  close(): void {
+    this.kernel.close();
+  }
+}
+
+/** Rows of a band of `upperTriangleInto`: its tile is this many rows × n. */
+const PANEL = 64;
+
+/**
+ * The strict upper triangle of the Gram matrix of normalised rows `idx` of m, written row-major (numpy's
+ * triu_indices(n, 1) order) into out from `offset`; returns the offset after the last value. `kernel` must
+ * hold packedSize(n, k) + PANEL·padded doubles. Works one band of rows at a time so memory stays O(PANEL·n).
+ */
+export function upperTriangleInto(kernel: SimilarityKernel, m: Matrix, norms: RowNorms, idx: ArrayLike<number>, out: Float64Array, offset: number): number {
+  const n = idx.length;
+  const packed = kernel.pack(0, m, norms, idx);
+  const padded = packed.padded;
+  const tile = packedSize(n, m.cols);
+  const heap = kernel.heap;
+  let pos = offset;
+  for (let i0 = 0; i0 < padded; i0 += PANEL) {
+    const i1 = Math.min(padded, i0 + PANEL);
+    const ldo = padded - i0;
+    kernel.product(packed, i0, i1, packed, i0, padded, tile, ldo);
+    for (let i = i0; i < Math.min(i1, n); i++) {
+      const rowBase = tile + (i - i0) * ldo - i0;
+      for (let j = i + 1; j < n; j++) out[pos++] = heap[rowBase + j];
+    }
+  }
+  return pos;
+}
+
+/** Doubles `upperTriangleInto` needs in its kernel for n rows of k values. */
+export function upperTriangleSize(n: number, k: number): number {
+  return packedSize(n, k) + PANEL * Math.ceil(n / TILE) * TILE;
 }

@@ -1,8 +1,8 @@
 import { DataError } from '../errors.ts';
-import { matrix } from '../numeric/matrix.ts';
+import { type Matrix, matrix, selectRows } from '../numeric/matrix.ts';
 import { kahanMean, medianInPlace } from '../numeric/stats.ts';
 import { type MetaValue, metaColumn, type Profiles, whereRows } from '../data/profiles.ts';
-import { cosineRows, packRows, productInto, rowDot } from './gram.ts';
+import { cosineNorms, normaliseRowsInto, packedSize, rowDot, SimilarityKernel, similarityThreads, TILE, undefinedRow } from './gram.ts';
 import { groupBy, type Groups } from './groups.ts';
 import { meanNull, nullAveragePrecision, nullPValue } from './map_null.ts';
 import { type ControlMarker, resolveControls } from './prepare.ts';
@@ -68,7 +68,7 @@ export interface MapResult {
   n_total_pairs: Int32Array;
 }
 
-/** Treated wells per block of the query × controls product: 64 rows × all controls stay in cache. */
+/** Query wells per block of the query × controls product: 64 rows × all controls stay in cache. */
 const BLOCK = 64;
 
 /**
@@ -84,38 +84,75 @@ export function phenotypicActivity(
 ): MapResult {
   const isControl = resolveControls(p, roles.control);
   const controls = whereRows(isControl.length, (i) => isControl[i]);
-  if (controls.length === 0) throw new Error('phenotypicActivity: no control wells to rank against');
   const groups = keepReplicated(groupBy(p, roles.replicate_by, (i) => !isControl[i]));
-  const x = cosineRows(p.values);
-  const k = x.cols;
+  return activity(p.values, groups, selectRows(p.values, controls), opts);
+}
 
-  const negatives = packRows(x, controls);
-  const nNeg = controls.length;
-  const ldo = negatives.length / k;
+/**
+ * `phenotypicActivity` of treated wells against control wells given as two tables (the same features): what
+ * it gives on the two stacked, with rows numbered as in `treated`, without stacking them.
+ */
+export function phenotypicActivityAgainst(
+  treated: Profiles,
+  controls: Profiles,
+  replicateBy: readonly string[],
+  opts: MapOptions,
+): MapResult {
+  if (treated.values.cols !== controls.values.cols) throw new Error('phenotypicActivityAgainst: the tables have different features');
+  return activity(treated.values, keepReplicated(groupBy(treated, replicateBy)), controls.values, opts);
+}
+
+/** Activity of the queries in `groups` (rows of x) against every row of `negatives`. */
+function activity(x: Matrix, groups: Groups, negatives: Matrix, opts: MapOptions): MapResult {
+  const nNeg = negatives.rows;
+  if (nNeg === 0) throw new Error('phenotypicActivity: no control wells to rank against');
+  const k = x.cols;
+  const norms = cosineNorms(x);
   const queries: number[] = [];
   const queryGroup: number[] = [];
   groups.rows.forEach((rows, g) => rows.forEach((i) => (queries.push(i), queryGroup.push(g))));
 
-  const n = p.values.rows;
+  // Kernel memory: the negatives, one block of queries, the block's similarities to every negative.
+  const negAt = 0;
+  const blockAt = negAt + packedSize(nNeg, k);
+  const tileAt = blockAt + packedSize(BLOCK, k);
+  const ldo = Math.ceil(nNeg / TILE) * TILE;
+  const kernel = new SimilarityKernel(tileAt + BLOCK * ldo, similarityThreads(queries.length * nNeg * k));
+
+  const n = x.rows;
   const ap = new Float64Array(n).fill(NaN);
   const nPosPairs = new Int32Array(n);
   const nTotalPairs = new Int32Array(n);
-  const tile = new Float64Array(BLOCK * ldo);
-  const pos = new Float64Array(groups.rows.reduce((m, r) => Math.max(m, r.length), 0));
-  const neg = new Float64Array(nNeg);
-  for (let q0 = 0; q0 < queries.length; q0 += BLOCK) {
-    const block = queries.slice(q0, q0 + BLOCK);
-    const panel = packRows(x, block);
-    productInto(panel, 0, panel.length / k, negatives, 0, ldo, k, tile, ldo);
-    block.forEach((i, r) => {
-      let nPos = 0;
-      for (const j of groups.rows[queryGroup[q0 + r]]) if (j !== i) pos[nPos++] = rowDot(x.data, k, i, j);
-      nPosPairs[i] = nPos;
-      nTotalPairs[i] = nPos + nNeg;
-      if (Number.isNaN(x.data[i * k])) return; // an all-zero profile has no direction to rank by
-      neg.set(tile.subarray(r * ldo, r * ldo + nNeg));
-      ap[i] = averagePrecisionOf(pos, nPos, neg, nNeg);
-    });
+  const largest = groups.rows.reduce((m, r) => Math.max(m, r.length), 0);
+  const pos = new Float64Array(largest);
+  const scratch = new Int32Array(largest + 1);
+  // The normalised wells of the group being queried: its positives' similarities are among them.
+  const members = new Float64Array(largest * k);
+  let membersOf = -1;
+  try {
+    const packedNeg = kernel.pack(negAt, negatives, cosineNorms(negatives), Array.from({ length: nNeg }, (_, j) => j));
+    for (let q0 = 0; q0 < queries.length; q0 += BLOCK) {
+      const block = queries.slice(q0, q0 + BLOCK);
+      const packed = kernel.pack(blockAt, x, norms, block);
+      kernel.product(packed, 0, packed.padded, packedNeg, 0, packedNeg.padded, tileAt, ldo);
+      block.forEach((i, r) => {
+        const g = queryGroup[q0 + r];
+        const rows = groups.rows[g];
+        if (g !== membersOf) {
+          normaliseRowsInto(x, norms, rows, members);
+          membersOf = g;
+        }
+        const self = rows.indexOf(i);
+        let nPos = 0;
+        for (let b = 0; b < rows.length; b++) if (b !== self) pos[nPos++] = rowDot(members, k, self, b);
+        nPosPairs[i] = nPos;
+        nTotalPairs[i] = nPos + nNeg;
+        if (undefinedRow(norms, i)) return; // an all-zero profile has no direction to rank by
+        ap[i] = averagePrecisionOf(pos, nPos, kernel.heap.subarray(tileAt + r * ldo, tileAt + r * ldo + nNeg), nNeg, scratch);
+      });
+    }
+  } finally {
+    kernel.close();
   }
   const summary = summarise(groups, ap, nPosPairs, nTotalPairs, opts);
   return { ...summary, average_precision: ap, n_pos_pairs: nPosPairs, n_total_pairs: nTotalPairs };
@@ -137,35 +174,43 @@ export function moaConsistency(
   const moas = groupBy(perturbations, [roles.moa]);
   const moaOf = new Int32Array(perturbations.values.rows);
   moas.rows.forEach((rows, m) => rows.forEach((i) => (moaOf[i] = m)));
-  const x = cosineRows(perturbations.values);
+  const x = perturbations.values;
+  const norms = cosineNorms(x);
   const n = x.rows;
   const k = x.cols;
 
-  const all = packRows(x, Array.from({ length: n }, (_, i) => i));
-  const padded = all.length / k;
-  const tile = new Float64Array(BLOCK * padded);
+  const tileAt = packedSize(n, k);
+  const padded = Math.ceil(n / TILE) * TILE;
+  const kernel = new SimilarityKernel(tileAt + BLOCK * padded, similarityThreads(n * n * k));
   const pos = new Float64Array(n);
   const neg = new Float64Array(n);
+  const scratch = new Int32Array(n + 1);
   const ap = new Float64Array(n).fill(NaN);
   const nPosPairs = new Int32Array(n);
   const nTotalPairs = new Int32Array(n);
-  for (let i0 = 0; i0 < padded; i0 += BLOCK) {
-    const i1 = Math.min(padded, i0 + BLOCK);
-    productInto(all, i0, i1, all, 0, padded, k, tile, padded);
-    for (let i = i0; i < Math.min(i1, n); i++) {
-      if (moas.rows[moaOf[i]].length < 2) continue;
-      let nPos = 0;
-      let nNeg = 0;
-      const base = (i - i0) * padded;
-      for (let j = 0; j < n; j++) {
-        if (j === i) continue;
-        if (moaOf[j] === moaOf[i]) pos[nPos++] = tile[base + j];
-        else neg[nNeg++] = tile[base + j];
+  try {
+    const all = kernel.pack(0, x, norms, Array.from({ length: n }, (_, i) => i));
+    const heap = kernel.heap;
+    for (let i0 = 0; i0 < padded; i0 += BLOCK) {
+      const i1 = Math.min(padded, i0 + BLOCK);
+      kernel.product(all, i0, i1, all, 0, padded, tileAt, padded);
+      for (let i = i0; i < Math.min(i1, n); i++) {
+        if (moas.rows[moaOf[i]].length < 2) continue;
+        let nPos = 0;
+        let nNeg = 0;
+        const base = tileAt + (i - i0) * padded;
+        for (let j = 0; j < n; j++) {
+          if (j === i) continue;
+          if (moaOf[j] === moaOf[i]) pos[nPos++] = heap[base + j];
+          else neg[nNeg++] = heap[base + j];
+        }
+        nPosPairs[i] = nPos;
+        nTotalPairs[i] = nPos + nNeg;
+        if (!undefinedRow(norms, i)) ap[i] = averagePrecisionOf(pos, nPos, neg, nNeg, scratch);
       }
-      nPosPairs[i] = nPos;
-      nTotalPairs[i] = nPos + nNeg;
-      if (!Number.isNaN(x.data[i * k])) ap[i] = averagePrecisionOf(pos, nPos, neg, nNeg);
     }
+  } finally {
+    kernel.close();
   }
   const groups = keepReplicated(moas);
   const summary = summarise(groups, ap, nPosPairs, nTotalPairs, opts);
@@ -274,22 +319,33 @@ function rankKey(s: number): number {
 }
 
 /**
- * AP of one query from its positives' and negatives' similarities (both arrays are overwritten). Ranked by
- * copairs' float32 key (`rankKey`), most similar first; ties put positives first.
+ * AP of one query from its positives' similarities (overwritten) and its negatives'. Ranked by
+ * copairs' float32 key (`rankKey`), most similar first; ties put positives first. Only the positives are
+ * sorted: each negative is counted ahead of the positives whose key is strictly larger than its own, which is
+ * all the AP needs (`scratch`, nPos + 1 entries, holds the counts).
  */
-export function averagePrecisionOf(pos: Float64Array, nPos: number, neg: Float64Array, nNeg: number): number {
+export function averagePrecisionOf(pos: Float64Array, nPos: number, neg: Float64Array, nNeg: number, scratch = new Int32Array(nPos + 1)): number {
   if (nPos === 0) return NaN;
   const ps = pos.subarray(0, nPos);
-  const ns = neg.subarray(0, nNeg);
   for (let i = 0; i < nPos; i++) ps[i] = rankKey(ps[i]);
-  for (let i = 0; i < nNeg; i++) ns[i] = rankKey(ns[i]);
   ps.sort();
-  ns.sort();
+  // ahead[r]: negatives whose key is below ps[r] but not below ps[r − 1].
+  const ahead = scratch.subarray(0, nPos + 1).fill(0);
+  for (let i = 0; i < nNeg; i++) {
+    const key = rankKey(neg[i]);
+    let lo = 0;
+    let hi = nPos;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ps[mid] > key) hi = mid;
+      else lo = mid + 1;
+    }
+    ahead[lo]++;
+  }
   let sum = 0;
-  // Walk positives from the best key down; `before` counts negatives with a strictly smaller key.
   let before = 0;
   for (let r = 0; r < nPos; r++) {
-    while (before < nNeg && ns[before] < ps[r]) before++;
+    before += ahead[r];
     sum += (r + 1) / (r + 1 + before);
   }
   return sum / nPos;

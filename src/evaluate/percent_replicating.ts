@@ -2,7 +2,7 @@ import type { Matrix } from '../numeric/matrix.ts';
 import type { MetaValue, Profiles } from '../data/profiles.ts';
 import { mean, median, percentile } from '../numeric/stats.ts';
 import { stream } from '../random/streams.ts';
-import { packRows, pearsonRows, rowDot, upperTriangleInto } from './gram.ts';
+import { normaliseRowsInto, pearsonNorms, rowDot, type RowNorms, SimilarityKernel, similarityThreads, upperTriangleInto, upperTriangleSize } from './gram.ts';
 import { groupBy } from './groups.ts';
 import { numpyPermutation } from './numpy_random.ts';
 
@@ -77,18 +77,20 @@ export function percentReplicating(
   opts: PercentReplicatingOptions,
 ): PercentReplicating {
   const groups = groupBy(p, replicateBy);
-  // One normalisation pass: from here on every correlation is a single dot product.
-  const z = pearsonRows(p.values);
-  const k = z.cols;
+  // One pass for every row's centre and scale: from here on every correlation is a single dot product.
+  const norms = pearsonNorms(p.values);
+  const k = p.values.cols;
 
   const groupsOut: ReplicateGroup[] = [];
   const pairs: number[] = [];
+  const scratch = new Float64Array(groups.rows.reduce((m, r) => Math.max(m, r.length), 0) * k);
   groups.rows.forEach((rows, g) => {
     if (rows.length < 2) return;
     pairs.length = 0;
+    const z = normaliseRowsInto(p.values, norms, rows, scratch);
     for (let a = 0; a < rows.length; a++) {
       for (let b = a + 1; b < rows.length; b++) {
-        const r = rowDot(z.data, k, rows[a], rows[b]);
+        const r = rowDot(z, k, a, b);
         if (!Number.isNaN(r)) pairs.push(r);
       }
     }
@@ -102,7 +104,7 @@ export function percentReplicating(
   });
 
   const draw = opts.null_sampling === 'reference' ? referenceDraws(opts.seed) : independentDraws(opts.seed);
-  const nulls = nullCorrelations(z, groups.rows, opts.null_draws, draw);
+  const nulls = nullCorrelations(p.values, norms, groups.rows, opts.null_draws, draw);
   const threshold = percentile(nulls, opts.percentile);
   let nReplicating = 0;
   for (const g of groupsOut) {
@@ -150,20 +152,25 @@ function referenceDraws(seed: number): DrawWells {
 }
 
 /** Every pairwise correlation among one well per group, pooled over `draws` draws; NaN dropped. */
-function nullCorrelations(z: Matrix, rows: number[][], draws: number, draw: DrawWells): Float64Array {
+function nullCorrelations(m: Matrix, norms: RowNorms, rows: number[][], draws: number, draw: DrawWells): Float64Array {
   const g = rows.length;
   const perDraw = (g * (g - 1)) / 2;
   const out = new Float64Array(draws * perDraw);
   const drawn = new Int32Array(g);
+  const kernel = new SimilarityKernel(upperTriangleSize(g, m.cols), similarityThreads(perDraw * m.cols));
   let end = 0;
-  for (let d = 0; d < draws; d++) {
-    draw(d, rows, drawn);
-    const start = end;
-    end = upperTriangleInto(packRows(z, drawn), g, z.cols, out, start);
-    // Compact away undefined correlations (wells with constant or missing values), as the reference does.
-    let w = start;
-    for (let r = start; r < end; r++) if (!Number.isNaN(out[r])) out[w++] = out[r];
-    end = w;
+  try {
+    for (let d = 0; d < draws; d++) {
+      draw(d, rows, drawn);
+      const start = end;
+      end = upperTriangleInto(kernel, m, norms, drawn, out, start);
+      // Compact away undefined correlations (wells with constant or missing values), as the reference does.
+      let w = start;
+      for (let r = start; r < end; r++) if (!Number.isNaN(out[r])) out[w++] = out[r];
+      end = w;
+    }
+  } finally {
+    kernel.close();
   }
   return end === out.length ? out : out.slice(0, end);
 }

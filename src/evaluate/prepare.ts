@@ -1,5 +1,5 @@
 import { DataError } from '../errors.ts';
-import { matrix } from '../numeric/matrix.ts';
+import { matrix, range } from '../numeric/matrix.ts';
 import { groupRows, type MetaValue, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 
 /**
@@ -49,15 +49,32 @@ export interface EvaluationPrepOptions {
 /**
  * z-score per plate → treated wells only → optionally the highest dose of each compound → fill: the
  * reference's order (load_zscores z-scores and filters, replicateCorrs interpolates the filtered table), which
- * matters because interpolated fills borrow from the neighbouring rows.
+ * matters because interpolated fills borrow from the neighbouring rows. The wells kept are chosen from the
+ * metadata first and only they are z-scored (with their whole plate's statistics: `stats`, computed here
+ * unless given), so the screen's matrix is read once and never copied whole.
  */
-export function prepareForEvaluation(p: Profiles, roles: EvaluationRoles, opts: EvaluationPrepOptions): Profiles {
-  const scaled = opts.per_plate_zscore ? zscorePerPlate(p, roles.plate) : p;
-  const isControl = resolveControls(scaled, roles.control);
-  const treated = selectWells(scaled, whereRows(isControl.length, (i) => !isControl[i]));
+export function prepareForEvaluation(p: Profiles, roles: EvaluationRoles, opts: EvaluationPrepOptions, stats?: PlateStatistics): Profiles {
+  const isControl = resolveControls(p, roles.control);
+  const treated = whereRows(isControl.length, (i) => !isControl[i]);
   const n = opts.replicates_per_dose ?? null;
-  const kept = !opts.highest_dose_only ? treated : n === null ? keepHighestDose(treated, roles) : keepReplicatesAtHighestDose(treated, roles, n);
-  return fillUndefined(kept, opts.fill_undefined);
+  const kept = !opts.highest_dose_only ? treated : n === null ? highestDoseRows(p, roles, treated) : replicatesAtHighestDoseRows(p, roles, n, treated);
+  if (!opts.per_plate_zscore) return fillUndefined(selectWells(p, kept), opts.fill_undefined);
+  const scaled = zscoreRows(p, stats ?? plateStatistics(p, roles.plate), kept, opts.fill_undefined === 'zero');
+  return opts.fill_undefined === 'zero' ? scaled : fillUndefined(scaled, opts.fill_undefined);
+}
+
+/**
+ * The control wells as mAP ranks treated wells against them: z-scored per plate and filled as the whole
+ * table would be (an interpolated fill borrows from the neighbouring wells, whatever their role), or, without
+ * per_plate_zscore, as they are.
+ */
+export function evaluationControls(p: Profiles, roles: Pick<EvaluationRoles, 'plate' | 'control'>, opts: EvaluationPrepOptions, stats?: PlateStatistics): Profiles {
+  const isControl = resolveControls(p, roles.control);
+  const controls = whereRows(isControl.length, (i) => isControl[i]);
+  if (!opts.per_plate_zscore) return selectWells(p, controls);
+  const plateStats = stats ?? plateStatistics(p, roles.plate);
+  if (opts.fill_undefined === 'zero') return zscoreRows(p, plateStats, controls, true);
+  return selectWells(fillUndefined(zscoreRows(p, plateStats, range(p.values.rows), false), opts.fill_undefined), controls);
 }
 
 /** Resolve a control marker to one boolean per well. */
@@ -75,50 +92,82 @@ export function resolveControls(p: Profiles, control: ControlMarker): boolean[] 
   });
 }
 
+/** Per plate (in order of first appearance) and feature: the mean and sample SD `zscorePerPlate` uses. */
+export interface PlateStatistics {
+  /** Plate index of every well. */
+  readonly plateOf: Int32Array;
+  /** plates × features, row-major. */
+  readonly mean: Float64Array;
+  readonly sd: Float64Array;
+}
+
 /**
- * Each feature minus its plate mean, over its plate's sample SD, all wells of the plate included.
+ * Each feature's mean and sample SD on each plate, all wells of the plate included, missing values skipped.
  * Sample SD (ddof 1) because the reference's evaluation step uses pandas' `std()`: Pearson and cosine
  * similarities do not see the difference (it scales each well by one factor per plate), but interpolated
  * fills do, and only ddof 1 reproduces the reference's replicate correlations to 1e-9 on bbbc021.
- * Missing values are skipped in the statistics and stay missing; a feature constant on a plate (or a
- * plate of one well) has an undefined z-score there, NaN, left to `fillUndefined`.
+ * Two passes over the rows in table order (means, then squared deviations), as numpy/pandas sum, for the same
+ * rounding.
  */
-export function zscorePerPlate(p: Profiles, plate: string): Profiles {
+export function plateStatistics(p: Profiles, plate: string): PlateStatistics {
   const { rows, cols, data } = p.values;
-  const out = new Float64Array(rows * cols);
-  const sum = new Float64Array(cols);
-  const count = new Float64Array(cols);
-  const ss = new Float64Array(cols);
-  for (const wells of groupRows(metaColumn(p, plate)).values()) {
-    sum.fill(0);
-    count.fill(0);
-    ss.fill(0);
-    for (const i of wells) {
-      for (let j = 0; j < cols; j++) {
-        const v = data[i * cols + j];
-        if (Number.isFinite(v)) {
-          sum[j] += v;
-          count[j]++;
-        }
-      }
-    }
-    for (let j = 0; j < cols; j++) sum[j] /= count[j]; // now the mean
-    // Two passes (mean, then squared deviations) as numpy/pandas do, for the same rounding.
-    for (const i of wells) {
-      for (let j = 0; j < cols; j++) {
-        const v = data[i * cols + j];
-        if (Number.isFinite(v)) ss[j] += (v - sum[j]) ** 2;
-      }
-    }
-    for (let j = 0; j < cols; j++) ss[j] = Math.sqrt(ss[j] / (count[j] - 1)); // now the SD
-    for (const i of wells) {
-      for (let j = 0; j < cols; j++) {
-        const v = data[i * cols + j];
-        out[i * cols + j] = Number.isFinite(v) && ss[j] > 0 ? (v - sum[j]) / ss[j] : NaN;
+  const plates = groupRows(metaColumn(p, plate));
+  const plateOf = new Int32Array(rows);
+  [...plates.values()].forEach((wells, g) => wells.forEach((i) => (plateOf[i] = g)));
+  const mean = new Float64Array(plates.size * cols);
+  const count = new Float64Array(plates.size * cols);
+  const sd = new Float64Array(plates.size * cols);
+  for (let i = 0; i < rows; i++) {
+    const [src, at] = [i * cols, plateOf[i] * cols];
+    for (let j = 0; j < cols; j++) {
+      const v = data[src + j];
+      if (Number.isFinite(v)) {
+        mean[at + j] += v;
+        count[at + j]++;
       }
     }
   }
-  return { metadata: p.metadata, features: p.features, values: matrix(rows, cols, out) };
+  for (let t = 0; t < mean.length; t++) mean[t] /= count[t];
+  for (let i = 0; i < rows; i++) {
+    const [src, at] = [i * cols, plateOf[i] * cols];
+    for (let j = 0; j < cols; j++) {
+      const v = data[src + j];
+      if (Number.isFinite(v)) sd[at + j] += (v - mean[at + j]) ** 2;
+    }
+  }
+  for (let t = 0; t < sd.length; t++) sd[t] = Math.sqrt(sd[t] / (count[t] - 1));
+  return { plateOf, mean, sd };
+}
+
+/**
+ * Rows `idx` of p (in that order), each feature minus its plate mean over its plate's SD (`stats`). A missing
+ * value stays missing, and a feature constant on a plate (or a plate of one well) has an undefined z-score
+ * there: NaN, or with `zeroUndefined` 0 (what fillUndefined's `zero` makes of it, in the same pass).
+ */
+export function zscoreRows(p: Profiles, stats: PlateStatistics, idx: ArrayLike<number>, zeroUndefined: boolean): Profiles {
+  const { cols, data } = p.values;
+  const { plateOf, mean, sd } = stats;
+  const undefinedAs = zeroUndefined ? 0 : NaN;
+  const out = new Float64Array(idx.length * cols);
+  for (let r = 0; r < idx.length; r++) {
+    const src = idx[r] * cols;
+    const dst = r * cols;
+    const at = plateOf[idx[r]] * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[src + j];
+      const s = sd[at + j];
+      const z = (v - mean[at + j]) / s;
+      out[dst + j] = !(s > 0 && Number.isFinite(v)) || (zeroUndefined && !Number.isFinite(z)) ? undefinedAs : z;
+    }
+  }
+  const metadata: Record<string, MetaValue[]> = {};
+  for (const [name, col] of Object.entries(p.metadata)) metadata[name] = Array.from({ length: idx.length }, (_, r) => col[idx[r]]);
+  return { metadata, features: p.features, values: matrix(idx.length, cols, out) };
+}
+
+/** Every feature z-scored per plate (`plateStatistics`, `zscoreRows`); undefined z-scores are NaN, left to `fillUndefined`. */
+export function zscorePerPlate(p: Profiles, plate: string): Profiles {
+  return zscoreRows(p, plateStatistics(p, plate), range(p.values.rows), false);
 }
 
 /**
@@ -127,14 +176,25 @@ export function zscorePerPlate(p: Profiles, plate: string): Profiles {
  * must be numeric.
  */
 export function keepHighestDose(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>): Profiles {
-  const dose = numericDoses(p, roles);
-  const keep: number[] = [];
-  for (const wells of groupRows(metaColumn(p, roles.perturbation)).values()) {
-    const top = wells.reduce((m, i) => Math.max(m, dose[i]), -Infinity);
-    for (const i of wells) if (dose[i] === top) keep.push(i);
+  return selectWells(p, highestDoseRows(p, roles, range(p.values.rows)));
+}
+
+/** `keepHighestDose` among rows `rows` (ascending) of p: the rows kept, in table order. */
+function highestDoseRows(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>, rows: Int32Array): Int32Array {
+  const dose = numericDoses(p, roles, rows);
+  const perturbation = metaColumn(p, roles.perturbation);
+  const byPerturbation = new Map<MetaValue, number[]>();
+  for (const i of rows) {
+    const wells = byPerturbation.get(perturbation[i]);
+    if (wells) wells.push(i);
+    else byPerturbation.set(perturbation[i], [i]);
   }
-  keep.sort((a, b) => a - b); // keep the table's row order
-  return selectWells(p, keep);
+  const keep: number[] = [];
+  for (const wells of byPerturbation.values()) {
+    const top = wells.reduce((m, i) => Math.max(m, dose.get(i)!), -Infinity);
+    for (const i of wells) if (dose.get(i) === top) keep.push(i);
+  }
+  return Int32Array.from(keep).sort(); // the table's row order
 }
 
 /**
@@ -159,20 +219,26 @@ export function keepHighestDose(p: Profiles, roles: Pick<EvaluationRoles, 'pertu
  * missing keys.
  */
 export function keepReplicatesAtHighestDose(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>, n: number): Profiles {
-  const dose = numericDoses(p, roles);
+  return selectWells(p, replicatesAtHighestDoseRows(p, roles, n, range(p.values.rows)));
+}
+
+/** `keepReplicatesAtHighestDose` among rows `rows` (ascending) of p: the rows kept, in its order. */
+function replicatesAtHighestDoseRows(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>, n: number, rows: Int32Array): number[] {
+  const doses = numericDoses(p, roles, rows);
+  const dose = (i: number) => doses.get(i)!;
   const compound = metaColumn(p, roles.perturbation);
   const size = new Map<string, number>();
-  const key = (i: number) => `${typeof compound[i]}:${String(compound[i])}\u0000${dose[i]}`;
-  for (let i = 0; i < compound.length; i++) if (compound[i] !== null) size.set(key(i), (size.get(key(i)) ?? 0) + 1);
-  const eligible = whereRows(compound.length, (i) => compound[i] !== null && size.get(key(i))! >= n);
-  const sorted = Array.from(eligible).sort((a, b) => compareMeta(compound[b], compound[a]) || dose[b] - dose[a] || a - b);
+  const key = (i: number) => `${typeof compound[i]}:${String(compound[i])}\u0000${dose(i)}`;
+  for (const i of rows) if (compound[i] !== null) size.set(key(i), (size.get(key(i)) ?? 0) + 1);
+  const eligible = Array.from(rows).filter((i) => compound[i] !== null && size.get(key(i))! >= n);
+  const sorted = eligible.sort((a, b) => compareMeta(compound[b], compound[a]) || dose(b) - dose(a) || a - b);
   const taken = new Map<MetaValue, number>();
   const keep = sorted.filter((i) => {
     const t = taken.get(compound[i]) ?? 0;
     taken.set(compound[i], t + 1);
     return t < n;
   });
-  return selectWells(p, keep);
+  return keep;
 }
 
 /** pandas' order of two non-missing values of one column: numbers numerically, otherwise as text. */
@@ -183,12 +249,14 @@ function compareMeta(a: MetaValue, b: MetaValue): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** The dose of every well as a number; a missing or non-numeric dose is a data error. */
-function numericDoses(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>): number[] {
+/** The dose of each of the wells `rows` as a number, by row; a missing or non-numeric dose is a data error. */
+function numericDoses(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' | 'dose'>, rows: Int32Array): Map<number, number> {
   if (!roles.dose) throw new Error('highest_dose_only needs a dose column role');
   const column = roles.dose;
   const perturbation = metaColumn(p, roles.perturbation);
-  return metaColumn(p, column).map((v, i) => {
+  const values = metaColumn(p, column);
+  return new Map(Array.from(rows, (i) => {
+    const v = values[i];
     const d = typeof v === 'number' ? v : Number(v);
     if (v === null || v === '' || !Number.isFinite(d)) {
       throw new DataError(
@@ -196,8 +264,8 @@ function numericDoses(p: Profiles, roles: Pick<EvaluationRoles, 'perturbation' |
           'keeping each compound\'s highest dose needs a number there (or set evaluation.highest_dose_only: false)',
       );
     }
-    return d;
-  });
+    return [i, d];
+  }));
 }
 
 /**

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
+import type { Activation, DenseStack } from '../training/fused_step.ts';
 
 /**
  * The MLP autoencoder of method §2.5, held in a tfjs-layers Sequential so it saves in the standard
@@ -65,6 +66,39 @@ export class Autoencoder {
 
   trainableVariables(): tf.Variable[] {
     return this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  /**
+   * The model as a plain stack of dense layers, read off its tfjs layers (so a loaded model answers too), or
+   * the first layer that keeps it from being one (dropout, batch norm).
+   */
+  denseStack(): DenseStack | string {
+    const stack: DenseStack = { sizes: [this.inputDim], activations: [], leakySlope: LEAKY_SLOPE, latent: -1, kernels: [], biases: [] };
+    for (const layer of this.model.layers) {
+      const className = layer.getClassName();
+      const config = layer.getConfig() as { units?: number; activation?: string; alpha?: number };
+      const last = stack.activations.length - 1;
+      if (className === 'InputLayer') continue;
+      if (className === 'Dense') {
+        if (layer.name === 'latent') stack.latent = stack.activations.length;
+        stack.sizes.push(config.units!);
+        stack.activations.push(config.activation as Activation);
+        const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        if (!bias) return `a dense layer without bias (${layer.name})`;
+        stack.kernels.push(kernel);
+        stack.biases.push(bias);
+      } else if (className === 'LeakyReLU' && last >= 0 && stack.activations[last] === 'linear') {
+        stack.activations[last] = 'leaky_relu';
+        stack.leakySlope = config.alpha!;
+      } else if (className === 'Activation' && last >= 0 && stack.activations[last] === 'linear') {
+        stack.activations[last] = config.activation as Activation;
+      } else {
+        return className === 'Dropout' ? 'dropout' : className === 'BatchNormalization' ? 'batch norm' : `a ${className} layer`;
+      }
+    }
+    const known: readonly string[] = ['relu', 'leaky_relu', 'elu', 'tanh', 'linear'];
+    const odd = stack.activations.find((a) => !known.includes(a));
+    return odd ? `the activation ${odd}` : stack;
   }
 
   /** Every weight, batch-norm moving statistics included, in a fixed order (live tensors: clone to keep). */

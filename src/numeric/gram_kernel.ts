@@ -23,8 +23,7 @@
 export type Gram = (panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number) => void;
 
 import {
-  addTo, breakIf, compileOrNull, F64X2_ADD, F64X2_MUL, I32_ADD, I32_EQZ, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, I32_SUB, i32Const,
-  kernelModuleBytes, localGet, localSet, SELECT, V128_ZERO, v128Load, v128Load64Splat, v128Store, whileLoop,
+  addTo, breakIf, compileOrNull, I32_ADD, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, i32Const, kernelModuleBytes, localGet, localSet, panelBlock, SELECT, whileLoop,
 } from './wasm.ts';
 
 // Parameters, then locals: i32 counters and addresses, v128 accumulators and operands.
@@ -48,29 +47,7 @@ const gramBody: number[] = [
       [...localGet(GJ), ...localGet(GJ1), I32_GE_U, ...breakIf],
       [...localGet(PANELS), ...localGet(GI), ...localGet(PANEL_BYTES), I32_MUL, I32_ADD, ...localSet(A)],
       [...localGet(PANELS), ...localGet(GJ), ...localGet(PANEL_BYTES), I32_MUL, I32_ADD, ...localSet(B)],
-      Array.from({ length: 8 }, (_, q) => [...V128_ZERO, ...localSet(ACC + q)]).flat(),
-      [...localGet(LEN), ...localSet(K)],
-      // for (k = len; k > 0; k--): the 4 values of row k in panel gj times each of the 4 in panel gi
-      whileLoop(
-        [...localGet(K), I32_EQZ, ...breakIf],
-        [...localGet(B), ...v128Load(0), ...localSet(Y0), ...localGet(B), ...v128Load(16), ...localSet(Y1)],
-        [0, 1, 2, 3].flatMap((r) => [
-          ...localGet(A), ...v128Load64Splat(8 * r), ...localSet(X),
-          ...localGet(ACC + 2 * r), ...localGet(X), ...localGet(Y0), ...F64X2_MUL, ...F64X2_ADD, ...localSet(ACC + 2 * r),
-          ...localGet(ACC + 2 * r + 1), ...localGet(X), ...localGet(Y1), ...F64X2_MUL, ...F64X2_ADD, ...localSet(ACC + 2 * r + 1),
-        ]),
-        addTo(A, i32Const(32)),
-        addTo(B, i32Const(32)),
-        [...localGet(K), ...i32Const(1), I32_SUB, ...localSet(K)],
-      ),
-      // out block (gi, gj) at out + gi·4·ldo + gj·32; add the accumulators row by row
-      [...localGet(OUT), ...localGet(GI), ...localGet(LDO), I32_MUL, ...i32Const(2), I32_SHL, I32_ADD],
-      [...localGet(GJ), ...i32Const(5), I32_SHL, I32_ADD, ...localSet(O)],
-      [0, 1, 2, 3].flatMap((r) => [
-        ...localGet(O), ...localGet(O), ...v128Load(0), ...localGet(ACC + 2 * r), ...F64X2_ADD, ...v128Store(0),
-        ...localGet(O), ...localGet(O), ...v128Load(16), ...localGet(ACC + 2 * r + 1), ...F64X2_ADD, ...v128Store(16),
-        ...addTo(O, localGet(LDO)),
-      ]),
+      ...panelBlock({ a: A, b: B, len: LEN, k: K, out: OUT, ldo: LDO, o: O, gi: GI, gj: GJ, acc: ACC, y0: Y0, y1: Y1, x: X }),
       addTo(GJ, i32Const(1)),
     ),
     addTo(GI, i32Const(1)),

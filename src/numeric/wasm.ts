@@ -1,7 +1,7 @@
 /**
  * A minimal WebAssembly assembler for the project's hand-written SIMD kernels (numeric/gram_kernel.ts,
- * classify/gemm_kernel.ts): just the opcodes they use (binary format, core spec §5), and a one-function
- * module around a body. No native addon and no build step.
+ * classify/gemm_kernel.ts, training/fused_kernel.ts): just the opcodes they use (binary format, core spec §5),
+ * and a module of one or more functions around their bodies. No native addon and no build step.
  */
 
 export const uleb = (n: number): number[] => {
@@ -30,31 +30,108 @@ export const v128Load64Splat = (offset: number) => simd(0x0a, 3, ...uleb(offset)
 export const V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
 export const F64X2_ADD = simd(0xf0);
 export const F64X2_MUL = simd(0xf2);
+/** float32 lanes (four per v128): splat loads, arithmetic, compares and lane selection. */
+export const v128Load32Splat = (offset: number) => simd(0x09, 2, ...uleb(offset));
+export const I32X4_SPLAT = simd(0x11);
+export const F32X4_GT = simd(0x44);
+export const V128_BITSELECT = simd(0x52);
+export const [F32X4_SQRT, F32X4_ADD, F32X4_SUB, F32X4_MUL, F32X4_DIV] = [0xe3, 0xe4, 0xe5, 0xe6, 0xe7].map((op) => simd(op));
+/** The two low float32 lanes as float64s. */
+export const F64X2_PROMOTE_LOW = simd(0x5f);
+/** i8x16.shuffle: byte q of the result is byte lanes[q] of the two operands (0–15 the first, 16–31 the second). */
+export const simdShuffle = (lanes: readonly number[]) => simd(0x0d, ...lanes);
 /** `block { loop { ...body } }`: inside body, br_if 1 leaves the loop and br 0 repeats it. */
 export const whileLoop = (...body: number[][]) => [0x02, 0x40, 0x03, 0x40, ...body.flat(), 0x0c, 0, 0x0b, 0x0b];
 export const breakIf = [0x0d, 1];
 export const addTo = (local: number, value: number[]) => [...localGet(local), ...value, I32_ADD, ...localSet(local)];
 
+/** Locals of `panelBlock`: the two panels' addresses, the position count and counter, the output row stride, block address and indices, and the v128 accumulators (8 from `acc`) and operands. */
+export interface PanelBlockLocals {
+  a: number;
+  b: number;
+  len: number;
+  k: number;
+  out: number;
+  ldo: number;
+  o: number;
+  gi: number;
+  gj: number;
+  acc: number;
+  y0: number;
+  y1: number;
+  x: number;
+}
+
+/**
+ * The 4×4 block of dot products both float64 kernels share (gram_kernel.ts, product_kernel.ts): the 4 vectors
+ * of panel `a` against the 4 of panel `b`, over `len` positions summed from the first, in eight f64x2
+ * accumulators, then added to out's block (gi, gj) at out + gi·4·ldo + gj·32. `a` and `b` are advanced.
+ */
+export function panelBlock(l: PanelBlockLocals): number[][] {
+  return [
+    Array.from({ length: 8 }, (_, q) => [...V128_ZERO, ...localSet(l.acc + q)]).flat(),
+    [...localGet(l.len), ...localSet(l.k)],
+    // for (k = len; k > 0; k--): b's 4 values at this position times each of a's 4
+    whileLoop(
+      [...localGet(l.k), I32_EQZ, ...breakIf],
+      [...localGet(l.b), ...v128Load(0), ...localSet(l.y0), ...localGet(l.b), ...v128Load(16), ...localSet(l.y1)],
+      [0, 1, 2, 3].flatMap((r) => [
+        ...localGet(l.a), ...v128Load64Splat(8 * r), ...localSet(l.x),
+        ...localGet(l.acc + 2 * r), ...localGet(l.x), ...localGet(l.y0), ...F64X2_MUL, ...F64X2_ADD, ...localSet(l.acc + 2 * r),
+        ...localGet(l.acc + 2 * r + 1), ...localGet(l.x), ...localGet(l.y1), ...F64X2_MUL, ...F64X2_ADD, ...localSet(l.acc + 2 * r + 1),
+      ]),
+      addTo(l.a, i32Const(32)),
+      addTo(l.b, i32Const(32)),
+      [...localGet(l.k), ...i32Const(1), I32_SUB, ...localSet(l.k)],
+    ),
+    [...localGet(l.out), ...localGet(l.gi), ...localGet(l.ldo), I32_MUL, ...i32Const(2), I32_SHL, I32_ADD],
+    [...localGet(l.gj), ...i32Const(5), I32_SHL, I32_ADD, ...localSet(l.o)],
+    [0, 1, 2, 3].flatMap((r) => [
+      ...localGet(l.o), ...localGet(l.o), ...v128Load(0), ...localGet(l.acc + 2 * r), ...F64X2_ADD, ...v128Store(0),
+      ...localGet(l.o), ...localGet(l.o), ...v128Load(16), ...localGet(l.acc + 2 * r + 1), ...F64X2_ADD, ...v128Store(16),
+      ...addTo(l.o, localGet(l.ldo)),
+    ]),
+  ];
+}
+
 /** wasm32 memories hold at most 65,536 pages of 64 KiB. */
 const MAX_PAGES = 65536;
+
+/** One exported function of a kernel module: `params` i32 parameters, no result, then its locals. */
+export interface KernelFunction {
+  name: string;
+  params: number;
+  i32Locals: number;
+  v128Locals: number;
+  body: number[];
+}
 
 /**
  * A module of one exported function `name` taking `params` i32s and returning nothing, with `i32Locals` then
  * `v128Locals` locals after its parameters, over an imported `env.memory` (with `sharedMemory`, a shared
  * memory of up to 4 GiB that threads share).
  */
-export function kernelModuleBytes(k: { name: string; params: number; i32Locals: number; v128Locals: number; body: number[]; sharedMemory?: boolean }): Uint8Array<ArrayBuffer> {
+export function kernelModuleBytes(k: KernelFunction & { sharedMemory?: boolean }): Uint8Array<ArrayBuffer> {
+  return kernelsModuleBytes([k], k.sharedMemory);
+}
+
+/** A module exporting several such functions over one imported `env.memory`; function i has type i. */
+export function kernelsModuleBytes(fns: readonly KernelFunction[], sharedMemory = false): Uint8Array<ArrayBuffer> {
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  const code = [...uleb(2), ...uleb(k.i32Locals), I32, ...uleb(k.v128Locals), V128, ...k.body];
+  const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+  const code = (k: KernelFunction) => {
+    const body = [...uleb(2), ...uleb(k.i32Locals), I32, ...uleb(k.v128Locals), V128, ...k.body];
+    return [...uleb(body.length), ...body];
+  };
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version 1
-    ...section(1, [1, 0x60, k.params, ...new Array(k.params).fill(I32), 0]), // type: (i32 × params) → ()
+    ...section(1, vector(fns.map((k) => [0x60, ...uleb(k.params), ...new Array(k.params).fill(I32), 0]))), // types: (i32 × params) → ()
     // import env.memory: min 0 pages; or shared, min 0, max 65,536 pages (limits flag 3: shared, with a maximum)
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(k.sharedMemory ? [0x03, 0x00, ...uleb(MAX_PAGES)] : [0x00, 0x00])]),
-    ...section(3, [1, 0]), // function 0 has type 0
-    ...section(7, [1, ...name(k.name), 0x00, 0]), // exported by its name
-    ...section(10, [1, ...uleb(code.length), ...code]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(sharedMemory ? [0x03, 0x00, ...uleb(MAX_PAGES)] : [0x00, 0x00])]),
+    ...section(3, vector(fns.map((_, i) => uleb(i)))), // function i has type i
+    ...section(7, vector(fns.map((k, i) => [...name(k.name), 0x00, ...uleb(i)]))), // exported by their names
+    ...section(10, vector(fns.map(code))),
   ]);
 }
 

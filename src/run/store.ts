@@ -81,6 +81,8 @@ export const TABLES = {
   history: 'history',
   /** Per representation, the test wells' profiles (represent). */
   representation: (rep: string) => `representations/${rep}`,
+  /** Per modality, its wells as read, imputed and z-scored (modalities). */
+  modality: (name: string) => `modalities/${name}`,
   /** Per representation, one replicate correlation per replicate group (evaluate). */
   replicateCorrelation: (rep: string) => `replicate_correlation/${rep}`,
   /** Per representation, a sample of the null's correlations (evaluate). */

@@ -10,7 +10,8 @@ import type { ResolvedSpec } from '../spec/types.ts';
 export type BackendRequest = ResolvedSpec['runtime']['backend'];
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
-export type RuntimeOptions = ResolvedSpec['runtime'];
+/** What selecting a backend reads (runtime.training_kernel is the training loop's). */
+export type RuntimeOptions = Pick<ResolvedSpec['runtime'], 'backend' | 'threads'>;
 
 /** A backend that cannot run here. Its message is meant for users: the CLI prints it without a stack. */
 export class BackendUnavailableError extends Error {

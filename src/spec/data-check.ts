@@ -54,8 +54,45 @@ export function checkDataFiles(loaded: LoadedSpec, runs: readonly PlannedRun[]):
         });
       }
     }
+    for (const [name, m] of Object.entries(spec.modalities)) issues.push(...checkModalityFiles(loaded, name, m, seen));
   }
   return dedupe(issues);
+}
+
+/** A modality's files as the dataset's: each exists, starts like a table, and has its role columns and features. */
+function checkModalityFiles(loaded: LoadedSpec, name: string, m: PlannedRun['spec']['modalities'][string], seen: Set<string>): SpecIssue[] {
+  const key = JSON.stringify(m);
+  if (m.source !== 'file' || seen.has(key)) return [];
+  seen.add(key);
+  const at = (keys: string[]) => ({ where: locate(loaded.sites, keys).where, path: dottedPath(keys) });
+  const base = ['modalities', name];
+  const wanted = [
+    { column: m.columns.plate, role: 'plate', setting: [...base, 'columns', 'plate'] },
+    { column: m.columns.perturbation, role: 'perturbation', setting: [...base, 'columns', 'perturbation'] },
+    { column: m.control.column, role: 'control marker', setting: [...base, 'control', 'column'] },
+    ...(m.columns.dose ? [{ column: m.columns.dose, role: 'dose', setting: [...base, 'columns', 'dose'] }] : []),
+    ...(m.columns.moa ? [{ column: m.columns.moa, role: 'MoA', setting: [...base, 'columns', 'moa'] }] : []),
+    ...(m.match.modality ?? []).map((column, i) => ({ column, role: 'match key', setting: [...base, 'match', 'modality', String(i)] })),
+  ];
+  const issues: SpecIssue[] = [];
+  for (const file of expandPaths(typeof m.path === 'string' ? [m.path] : (m.path ?? []))) {
+    let columns: string[];
+    try {
+      columns = readHeader(file);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      issues.push({ ...at([...base, 'path']), message: err.message });
+      continue;
+    }
+    const have = new Set(columns);
+    for (const w of wanted.filter((c) => !have.has(c.column))) {
+      issues.push({ ...at(w.setting), message: `column '${w.column}' (${w.role}) is not in ${file}, whose header has ${columns.length} columns: ${preview(columns)}` });
+    }
+    if (!columns.some((c) => m.features.contains.some((part) => c.includes(part)))) {
+      issues.push({ ...at([...base, 'features', 'contains']), message: `no column of ${file} contains ${m.features.contains.map((p) => `'${p}'`).join(', ')}: the table would have no features` });
+    }
+  }
+  return issues;
 }
 
 /** The setting that names a role column (the first that does): where a missing column is to be fixed. */

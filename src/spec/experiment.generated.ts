@@ -48,6 +48,12 @@ export interface Experiment {
     ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
   ];
   /**
+   * Further per-well tables of other assays of the same compounds (e.g. L1000 gene expression beside Cell Painting, as the reference analyses the rosetta datasets), each evaluated as a representation of its own: percent replicating, mAP and MoA classification alone and fused with each Cell Painting representation. No autoencoder is trained on them. Keys name them (in metrics, tables and the report); with dataset.preset, a modality named L1000 gets the preset's L1000 column roles (the reference's DS_INFO_DICT).
+   */
+  modalities: {
+    [k: string]: Modality;
+  };
+  /**
    * The spherized representation's whitening, fitted on the test controls.
    */
   spherized: {
@@ -254,6 +260,10 @@ export interface Synthetic {
    * Share of a compound's effect shared with the other compounds of its MoA.
    */
   moa_coherence: number;
+  /**
+   * Share of the MoAs (the last ones, by number) whose compounds have no effect on morphology (ground truth kind 'silent'): only another assay (modalities, source: synthetic) can see them.
+   */
+  silent_share: number;
 }
 /**
  * How control wells are split for training (method §2.2). Every non-control well is test_treat.
@@ -494,6 +504,173 @@ export interface Runtime {
    * Threads for the WebAssembly backend, and the number of MoA classification folds fitted at once in worker processes (evaluation.moa; its results do not depend on it).
    */
   threads: number;
+  /**
+   * What computes each training step of the autoencoder. fused-wasm-simd: one hand-written WebAssembly SIMD forward pass, backward pass and Adam(W) update of the dense stack, in float32 like tfjs, with the same objective, update, initial weights and batches as the tfjs path (it agrees with it to float rounding: the matrix products sum in another order), and the trained weights written back into the tfjs model; it implements dense layers with any of the model's activations, not dropout or batch norm. tfjs: tfjs ops with autodiff and tfjs' Adam on the selected backend. auto: fused-wasm-simd when the backend is wasm or cpu and the model has neither dropout nor batch norm (it trains several times faster there), else tfjs. Asking for fused-wasm-simd with a model it does not implement is an error. The kernel that trained, and why, is recorded in the run manifest (data.training_kernel, data.training_kernel_reason). The reference trains with PyTorch ops; neither kernel reproduces its float rounding.
+   */
+  training_kernel: "auto" | "fused-wasm-simd" | "tfjs";
+}
+/**
+ * A per-well table of another assay of the same compounds (e.g. L1000 replicate-level gene expression, replicate_level_l1k.csv.gz of cpg0003-rosetta). Its wells are read, imputed and z-scored per plate as the reference reads L1000 (read_replicate_level_profiles: pandas interpolate(), then standardize_per_catX by det_plate over all wells, ddof 1), then evaluated like a representation with its own roles.
+ */
+export interface Modality {
+  /**
+   * file: the table(s) at path; synthetic: a paired table simulated with the simulated Cell Painting screen (dataset.source: synthetic), same compounds, MoAs and doses, its own plates and wells (see synthetic).
+   */
+  source: "file" | "synthetic";
+  /**
+   * The table(s) to read when source is file: CSV, CSV.gz or Parquet; one path, a glob, or a list of either, relative to the spec file.
+   */
+  path?: string | [string, ...string[]];
+  /**
+   * Metadata columns by role (the L1000 names are the defaults).
+   */
+  columns: {
+    /**
+     * Plate identifier (per-plate z-scoring).
+     */
+    plate: string;
+    /**
+     * Well position.
+     */
+    well: string;
+    /**
+     * Perturbation identifier: wells sharing it are replicates.
+     */
+    perturbation: string;
+    /**
+     * Mechanism-of-action label, if the table has one; null: each well takes the MoA of its compound's Cell Painting wells (through match).
+     */
+    moa: string | null;
+    /**
+     * Dose column, if any (null: none); with one, evaluation keeps each compound's highest dose (the reference reads pert_dose for L1000).
+     */
+    dose: string | null;
+  };
+  /**
+   * Which wells are negative controls: those whose column equals one of the values (the reference: pert_id == DMSO; 'mock' on CDRP).
+   */
+  control: {
+    /**
+     * Column that marks the negative controls.
+     */
+    column: string;
+    /**
+     * Values of that column that mean 'control' (compared as text).
+     *
+     * @minItems 1
+     */
+    values: [string | number, ...(string | number)[]];
+  };
+  /**
+   * Which columns are features: those whose name contains one of the substrings (the reference: '_at', the Affymetrix probe ids of the 978 landmark genes), less any matching exclude.
+   */
+  features: {
+    /**
+     * A column whose name contains one of these is a feature.
+     *
+     * @minItems 1
+     */
+    contains: [string, ...string[]];
+    /**
+     * Regular expressions: a column matching one is not a feature.
+     */
+    exclude: string[];
+  };
+  /**
+   * Columns whose joint value defines a replicate group. null: the perturbation column (the reference groups L1000 by compound).
+   */
+  replicate_by: null | [string, ...string[]];
+  /**
+   * With a dose column: each compound's highest dose that has at least this many wells, the first this many of them (the reference's filter_data_by_highest_dose, n_per_dose 3 for LINCS L1000); null: every well of the highest dose.
+   */
+  replicates_per_dose: null | number;
+  /**
+   * Z-score every feature per plate over all the plate's wells on loading, as the reference always does for L1000 (even where it does not for Cell Painting).
+   */
+  per_plate_zscore: boolean;
+  /**
+   * Missing values (empty, NaN, ±Inf): features missing in more than na_cutoff of the wells are dropped, the rest imputed, as for dataset.missing.
+   */
+  missing: {
+    /**
+     * Features missing in more than this share of the wells are dropped.
+     */
+    na_cutoff: number;
+    /**
+     * As dataset.missing.impute; interpolate is the reference's.
+     */
+    impute: "none" | "mean" | "interpolate";
+  };
+  /**
+   * How its wells meet the Cell Painting wells: by a key of each table, compared as text.
+   */
+  match: {
+    /**
+     * The Cell Painting column(s) of the key; null: dataset.columns.perturbation (the reference renames each assay's compound column to PERT and merges on it; with by_dose, the compound-and-dose columns).
+     */
+    cell_painting: null | [string, ...string[]];
+    /**
+     * This table's column(s) of the key, in the same order; null: its columns.perturbation.
+     */
+    modality: null | [string, ...string[]];
+    /**
+     * Compare only the first this many characters of each key value (13: a Broad compound id, BRD-K12345678, without batch and salt); null: whole values.
+     */
+    prefix: null | number;
+    /**
+     * What MoA classification pairs across the assays. treatments: each key's mean profile in each assay, one row per key present in both (read_paired_treatment_level_profiles, what the reference classifies). replicates: up to `replicates` wells drawn per key from each assay, every pair of them a row (generate_random_match_of_replicate_pairs).
+     */
+    pairing: "treatments" | "replicates";
+    /**
+     * With pairing: replicates, the wells drawn per key from each assay (seeded); all of a key's wells when it has fewer.
+     */
+    replicates: number;
+  };
+  /**
+   * With source: synthetic, the simulated expression table: a factor model of the genes' control covariation, plate offsets, and per-compound effects that share moa_coherence with their MoA. MoAs are seen in it unless silent: the first silent_share of the MoAs (by number) have no effect here, while dataset.synthetic.silent_share silences the last ones in Cell Painting, so each assay sees MoAs the other misses.
+   */
+  synthetic: {
+    /**
+     * Number of genes (L1000 measures 978).
+     */
+    genes: number;
+    /**
+     * Latent factors behind the controls' gene covariation.
+     */
+    factors: number;
+    /**
+     * Share of each gene's control variance that is independent noise.
+     */
+    noise: number;
+    /**
+     * Number of plates (det_plate).
+     */
+    plates: number;
+    /**
+     * DMSO wells on every plate.
+     */
+    controls_per_plate: number;
+    /**
+     * Wells per compound and dose.
+     */
+    replicates: number;
+    /**
+     * SD of per-plate offsets, in units of a gene's SD.
+     */
+    plate_effect: number;
+    /**
+     * Size of a compound's effect at its highest dose, in gene SDs (spread over the genes).
+     */
+    effect: number;
+    /**
+     * Share of a compound's effect shared with the other compounds of its MoA.
+     */
+    moa_coherence: number;
+    /**
+     * Share of the MoAs (the first ones) with no effect on expression.
+     */
+    silent_share: number;
+  };
 }
 /**
  * SHAP explanations of the anomaly (method §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
@@ -645,26 +822,21 @@ export interface Evaluation {
      */
     C: number;
     /**
-     * Also score early fusion (representations concatenated) and late fusion (class probabilities averaged); needs two or more representations.
+     * Also score early fusion (representations' scaled features side by side) and late fusion (the mean of their models' class probabilities): of all the run's representations (early_fusion, late_fusion; needs two or more), and of each representation with each modality (early_fusion:<representation>+<modality>, late_fusion:<representation>+<modality>), as the reference fuses Cell Painting with L1000. The reference's late fusion also averages in the early-fusion model's probabilities; here it is the members' alone.
      */
     fusion: ("early" | "late")[];
     /**
-     * What one classified row is. wells: a treated well (method §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
+     * What one classified row is. wells: a treated well (method §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows. With modalities, every representation is classified on the rows paired across the assays (modalities.<name>.match.pairing), whatever this says.
      */
     profiles: "wells" | "treatments";
     /**
-     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and method §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
+     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets: the reference's filter_perts 'highRepUnion'), with the null drawn from replicating_seed. replicating_in_all: only those that replicate in every one of them (intersection: the reference's 'highRepOverlap'). The reference (its filter_perts 'highRepUnion') and method §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
      */
-    compounds: "all" | "replicating";
+    compounds: "all" | "replicating" | "replicating_in_all";
     /**
-     * With compounds: replicating, the representations whose replicating sets are united; null: every representation of the run. The reference ran two filters (its filter_groups): CellProfiler ∪ L1000 and CellProfiler ∪ anomaly ∪ L1000 (this project has no L1000): [cellprofiler] is the first, which does not depend on the autoencoder, so its compounds do not change with the training seed; [anomaly, cellprofiler] (or null) is the second, which does. Each name must be one of the run's representations.
+     * With compounds: replicating or replicating_in_all, the representations (and modalities) whose replicating sets are united (or intersected); null: every representation and modality of the run. The reference ran two filters (its filter_groups): CellProfiler with L1000 and CellProfiler with anomaly and L1000 (modalities.L1000): [cellprofiler, L1000] is the first, which does not depend on the autoencoder, so its compounds do not change with the training seed; [anomaly, cellprofiler, L1000] (or null) is the second, which does. Each name must be one of the run's representations or modalities. Across modalities, perturbations are compared by their match key (modalities.<name>.match).
      */
-    replicating_in:
-      | null
-      | [
-          "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
-          ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
-        ];
+    replicating_in: null | [string, ...string[]];
     /**
      * With compounds: replicating, the seed of the percent-replicating null that decides which perturbations replicate for this filter; null: the run's seed (the filter is then exactly the run's own replicating sets, as in the reference, which filtered with the replicate correlations of the same run). A fixed seed makes the filter of a model-independent representation (replicating_in: [cellprofiler]) the same in every run of the sweep, as long as the data and the kept features are; the runs' own percent replicating is unaffected.
      */
@@ -833,6 +1005,12 @@ export interface ExperimentInput {
     "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
     ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
   ];
+  /**
+   * Further per-well tables of other assays of the same compounds (e.g. L1000 gene expression beside Cell Painting, as the reference analyses the rosetta datasets), each evaluated as a representation of its own: percent replicating, mAP and MoA classification alone and fused with each Cell Painting representation. No autoencoder is trained on them. Keys name them (in metrics, tables and the report); with dataset.preset, a modality named L1000 gets the preset's L1000 column roles (the reference's DS_INFO_DICT).
+   */
+  modalities?: {
+    [k: string]: ModalityInput;
+  };
   /**
    * The spherized representation's whitening, fitted on the test controls.
    */
@@ -1040,6 +1218,10 @@ export interface SyntheticInput {
    * Share of a compound's effect shared with the other compounds of its MoA.
    */
   moa_coherence?: number;
+  /**
+   * Share of the MoAs (the last ones, by number) whose compounds have no effect on morphology (ground truth kind 'silent'): only another assay (modalities, source: synthetic) can see them.
+   */
+  silent_share?: number;
 }
 /**
  * How control wells are split for training (method §2.2). Every non-control well is test_treat.
@@ -1280,6 +1462,173 @@ export interface RuntimeInput {
    * Threads for the WebAssembly backend, and the number of MoA classification folds fitted at once in worker processes (evaluation.moa; its results do not depend on it).
    */
   threads?: number;
+  /**
+   * What computes each training step of the autoencoder. fused-wasm-simd: one hand-written WebAssembly SIMD forward pass, backward pass and Adam(W) update of the dense stack, in float32 like tfjs, with the same objective, update, initial weights and batches as the tfjs path (it agrees with it to float rounding: the matrix products sum in another order), and the trained weights written back into the tfjs model; it implements dense layers with any of the model's activations, not dropout or batch norm. tfjs: tfjs ops with autodiff and tfjs' Adam on the selected backend. auto: fused-wasm-simd when the backend is wasm or cpu and the model has neither dropout nor batch norm (it trains several times faster there), else tfjs. Asking for fused-wasm-simd with a model it does not implement is an error. The kernel that trained, and why, is recorded in the run manifest (data.training_kernel, data.training_kernel_reason). The reference trains with PyTorch ops; neither kernel reproduces its float rounding.
+   */
+  training_kernel?: "auto" | "fused-wasm-simd" | "tfjs";
+}
+/**
+ * A per-well table of another assay of the same compounds (e.g. L1000 replicate-level gene expression, replicate_level_l1k.csv.gz of cpg0003-rosetta). Its wells are read, imputed and z-scored per plate as the reference reads L1000 (read_replicate_level_profiles: pandas interpolate(), then standardize_per_catX by det_plate over all wells, ddof 1), then evaluated like a representation with its own roles.
+ */
+export interface ModalityInput {
+  /**
+   * file: the table(s) at path; synthetic: a paired table simulated with the simulated Cell Painting screen (dataset.source: synthetic), same compounds, MoAs and doses, its own plates and wells (see synthetic).
+   */
+  source?: "file" | "synthetic";
+  /**
+   * The table(s) to read when source is file: CSV, CSV.gz or Parquet; one path, a glob, or a list of either, relative to the spec file.
+   */
+  path?: string | [string, ...string[]];
+  /**
+   * Metadata columns by role (the L1000 names are the defaults).
+   */
+  columns?: {
+    /**
+     * Plate identifier (per-plate z-scoring).
+     */
+    plate?: string;
+    /**
+     * Well position.
+     */
+    well?: string;
+    /**
+     * Perturbation identifier: wells sharing it are replicates.
+     */
+    perturbation?: string;
+    /**
+     * Mechanism-of-action label, if the table has one; null: each well takes the MoA of its compound's Cell Painting wells (through match).
+     */
+    moa?: string | null;
+    /**
+     * Dose column, if any (null: none); with one, evaluation keeps each compound's highest dose (the reference reads pert_dose for L1000).
+     */
+    dose?: string | null;
+  };
+  /**
+   * Which wells are negative controls: those whose column equals one of the values (the reference: pert_id == DMSO; 'mock' on CDRP).
+   */
+  control?: {
+    /**
+     * Column that marks the negative controls.
+     */
+    column?: string;
+    /**
+     * Values of that column that mean 'control' (compared as text).
+     *
+     * @minItems 1
+     */
+    values?: [string | number, ...(string | number)[]];
+  };
+  /**
+   * Which columns are features: those whose name contains one of the substrings (the reference: '_at', the Affymetrix probe ids of the 978 landmark genes), less any matching exclude.
+   */
+  features?: {
+    /**
+     * A column whose name contains one of these is a feature.
+     *
+     * @minItems 1
+     */
+    contains?: [string, ...string[]];
+    /**
+     * Regular expressions: a column matching one is not a feature.
+     */
+    exclude?: string[];
+  };
+  /**
+   * Columns whose joint value defines a replicate group. null: the perturbation column (the reference groups L1000 by compound).
+   */
+  replicate_by?: null | [string, ...string[]];
+  /**
+   * With a dose column: each compound's highest dose that has at least this many wells, the first this many of them (the reference's filter_data_by_highest_dose, n_per_dose 3 for LINCS L1000); null: every well of the highest dose.
+   */
+  replicates_per_dose?: null | number;
+  /**
+   * Z-score every feature per plate over all the plate's wells on loading, as the reference always does for L1000 (even where it does not for Cell Painting).
+   */
+  per_plate_zscore?: boolean;
+  /**
+   * Missing values (empty, NaN, ±Inf): features missing in more than na_cutoff of the wells are dropped, the rest imputed, as for dataset.missing.
+   */
+  missing?: {
+    /**
+     * Features missing in more than this share of the wells are dropped.
+     */
+    na_cutoff?: number;
+    /**
+     * As dataset.missing.impute; interpolate is the reference's.
+     */
+    impute?: "none" | "mean" | "interpolate";
+  };
+  /**
+   * How its wells meet the Cell Painting wells: by a key of each table, compared as text.
+   */
+  match?: {
+    /**
+     * The Cell Painting column(s) of the key; null: dataset.columns.perturbation (the reference renames each assay's compound column to PERT and merges on it; with by_dose, the compound-and-dose columns).
+     */
+    cell_painting?: null | [string, ...string[]];
+    /**
+     * This table's column(s) of the key, in the same order; null: its columns.perturbation.
+     */
+    modality?: null | [string, ...string[]];
+    /**
+     * Compare only the first this many characters of each key value (13: a Broad compound id, BRD-K12345678, without batch and salt); null: whole values.
+     */
+    prefix?: null | number;
+    /**
+     * What MoA classification pairs across the assays. treatments: each key's mean profile in each assay, one row per key present in both (read_paired_treatment_level_profiles, what the reference classifies). replicates: up to `replicates` wells drawn per key from each assay, every pair of them a row (generate_random_match_of_replicate_pairs).
+     */
+    pairing?: "treatments" | "replicates";
+    /**
+     * With pairing: replicates, the wells drawn per key from each assay (seeded); all of a key's wells when it has fewer.
+     */
+    replicates?: number;
+  };
+  /**
+   * With source: synthetic, the simulated expression table: a factor model of the genes' control covariation, plate offsets, and per-compound effects that share moa_coherence with their MoA. MoAs are seen in it unless silent: the first silent_share of the MoAs (by number) have no effect here, while dataset.synthetic.silent_share silences the last ones in Cell Painting, so each assay sees MoAs the other misses.
+   */
+  synthetic?: {
+    /**
+     * Number of genes (L1000 measures 978).
+     */
+    genes?: number;
+    /**
+     * Latent factors behind the controls' gene covariation.
+     */
+    factors?: number;
+    /**
+     * Share of each gene's control variance that is independent noise.
+     */
+    noise?: number;
+    /**
+     * Number of plates (det_plate).
+     */
+    plates?: number;
+    /**
+     * DMSO wells on every plate.
+     */
+    controls_per_plate?: number;
+    /**
+     * Wells per compound and dose.
+     */
+    replicates?: number;
+    /**
+     * SD of per-plate offsets, in units of a gene's SD.
+     */
+    plate_effect?: number;
+    /**
+     * Size of a compound's effect at its highest dose, in gene SDs (spread over the genes).
+     */
+    effect?: number;
+    /**
+     * Share of a compound's effect shared with the other compounds of its MoA.
+     */
+    moa_coherence?: number;
+    /**
+     * Share of the MoAs (the first ones) with no effect on expression.
+     */
+    silent_share?: number;
+  };
 }
 /**
  * SHAP explanations of the anomaly (method §2.9): for the most anomalous treated wells of each group, which input features pushed each badly reconstructed feature away from its value. Costly (the model runs on ~nsamples × background_size rows per well), so off unless asked for.
@@ -1431,26 +1780,21 @@ export interface EvaluationInput {
      */
     C?: number;
     /**
-     * Also score early fusion (representations concatenated) and late fusion (class probabilities averaged); needs two or more representations.
+     * Also score early fusion (representations' scaled features side by side) and late fusion (the mean of their models' class probabilities): of all the run's representations (early_fusion, late_fusion; needs two or more), and of each representation with each modality (early_fusion:<representation>+<modality>, late_fusion:<representation>+<modality>), as the reference fuses Cell Painting with L1000. The reference's late fusion also averages in the early-fusion model's probabilities; here it is the members' alone.
      */
     fusion?: ("early" | "late")[];
     /**
-     * What one classified row is. wells: a treated well (method §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows.
+     * What one classified row is. wells: a treated well (method §2.8). treatments: the mean of a replicate group's wells (dataset.replicate_by: a compound, or a compound at a dose, after highest_dose_only), the treatment-level profile the reference classifies (read_treatment_level_profiles: groupby('PERT').mean()); treatments reproduces it. moa.n_wells and moa.class_wells count wells either way; moa.n_profiles counts rows. With modalities, every representation is classified on the rows paired across the assays (modalities.<name>.match.pairing), whatever this says.
      */
     profiles?: "wells" | "treatments";
     /**
-     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets), with the null drawn from replicating_seed. The reference (its filter_perts 'highRepUnion') and method §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
+     * Which perturbations' wells are classified (before MoAs are counted, so it can drop a MoA under min_compounds). all: every perturbation with a MoA. replicating: only those that replicate (percent replicating) in at least one of the representations named by replicating_in (union of replicating sets: the reference's filter_perts 'highRepUnion'), with the null drawn from replicating_seed. replicating_in_all: only those that replicate in every one of them (intersection: the reference's 'highRepOverlap'). The reference (its filter_perts 'highRepUnion') and method §2.8 filter to the union of replicating sets; it is not the default here because the union of this run's sets moves with the run's seed (the anomaly representation, and every null, depend on it), and with it the MoAs and compounds classified: replicating with replicating_in: [cellprofiler] and a fixed replicating_seed keeps them the same across seeds.
      */
-    compounds?: "all" | "replicating";
+    compounds?: "all" | "replicating" | "replicating_in_all";
     /**
-     * With compounds: replicating, the representations whose replicating sets are united; null: every representation of the run. The reference ran two filters (its filter_groups): CellProfiler ∪ L1000 and CellProfiler ∪ anomaly ∪ L1000 (this project has no L1000): [cellprofiler] is the first, which does not depend on the autoencoder, so its compounds do not change with the training seed; [anomaly, cellprofiler] (or null) is the second, which does. Each name must be one of the run's representations.
+     * With compounds: replicating or replicating_in_all, the representations (and modalities) whose replicating sets are united (or intersected); null: every representation and modality of the run. The reference ran two filters (its filter_groups): CellProfiler with L1000 and CellProfiler with anomaly and L1000 (modalities.L1000): [cellprofiler, L1000] is the first, which does not depend on the autoencoder, so its compounds do not change with the training seed; [anomaly, cellprofiler, L1000] (or null) is the second, which does. Each name must be one of the run's representations or modalities. Across modalities, perturbations are compared by their match key (modalities.<name>.match).
      */
-    replicating_in?:
-      | null
-      | [
-          "anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized",
-          ...("anomaly" | "anomaly_abs" | "anomaly_squared" | "latent" | "cellprofiler" | "spherized")[]
-        ];
+    replicating_in?: null | [string, ...string[]];
     /**
      * With compounds: replicating, the seed of the percent-replicating null that decides which perturbations replicate for this filter; null: the run's seed (the filter is then exactly the run's own replicating sets, as in the reference, which filtered with the replicate correlations of the same run). A fixed seed makes the filter of a model-independent representation (replicating_in: [cellprofiler]) the same in every run of the sweep, as long as the data and the kept features are; the runs' own percent replicating is unaffected.
      */

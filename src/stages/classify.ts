@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Columns } from '../data/io.ts';
-import { metaColumn, type MetaValue, type Profiles } from '../data/profiles.ts';
+import { metaColumn, type MetaValue, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
-import { UserError } from '../errors.ts';
+import { DataError, UserError } from '../errors.ts';
 import { percentReplicating } from '../evaluate/percent_replicating.ts';
-import { evaluateMoa, type MoaEvaluation, type MoaFit } from '../classify/evaluate_moa.ts';
+import { evaluateMoa, type Fusion, type FusionGroup, fusionOfAll, type MoaEvaluation, type MoaFit } from '../classify/evaluate_moa.ts';
+import { pairReplicates, pairTreatments } from '../classify/pairing.ts';
+import { matchKeys, type Modality } from '../data/modality.ts';
+import { stream } from '../random/streams.ts';
 import { filterMoas, type MoaFilterOptions } from '../classify/moa_filter.ts';
 import { treatmentMeans } from '../classify/treatments.ts';
 import { MOA_SUMMARY_KEYS } from '../classify/summary_keys.ts';
@@ -13,7 +16,7 @@ import { asObject, type MetricPath, metricProblems } from '../run/finite.ts';
 import type { Stage } from '../run/stage.ts';
 import { TABLES } from '../run/store.ts';
 import { FUSION_NAMES } from '../classify/evaluate_moa.ts';
-import { percentReplicatingOptions } from './evaluate.ts';
+import { groupMatchKeys, percentReplicatingOptions } from './evaluate.ts';
 
 /** The scores of one representation (or fusion) and classifier. */
 export interface ClassifierScores {
@@ -47,10 +50,18 @@ export type MoaMetrics = {
   comparisons?: MoaEvaluation['comparisons'];
 } & { [representation: string]: unknown };
 
+/** What classification across assays needs: the modalities, and every table's replicating groups by match key. */
+export interface CrossAssay {
+  modalities: readonly Modality[];
+  replicatingSets: Readonly<Record<string, readonly string[]>>;
+}
+
 /**
  * Stage `classify` (method §2.8): MoA classification of the treated wells of every representation, prepared
- * as for percent replicating (same wells, same order), or of their treatment means. Skipped with a note — not failed — when the data has
- * no MoA column or fewer than two MoAs keep enough compounds: a researcher still gets every other metric.
+ * as for percent replicating (same wells, same order), or of their treatment means. With modalities, every
+ * representation and modality is classified on the rows paired across the assays (match.pairing), alone
+ * and fused with each other. Skipped with a note — not failed — when the data has no MoA column or fewer
+ * than two MoAs keep enough compounds: a researcher still gets every other metric.
  * `replicating` is the run's union of replicating perturbations (every representation, the run's seed).
  */
 export async function classifyMoas(
@@ -61,32 +72,38 @@ export async function classifyMoas(
   seed: number,
   onFit?: (fit: MoaFit) => void,
   workers = 1,
+  assays: CrossAssay | null = null,
 ): Promise<{ metrics: MoaMetrics; tables: Record<string, Columns> }> {
   const settings = evaluation.moa;
-  if (!roles.moa || !(roles.moa in Object.values(treated)[0].metadata)) return skipped(`no MoA column${roles.moa ? ` '${roles.moa}' in the data` : ' (dataset.columns.moa)'}`);
+  const modalityNames = new Set((assays?.modalities ?? []).map((m) => m.name));
+  const cpNames = Object.keys(treated).filter((n) => !modalityNames.has(n));
+  if (!roles.moa || !(roles.moa in treated[cpNames[0]].metadata)) return skipped(`no MoA column${roles.moa ? ` '${roles.moa}' in the data` : ' (dataset.columns.moa)'}`);
+  const { rows, wells, keys } =
+    assays && assays.modalities.length ? pairedRows(treated, cpNames, assays.modalities, seed) : { ...classifiedRows(treated, roles, settings.profiles), keys: null };
   const filter: MoaFilterOptions = {
     min_compounds: settings.min_compounds,
-    keep_perturbations: keptPerturbations(treated, roles, evaluation, replicating, seed),
+    keep_perturbations: keys ? null : keptPerturbations(treated, roles, evaluation, replicating, seed),
     compound_prefix: settings.compound_prefix,
     lowercase_moa: settings.lowercase_moa,
   };
-  // The rows classified, and how many wells each stands for.
-  const { rows, wells } = classifiedRows(treated, roles, settings.profiles);
-  const first = Object.values(rows)[0];
+  const kept = keys && assays ? keptKeys(treated, roles, evaluation, assays, seed) : null;
+  const classified = kept && keys ? keepRows(rows, wells, (i) => kept.has(keys[i])) : { rows, wells };
+  const first = Object.values(classified.rows)[0];
   const selection = filterMoas(metaColumn(first, roles.moa), metaColumn(first, roles.perturbation), filter);
   if (selection.classes.length < 2) {
     return skipped(
       `${selection.classes.length} MoA(s) have more than ${settings.min_compounds} compounds; lower evaluation.moa.min_compounds to classify this data`,
     );
   }
-  const options = { ...settings, ...filter, seed, fusion: Object.keys(rows).length > 1 ? settings.fusion : [], workers };
-  const result = await evaluateMoa(rows, { moa: roles.moa, compound: roles.perturbation }, options, onFit);
+  const fusions = [...fusionOfAll(settings.fusion, cpNames), ...modalityFusions(settings.fusion, cpNames, [...modalityNames])];
+  const options = { ...settings, ...filter, seed, fusions, workers };
+  const result = await evaluateMoa(classified.rows, { moa: roles.moa, compound: roles.perturbation }, options, onFit);
   const classWells = new Array<number>(result.classes.length).fill(0);
   const compoundWells = new Map<string, number>();
   selection.rows.forEach((row, k) => {
-    classWells[selection.labels[k]] += wells[row];
+    classWells[selection.labels[k]] += classified.wells[row];
     const compound = selection.compounds[selection.groups[k]];
-    compoundWells.set(compound, (compoundWells.get(compound) ?? 0) + wells[row]);
+    compoundWells.set(compound, (compoundWells.get(compound) ?? 0) + classified.wells[row]);
   });
   const scores: Record<string, Record<string, ClassifierScores>> = {};
   for (const s of result.scores) {
@@ -116,6 +133,13 @@ export async function classifyMoas(
   };
 }
 
+/** Each representation fused with each modality, early and/or late: `early_fusion:<representation>+<modality>`. */
+function modalityFusions(kinds: readonly Fusion[], representations: readonly string[], modalities: readonly string[]): FusionGroup[] {
+  return modalities.flatMap((m) =>
+    representations.flatMap((r) => kinds.map((kind) => ({ kind, name: `${FUSION_NAMES[kind]}:${r}+${m}`, members: [r, m] }))),
+  );
+}
+
 /** Every representation's rows to classify, `profiles: wells` or `treatments`, and the wells behind each row. */
 function classifiedRows(
   treated: Readonly<Record<string, Profiles>>,
@@ -131,9 +155,75 @@ function classifiedRows(
 }
 
 /**
+ * The rows paired across the assays by the modalities' pairing (the first modality's match.pairing for all):
+ * each representation's and modality's profile per row, all with the Cell Painting metadata.
+ */
+function pairedRows(
+  treated: Readonly<Record<string, Profiles>>,
+  cpNames: readonly string[],
+  modalities: readonly Modality[],
+  seed: number,
+): { rows: Record<string, Profiles>; wells: Int32Array; keys: string[] } {
+  const { match, pairing } = modalities[0];
+  const first = cpNames.map((n) => treated[n]);
+  const cpKeys = matchKeys(first[0], match.cellPainting, match.prefix);
+  const others = modalities.map((m) => ({ profiles: treated[m.name], keys: matchKeys(treated[m.name], m.match.own, m.match.prefix) }));
+  const paired =
+    pairing.kind === 'treatments'
+      ? pairTreatments(first, cpKeys, others)
+      : pairReplicates(first, cpKeys, others, pairing.replicates, stream(seed, 'classify/pairing'));
+  if (paired.keys.length === 0) {
+    throw new DataError(
+      `MoA classification across assays: no compound is among the evaluated treated wells of both Cell Painting and ${modalities.map((m) => `${m.name} (${m.source})`).join(' and ')}; ` +
+        'the highest-dose filters of the two assays may keep different doses (evaluation.highest_dose_only, modalities.<name>.replicates_per_dose)',
+    );
+  }
+  const names = [...cpNames, ...modalities.map((m) => m.name)];
+  return { rows: Object.fromEntries(names.map((n, t) => [n, paired.tables[t]])), wells: paired.wells, keys: paired.keys };
+}
+
+function keepRows(rows: Record<string, Profiles>, wells: Int32Array, keep: (i: number) => boolean) {
+  const kept = whereRows(wells.length, keep);
+  return { rows: Object.fromEntries(Object.entries(rows).map(([n, p]) => [n, selectWells(p, kept)])), wells: Int32Array.from(kept, (i) => wells[i]) };
+}
+
+/**
+ * With modalities: the match keys `evaluation.moa.compounds` lets through, or null for all. Each named table's
+ * replicating groups by match key (the run's own sets, or percent replicating again with the filter's seed),
+ * united (replicating) or intersected (replicating_in_all).
+ */
+function keptKeys(
+  treated: Readonly<Record<string, Profiles>>,
+  roles: Roles,
+  evaluation: RunSpec['evaluation'],
+  assays: CrossAssay,
+  seed: number,
+): Set<string> | null {
+  const { compounds, replicating_in: named, replicating_seed: filterSeed } = evaluation.moa;
+  if (compounds === 'all') return null;
+  const tables = named ?? Object.keys(treated);
+  const own = filterSeed === null || filterSeed === seed;
+  const options = percentReplicatingOptions(evaluation, filterSeed ?? seed);
+  const sets = tables.map((name) => {
+    if (own) return new Set(assays.replicatingSets[name]);
+    const m = assays.modalities.find((x) => x.name === name);
+    const match = m ? { columns: m.match.own, prefix: m.match.prefix } : { columns: assays.modalities[0].match.cellPainting, prefix: assays.modalities[0].match.prefix };
+    const by = (m ? m.roles : roles).replicateBy;
+    const keyOf = groupMatchKeys(treated[name], by, match);
+    return new Set(percentReplicating(treated[name], by, options).groups.flatMap((g) => (g.replicating && keyOf.has(g.key) ? [keyOf.get(g.key)!] : [])));
+  });
+  return combine(sets, compounds);
+}
+
+function combine<T>(sets: readonly Set<T>[], how: 'replicating' | 'replicating_in_all'): Set<T> {
+  if (how === 'replicating') return new Set(sets.flatMap((s) => [...s]));
+  return new Set([...sets[0]].filter((k) => sets.every((s) => s.has(k))));
+}
+
+/**
  * The perturbations `evaluation.moa.compounds` lets through, or null for all. The run's own union when the
  * filter asks for exactly that (every representation, the run's seed); otherwise percent replicating of the
- * named representations again, with the filter's seed, on the same treated wells.
+ * named representations again, with the filter's seed, on the same treated wells, united or intersected.
  */
 function keptPerturbations(
   treated: Readonly<Record<string, Profiles>>,
@@ -152,13 +242,12 @@ function keptPerturbations(
     );
   }
   const reps = named ?? available;
-  if ((filterSeed === null || filterSeed === seed) && reps.length === available.length) return [...replicating];
+  if (compounds === 'replicating' && (filterSeed === null || filterSeed === seed) && reps.length === available.length) return [...replicating];
   const options = percentReplicatingOptions(evaluation, filterSeed ?? seed);
-  const kept = new Set<MetaValue>();
-  for (const rep of reps) {
-    for (const g of percentReplicating(treated[rep], roles.replicateBy, options).groups) if (g.replicating) kept.add(g.by[roles.perturbation] ?? null);
-  }
-  return [...kept];
+  const sets = reps.map(
+    (rep) => new Set(percentReplicating(treated[rep], roles.replicateBy, options).groups.filter((g) => g.replicating).map((g) => g.by[roles.perturbation] ?? null)),
+  );
+  return [...combine(sets, compounds)];
 }
 
 function compoundSetFingerprint(r: MoaEvaluation): string {
@@ -235,15 +324,25 @@ const macroF1Tag = (rep: string, classifier: string) => `moa/${rep}/${classifier
  * Stage `classify` (method §2.8): MoA classification of the evaluated treated wells when
  * evaluation.moa.enabled; `tables/moa/{folds,predictions,compounds}.parquet`.
  */
-export const classifyStage: Stage<{ treated: Record<string, Profiles>; replicating: MetaValue[] }, object, { moa: MoaMetrics }> = {
+export const classifyStage: Stage<
+  { treated: Record<string, Profiles>; replicating: MetaValue[]; replicatingSets: Record<string, string[]>; modalities: Modality[] },
+  object,
+  { moa: MoaMetrics }
+> = {
   name: 'classify',
   reads: ['evaluation'],
-  async run({ treated, replicating }, ctx) {
+  async run({ treated, replicating, replicatingSets, modalities }, ctx) {
     if (!ctx.spec.evaluation.moa.enabled) return { values: {} };
     ctx.progress('MoA classification');
-    const moa = await classifyMoas(treated, ctx.roles, ctx.spec.evaluation, replicating, ctx.seed, (fit) =>
-      ctx.progress(`MoA classification: repeat ${fit.repeat}/${fit.repeats}, fold ${fit.fold}/${fit.folds}, ${fit.classifier} on ${fit.representation}`),
+    const moa = await classifyMoas(
+      treated,
+      ctx.roles,
+      ctx.spec.evaluation,
+      replicating,
+      ctx.seed,
+      (fit) => ctx.progress(`MoA classification: repeat ${fit.repeat}/${fit.repeats}, fold ${fit.fold}/${fit.folds}, ${fit.classifier} on ${fit.representation}`),
       ctx.spec.runtime.threads,
+      modalities.length ? { modalities, replicatingSets } : null,
     );
     const scalars: Record<string, number> = {};
     for (const [rep, byClassifier] of moaScores(moa.metrics)) {
@@ -261,7 +360,8 @@ export const classifyStage: Stage<{ treated: Record<string, Profiles>; replicati
     const { moa } = spec.evaluation;
     if (!moa.enabled) return [];
     const reps = spec.representations;
-    const models = [...reps, ...(reps.length > 1 ? moa.fusion.map((f) => FUSION_NAMES[f]) : [])];
+    const modalities = Object.keys(spec.modalities);
+    const models = [...reps, ...modalities, ...fusionOfAll(moa.fusion, reps).map((f) => f.name), ...modalityFusions(moa.fusion, reps, modalities).map((f) => f.name)];
     return models.flatMap((rep) => moa.classifiers.map((c) => ({ tag: macroF1Tag(rep, c), displayName: `MoA macro-F1, ${c} (${rep})` })));
   },
 };

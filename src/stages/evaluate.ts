@@ -1,10 +1,11 @@
 import { DataError } from '../errors.ts';
-import { concatWells, type MetaValue, metaColumn, type Profiles, selectWells, whereRows } from '../data/profiles.ts';
-import { type MapResult, moaConsistency, phenotypicActivity } from '../evaluate/map.ts';
+import { matchKeys, type Modality } from '../data/modality.ts';
+import { type MetaValue, metaColumn, type Profiles } from '../data/profiles.ts';
+import { type MapResult, moaConsistency, phenotypicActivityAgainst } from '../evaluate/map.ts';
 import { groupBy } from '../evaluate/groups.ts';
 import type { Columns } from '../data/io.ts';
 import { controlMask, type Roles } from '../data/roles.ts';
-import { fillUndefined, prepareForEvaluation, zscorePerPlate } from '../evaluate/prepare.ts';
+import { evaluationControls, plateStatistics, prepareForEvaluation } from '../evaluate/prepare.ts';
 import { type PercentReplicating, type PercentReplicatingOptions, percentReplicating, replicatingOverlaps } from '../evaluate/percent_replicating.ts';
 import { type RandomStream, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
@@ -45,18 +46,56 @@ export interface Evaluation {
   treated: Record<string, Profiles>;
   /** Replicate groups replicating in at least one representation, by their perturbation value. */
   replicatingPerturbations: MetaValue[];
+  /** Per representation and modality, its replicating groups by their key (with modalities: the match key). */
+  replicatingSets: Record<string, string[]>;
   /** Per representation, up to NULL_SAMPLE of the null's correlations: `tables/null_correlation/<name>.parquet`. */
   nulls: Record<string, Columns>;
 }
 
-/** Stage `evaluate`: percent replicating of every representation (method §2.6–2.7). */
+/**
+ * A table to evaluate and how: its roles, whether it is z-scored per plate now (a modality was on loading),
+ * its replicates per dose, and the key its replicate groups are compared by across assays (null: the group's own).
+ */
+interface Evaluand {
+  name: string;
+  profiles: Profiles;
+  roles: Roles;
+  zscore: boolean;
+  replicatesPerDose: number | null;
+  match: { columns: string[]; prefix: number | null } | null;
+}
+
+/**
+ * Stage `evaluate`: percent replicating (and mAP) of every representation (method §2.6–2.7), and of every
+ * modality, each with its own roles. With modalities, replicating sets are compared across assays by the
+ * match key (a compound), so the overlap regions are those of compounds.
+ */
 export function evaluateRepresentations(
   representations: Readonly<Record<string, Profiles>>,
   roles: Roles,
   evaluation: ResolvedSpec['evaluation'],
   seed: number,
+  modalities: readonly Modality[] = [],
 ): Evaluation {
-  const replicateBy = roles.replicateBy;
+  const crossAssay = modalities.length > 0 ? { columns: modalities[0].match.cellPainting, prefix: modalities[0].match.prefix } : null;
+  const evaluands: Evaluand[] = [
+    ...Object.entries(representations).map(([name, profiles]) => ({
+      name,
+      profiles,
+      roles,
+      zscore: evaluation.per_plate_zscore,
+      replicatesPerDose: evaluation.replicates_per_dose,
+      match: crossAssay,
+    })),
+    ...modalities.map((m) => ({
+      name: m.name,
+      profiles: m.profiles,
+      roles: m.roles,
+      zscore: false,
+      replicatesPerDose: m.replicatesPerDose,
+      match: { columns: m.match.own, prefix: m.match.prefix },
+    })),
+  ];
   const pr: Record<string, PercentReplicatingMetrics> = {};
   const tables: Record<string, Columns> = {};
   const nulls: Record<string, Columns> = {};
@@ -65,48 +104,47 @@ export function evaluateRepresentations(
   const replicating: Record<string, Set<string>> = {};
   const treatedTables: Record<string, Profiles> = {};
   const replicatingPerts = new Set<MetaValue>();
-  for (const [name, rep] of Object.entries(representations)) {
-    const treated = prepareForEvaluation(
-      rep,
-      {
-        plate: roles.plate,
-        perturbation: roles.perturbation,
-        control: controlMask(rep, roles),
-        replicate_by: replicateBy,
-        ...(roles.dose ? { dose: roles.dose } : {}),
-      },
-      {
-        per_plate_zscore: evaluation.per_plate_zscore,
-        highest_dose_only: evaluation.highest_dose_only && roles.dose !== null,
-        replicates_per_dose: evaluation.replicates_per_dose,
-        fill_undefined: evaluation.fill_undefined,
-      },
-    );
+  for (const { name, profiles: rep, roles, zscore, replicatesPerDose, match } of evaluands) {
+    const replicateBy = roles.replicateBy;
+    const evaluationRoles = {
+      plate: roles.plate,
+      perturbation: roles.perturbation,
+      control: controlMask(rep, roles),
+      replicate_by: replicateBy,
+      ...(roles.dose ? { dose: roles.dose } : {}),
+    };
+    const prep = {
+      per_plate_zscore: zscore,
+      highest_dose_only: evaluation.highest_dose_only && roles.dose !== null,
+      replicates_per_dose: replicatesPerDose,
+      fill_undefined: evaluation.fill_undefined,
+    };
+    // One pass for the plates' statistics, shared by the treated wells and (for mAP) the controls.
+    const stats = zscore ? plateStatistics(rep, roles.plate) : undefined;
+    const treated = prepareForEvaluation(rep, evaluationRoles, prep, stats);
     const result = percentReplicating(treated, replicateBy, percentReplicatingOptions(evaluation, seed));
     if (result.summary.n === 0) {
       throw new DataError(
-        `percent replicating needs replicates, but no group of treated wells with the same ${replicateBy.join(' + ')} has 2 or more wells`,
+        `percent replicating${roles === evaluands[0].roles ? '' : ` of modality ${name}`} needs replicates, but no group of treated wells with the same ${replicateBy.join(' + ')} has 2 or more wells`,
       );
     }
-    const splitOf = evaluation.split_by ? groupLabel(treated, replicateBy, evaluation.split_by) : null;
+    const splitOf = evaluation.split_by && evaluation.split_by in treated.metadata ? groupLabel(treated, replicateBy, evaluation.split_by) : null;
     pr[name] = { ...result.summary, ...(splitOf ? { split: splitSummary(result, splitOf) } : {}) };
     tables[name] = replicateTable(result, replicateBy, splitOf && evaluation.split_by ? [evaluation.split_by, splitOf] : null);
     nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
-    replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => g.key));
-    for (const g of result.groups) if (g.replicating) replicatingPerts.add(g.by[roles.perturbation] ?? null);
+    const keyOf = match ? groupMatchKeys(treated, replicateBy, match) : null;
+    replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => (keyOf ? (keyOf.get(g.key) ?? `\u0000${g.key}`) : g.key)));
+    if (roles === evaluands[0].roles) for (const g of result.groups) if (g.replicating) replicatingPerts.add(g.by[roles.perturbation] ?? null);
     treatedTables[name] = treated;
     if (evaluation.map.enabled) {
       const mapOptions = { null_size: evaluation.map.null_size, threshold: evaluation.map.threshold, seed };
-      const scaled = evaluation.per_plate_zscore ? fillUndefined(zscorePerPlate(rep, roles.plate), evaluation.fill_undefined) : rep;
-      const isControl = controlMask(scaled, roles);
-      const controls = selectWells(scaled, whereRows(isControl.length, (i) => isControl[i]));
-      const mask = [...Array(treated.values.rows).fill(false), ...Array(controls.values.rows).fill(true)] as boolean[];
-      const activity = phenotypicActivity(concatWells(treated, controls), { replicate_by: replicateBy, control: mask }, mapOptions);
+      const controls = evaluationControls(rep, evaluationRoles, prep, stats);
+      const activity = phenotypicActivityAgainst(treated, controls, replicateBy, mapOptions);
       mapMetrics[name] = { activity: mapSummary(activity) };
       mapTables[`${name}_activity`] = mapTable(activity, replicateBy);
       if (roles.moa && roles.moa in treated.metadata) {
-        const withMoa = selectWells(treated, whereRows(treated.values.rows, (i) => treated.metadata[roles.moa!][i] !== null));
-        const consistency = moaConsistency(withMoa, { replicate_by: replicateBy, moa: roles.moa }, mapOptions);
+        // moaConsistency leaves out the wells without a MoA itself: no copy of the table without them.
+        const consistency = moaConsistency(treated, { replicate_by: replicateBy, moa: roles.moa }, mapOptions);
         mapMetrics[name].consistency = mapSummary(consistency);
         mapTables[`${name}_consistency`] = mapTable(consistency, [roles.moa]);
       }
@@ -114,7 +152,27 @@ export function evaluateRepresentations(
   }
   const metrics: Evaluation['metrics'] = { percent_replicating: pr, replicating_overlap: replicatingOverlaps(replicating) };
   if (evaluation.map.enabled) metrics.map = mapMetrics;
-  return { metrics, tables, nulls, mapTables, treated: treatedTables, replicatingPerturbations: [...replicatingPerts] };
+  return {
+    metrics,
+    tables,
+    nulls,
+    mapTables,
+    treated: treatedTables,
+    replicatingPerturbations: [...replicatingPerts],
+    replicatingSets: Object.fromEntries(Object.entries(replicating).map(([name, set]) => [name, [...set]])),
+  };
+}
+
+/** Each replicate group's match key (its first well's): how one assay's group meets another's. */
+export function groupMatchKeys(p: Profiles, replicateBy: readonly string[], match: { columns: string[]; prefix: number | null }): Map<string, string> {
+  const keys = matchKeys(p, match.columns, match.prefix);
+  const groups = groupBy(p, replicateBy);
+  const out = new Map<string, string>();
+  groups.keys.forEach((key, g) => {
+    const k = keys[groups.rows[g][0]];
+    if (k !== null) out.set(key, k);
+  });
+  return out;
 }
 
 /** Percent replicating as the spec sets it, from `seed`; MoA classification's compound filter reuses it. */
@@ -203,14 +261,14 @@ const TAGS = {
  * evaluated and the perturbations that replicate, for MoA classification.
  */
 export const evaluateStage: Stage<
-  { representations: Record<string, Profiles> },
-  { treated: Record<string, Profiles>; replicating: MetaValue[] },
+  { representations: Record<string, Profiles>; modalities: Modality[] },
+  { treated: Record<string, Profiles>; replicating: MetaValue[]; replicatingSets: Record<string, string[]> },
   Evaluation['metrics']
 > = {
   name: 'evaluate',
   reads: ['evaluation'],
-  run({ representations }, ctx) {
-    const e = evaluateRepresentations(representations, ctx.roles, ctx.spec.evaluation, ctx.seed);
+  run({ representations, modalities }, ctx) {
+    const e = evaluateRepresentations(representations, ctx.roles, ctx.spec.evaluation, ctx.seed, modalities);
     const scalars: Record<string, number> = {};
     for (const [name, pr] of Object.entries(e.metrics.percent_replicating)) scalars[TAGS.percentReplicating(name)] = pr.percent;
     for (const [name, m] of Object.entries(e.metrics.map ?? {})) {
@@ -218,7 +276,7 @@ export const evaluateStage: Stage<
       if (m.consistency) scalars[TAGS.map(name, 'consistency')] = m.consistency.percent_retrieved;
     }
     return {
-      values: { treated: e.treated, replicating: e.replicatingPerturbations },
+      values: { treated: e.treated, replicating: e.replicatingPerturbations, replicatingSets: e.replicatingSets },
       metrics: e.metrics,
       tables: {
         ...Object.fromEntries(Object.entries(e.tables).map(([name, t]) => [TABLES.replicateCorrelation(name), t])),
@@ -229,12 +287,13 @@ export const evaluateStage: Stage<
     };
   },
   check: ({ metrics }) => metricProblems(metrics, evaluationPaths(metrics), 'a metric is undefined on these representations'),
-  scalarTags: (spec) => [
-    ...spec.representations.map((rep) => ({ tag: TAGS.percentReplicating(rep), displayName: `percent replicating (${rep})` })),
-    ...(spec.evaluation.map.enabled
-      ? spec.representations.map((rep) => ({ tag: TAGS.map(rep, 'activity'), displayName: `mAP activity, % retrieved (${rep})` }))
-      : []),
-  ],
+  scalarTags: (spec) => {
+    const evaluated = [...spec.representations, ...Object.keys(spec.modalities)];
+    return [
+      ...evaluated.map((rep) => ({ tag: TAGS.percentReplicating(rep), displayName: `percent replicating (${rep})` })),
+      ...(spec.evaluation.map.enabled ? evaluated.map((rep) => ({ tag: TAGS.map(rep, 'activity'), displayName: `mAP activity, % retrieved (${rep})` })) : []),
+    ];
+  },
 };
 
 /** The metrics that have to be numbers for the run to mean anything. */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { expandPaths } from '../data/files.ts';
 import { checkLoadedTable } from '../data/checks.ts';
-import { type LoadReport, readDataset } from '../data/dataset.ts';
+import { type LoadReport, readDataset, readDatasetAsync } from '../data/dataset.ts';
+import type { Origins } from '../data/origins.ts';
 import type { Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { simulateScreen } from '../data/synthetic.ts';
@@ -20,18 +21,34 @@ export function loadDataset(
   seed: number,
 ): { profiles: Profiles; fingerprint: string; report: LoadReport | null; warnings: string[] } {
   const { dataset } = spec;
-  const { profiles, report, origins } =
-    dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null, origins: null } : readDataset(dataset, roles);
-  const warnings = checkLoadedTable(profiles, origins, roles, spec);
-  return { profiles, fingerprint: fingerprint(profiles), report, warnings };
+  return loaded(spec, roles, dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null, origins: null } : readDataset(dataset, roles));
 }
+
+/**
+ * `loadDataset` with the file read by `readDatasetAsync`, which lets the event loop turn between parts so
+ * that a screen of gigabytes is held once: what a run does.
+ */
+export async function loadDatasetAsync(spec: RunSpec, roles: Roles, seed: number): Promise<ReturnType<typeof loadDataset>> {
+  const { dataset } = spec;
+  return loaded(spec, roles, dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null, origins: null } : await readDatasetAsync(dataset, roles));
+}
+
+function loaded(spec: RunSpec, roles: Roles, read: { profiles: Profiles; report: LoadReport | null; origins: Origins | null }) {
+  const warnings = checkLoadedTable(read.profiles, read.origins, roles, spec);
+  return { profiles: read.profiles, fingerprint: fingerprint(read.profiles), report: read.report, warnings };
+}
+
+/** Bytes of the feature matrix hashed at a time. */
+const HASH_SLICE = 1 << 28;
 
 /** sha256 of the metadata and feature values: two runs with the same fingerprint saw the same input. */
 export function fingerprint(p: Profiles): string {
   const h = createHash('sha256');
   h.update(JSON.stringify(p.metadata));
   h.update(JSON.stringify(p.features));
-  h.update(new Uint8Array(p.values.data.buffer, p.values.data.byteOffset, p.values.data.byteLength));
+  // In slices: a hash takes at most 2 GB at a time, and a CDRP-size matrix is 2.3 GB (the digest is the same).
+  const { buffer, byteOffset, byteLength } = p.values.data;
+  for (let at = 0; at < byteLength; at += HASH_SLICE) h.update(new Uint8Array(buffer, byteOffset + at, Math.min(HASH_SLICE, byteLength - at)));
   return `sha256:${h.digest('hex')}`;
 }
 
@@ -47,8 +64,8 @@ export const loadStage: Stage<object, { loaded: Profiles }, object> = {
     ctx.spec.dataset.source === 'synthetic'
       ? { seed: ctx.seed }
       : { files: contentDigests(expandPaths(typeof ctx.spec.dataset.path === 'string' ? [ctx.spec.dataset.path] : (ctx.spec.dataset.path ?? []))) },
-  run(_, ctx) {
-    const { profiles, fingerprint, report, warnings } = loadDataset(ctx.spec, ctx.roles, ctx.seed);
+  async run(_, ctx) {
+    const { profiles, fingerprint, report, warnings } = await loadDatasetAsync(ctx.spec, ctx.roles, ctx.seed);
     return { values: { loaded: profiles }, fingerprint, data: { load: report }, warnings };
   },
 };

@@ -3,6 +3,7 @@ import { classifyStage } from './classify.ts';
 import { evaluateStage } from './evaluate.ts';
 import { explainStage } from './explain.ts';
 import { loadStage } from './load.ts';
+import { modalitiesStage } from './modalities.ts';
 import { normalizeStage } from './normalize.ts';
 import { representStage } from './represent.ts';
 import { selectStage } from './select.ts';
@@ -20,6 +21,7 @@ export const PIPELINE = Pipeline.start()
   .then(normalizeStage)
   .then(selectStage)
   .shareSoFar()
+  .then(modalitiesStage)
   .then(trainStage)
   .then(representStage)
   .then(evaluateStage)

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { trainingWarnings } from '../data/checks.ts';
 import type { Columns } from '../data/io.ts';
 import { type Profiles, selectWells } from '../data/profiles.ts';
@@ -14,6 +15,8 @@ import { progress } from '../training/callbacks/progress.ts';
 import { reduceLrOnPlateau } from '../training/callbacks/reduce_lr.ts';
 import { histogramEvery, logModel, tensorboardLogger } from '../training/callbacks/tensorboard.ts';
 import { type Callback, type FitResult, fit } from '../training/fit.ts';
+import { chooseTrainingKernel, type TrainingKernel } from '../training/fused_step.ts';
+import { UserError } from '../errors.ts';
 import { SummaryWriter } from '../tensorboard/writer.ts';
 import { needsModel } from './represent.ts';
 import { setRows } from './sets.ts';
@@ -21,6 +24,8 @@ import { setRows } from './sets.ts';
 export interface Trained {
   model: Autoencoder;
   result: FitResult;
+  /** What computed the training steps (runtime.training_kernel resolved), and why. */
+  kernel: { kernel: TrainingKernel; reason: string };
 }
 
 /**
@@ -31,16 +36,21 @@ export interface Trained {
  */
 export async function trainAutoencoder(
   data: { train: Matrix; val: Matrix },
-  spec: Pick<ResolvedSpec, 'model' | 'training'>,
+  spec: Pick<ResolvedSpec, 'model' | 'training' | 'runtime'>,
   seed: number,
   out: { tbDir: string; report: (line: string) => void; callbacks: readonly Callback[] },
 ): Promise<Trained> {
   const model = buildAutoencoder(spec.model, data.train.cols, seed);
+  const kernel = chooseTrainingKernel(spec.runtime.training_kernel, tf.getBackend(), model.denseStack());
+  if ('error' in kernel) {
+    model.dispose();
+    throw new UserError(kernel.error);
+  }
   const writers = { train: new SummaryWriter(join(out.tbDir, 'train')), val: new SummaryWriter(join(out.tbDir, 'val')) };
   let trained = false;
   try {
     const t = spec.training;
-    const result = await fit(model, data, t, seed, [
+    const result = await fit(model, data, { ...t, kernel: kernel.kernel }, seed, [
       nonFiniteGuard(t.on_nonfinite, t),
       reduceLrOnPlateau(t.reduce_lr),
       earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),
@@ -52,7 +62,7 @@ export async function trainAutoencoder(
     const step = result.restored_snapshot ? result.best_epoch : result.history.length - 1;
     if (step % histogramEvery(t.max_epochs) !== 0) logModel(writers, model, data.val, step);
     trained = true;
-    return { model, result };
+    return { model, result, kernel };
   } finally {
     if (!trained) model.dispose();
     writers.train.close();
@@ -84,7 +94,7 @@ export const trainStage: Stage<{ selected: Profiles }, { model: Autoencoder | nu
     const data = { train: selectWells(selected, setRows(selected, 'train')).values, val: selectWells(selected, setRows(selected, 'val')).values };
     const warnings = trainingWarnings(ctx.spec, { features: data.train.cols, trainWells: data.train.rows }).map((w) => `${w.setting}: ${w.message}`);
     await ctx.backend();
-    const { model, result } = await trainAutoencoder(data, ctx.spec, ctx.seed, { tbDir: ctx.tensorboardDir, report: ctx.progress, callbacks: ctx.trainingCallbacks });
+    const { model, result, kernel } = await trainAutoencoder(data, ctx.spec, ctx.seed, { tbDir: ctx.tensorboardDir, report: ctx.progress, callbacks: ctx.trainingCallbacks });
     const h = result.history;
     const last = h[h.length - 1];
     return {
@@ -92,6 +102,7 @@ export const trainStage: Stage<{ selected: Profiles }, { model: Autoencoder | nu
       model,
       tables: { [TABLES.history]: historyTable(result) },
       warnings,
+      data: { training_kernel: kernel.kernel, training_kernel_reason: kernel.reason },
       metrics: {
         training: {
           best_val_loss: result.best_val_loss,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
+import { type DenseStack, FusedTrainer, type TrainingKernel } from './fused_step.ts';
 
 /**
  * The training loop: the reconstruction objective, Adam(W), per-epoch shuffling and validation. What to do
@@ -9,11 +10,14 @@ import type { ResolvedSpec } from '../spec/types.ts';
  * only the epoch logs and answer with signals; the loop never knows which callbacks it runs.
  */
 
-/** The training options this loop reads; reduce_lr / early_stopping are callbacks the caller wires up. */
+/**
+ * The training options this loop reads; reduce_lr / early_stopping are callbacks the caller wires up.
+ * `kernel` is what computes each step (training/fused_step.ts chooses it): tfjs ops unless given.
+ */
 export type LoopOptions = Pick<
   ResolvedSpec['training'],
   'lr' | 'beta1' | 'beta2' | 'weight_decay' | 'batch_size' | 'max_epochs' | 'output_l2' | 'latent_l1'
->;
+> & { kernel?: TrainingKernel };
 
 /** What the loop needs from a model. */
 export interface Trainable {
@@ -22,6 +26,8 @@ export interface Trainable {
   /** All weights (moving statistics too), live: the loop clones them to keep a snapshot. */
   getWeights(): tf.Tensor[];
   setWeights(weights: tf.Tensor[]): void;
+  /** The model as a plain stack of dense layers (what the fused kernel trains), or what keeps it from being one. */
+  denseStack?(): DenseStack | string;
 }
 
 export interface EpochLogs {
@@ -93,9 +99,10 @@ export async function fit(
   const shuffling = stream(seed, 'train/shuffle');
   const dropout = stream(seed, 'train/dropout');
   const dropoutSeed = () => dropout.seed();
-  const optimizer = tf.train.adam(options.lr, options.beta1, options.beta2, ADAM_EPSILON);
-  const variables = model.trainableVariables();
   const xTrain = Float32Array.from(train.data);
+  const fused = options.kernel === 'fused-wasm-simd' ? fusedTrainer(model, Math.min(options.batch_size, train.rows), options) : null;
+  const optimizer = fused ? null : tf.train.adam(options.lr, options.beta1, options.beta2, ADAM_EPSILON);
+  const variables = model.trainableVariables();
   const xVal = Float32Array.from(val.data);
   const history: EpochLogs[] = [];
   let lr = options.lr;
@@ -106,9 +113,15 @@ export async function fit(
     for (const cb of callbacks) await cb.onTrainStart?.({ max_epochs: options.max_epochs, lr });
     for (let epoch = 0; epoch < options.max_epochs; epoch++) {
       const started = performance.now();
-      setLearningRate(optimizer, lr);
       const order = permutation(shuffling, train.rows);
-      const loss = trainEpoch(model, xTrain, train.cols, order, variables, optimizer, options, lr, dropoutSeed);
+      let loss: number;
+      if (fused) {
+        loss = fused.epoch(xTrain, train.cols, order, options.batch_size, lr);
+        fused.writeBack();
+      } else {
+        setLearningRate(optimizer!, lr);
+        loss = trainEpoch(model, xTrain, train.cols, order, variables, optimizer!, options, lr, dropoutSeed);
+      }
       const { mse, objective: valObjective } = evaluate(model, xVal, val.cols, options);
       const logs: EpochLogs = { loss, val_loss: mse, val_objective: valObjective, lr, seconds: 0 };
       logs.seconds = (performance.now() - started) / 1000;
@@ -143,8 +156,16 @@ export async function fit(
     return { history, ...best(history), stopped_early: stoppedEarly, restored_snapshot: restored };
   } finally {
     snapshot?.forEach((t) => t.dispose());
-    optimizer.dispose();
+    optimizer?.dispose();
   }
+}
+
+function fusedTrainer(model: Trainable, maxBatch: number, options: LoopOptions): FusedTrainer {
+  const stack = model.denseStack?.() ?? 'no dense-stack description';
+  if (typeof stack === 'string') throw new Error(`fit: the fused kernel cannot train this model (${stack})`);
+  const trainer = FusedTrainer.create(stack, maxBatch, { ...options, epsilon: ADAM_EPSILON });
+  if (!trainer) throw new Error('fit: the fused kernel needs WebAssembly SIMD, which this engine lacks');
+  return trainer;
 }
 
 /**

@@ -63,9 +63,13 @@ export function moaSections(ctx: SectionContext): Section[] {
   );
   const runs = ctx.points.flatMap((g) => g.runs);
   const means = runs.some((r) => (moaOf(r).n_profiles ?? 0) < (moaOf(r).n_wells ?? 0));
+  const modalities = [...new Set(runs.flatMap((r) => Object.keys((r.settings.modalities ?? {}) as Record<string, unknown>)))];
+  const rows = modalities.length
+    ? `treatments paired across the assays (each compound's Cell Painting profile with its ${modalities.join(' and ')} profile; early_fusion:<representation>+<modality> puts them side by side, late_fusion:… averages their models' probabilities)`
+    : `treated ${means ? 'wells averaged per treatment' : 'wells'}`;
   const blocks: Block[] = [
     text(
-      `Cross-validated MoA prediction from treated ${means ? 'wells averaged per treatment' : 'wells'} (folds stratified by MoA, grouped by compound). Each run scores the mean macro-F1 over its ` +
+      `Cross-validated MoA prediction from ${rows} (folds stratified by MoA, grouped by compound). Each run scores the mean macro-F1 over its ` +
         'folds and repeats; tables give that score’s mean ± SD over seeds, bars its mean with the 95% bootstrap interval.' +
         (baseline ? ` Predicting the most frequent MoA scores a macro-F1 of ${fmtSummary(baseline, 3)}.` : '') +
         classifiedNote(ctx.points) +

@@ -1,11 +1,13 @@
 import { type Block, type Section, section, table, text } from '../blocks.ts';
 import type { CompletedRun } from '../collect.ts';
+import type { ModalityReport } from '../../data/modality.ts';
 import type { LoadReport } from '../../data/dataset.ts';
 import type { SectionContext } from './context.ts';
 
 /** The part of a manifest's `data` the report reads (written by the load, split and select stages). */
 interface ManifestData {
   load?: LoadReport | null;
+  modalities?: Record<string, ModalityReport>;
   dropped_plates?: string[];
   features_kept?: number;
   features_dropped?: number;
@@ -70,6 +72,18 @@ export function provenanceSection(ctx: SectionContext): Section[] {
     'plates with too few controls for both a training and a test control (split.small_plates: drop)',
   );
   add('after split: wells per set', runs.map((r) => (wells(r) ? Object.entries(wells(r)!.perSet).sort().map(([s, n]) => `${s} ${n}`).join(', ') : null)), 'train and val: controls the autoencoder learns from; test_ctrl and test_treat: the wells evaluated');
+  for (const name of [...new Set(runs.flatMap((r) => Object.keys(data(r)?.modalities ?? {})))].sort()) {
+    const of = (r: CompletedRun) => data(r)?.modalities?.[name] ?? null;
+    add(`modality ${name}`, runs.map((r) => (of(r) ? `${of(r)!.files.length ? of(r)!.files.map((f) => `\`${f}\``).join(', ') : 'simulated'}: ${of(r)!.wells} wells (${of(r)!.controls} controls), ${of(r)!.features} features` : null)), 'another assay of the same compounds (modalities), z-scored per plate');
+    add(
+      `modality ${name}: compounds matched`,
+      runs.map((r) => {
+        const m = of(r);
+        return m ? `${m.matched} of its ${m.compounds}; ${m.unmatched.length} without Cell Painting wells, ${m.cell_painting_unmatched.length} Cell Painting compounds without its wells` : null;
+      }),
+      'the manifest lists the unmatched ones (data.modalities)',
+    );
+  }
   add('after feature selection: features', runs.map((r) => (data(r)?.features_kept !== undefined ? `${data(r)!.features_kept} kept, ${data(r)!.features_dropped} dropped` : null)), 'feature_select: variance, correlation and blocklist filters on the training controls');
   add(
     'evaluation level',

@@ -1,0 +1,325 @@
+import * as tf from '@tensorflow/tfjs';
+import { float32Bits, type FusedKernels, fusedKernels, fusedModule } from './fused_kernel.ts';
+
+/**
+ * The fused training step: forward pass, backward pass and Adam(W) update of a stack of dense layers, as a
+ * handful of calls into the hand-written WebAssembly SIMD kernels of training/fused_kernel.ts, over weights,
+ * moments and activations laid out once in one WebAssembly memory. It computes what fit()'s tfjs path
+ * computes, op for op in float32 (the same objective and its gradient as tfjs' autodiff forms it, the same
+ * Adam update and decoupled weight decay, on the batches fit() gathers), and differs from it only by the
+ * summation order inside the matrix products. Per batch it costs no tfjs kernel dispatch, no tensor
+ * allocation and no transposed copy of an activation (only of the weights): at batch 256 the tfjs-wasm path
+ * spends most of its step in the backward products (58% of its kernel time, against 10% for the forward ones)
+ * and a fifth of it outside any kernel; here every product runs at the forward one's speed.
+ *
+ * tfjs stays the model format: the weights start as the tfjs model's and are written back into its
+ * variables after every epoch (validation, callbacks and snapshots see them there).
+ */
+
+export type Activation = 'relu' | 'leaky_relu' | 'elu' | 'tanh' | 'linear';
+
+/** A model that is a plain stack of dense layers, what the fused step trains. */
+export interface DenseStack {
+  /** Widths from input to output, e.g. [600, 256, 128, 64, 32, 600]. */
+  sizes: number[];
+  /** The activation after each dense layer. */
+  activations: Activation[];
+  /** The negative slope of leaky_relu. */
+  leakySlope: number;
+  /** The dense layer whose output is the latent code z (for the latent_l1 penalty). */
+  latent: number;
+  /** Each layer's kernel ([in, out]) and bias variables. */
+  kernels: tf.Variable[];
+  biases: tf.Variable[];
+}
+
+export type TrainingKernel = 'fused-wasm-simd' | 'tfjs';
+export type TrainingKernelRequest = 'auto' | TrainingKernel;
+
+/** The settings the step reads (fit's LoopOptions less the schedule) and tfjs' Adam epsilon. */
+export interface StepOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weight_decay: number;
+  output_l2: number;
+  latent_l1: number;
+}
+
+/**
+ * Backends whose training the fused step replaces under auto: tfjs-wasm (single-threaded under Node; the fused
+ * step trained 3–5× faster than its ops in bench/train.bench.ts) and the plain-JS cpu backend. Native
+ * TensorFlow keeps its own kernels.
+ */
+const FUSED_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * Which kernel trains a model (runtime.training_kernel, whose schema description states the rule), and why:
+ * `stack` is the model as a dense stack, or what keeps it from being one. A fused request the model or
+ * engine cannot honour is a message for the user (thrown by the caller); auto falls back to tfjs and says why.
+ */
+export function chooseTrainingKernel(
+  request: TrainingKernelRequest,
+  backend: string,
+  stack: DenseStack | string,
+): { kernel: TrainingKernel; reason: string } | { error: string } {
+  if (request === 'tfjs') return { kernel: 'tfjs', reason: 'runtime.training_kernel: tfjs' };
+  const unsupported =
+    typeof stack === 'string' ? `the model has ${stack}, which the fused step does not implement` : fusedModule() ? null : 'this JavaScript engine has no WebAssembly SIMD';
+  if (request === 'fused-wasm-simd') {
+    return unsupported ? { error: `runtime.training_kernel: fused-wasm-simd cannot train this model: ${unsupported} (use auto or tfjs)` } : { kernel: request, reason: 'runtime.training_kernel: fused-wasm-simd' };
+  }
+  if (unsupported) return { kernel: 'tfjs', reason: `${unsupported}: trained with tfjs ops` };
+  if (!FUSED_BACKENDS.has(backend)) return { kernel: 'tfjs', reason: `backend ${backend}: trained with its native kernels (the fused step stands in for wasm and cpu only)` };
+  return { kernel: 'fused-wasm-simd', reason: `backend ${backend}, a plain dense stack` };
+}
+
+const pad8 = (n: number) => Math.ceil(n / 8) * 8;
+/**
+ * The row stride (in floats) of a matrix `width` wide: its width padded to 8, plus 8 where that is a multiple
+ * of 32. A stride that is a multiple of 128 bytes maps the rows of a matrix column to a fraction of the L1
+ * cache's sets (a 1 KiB stride, 256 floats, to 4 of 64), so the k × 8 panel the product kernel walks down
+ * can evict itself; the extra 8 floats of a row are never read.
+ */
+const stride = (width: number) => (pad8(width) % 32 === 0 ? pad8(width) + 8 : pad8(width));
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
+const PAGE = 65536;
+const ONE = float32Bits(1);
+
+interface LayerLayout {
+  inDim: number;
+  outDim: number;
+  inP: number;
+  outP: number;
+  /** Row strides in floats of the layer's input and output (stride(inDim), stride(outDim)): W is inP × ldOut. */
+  ldIn: number;
+  ldOut: number;
+  /** Byte offsets of the kernel and bias inside the parameter block (gradients and moments share them). */
+  w: number;
+  b: number;
+  /** Byte address of the transposed kernel (layers after the first: the input gradient needs Wᵀ). */
+  wt: number;
+  /** φ's slope as float32 bits (for relu / leaky_relu / linear), or null for elu / tanh (done in JS). */
+  slopeBits: number | null;
+  activation: Activation;
+}
+
+export class FusedTrainer {
+  private readonly k: FusedKernels;
+  private readonly f: Float32Array;
+  private readonly layers: LayerLayout[];
+  /** Byte addresses of the parameter, gradient, first- and second-moment blocks, and their length in floats. */
+  private readonly params: number;
+  private readonly grads: number;
+  private readonly moments: [number, number];
+  private readonly paramFloats: number;
+  /** Byte address of each layer's input activation (h[0] = the batch), and their row strides in bytes. */
+  private readonly h: number[];
+  private readonly ldh: number[];
+  private readonly g: [number, number];
+  private readonly zeros: number;
+  private readonly consts: number;
+  /** Byte address of the loss kernel's four float64 sums. */
+  private readonly sums: number;
+  private readonly d: Float64Array;
+  private accBeta1: number;
+  private accBeta2: number;
+
+  /** A trainer of `stack` for batches of at most `maxBatch` rows, or null without WebAssembly SIMD. */
+  static create(stack: DenseStack, maxBatch: number, options: StepOptions): FusedTrainer | null {
+    return fusedModule() ? new FusedTrainer(stack, maxBatch, options) : null;
+  }
+
+  private constructor(
+    private readonly stack: DenseStack,
+    private readonly maxBatch: number,
+    private readonly options: StepOptions,
+  ) {
+    const { sizes } = stack;
+    let paramFloats = 0;
+    const layers: LayerLayout[] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const [inDim, outDim] = [sizes[l], sizes[l + 1]];
+      const [inP, outP] = [pad8(inDim), pad8(outDim)];
+      const w = paramFloats * 4;
+      paramFloats += inP * stride(outDim);
+      const b = paramFloats * 4;
+      paramFloats += outP;
+      const activation = stack.activations[l];
+      const slope = activation === 'relu' ? 0 : activation === 'leaky_relu' ? stack.leakySlope : activation === 'linear' ? 1 : null;
+      layers.push({ inDim, outDim, inP, outP, ldIn: stride(inDim), ldOut: stride(outDim), w, b, wt: 0, slopeBits: slope === null ? null : float32Bits(slope), activation });
+    }
+    const rowsP = pad4(maxBatch);
+    const widest = Math.max(...sizes.map(stride));
+    let bytes = 0;
+    const take = (floats: number) => {
+      const at = bytes;
+      bytes += floats * 4;
+      return at;
+    };
+    this.params = take(paramFloats);
+    this.grads = take(paramFloats);
+    this.moments = [take(paramFloats), take(paramFloats)];
+    this.paramFloats = paramFloats;
+    for (const layer of layers.slice(1)) layer.wt = take(layer.outP * layer.ldIn);
+    this.h = sizes.map((s) => take(rowsP * stride(s)));
+    this.ldh = sizes.map((s) => stride(s) * 4);
+    this.g = [take(rowsP * widest), take(rowsP * widest)];
+    this.zeros = take(widest);
+    this.consts = take(16);
+    this.sums = take(8);
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
+    this.k = fusedKernels(memory)!;
+    this.f = new Float32Array(memory.buffer);
+    this.d = new Float64Array(memory.buffer);
+    this.layers = layers;
+    this.accBeta1 = Math.fround(options.beta1);
+    this.accBeta2 = Math.fround(options.beta2);
+    // The tfjs model's weights, each row of a kernel into its padded row (padding stays zero for good: its
+    // gradient is zero, so Adam never moves it).
+    layers.forEach((layer, l) => {
+      const kernel = stack.kernels[l].dataSync() as Float32Array;
+      for (let i = 0; i < layer.inDim; i++) {
+        this.f.set(kernel.subarray(i * layer.outDim, (i + 1) * layer.outDim), (this.params + layer.w) / 4 + i * layer.ldOut);
+      }
+      this.f.set(stack.biases[l].dataSync() as Float32Array, (this.params + layer.b) / 4);
+    });
+  }
+
+  /**
+   * One pass over the rows of `x` (cols wide) in `order`, in batches of `batch`: each a step of the
+   * objective's gradient and Adam(W) at learning rate `lr`. Returns the row-weighted mean batch objective.
+   */
+  epoch(x: Float32Array, cols: number, order: Int32Array, batch: number, lr: number): number {
+    // The kernels write wherever they are pointed: a larger batch would run over the next buffer.
+    if (Math.min(batch, order.length) > this.maxBatch) throw new Error(`FusedTrainer: batches of ${batch} rows, laid out for ${this.maxBatch}`);
+    if (cols !== this.stack.sizes[0]) throw new Error(`FusedTrainer: rows of ${cols} features, laid out for ${this.stack.sizes[0]}`);
+    let total = 0;
+    for (let start = 0; start < order.length; start += batch) {
+      const size = Math.min(batch, order.length - start);
+      total += this.step(x, cols, order.subarray(start, start + size), lr) * size;
+    }
+    return total / order.length;
+  }
+
+  /** Puts the current weights into the tfjs model's variables. */
+  writeBack(): void {
+    this.layers.forEach((layer, l) => {
+      const kernel = new Float32Array(layer.inDim * layer.outDim);
+      const base = (this.params + layer.w) / 4;
+      for (let i = 0; i < layer.inDim; i++) kernel.set(this.f.subarray(base + i * layer.ldOut, base + i * layer.ldOut + layer.outDim), i * layer.outDim);
+      const bias = this.f.slice((this.params + layer.b) / 4, (this.params + layer.b) / 4 + layer.outDim);
+      tf.tidy(() => {
+        this.stack.kernels[l].assign(tf.tensor2d(kernel, [layer.inDim, layer.outDim]));
+        this.stack.biases[l].assign(tf.tensor1d(bias));
+      });
+    });
+  }
+
+  /** One step on the rows `rows` of x; returns the batch objective. */
+  private step(x: Float32Array, cols: number, rows: Int32Array, lr: number): number {
+    const { f, k, layers, options } = this;
+    const size = rows.length;
+    const rowsP = pad4(size);
+    const L = layers.length;
+    // The batch, rows gathered in order; rows past `size` up to the multiple of 4 are zero.
+    const x0 = this.h[0] / 4;
+    const ld0 = this.ldh[0] / 4;
+    for (let r = 0; r < size; r++) f.set(x.subarray(rows[r] * cols, (rows[r] + 1) * cols), x0 + r * ld0);
+    f.fill(0, x0 + size * ld0, x0 + rowsP * ld0);
+
+    for (let l = 0; l < L; l++) {
+      const layer = layers[l];
+      k.gemm_nn(this.h[l], this.ldh[l], this.params + layer.w, layer.ldOut * 4, this.h[l + 1], this.ldh[l + 1], rowsP, layer.outP, layer.inP, this.params + layer.b, layer.slopeBits ?? ONE);
+      if (layer.slopeBits === null) this.mapRows(this.h[l + 1], this.ldh[l + 1], rowsP, layer.outDim, layer.activation === 'tanh' ? tanh : elu);
+    }
+
+    // The objective's gradient with respect to x̂, as tfjs' autodiff forms it in float32:
+    // (1/n)·(2·(x̂ − x)) from the MSE, plus (output_l2/n)·(2·x̂) from the output penalty. Padding is zero in
+    // x̂ and x alike, so only the rows past the batch need clearing.
+    const n = size * layers[L - 1].outDim;
+    const ld = this.ldh[L];
+    let g = this.g[0];
+    f.set([1 / n, options.output_l2 > 0 ? Math.fround(options.output_l2) / n : 0], this.consts / 4);
+    k.lossgrad(this.h[L], this.h[0], g, (size * ld) / 4, this.consts, this.sums);
+    f.fill(0, (g + size * ld) / 4, (g + rowsP * ld) / 4);
+    const sums = this.d.subarray(this.sums / 8, this.sums / 8 + 4);
+    let loss = (sums[0] + sums[1]) / n + (options.output_l2 > 0 ? options.output_l2 * ((sums[2] + sums[3]) / n) : 0);
+
+    for (let l = L - 1; l >= 0; l--) {
+      const layer = layers[l];
+      const ldg = layer.ldOut * 4;
+      // ∂W = hᵀ·g (A read transposed: i runs along a row of h, kk down its rows), ∂b = Σ_rows g.
+      k.gemm_tn(this.h[l], this.ldh[l], g, ldg, this.grads + layer.w, ldg, layer.inP, layer.outP, rowsP, this.zeros, ONE);
+      k.colsum(g, ldg, rowsP, layer.outP, this.grads + layer.b);
+      if (l === 0) break;
+      // ∂h = g·Wᵀ, then through the previous layer's activation (read off its output h[l]).
+      const next = g === this.g[0] ? this.g[1] : this.g[0];
+      k.transpose(this.params + layer.w, layer.ldOut * 4, layer.wt, layer.ldIn * 4, layer.inP, layer.outP);
+      k.gemm_nn(g, ldg, layer.wt, layer.ldIn * 4, next, layer.ldIn * 4, rowsP, layer.inP, layer.outP, this.zeros, ONE);
+      const below = layers[l - 1];
+      if (below.activation === 'relu' || below.activation === 'leaky_relu') k.actgrad(next, this.h[l], rowsP * layer.ldIn, below.slopeBits!);
+      else if (below.activation !== 'linear') this.activationGrad(next, this.h[l], this.ldh[l], size, layer.inDim, below.activation);
+      if (l - 1 === this.stack.latent && options.latent_l1 > 0) loss += this.latentL1(next, this.h[l], this.ldh[l], size, layer.inDim);
+      g = next;
+    }
+
+    this.adam(lr);
+    return Math.fround(loss);
+  }
+
+  /**
+   * Adds the latent_l1 term's gradient (latent_l1/n)·sign(z) to ∂z — tfjs' Abs gradient, whose sign is −1 at
+   * 0 (step(z, −1)) — and returns the term itself, latent_l1·mean|z|.
+   */
+  private latentL1(grad: number, z: number, ldz: number, size: number, width: number): number {
+    const { f } = this;
+    const n = size * width;
+    const c = Math.fround(Math.fround(this.options.latent_l1) / n);
+    let sum = 0;
+    for (let r = 0; r < size; r++) {
+      for (let j = 0; j < width; j++) {
+        const v = f[z / 4 + r * (ldz / 4) + j];
+        sum += Math.abs(v);
+        const at = grad / 4 + r * (ldz / 4) + j;
+        f[at] = Math.fround(f[at] + (v > 0 ? c : -c));
+      }
+    }
+    return this.options.latent_l1 * (sum / n);
+  }
+
+  private adam(lr: number): void {
+    const { options, f } = this;
+    const keep = options.weight_decay > 0 ? 1 - lr * options.weight_decay : 1;
+    const c = this.consts / 4;
+    f.set([keep, options.beta1, 1 - options.beta1, options.beta2, 1 - options.beta2, 1 - this.accBeta1, 1 - this.accBeta2, options.epsilon, -lr], c);
+    this.k.adam(this.params, this.grads, this.moments[0], this.moments[1], this.paramFloats, this.consts);
+    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(options.beta1));
+    this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(options.beta2));
+  }
+
+  /** Applies `fn` to the first `width` columns of `rows` rows at byte address `at`. */
+  private mapRows(at: number, ld: number, rows: number, width: number, fn: (v: number) => number): void {
+    const f = this.f;
+    for (let r = 0; r < rows; r++) {
+      const base = at / 4 + r * (ld / 4);
+      for (let j = 0; j < width; j++) f[base + j] = fn(f[base + j]);
+    }
+  }
+
+  /** The gradient through tanh (dy·(1 − y²)) or elu (dy where y ≥ 0, dy·(y + 1) below), as tfjs forms them. */
+  private activationGrad(grad: number, y: number, ld: number, size: number, width: number, activation: 'elu' | 'tanh'): void {
+    const f = this.f;
+    for (let r = 0; r < size; r++) {
+      for (let j = 0; j < width; j++) {
+        const at = r * (ld / 4) + j;
+        const dy = f[grad / 4 + at];
+        const v = f[y / 4 + at];
+        f[grad / 4 + at] = activation === 'tanh' ? Math.fround(dy * Math.fround(1 - Math.fround(v * v))) : v >= 0 ? dy : Math.fround(dy * Math.fround(v + 1));
+      }
+    }
+  }
+}
+
+const tanh = (v: number) => Math.fround(Math.tanh(v));
+const elu = (v: number) => (v >= 0 ? v : Math.fround(Math.expm1(v)));

@@ -1,0 +1,223 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.ts';
+import { type AutoencoderConfig, buildAutoencoder } from '../src/model/autoencoder.ts';
+import { matrix, type Matrix } from '../src/numeric/matrix.ts';
+import { stream } from '../src/random/streams.ts';
+import { selectBackend } from '../src/runtime/backend.ts';
+import { validateExperiment } from '../src/spec/schema.ts';
+import type { ResolvedSpec } from '../src/spec/types.ts';
+import { trainAutoencoder } from '../src/stages/train.ts';
+import { fit, type LoopOptions } from '../src/training/fit.ts';
+import { float32Bits, fusedKernels } from '../src/training/fused_kernel.ts';
+import { chooseTrainingKernel } from '../src/training/fused_step.ts';
+
+/**
+ * The fused WebAssembly SIMD training step against the tfjs path, an independent implementation of the same
+ * training (tfjs' autodiff, its MatMul kernels, tfjs-core's AdamOptimizer): same initial weights, same batches,
+ * same objective and update.
+ *
+ * Tolerance, 1e-5 relative: both run in float32 (unit roundoff 6e-8), and only the matrix products sum in
+ * another order (XNNPACK blocks k; the fused kernel sums k in order), a few ulps per entry. Adam divides each
+ * gradient by its own running scale, so these differences do not grow into the weights: measured, the
+ * per-epoch losses agree to ≤ 2e-7 and the weights to ≤ 2e-7 (relative norm) after 65 steps. 1e-5 leaves
+ * 50× room for that, while a wrong gradient or update (a dropped penalty, its factor 2, a bias correction, the
+ * decay's place) moves weights by 1e-3 or more.
+ */
+
+const TOL = 1e-5;
+
+function gaussian(rows: number, cols: number, seed: number): Matrix {
+  const rs = stream(seed, 'test/fused');
+  return matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => rs.normal()));
+}
+
+beforeAll(async () => {
+  expect(await selectBackend({ backend: 'wasm', threads: 1 })).toBe('wasm');
+});
+
+/** Trains a fresh model (seed 7) with `kernel`; returns the epoch logs and every weight's float32 values. */
+async function train(config: AutoencoderConfig, data: { train: Matrix; val: Matrix }, options: LoopOptions, seed = 11) {
+  const model = buildAutoencoder(config, data.train.cols, 7);
+  const result = await fit(model, data, options, seed);
+  const weights = model.getWeights().map((t) => (t.dataSync() as Float32Array).slice());
+  model.dispose();
+  return { history: result.history, weights };
+}
+
+function relativeNorm(a: Float32Array[], b: Float32Array[]): number {
+  let num = 0;
+  let den = 0;
+  a.forEach((w, k) =>
+    w.forEach((v, i) => {
+      num += (v - b[k][i]) ** 2;
+      den += v * v;
+    }),
+  );
+  return Math.sqrt(num / den);
+}
+
+describe('fused training step = the tfjs path to float rounding', () => {
+  // 37 features and hidden widths 20 (or 30), 9, 3 (none a multiple of 8), 203 rows in batches of 16 (the
+  // last of 11 rows, not a multiple of 4): every padding path of the kernels.
+  const data = { train: gaussian(203, 37, 1), val: gaussian(31, 37, 2) };
+  const loop: LoopOptions = { lr: 3e-3, beta1: 0.9, beta2: 0.999, weight_decay: 0, batch_size: 16, max_epochs: 5, output_l2: 0.007, latent_l1: 0 };
+  const plain = { encoder: [20, 9] as [number, ...number[]], latent: 3, dropout: 0, batch_norm: false };
+  const cases: Array<{ name: string; config: AutoencoderConfig; options: Partial<LoopOptions> }> = [
+    { name: 'relu, linear decoder, output_l2 (the defaults)', config: { ...plain, activation: 'relu', decoder: 'linear' }, options: {} },
+    {
+      name: 'leaky_relu, mirrored decoder, latent_l1 and weight decay',
+      // A width of 30 pads to 32 floats, stored in rows of 40 (fused_step.ts's stride rule).
+      config: { ...plain, encoder: [30, 9], activation: 'leaky_relu', decoder: 'mirror' },
+      options: { latent_l1: 0.01, weight_decay: 0.05, beta1: 0.8, beta2: 0.99 },
+    },
+    { name: 'tanh, mirrored decoder', config: { ...plain, activation: 'tanh', decoder: 'mirror' }, options: {} },
+    { name: 'elu, no penalties', config: { ...plain, activation: 'elu', decoder: 'linear' }, options: { output_l2: 0 } },
+    { name: 'linear', config: { ...plain, activation: 'linear', decoder: 'linear' }, options: { batch_size: 203 } },
+  ];
+  for (const { name, config, options } of cases) {
+    it(`${name}: losses every epoch and the weights after 5 epochs within ${TOL}`, async () => {
+      const tfjs = await train(config, data, { ...loop, ...options, kernel: 'tfjs' });
+      const fused = await train(config, data, { ...loop, ...options, kernel: 'fused-wasm-simd' });
+      expect(fused.history).toHaveLength(5);
+      fused.history.forEach((h, e) => {
+        expect(Math.abs(h.loss - tfjs.history[e].loss) / tfjs.history[e].loss, `loss, epoch ${e}`).toBeLessThan(TOL);
+        expect(Math.abs(h.val_loss - tfjs.history[e].val_loss) / tfjs.history[e].val_loss, `val_loss, epoch ${e}`).toBeLessThan(TOL);
+      });
+      // Training moved the weights far more than the two paths differ.
+      const initial = buildAutoencoder(config, 37, 7);
+      const start = initial.getWeights().map((t) => (t.dataSync() as Float32Array).slice());
+      initial.dispose();
+      expect(relativeNorm(tfjs.weights, start)).toBeGreaterThan(0.01);
+      expect(relativeNorm(tfjs.weights, fused.weights)).toBeLessThan(TOL);
+    });
+  }
+
+  it('is deterministic: same seed ⇒ the same bytes; another shuffling seed ⇒ different weights', async () => {
+    const config: AutoencoderConfig = { ...plain, activation: 'relu', decoder: 'mirror' };
+    const options = { ...loop, latent_l1: 0.01, kernel: 'fused-wasm-simd' as const };
+    const a = await train(config, data, options, 11);
+    const b = await train(config, data, options, 11);
+    const c = await train(config, data, options, 12);
+    expect(b.history.map((h) => h.loss)).toEqual(a.history.map((h) => h.loss));
+    a.weights.forEach((w, k) => expect(Buffer.from(b.weights[k].buffer).equals(Buffer.from(w.buffer))).toBe(true));
+    expect(relativeNorm(a.weights, c.weights)).toBeGreaterThan(1e-3);
+  });
+
+  it('leaves no tensor behind', async () => {
+    const before = tf.memory().numTensors;
+    await train({ ...plain, activation: 'relu', decoder: 'linear' }, data, { ...loop, max_epochs: 2, kernel: 'fused-wasm-simd' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fused kernels', () => {
+  const memory = new WebAssembly.Memory({ initial: 4 });
+  const k = fusedKernels(memory)!;
+  const f = new Float32Array(memory.buffer);
+
+  it('adam: bit for bit what tfjs-core AdamOptimizer (and fit.ts weight decay) computes, step after step', () => {
+    const n = 64;
+    const rs = stream(3, 'test/adam');
+    const w0 = Float32Array.from({ length: n }, () => rs.normal());
+    const grads = [0, 1, 2].map(() => Float32Array.from({ length: n }, () => rs.normal() * 10 ** (rs.int(8) - 6)));
+    const [lr, beta1, beta2, eps, decay] = [0.003, 0.85, 0.995, 1e-8, 0.02];
+    // tfjs: decoupled decay as fit.ts applies it, then the optimizer.
+    const v = tf.variable(tf.tensor1d(w0));
+    const optimizer = tf.train.adam(lr, beta1, beta2, eps);
+    for (const g of grads) {
+      tf.tidy(() => {
+        v.assign(v.mul(1 - lr * decay));
+        optimizer.applyGradients({ [v.name]: tf.tensor1d(g) } as unknown as tf.NamedTensorMap & Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+      });
+    }
+    const expected = (v.dataSync() as Float32Array).slice();
+    v.dispose();
+    optimizer.dispose();
+    // The kernel: w, g, m, v at 0, 256, 512, 768 bytes; constants at 1024.
+    f.fill(0, 0, 512);
+    f.set(w0, 0);
+    let acc1 = Math.fround(beta1);
+    let acc2 = Math.fround(beta2);
+    for (const g of grads) {
+      f.set(g, 64);
+      f.set([1 - lr * decay, beta1, 1 - beta1, beta2, 1 - beta2, 1 - acc1, 1 - acc2, eps, -lr], 256);
+      k.adam(0, 256, 512, 768, n, 1024);
+      acc1 = Math.fround(acc1 * Math.fround(beta1));
+      acc2 = Math.fround(acc2 * Math.fround(beta2));
+    }
+    expect(Array.from(f.subarray(0, n))).toEqual(Array.from(expected));
+  });
+
+  it('gemm_nn, gemm_tn, transpose: float64 products within float32 rounding; bias and the activation slope applied', () => {
+    const [m, n, kk] = [8, 16, 12];
+    const rs = stream(4, 'test/gemm');
+    const a = Float32Array.from({ length: m * kk }, () => rs.normal());
+    const b = Float32Array.from({ length: kk * n }, () => rs.normal());
+    const bias = Float32Array.from({ length: n }, () => rs.normal());
+    const [A, AT, B, C, BIAS, Z] = [0, 4096, 8192, 12288, 16384, 20480];
+    f.set(a, A / 4);
+    f.set(b, B / 4);
+    f.set(bias, BIAS / 4);
+    f.fill(0, Z / 4, Z / 4 + n);
+    k.transpose(A, kk * 4, AT, m * 4, m, kk);
+    for (let i = 0; i < m; i++) for (let t = 0; t < kk; t++) expect(f[AT / 4 + t * m + i]).toBe(a[i * kk + t]);
+    const check = (slope: number, withBias: boolean) => {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = withBias ? bias[j] : 0;
+          let bound = withBias ? Math.abs(bias[j]) : 0;
+          for (let t = 0; t < kk; t++) {
+            sum += a[i * kk + t] * b[t * n + j];
+            bound += Math.abs(a[i * kk + t] * b[t * n + j]);
+          }
+          const want = sum > 0 ? sum : slope * sum;
+          expect(Math.abs(f[C / 4 + i * n + j] - want)).toBeLessThanOrEqual((kk + 2) * 2 ** -24 * bound);
+        }
+      }
+    };
+    k.gemm_nn(A, kk * 4, B, n * 4, C, n * 4, m, n, kk, BIAS, float32Bits(0.01));
+    check(0.01, true);
+    k.gemm_tn(AT, m * 4, B, n * 4, C, n * 4, m, n, kk, Z, float32Bits(1));
+    check(1, false);
+    k.gemm_nn(A, kk * 4, B, n * 4, C, n * 4, m, n, kk, BIAS, float32Bits(0));
+    check(0, true);
+  });
+});
+
+describe('which kernel trains (runtime.training_kernel)', () => {
+  const config: AutoencoderConfig = { encoder: [8], latent: 2, decoder: 'linear', activation: 'relu', dropout: 0, batch_norm: false };
+  const stackOf = (c: AutoencoderConfig) => {
+    const model = buildAutoencoder(c, 10, 1);
+    const stack = model.denseStack();
+    model.dispose();
+    return stack;
+  };
+
+  it('auto: fused on wasm and cpu for a plain dense stack; tfjs for dropout, batch norm or a native backend, saying why', () => {
+    expect(chooseTrainingKernel('auto', 'wasm', stackOf(config))).toMatchObject({ kernel: 'fused-wasm-simd' });
+    expect(chooseTrainingKernel('auto', 'cpu', stackOf({ ...config, activation: 'leaky_relu', decoder: 'mirror' }))).toMatchObject({ kernel: 'fused-wasm-simd' });
+    expect(chooseTrainingKernel('auto', 'wasm', stackOf({ ...config, dropout: 0.1 }))).toEqual({ kernel: 'tfjs', reason: expect.stringMatching(/dropout/) });
+    expect(chooseTrainingKernel('auto', 'wasm', stackOf({ ...config, batch_norm: true }))).toEqual({ kernel: 'tfjs', reason: expect.stringMatching(/batch norm/) });
+    expect(chooseTrainingKernel('auto', 'tensorflow', stackOf(config))).toMatchObject({ kernel: 'tfjs', reason: expect.stringMatching(/tensorflow/) });
+    expect(chooseTrainingKernel('tfjs', 'wasm', stackOf(config))).toMatchObject({ kernel: 'tfjs' });
+    expect(chooseTrainingKernel('fused-wasm-simd', 'tensorflow', stackOf(config))).toMatchObject({ kernel: 'fused-wasm-simd' });
+  });
+
+  it('the train stage: auto records the fused kernel; fused-wasm-simd with dropout is a UserError naming the setting', async () => {
+    const data = { train: gaussian(40, 10, 5), val: gaussian(10, 10, 6) };
+    const out = mkdtempSync(join(tmpdir(), 'ads-fused-'));
+    const spec = (runtime: object, model: object) =>
+      validateExperiment({ experiment: 'x', model: { ...config, ...model }, training: { max_epochs: 2 }, runtime }).value as ResolvedSpec;
+    const trained = await trainAutoencoder(data, spec({}, {}), 1, { tbDir: join(out, 'a'), report: () => {}, callbacks: [] });
+    trained.model.dispose();
+    expect(trained.kernel.kernel).toBe('fused-wasm-simd');
+    const failing = trainAutoencoder(data, spec({ training_kernel: 'fused-wasm-simd' }, { dropout: 0.2 }), 1, { tbDir: join(out, 'b'), report: () => {}, callbacks: [] });
+    await expect(failing).rejects.toBeInstanceOf(UserError);
+    await expect(failing).rejects.toThrow(/runtime\.training_kernel: fused-wasm-simd .*dropout/);
+    rmSync(out, { recursive: true, force: true });
+  });
+});
