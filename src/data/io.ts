@@ -276,11 +276,12 @@ export function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
   if (frames.length === 1) return frames[0];
   const P = polars();
   const types = frames.map((f) => f.dtypes);
+  const nulls = frames.map(nullCounts);
   const casts: { name: string; to: pl.DataType }[] = [];
   frames[0].columns.forEach((name, k) => {
     const all = types.map((t) => t[k]);
     if (all.every((t) => t.equals(all[0]))) return;
-    const typed = frames.flatMap((f, p) => (f.getColumn(name).nullCount() < f.height ? [all[p]] : []));
+    const typed = frames.flatMap((f, p) => (nulls[p][k] < f.height ? [all[p]] : []));
     const kinds = typed.length ? typed : all;
     const to = kinds.every((t) => t.equals(kinds[0]))
       ? kinds[0]
@@ -533,8 +534,14 @@ export function copyColumnsAsFloat64(
  * wrapper (hundreds of closures) costs about 1–2 ms, i.e. 2–3 s for 1,700 feature columns, more than the
  * copy itself. Only what the frame's own `inner()` gives and `toTypedArray` are used.
  */
-function nativeColumns(df: pl.DataFrame): { toTypedArray(): Float64Array }[] {
-  return (df as unknown as { inner(): { getColumns(): { toTypedArray(): Float64Array }[] } }).inner().getColumns();
+/** The frame's columns as native series, without nodejs-polars' JS Series wrapper (costly to build, per column). */
+function nativeColumns(df: pl.DataFrame): NativeSeries[] {
+  return (df as unknown as { inner(): { getColumns(): NativeSeries[] } }).inner().getColumns();
+}
+
+interface NativeSeries {
+  toTypedArray(): Float64Array;
+  nullCount(): number;
 }
 
 export function profilesToFrame(p: Profiles): pl.DataFrame {
@@ -614,8 +621,9 @@ export function writeColumnsParquet(columns: Columns, path: string): void {
 
 /**
  * Nulls per column. Not `df.nullCount().row(0)`: a DataFrame answers a property named like one of its columns
- * with that column, so a table with a column called `row` has no `row` method.
+ * with that column, so a table with a column called `row` has no `row` method. Nor `getColumns()`: its JS
+ * Series wrappers, one per column per part, cost seconds of allocation and garbage collection on a wide table.
  */
 function nullCounts(df: pl.DataFrame): number[] {
-  return df.getColumns().map((c) => c.nullCount());
+  return nativeColumns(df).map((c) => c.nullCount());
 }
