@@ -58,6 +58,8 @@ export interface Evaluation {
  */
 interface Evaluand {
   name: string;
+  /** A further assay's table (modalities), not a Cell Painting representation. */
+  modality: boolean;
   profiles: Profiles;
   roles: Roles;
   zscore: boolean;
@@ -81,6 +83,7 @@ export function evaluateRepresentations(
   const evaluands: Evaluand[] = [
     ...Object.entries(representations).map(([name, profiles]) => ({
       name,
+      modality: false,
       profiles,
       roles,
       zscore: evaluation.per_plate_zscore,
@@ -89,6 +92,7 @@ export function evaluateRepresentations(
     })),
     ...modalities.map((m) => ({
       name: m.name,
+      modality: true,
       profiles: m.profiles,
       roles: m.roles,
       zscore: false,
@@ -104,7 +108,7 @@ export function evaluateRepresentations(
   const replicating: Record<string, Set<string>> = {};
   const treatedTables: Record<string, Profiles> = {};
   const replicatingPerts = new Set<MetaValue>();
-  for (const { name, profiles: rep, roles, zscore, replicatesPerDose, match } of evaluands) {
+  for (const { name, modality, profiles: rep, roles, zscore, replicatesPerDose, match } of evaluands) {
     const replicateBy = roles.replicateBy;
     const evaluationRoles = {
       plate: roles.plate,
@@ -125,7 +129,7 @@ export function evaluateRepresentations(
     const result = percentReplicating(treated, replicateBy, percentReplicatingOptions(evaluation, seed));
     if (result.summary.n === 0) {
       throw new DataError(
-        `percent replicating${roles === evaluands[0].roles ? '' : ` of modality ${name}`} needs replicates, but no group of treated wells with the same ${replicateBy.join(' + ')} has 2 or more wells`,
+        `percent replicating${modality ? ` of modality ${name}` : ''} needs replicates, but no group of treated wells with the same ${replicateBy.join(' + ')} has 2 or more wells`,
       );
     }
     const splitOf = evaluation.split_by && evaluation.split_by in treated.metadata ? groupLabel(treated, replicateBy, evaluation.split_by) : null;
@@ -134,7 +138,7 @@ export function evaluateRepresentations(
     nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
     const keyOf = match ? groupMatchKeys(treated, replicateBy, match) : null;
     replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => (keyOf ? (keyOf.get(g.key) ?? `\u0000${g.key}`) : g.key)));
-    if (roles === evaluands[0].roles) for (const g of result.groups) if (g.replicating) replicatingPerts.add(g.by[roles.perturbation] ?? null);
+    if (!modality) for (const g of result.groups) if (g.replicating) replicatingPerts.add(g.by[roles.perturbation] ?? null);
     treatedTables[name] = treated;
     if (evaluation.map.enabled) {
       const mapOptions = { null_size: evaluation.map.null_size, threshold: evaluation.map.threshold, seed };
