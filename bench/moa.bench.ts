@@ -37,6 +37,8 @@ const options: MoaOptions = {
   repeats,
   classifiers: ['logistic', 'mlp'],
   C: 1,
+  // The reference's (sklearn's default tol), as the anchor runs it: the same stopping rule on both sides.
+  logistic_tol: 1e-4,
   mlp_max_epochs: 1000,
   fusions: fusionOfAll(['early', 'late'], Object.keys(table)),
   seed: 1,
@@ -121,7 +123,7 @@ function sklearnAnchor(python: string): Record<string, unknown> {
     }
     writeFileSync(join(dir, 'plan.json'), JSON.stringify({
       rows: selection.rows.length, representations: names, labels: Array.from(selection.labels), folds: plan,
-      classifiers: options.classifiers, C: options.C, mlp_max_epochs: options.mlp_max_epochs,
+      classifiers: options.classifiers, C: options.C, logistic_tol: options.logistic_tol, mlp_max_epochs: options.mlp_max_epochs,
     }));
     const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
     const out = spawnSync(python, [join(here, 'sklearn_moa.py'), dir], { encoding: 'utf8', env, maxBuffer: 16 << 20 });

@@ -7,11 +7,14 @@
  * ADS_TORCH_PYTHON (colon-separated, e.g. a virtualenv with the official wheel: ADS_TORCH_PYTHON=venv/bin/python),
  * one entry of `torch` per interpreter. With a reference, the training bench runs one shape at a time and the
  * reference right after it, so that both see the same load of a shared machine; ADS_BENCH_ROUNDS=n repeats
- * that n times and keeps the best figure of each side (`rounds` in the line). The MoA line (moa.bench.ts)
+ * that n times and keeps the best figure of each side (`rounds` in the line). Each shape runs on one thread
+ * against PyTorch on one, then (where there are more cores) the fused kernel on every core against PyTorch on
+ * as many (`threads` in the line). The MoA line (moa.bench.ts)
  * carries its own anchor, the same fits in scikit-learn on one core (bench/sklearn_moa.py), and their ratio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRAIN_SHAPES } from './train_shapes.ts';
@@ -90,12 +93,16 @@ function benchLines(file: string, args: string[]): Line[] | null {
   return result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
 }
 
-/** One training shape: `rounds` × (both kernels, then every reference), each figure the best of its rounds. */
-function trainShape(file: string, index: number): void {
+/**
+ * One training shape: `rounds` × (both kernels, then every reference), each figure the best of its rounds.
+ * With `threads` > 1, the fused kernel alone (tfjs-wasm has one thread under Node) against PyTorch on as many.
+ */
+function trainShape(file: string, index: number, threads: number): void {
   const best = new Map<string, Line>();
   const refs = new Map<string, number>();
+  const args = ['--shape', String(index), '--threads', String(threads), ...(threads > 1 ? ['--kernel', 'fused-wasm-simd'] : [])];
   for (let round = 0; round < rounds; round++) {
-    const lines = benchLines(file, ['--shape', String(index)]);
+    const lines = benchLines(file, args);
     if (!lines) return;
     for (const line of lines) {
       const key = String(line.kernel ?? JSON.stringify(line));
@@ -120,7 +127,8 @@ function trainShape(file: string, index: number): void {
 
 for (const file of files) {
   if (file.startsWith('train') && anchors.length > 0) {
-    TRAIN_SHAPES.forEach((_, i) => trainShape(file, i));
+    // One thread against PyTorch on one (issue 12's figures), then every core against PyTorch on as many.
+    for (const threads of new Set([1, availableParallelism()])) TRAIN_SHAPES.forEach((_, i) => trainShape(file, i, threads));
     continue;
   }
   for (const line of benchLines(file, []) ?? []) console.log(JSON.stringify(line));

@@ -4,7 +4,7 @@ Reads the plan the bench writes (plan.json beside raw float64 tables): per repea
 after random oversampling and the test rows. Per fold, as the reference's classify_moa.py: MinMaxScaler fitted
 on the training fold; per classifier, each representation alone and early fusion (scaled representations side
 by side), late fusion averaging their probabilities; LogisticRegression(class_weight='balanced', C, lbfgs,
-max_iter=1000) and MLPClassifier(hidden_layer_sizes=(200,), max_iter) with sklearn's other defaults (Adam).
+max_iter=1000, tol) and MLPClassifier(hidden_layer_sizes=(200,), max_iter) with sklearn's other defaults (Adam).
 Prints one JSON line: seconds (wall and CPU) spent in scaling, fitting and predicting, the fit count, mean macro-F1 per entry.
 
 Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python bench/sklearn_moa.py PLAN_DIR
@@ -37,7 +37,7 @@ y = np.asarray(plan["labels"])
 
 def model(classifier, seed):
     if classifier == "logistic":
-        return LogisticRegression(C=plan["C"], class_weight="balanced", solver="lbfgs", max_iter=1000)
+        return LogisticRegression(C=plan["C"], class_weight="balanced", solver="lbfgs", max_iter=1000, tol=plan["logistic_tol"])
     return MLPClassifier(hidden_layer_sizes=(200,), max_iter=plan["mlp_max_epochs"], random_state=seed)
 
 

@@ -2,8 +2,9 @@
  * Training throughput of the autoencoder loop, one JSON line per shape and training kernel (tfjs ops on the
  * selected backend — tfjs-node's native TensorFlow where it is installed, else tfjs-wasm — and the fused
  * WebAssembly SIMD step where WebAssembly SIMD compiles):
- *   npx tsx bench/train.bench.ts [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--threads 1] [--rows 4000] [--epochs 3] [--shape i]
- * (--shape: only the i-th of bench/train_shapes.ts).
+ *   npx tsx bench/train.bench.ts [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--threads 1] [--rows 4000] [--epochs 3] [--shape i] [--kernel k]
+ * (--shape: only the i-th of bench/train_shapes.ts; --kernel: only tfjs or fused-wasm-simd; --threads: the
+ * backend's threads and the fused step's, runtime.threads in a run).
  * Same workload as ../shared/bench/torch_ae.py (plain MSE, Adam, shuffled batches, random data), so the
  * two can be compared as a ratio on the same machine. The first epoch is a warm-up and is not counted.
  */
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '4000' },
     epochs: { type: 'string', default: '3' },
     shape: { type: 'string' },
+    kernel: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
@@ -36,7 +38,8 @@ for (const shape of shapes) {
   const rs = stream(0, 'bench/data');
   const random = (n: number) => matrix(n, shape.features, Float64Array.from({ length: n * shape.features }, () => rs.normal()));
   const data = { train: random(rows), val: random(64) };
-  for (const kernel of ['tfjs', 'fused-wasm-simd'] as TrainingKernel[]) {
+  const kernels: TrainingKernel[] = values.kernel === undefined ? ['tfjs', 'fused-wasm-simd'] : [values.kernel as TrainingKernel];
+  for (const kernel of kernels) {
     const model = buildAutoencoder(config, shape.features, 0);
     const choice = chooseTrainingKernel(kernel, backend, model.denseStack());
     if ('error' in choice) {
@@ -44,7 +47,8 @@ for (const shape of shapes) {
       model.dispose();
       continue;
     }
-    const options = { lr: 1e-3, beta1: 0.9, beta2: 0.999, weight_decay: 0, batch_size: shape.batch, max_epochs: epochs + 1, output_l2: 0, latent_l1: 0, kernel };
+    const threads = Number(values.threads);
+    const options = { lr: 1e-3, beta1: 0.9, beta2: 0.999, weight_decay: 0, batch_size: shape.batch, max_epochs: epochs + 1, output_l2: 0, latent_l1: 0, kernel, threads };
     const { history } = await fit(model, data, options, 0);
     model.dispose();
     const seconds = history.slice(1).reduce((s, h) => s + h.seconds, 0);
@@ -54,7 +58,7 @@ for (const shape of shapes) {
       dims: model.layerSizes,
       batch: shape.batch,
       backend,
-      threads: kernel === 'tfjs' ? activeThreads() : 1,
+      threads: kernel === 'tfjs' ? activeThreads() : threads,
       rows,
       epochs,
       samples_per_second: Math.round((rows * epochs) / seconds),

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOGISTIC_MAX_ITER, LOGISTIC_TOL } from '../src/classify/evaluate_moa.ts';
+import { LOGISTIC_MAX_ITER } from '../src/classify/evaluate_moa.ts';
+import { validateExperiment } from '../src/spec/schema.ts';
+import type { ResolvedSpec } from '../src/spec/types.ts';
 import { stratifiedGroupKFoldInOrder } from '../src/classify/folds.ts';
 import { fitLogistic, predictLogistic } from '../src/classify/logistic.ts';
 import { f1Scores } from '../src/classify/metrics.ts';
@@ -28,7 +30,7 @@ interface Fixture {
     C: number;
     max_iter: number;
     exact: { tol: number; proba: number[][]; predict: number[] };
-    sklearn_default_tol: { tol: number; proba: number[][] };
+    sklearn_default_tol: { tol: number; n_iter: number; proba: number[][] };
     macro_f1: number;
     weighted_f1: number;
   };
@@ -46,6 +48,8 @@ interface Fixture {
   folds: { n_splits: number; labels: number[]; groups: number[]; test: number[][] };
 }
 
+/** evaluation.moa.logistic_tol's default, as a run resolves it. */
+const LOGISTIC_TOL = (validateExperiment({ experiment: 'tol', dataset: { source: 'synthetic' } }).value as ResolvedSpec).evaluation.moa.logistic_tol;
 const fx: Fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/sklearn_moa.json'), 'utf8'));
 const toMatrix = (rows: number[][]) => matrix(rows.length, rows[0].length, Float64Array.from(rows.flat()));
 const maxAbsDiff = (a: Matrix, rows: number[][]) => Math.max(...rows.flat().map((v, t) => Math.abs(v - a.data[t])));
@@ -84,6 +88,19 @@ describe(`MoA classification against scikit-learn ${fx.versions.sklearn}`, () =>
     const f1 = f1Scores(Int32Array.from(fx.y_test), Int32Array.from(predicted), fx.n_classes);
     expect(f1.macro).toBeCloseTo(fx.logistic.macro_f1, 14);
     expect(f1.weighted).toBeCloseTo(fx.logistic.weighted_f1, 14);
+  });
+
+  it("logistic_tol at the reference's 1e-4: stops after about sklearn's iterations, short of the optimum but no further from it than sklearn", () => {
+    const tol = fx.logistic.sklearn_default_tol.tol;
+    expect(tol).toBe(1e-4);
+    const atReference = fitLogistic(xTrain, yTrain, fx.n_classes, { C: fx.logistic.C, tol, max_iter: LOGISTIC_MAX_ITER });
+    const atDefault = fitLogistic(xTrain, yTrain, fx.n_classes, { C: fx.logistic.C, tol: LOGISTIC_TOL, max_iter: LOGISTIC_MAX_ITER });
+    // Measured: 13 iterations (sklearn 12; 18 at the default tol), 1.3e-4 from the optimum (sklearn 1.3e-3).
+    expect(Math.abs(atReference.iterations - fx.logistic.sklearn_default_tol.n_iter)).toBeLessThanOrEqual(3);
+    expect(atReference.iterations).toBeLessThan(atDefault.iterations);
+    const fromOptimum = maxAbsDiff(predictLogistic(atReference, xTest), fx.logistic.exact.proba);
+    expect(fromOptimum).toBeGreaterThan(2e-5);
+    expect(fromOptimum).toBeLessThan(maxAbsDiff(toMatrix(fx.logistic.sklearn_default_tol.proba), fx.logistic.exact.proba));
   });
 
   it("MLP: from sklearn's initial weights, full-batch Adam follows sklearn's loss curve and probabilities", () => {

@@ -20,7 +20,7 @@ import { validateExperiment } from '../src/spec/schema.ts';
 import { scratchDir } from './support/files.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
 import { classifyMoas } from '../src/stages/classify.ts';
-import { percentReplicatingOptions } from '../src/stages/evaluate.ts';
+import { percentReplicatingOptions, replicatingPerturbations } from '../src/stages/evaluate.ts';
 import { randomOversample } from '../src/classify/oversample.ts';
 import { applyMinMax, fitMinMax } from '../src/classify/scale.ts';
 
@@ -350,7 +350,7 @@ describe('metrics', () => {
 });
 
 describe('evaluateMoa', () => {
-  const options: MoaOptions = { ...unfiltered, min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, mlp_max_epochs: 200, fusions: [], seed: 3 };
+  const options: MoaOptions = { ...unfiltered, min_compounds: 4, folds: 5, repeats: 2, classifiers: ['logistic'], C: 1, logistic_tol: 1e-6, mlp_max_epochs: 200, fusions: [], seed: 3 };
 
   it('separable MoAs score near 1 and MoAs shuffled between compounds near chance', async () => {
     const s = screen({ moas: 5, compounds: 5, wells: (c) => 2 + (c % 2), features: 20, separation: 1.5, seed: 4 });
@@ -545,8 +545,28 @@ describe('classifyMoas: which compounds are classified', () => {
     // anomaly sees only MoA c, cellprofiler only a and b: what replicates in both is at most a chance compound
     // or two, too few for any MoA, while their union classifies all three MoAs.
     const both = await run(1, { compounds: 'replicating_in_all' });
-    expect(both.note).toMatch(/^[01] MoA\(s\) have more than 2 compounds/);
+    // The note says the filter left too few, not only that min_compounds is too high.
+    expect(both.note).toMatch(
+      /^[01] MoA\(s\) have more than 2 compounds among the \d compound\(s\) that evaluation\.moa\.compounds: replicating_in_all kept \(those replicating in every one of anomaly, cellprofiler\); lower evaluation\.moa\.min_compounds, or choose a wider evaluation\.moa\.compounds, to classify this data$/,
+    );
     expect((await run(1, { compounds: 'replicating' })).classes).toEqual(['a', 'b', 'c']);
+  });
+
+  it('replicate_by other than the perturbation column: the filter keeps the perturbations of the replicating groups', async () => {
+    // One replicate group per compound under another name (a sample id): the same groups, so the same compounds
+    // as grouping by the perturbation; a group's key names no perturbation, its wells do.
+    const sampled = { ...cellprofiler, metadata: { ...cellprofiler.metadata, Metadata_sample: pert.map((p) => `S-${String(p)}`) } };
+    const bySample = { ...roles, replicateBy: ['Metadata_sample'] };
+    const ev = evaluation({ compounds: 'replicating', replicating_in: ['cellprofiler'], replicating_seed: 0 });
+    const m = (await classifyMoas({ cellprofiler: sampled }, bySample, ev, [], 1)).metrics;
+    expect(m.classes).toEqual(['a', 'b']);
+    expect([m.n_compounds, m.class_compounds]).toEqual([8, [4, 4]]);
+    expect(m.compound_set).toBe((await classifyMoas({ cellprofiler }, roles, ev, [], 1)).metrics.compound_set);
+    // The run's own union, as the evaluate stage hands it over: every wells' perturbation of a replicating group.
+    const result = percentReplicating(sampled, ['Metadata_sample'], percentReplicatingOptions(ev, 0));
+    const kept = replicatingPerturbations(sampled, ['Metadata_sample'], 'Metadata_pert', result);
+    expect(kept.sort()).toEqual(result.groups.filter((g) => g.replicating).map((g) => String(g.by.Metadata_sample).slice(2)).sort());
+    expect(kept.filter((p) => String(p).startsWith('a') || String(p).startsWith('b'))).toHaveLength(8);
   });
 
   it('profiles: treatments classifies each compound\'s mean profile and counts the wells behind it', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -64,6 +64,19 @@ describe('reading per-well tables', () => {
     const both = load(join(dir, 'p*.csv*'));
     expect(both.report.files.map((f) => f.split('/').pop())).toEqual(['p1.csv', 'p2.csv.gz']);
     expect(both.profiles.metadata.Metadata_Plate).toEqual([...Array(5).fill('P1'), ...Array(5).fill('P2')]);
+  });
+
+  it("a glob's wildcards skip hidden files and folders, as a shell's do (macOS' ._ copies, .DS_Store)", () => {
+    // Before: '._h1.csv.gz', an AppleDouble file of no table, was read, and stopped the run as "not gzip data".
+    mkdirSync(join(dir, 'hidden/.trash'), { recursive: true });
+    mkdirSync(join(dir, 'hidden/sub'), { recursive: true });
+    write('hidden/h1.csv.gz', gzipSync(csv([header, ...plate('H1')])));
+    write('hidden/sub/h2.csv.gz', gzipSync(csv([header, ...plate('H2')])));
+    write('hidden/._h1.csv.gz', Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]));
+    write('hidden/.trash/h0.csv.gz', gzipSync(csv([header, ...plate('H0')])));
+    expect(load(join(dir, 'hidden/**/*.csv.gz')).report.files.map((f) => f.slice(dir.length + 1))).toEqual(['hidden/h1.csv.gz', 'hidden/sub/h2.csv.gz']);
+    // A name that says the dot itself still matches.
+    expect(load(join(dir, 'hidden/.trash/*.csv.gz')).report.files).toEqual([join(dir, 'hidden/.trash/h0.csv.gz')]);
   });
 
   it('chooses features by prefix, include and exclude patterns and a blocklist', () => {

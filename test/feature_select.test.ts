@@ -112,6 +112,39 @@ describe('dropOutliers', () => {
   });
 });
 
+describe('column reductions on a view', () => {
+  it('read chosen rows and columns (out of order, 7 rows: not a multiple of four) as the copied table gives', () => {
+    // Column 0 has a missing value in the view's last row, column 2 an outlier there and in no other row.
+    const source = fromColumns([
+      [1, 2, NaN, 4, 8, 16, 32, NaN, 64, 128],
+      [5, 5, 5, 5, 5, 5, 5, 5, 5, 5.5],
+      [0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -900, 0.9, -1],
+    ]);
+    const rows = Int32Array.from([9, 0, 3, 5, 1, 4, 2]);
+    const cols = Int32Array.from([2, 0, 1]);
+    const view = { source, rows, cols };
+    const copy = matrix(rows.length, cols.length);
+    rows.forEach((r, i) => cols.forEach((c, k) => (copy.data[i * 3 + k] = source.data[r * 3 + c])));
+    const features = ['c', 'a', 'b'];
+    for (const [viewed, copied] of [
+      [dropNaColumns(view, features, 0.1), dropNaColumns(copy, features, 0.1)],
+      [dropOutliers(view, features, 0.95), dropOutliers(copy, features, 0.95)],
+      [varianceThreshold(view, features, 0.0307), varianceThreshold(copy, features, 0.0307)],
+    ]) expect(viewed).toEqual(copied);
+    // By hand: a's view values are 128, 1, 4, 16, 2, 8, NaN (one of 7 missing); c's largest |value| is 1, in
+    // row 9 (its -900 is in row 7, outside the view); b's are 5.5 once and 5 six times.
+    expect(dropNaColumns(view, features, 0.1)).toEqual([{ feature: 'a', detail: '1/7 values missing (0.1429 > na_cutoff 0.1)' }]);
+    expect(dropOutliers(view, features, 0.95)).toEqual([
+      { feature: 'c', detail: 'max |value| 1 > outlier_cutoff 0.95' },
+      { feature: 'a', detail: 'max |value| 128 > outlier_cutoff 0.95' },
+      { feature: 'b', detail: 'max |value| 5.5 > outlier_cutoff 0.95' },
+    ]);
+    // b's population variance on the view: 0.25·6/49 = 0.030612…
+    expect(names(varianceThreshold(view, features, 0.0306))).toEqual([]);
+    expect(names(varianceThreshold(view, features, 0.0307))).toEqual(['b']);
+  });
+});
+
 describe('blocklist', () => {
   it('matches whole names, literally or as regular expressions', () => {
     const out = blocklist(['Cells_A', 'Cells_AB', 'Nuclei_Location_X'], ['Cells_A', '.*_Location_.*']);

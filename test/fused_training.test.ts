@@ -12,7 +12,7 @@ import { validateExperiment } from '../src/spec/schema.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
 import { trainAutoencoder } from '../src/stages/train.ts';
 import { fit, type LoopOptions } from '../src/training/fit.ts';
-import { float32Bits, fusedKernels } from '../src/training/fused_kernel.ts';
+import { float32Bits, fusedKernels, fusedModule } from '../src/training/fused_kernel.ts';
 import { chooseTrainingKernel } from '../src/training/fused_step.ts';
 
 /**
@@ -107,6 +107,20 @@ describe('fused training step = the tfjs path to float rounding', () => {
     expect(relativeNorm(a.weights, c.weights)).toBeGreaterThan(1e-3);
   });
 
+  it('gives the same bytes on 2 and 3 threads as on one, at sizes where the threads share every product and the Adam update', async () => {
+    // 600 → 256 → 64 → 16 at batch 256: each product is millions of multiply-adds and the update ~190,000
+    // floats, above fused_team.ts' thresholds, so they are cut into tiles that the threads share.
+    const big = { train: gaussian(600, 600, 3), val: gaussian(32, 600, 4) };
+    const config: AutoencoderConfig = { encoder: [256, 64], latent: 16, dropout: 0, batch_norm: false, activation: 'relu', decoder: 'mirror' };
+    const options = { ...loop, batch_size: 256, max_epochs: 2, weight_decay: 0.01, kernel: 'fused-wasm-simd' as const };
+    const one = await train(config, big, { ...options, threads: 1 });
+    for (const threads of [2, 3]) {
+      const many = await train(config, big, { ...options, threads });
+      expect(many.history.map((h) => h.loss)).toEqual(one.history.map((h) => h.loss));
+      one.weights.forEach((w, k) => expect(Buffer.from(many.weights[k].buffer).equals(Buffer.from(w.buffer)), `weights ${k}, ${threads} threads`).toBe(true));
+    }
+  });
+
   it('leaves no tensor behind', async () => {
     const before = tf.memory().numTensors;
     await train({ ...plain, activation: 'relu', decoder: 'linear' }, data, { ...loop, max_epochs: 2, kernel: 'fused-wasm-simd' });
@@ -116,7 +130,7 @@ describe('fused training step = the tfjs path to float rounding', () => {
 
 describe('fused kernels', () => {
   const memory = new WebAssembly.Memory({ initial: 4 });
-  const k = fusedKernels(memory)!;
+  const k = fusedKernels(fusedModule()!, memory);
   const f = new Float32Array(memory.buffer);
 
   it('adam: bit for bit what tfjs-core AdamOptimizer (and fit.ts weight decay) computes, step after step', () => {

@@ -286,6 +286,43 @@ describe('spec', () => {
     expect(cdrp.columns.dose).toBeNull();
   });
 
+  it("a modality's data errors name its own settings (modalities.L1000.…), not the dataset's", async () => {
+    const table = readFileSync(join(fixtures, 'l1000.csv'), 'utf8').trimEnd().split('\n');
+    const edited = (name: string, edit: (cells: string[], line: number) => string[]) =>
+      write(name, `${table.map((l, i) => (i === 0 ? l : edit(l.split(','), i + 1).join(','))).join('\n')}\n`);
+    const errorOf = async (path: string | string[], extra = '') => {
+      const modal = loadSpec(
+        write(`m-${Math.random().toString(36).slice(2)}.yaml`, ['experiment: m', `dataset: { source: file, path: ${join(fixtures, 'cell_painting.csv')}, columns: { moa: Metadata_moa } }`, `modalities: { L1000: { path: ${JSON.stringify(path)}${extra} } }`, ''].join('\n')),
+      ).spec;
+      const roles = rolesOf(modal.dataset);
+      return readModality('L1000', modal, { profiles: readDataset(modal.dataset, roles).profiles, roles }, 1).then(
+        () => 'no error',
+        (err: Error) => `${err.name}: ${err.message}`,
+      );
+    };
+    const noGenes = write('l1k-nogenes.csv', `${table.map((l, i) => (i === 0 ? l.replace(/_at/g, '_gene') : l)).join('\n')}\n`);
+    expect(await errorOf(noGenes)).toBe(`DataError: ${noGenes}: no feature columns: no column matches '_at'; check modalities.L1000.features`);
+    // An empty det_plate on line 5: the modality has no missing_roles to drop such wells with.
+    const noPlate = edited('l1k-noplate.csv', (c, line) => (line === 5 ? [c[0], '', ...c.slice(2)] : c));
+    expect(await errorOf(noPlate)).toBe(`DataError: 1 well has no plate value in column 'det_plate': ${noPlate} line 5. Fill them in`);
+    // Gene 200001_at empty on line 2, before its first value (1 of 32 wells, under na_cutoff): interpolation leaves it.
+    const gap = edited('l1k-gap.csv', (c, line) => (line === 2 ? [...c.slice(0, 5), '', ...c.slice(6)] : c));
+    expect(await errorOf(gap)).toBe(
+      `DataError: 1 missing value(s) left after dropping features above na_cutoff 0.05 and imputing 'interpolate': e.g. column '200001_at' at ${gap} line 2; ` +
+        "set modalities.L1000.missing.impute to mean (interpolation leaves the values before a feature's first value missing), or lower modalities.L1000.missing.na_cutoff",
+    );
+    // A treated well's dose that is not a number: found at load with its line (before: in evaluation, after training, without one).
+    const dose = edited('l1k-dose.csv', (c, line) => (line === 12 ? [c[0], c[1], c[2], '10 uM', ...c.slice(4)] : c));
+    expect(await errorOf(dose, ', columns: { dose: pert_dose }')).toBe(
+      `DataError: dose column 'pert_dose' has 1 treated well(s) without a numeric dose ("10 uM"): ${dose} line 12; keeping each compound's highest dose needs one (or set evaluation.highest_dose_only: false)`,
+    );
+    // Every treated well its own compound: no replicates to correlate, found before training (before: in evaluation, after it).
+    const single = edited('l1k-single.csv', (c, line) => (c[0] === 'DMSO' ? c : [`${c[0]}-${line}`, ...c.slice(1)]));
+    expect(await errorOf(single)).toMatch(new RegExp(`^DataError: .*l1k-single\\.csv: percent replicating needs replicates, but no group of treated wells with the same pert_id has 2 or more wells \\(\\d+ treated wells evaluated\\)$`));
+    const fewer = write('l1k-fewer.csv', `${table.map((l) => l.split(',').slice(0, -1).join(',')).join('\n')}\n`);
+    expect(await errorOf([join(fixtures, 'l1000.csv'), fewer])).toMatch(/l1k-fewer\.csv: its features differ .*; missing here: 201453_x_at \(1 features not in every file; give every file of modalities\.L1000\.path the same features\)$/);
+  });
+
   it('ads validate checks a modality file\'s header, each problem at the setting that names the column', async () => {
     const cpTable = join(fixtures, 'cell_painting.csv');
     const file = write('header.yaml', ['experiment: x', `dataset: { source: file, path: ${cpTable} }`, `modalities: { L1000: { path: ${cpTable} } }`, ''].join('\n'));
@@ -293,6 +330,11 @@ describe('spec', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/header\.yaml:\d+:\d+: modalities\.L1000\.columns\.plate: column 'det_plate' \(plate\) is not in .*cell_painting\.csv/);
     expect(r.stderr).toMatch(/modalities\.L1000\.features\.contains: no column of .*cell_painting\.csv contains '_at'/);
+    // The Cell Painting side of the match key, in the Cell Painting table's header (before: found only by a run).
+    const key = write('key.yaml', ['experiment: x', `dataset: { source: file, path: ${cpTable} }`, `modalities: { L1000: { path: ${l1k}, match: { cell_painting: [Metadata_compound], modality: [pert_id] } } }`, ''].join('\n'));
+    const k = await ads(['validate', key]);
+    expect(k.code).toBe(2);
+    expect(k.stderr).toMatch(/key\.yaml:3:\d+: modalities\.L1000\.match\.cell_painting\[0\]: column 'Metadata_compound' \(match key of modality L1000\) is not in .*cell_painting\.csv/);
   });
 
   it.each([
@@ -300,6 +342,8 @@ describe('spec', () => {
     ['a simulated modality beside a file dataset', [`dataset: { source: file, path: ${join(fixtures, 'cell_painting.csv')} }`, 'modalities: { L1000: { source: synthetic } }'], /modalities\.L1000\.source: a simulated modality pairs with the simulated screen/],
     ['a compound filter naming an unknown table', ['modalities: { L1000: { source: synthetic } }', 'evaluation: { moa: { replicating_in: [cellprofiler, L1001] } }'], /L1001 is not among representations or modalities \(anomaly, cellprofiler, L1000\)/],
     ['a missing file', ['modalities: { L1000: { path: nowhere/replicate_level_l1k.csv.gz } }'], /:\d+:\d+: modalities\.L1000\.path: file not found: nowhere\/replicate_level_l1k\.csv\.gz/],
+    // 12 MoAs: the screen silences the last 4 (0.34), L1000 the first 9 (0.75): MoA 9 in both, yet labelled 'silent'.
+    ['silent shares that overlap', ['dataset: { synthetic: { silent_share: 0.34 } }', 'modalities: { L1000: { source: synthetic, synthetic: { silent_share: 0.75 } } }'], /bad\.yaml:\d+:\d+: modalities\.L1000\.synthetic\.silent_share: 9 of the 12 MoAs silent in L1000 \(the first\) and 4 silent in morphology .* overlap: 1 MoA\(s\) would be silent in both assays/],
     ['keys of different lengths', [`modalities: { L1000: { source: synthetic, match: { modality: [pert_id, pert_dose] } } }`], /modalities\.L1000\.match: the key has 1 Cell Painting column\(s\) \(Metadata_pert\) but 2 of the modality/],
   ])('%s is a located spec error', (_, lines, message) => {
     expect(() => load('bad', lines)).toThrow(message);

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pl from 'nodejs-polars';
 import seedrandom from 'seedrandom';
@@ -10,7 +10,7 @@ import { rolesOf } from '../src/data/roles.ts';
 import { simulateScreen } from '../src/data/synthetic.ts';
 import { DataError } from '../src/errors.ts';
 import { loadSpec } from '../src/spec/load.ts';
-import { ads } from './support/cli.ts';
+import { ads, root } from './support/cli.ts';
 import { scratchDir } from './support/files.ts';
 
 /**
@@ -153,6 +153,35 @@ describe('ads convert', () => {
     const wrongName = await ads(['convert', gz, join(dir, 'x.csv')]);
     expect(wrongName.code).toBe(2);
     expect(wrongName.stderr).toMatch(/must end in \.parquet/);
+  });
+});
+
+describe('ads convert and ads simulate refuse an output they cannot write, before any work, with no stack trace', () => {
+  const csv = write('small.csv', 'Metadata_Plate,Metadata_Well,Cells_a\nP1,A01,1.5\nP1,A02,2.5\n');
+  const spec = write('small-sim.yaml', 'experiment: s\ndataset:\n  synthetic: { plates: 2, moas: 2, compounds_per_moa: 2, features: 3 }\n');
+  mkdirSync(join(dir, 'a-folder.parquet'), { recursive: true });
+  const cases: [string, string[], RegExp][] = [
+    // Before: polars panicked ("Is a directory") and the CLI said "internal error", exit 70.
+    ['convert onto a folder', ['convert', csv, join(dir, 'a-folder.parquet')], /^ads convert: the output: .*a-folder\.parquet is a folder; name a file$/],
+    // Before: the same-file check compared the strings, and the input was overwritten.
+    ['convert onto its input by another name', ['convert', join(dir, 'out', 'screen.parquet'), relative(root, join(dir, 'out', 'screen.parquet'))], /^ads convert: the input and the output are the same file/],
+    ['simulate onto a folder', ['simulate', spec, '--out', join(dir, 'a-folder.parquet')], /^ads simulate: --out: .*a-folder\.parquet is a folder; name a file$/],
+    // Before: Number('') is 0, and '1e3' was seed 1000.
+    ['simulate with --seed ""', ['simulate', spec, '--out', join(dir, 'sim.parquet'), '--seed', ''], /^ads simulate: --seed "" is not a non-negative integer/],
+    ['simulate with --seed 1e3', ['simulate', spec, '--out', join(dir, 'sim.parquet'), '--seed', '1e3'], /^ads simulate: --seed "1e3" is not a non-negative integer/],
+    // Before: the default screen was written, not one the spec describes.
+    ['simulate a spec that reads files', ['simulate', write('file-spec.yaml', `experiment: f\ndataset: { source: file, path: ${csv} }\n`), '--out', join(dir, 'sim.parquet')], /^ads simulate: .*file-spec\.yaml reads its data from files \(dataset\.source: file\); give a spec with dataset\.source: synthetic$/],
+  ];
+  // A file system that holds no files (polars panicked with "No such file or directory").
+  if (existsSync('/proc/self')) {
+    cases.push(['convert into /proc', ['convert', csv, '/proc/ads-out.parquet'], /^ads convert: the output: cannot write \/proc\/ads-out\.parquet: this file system does not allow a file there \(ENOENT\)$/]);
+    cases.push(['simulate into /proc', ['simulate', spec, '--out', '/proc/ads-sim.csv'], /^ads simulate: --out: cannot write \/proc\/ads-sim\.csv: this file system does not allow a file there \(ENOENT\)$/]);
+  }
+  it.each(cases)('%s', async (_, args, message) => {
+    const result = await ads(args);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
   });
 });
 

@@ -98,6 +98,71 @@ describe('CSV structure is read strictly', () => {
     expect(dataError(() => load(dupPlate))).toMatch(/dup-plate\.csv: duplicated column name in the header: 'Metadata_Plate' \(columns 1, 2\)/);
   });
 
+  it('a column named like a member of polars\' DataFrame the reader uses (polars would answer the member with the column)', () => {
+    // Before: `height` stood in for the frame's row count ("the CSV reader found shape: (8,) Series … rows"),
+    // `columns` crashed as an internal error.
+    const two = write('members.csv', good(...plateRows('P1')).replace('Metadata_Well', 'height').replace('Metadata_role', 'columns'));
+    expect(dataError(() => load(two, ['  control: { column: columns, values: [control] }']))).toBe(
+      `${two}: columns 'height' (column 2), 'columns' (column 4) have the names of members of polars' DataFrame, which the table library would answer with the column; rename them (e.g. with a Metadata_ prefix)`,
+    );
+    const parquet = join(dir, 'members.parquet');
+    pl.readCSV(good(...plateRows('P1'))).rename({ Metadata_Well: 'width' }).writeParquet(parquet);
+    expect(dataError(() => load(parquet))).toMatch(/members\.parquet: column 'width' \(column 2\) has the name of a member of polars' DataFrame/);
+    // Members the reading code does not use are names like any other (a plate map's `row`).
+    const fine = write('row-shape.csv', good(...plateRows('P1')).replace('Metadata_Well', 'row').replace(',Cells_a', ',shape,Cells_a').replace(/,control,/g, ',control,x,').replace(/,treated,/g, ',treated,y,'));
+    const r = load(fine);
+    expect(r.profiles.metadata.row.slice(0, 2)).toEqual(['A01', 'A02']);
+    expect(r.profiles.metadata.shape.slice(3, 5)).toEqual(['x', 'y']);
+  });
+
+  it('a quoted column name with a quote or comma inside reads under its own name (polars keeps the doubled quotes)', () => {
+    // Before: the feature 'Nuclei_c "x"' was read by polars as 'Nuclei_c ""x""', its matrix column left at 0.
+    const header = HEADER.replace('Metadata_role', '"Metadata_role, ""as set"""').replace('Nuclei_c', '"Nuclei_c ""x"""');
+    const path = write('quoted-names.csv', `${[header, ...plateRows('P1')].join('\n')}\n`);
+    const r = load(path, ['  control: { column: "Metadata_role, \\"as set\\"", values: [control] }']);
+    expect(r.profiles.features).toEqual(['Cells_a', 'Cells_b', 'Nuclei_c "x"']);
+    expect(Array.from({ length: 8 }, (_, i) => r.profiles.values.data[i * 3 + 2])).toEqual([0, 2, 4, 1, 3, 0, 2, 4]);
+    expect(r.profiles.metadata['Metadata_role, "as set"'].slice(3, 5)).toEqual(['control', 'treated']);
+  });
+
+  it('a file in another shape of text: lines ending in CR alone, UTF-16, Latin-1, binary data, fields separated by ; or tabs', () => {
+    // Before: "the file has a header but no rows"; a garbled header of NUL-spaced names; one column of one long name.
+    const text = good(...plateRows('P1'));
+    const cr = write('cr-only.csv', text.replace(/\n/g, '\r'));
+    expect(dataError(() => load(cr))).toBe(`${cr}: line 1 holds a carriage return (CR) that ends no line: the file's lines end in CR alone; save it with LF or CRLF line ends`);
+    const utf16 = write('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    expect(dataError(() => load(utf16))).toBe(`${utf16}: the file is UTF-16 text (its byte-order mark says so); save it as UTF-8 CSV`);
+    const semicolons = write('semicolons.csv', text.replace(/,/g, ';'));
+    expect(dataError(() => load(semicolons))).toBe(
+      `${semicolons}: the header is one column, 'Metadata_Plate;Metadata_Well;Metadata_pert;Metadata_role;Cel…': the fields seem separated by ';'; save the table with commas between fields`,
+    );
+    // Binary data: before, random bytes were read as lines ending in CR, or whatever polars made of them.
+    const zip = write('workbook.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00]));
+    expect(dataError(() => load(zip))).toBe(`${zip}: not CSV text (byte 6 is a NUL byte); it is a zip archive, e.g. an Excel workbook: save it as CSV`);
+    const binary = write('binary.csv.gz', gzipSync(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00])));
+    expect(dataError(() => load(binary))).toBe(`${binary}: not CSV text (byte 9 is a NUL byte)`);
+    // Latin-1 text in a value (µ as the byte 0xb5), on line 7 (before: "cannot be read as CSV: invalid utf-8 sequence", no line).
+    const latin1 = write('latin1.csv.gz', gzipSync(Buffer.from(text.replace('B02,C1', 'B02 \u00b5M,C1'), 'latin1')));
+    expect(dataError(() => load(latin1))).toBe(`${latin1}: line 7 is not UTF-8 text (byte 0xb5: another encoding, such as Latin-1?); save the file as UTF-8`);
+    const tabs = write('tabs.csv.gz', gzipSync(text.replace(/,/g, '\t')));
+    expect(dataError(() => load(tabs))).toMatch(/tabs\.csv\.gz: the header is one column, .*: the fields seem separated by tabs; save the table with commas between fields$/);
+  });
+
+  it('numeric compound ids past 2^53 or past 64 bits are kept exactly, as text', () => {
+    // Before: 9007199254740993 became 9007199254740992 (C1 and C2 one compound); 20 digits stopped the read
+    // ("could not parse … as dtype i64").
+    for (const [c1, c2] of [
+      ['9007199254740992', '9007199254740993'],
+      ['12345678901234567890', '12345678901234567891'],
+    ]) {
+      // Every id a number (the controls' too), so that the column is read as integers.
+      const text = good(...plateRows('P1')).replace(/,DMSO,/g, ',0,').replace(/,C1,/g, `,${c1},`).replace(/,C2,/g, `,${c2},`);
+      for (const path of [write(`ids-${c1}.csv`, text), write(`ids-${c1}.csv.gz`, gzipSync(text))]) {
+        expect(load(path).profiles.metadata.Metadata_pert).toEqual(['0', '0', '0', '0', c1, c1, c2, c2]);
+      }
+    }
+  });
+
   it('a header-only file, an empty file and a file of blank lines', () => {
     expect(dataError(() => load(write('header-only.csv', `${HEADER}\n`)))).toMatch(/header-only\.csv: the file has a header but no rows/);
     expect(dataError(() => load(write('empty.csv', '')))).toMatch(/empty\.csv: the file is empty/);
@@ -179,6 +244,36 @@ describe('gzip and Parquet files are read strictly', () => {
   });
 });
 
+describe('the same wells twice', () => {
+  it('a glob matching one table in two forms (x.csv.gz and the x.parquet ads convert wrote beside it) is an error naming both files', () => {
+    const text = good(...plateRows('P1'));
+    write('twice/plate1.csv.gz', gzipSync(text));
+    pl.readCSV(text).writeParquet(join(dir, 'twice/plate1.parquet'));
+    const gz = join(dir, 'twice/plate1.csv.gz');
+    const parquet = join(dir, 'twice/plate1.parquet');
+    expect(dataError(() => load(join(dir, 'twice/plate1*')))).toBe(
+      `8 wells repeat an earlier well in every column (the same measurement twice, not a replicate): ` +
+        [2, 3, 4, 5, 6].map((line) => `${parquet} row ${line - 1} repeats ${gz} line ${line}`).join('; ') +
+        '; and 3 more. Is a table read twice (a glob matching both x.csv.gz and x.parquet)? Remove the copies',
+    );
+  });
+
+  it('one copied row among other plates is found; the same plate and well with other values is not a copy (a plate imaged twice)', () => {
+    const rows = plateRows('P2');
+    const reimaged = rows.map((r) => r.replace(/,([^,]*)$/, ',9$1'));
+    const path = write('twice/one-copy.csv', good(...plateRows('P1'), ...rows, rows[2], ...reimaged));
+    expect(dataError(() => load(path))).toMatch(new RegExp(`^1 well repeats an earlier well in every column .*: ${escaped(path)} line 18 repeats ${escaped(path)} line 12\\. Is a table`));
+    expect(load(write('twice/reimaged.csv', good(...plateRows('P1'), ...rows, ...reimaged))).report.wells).toBe(24);
+  });
+
+  it('a file named twice (a list entry and a glob) is read once', () => {
+    const path = write('named/p1.csv', good(...plateRows('P1')));
+    const r = load([path, join(dir, 'named/*.csv')]);
+    expect(r.report.files).toEqual([path]);
+    expect(r.report.wells).toBe(8);
+  });
+});
+
 describe('wells without the role values they need', () => {
   it('an empty perturbation id in a treated well is an error at load, with the file’s own line; a control may lack one', () => {
     const rows = plateRows('P2');
@@ -210,6 +305,13 @@ describe('wells without the role values they need', () => {
     expect(r.report.wells).toBe(14);
     expect(r.report.dropped_missing_roles).toEqual({ wells: 2, by_column: { Metadata_Plate: 1, Metadata_pert: 1 } });
     expect(r.profiles.metadata.Metadata_Well.slice(0, 6)).toEqual(['A01', 'A03', 'A04', 'B02', 'B03', 'B04']);
+  });
+
+  it('a feature with no value at all and na_cutoff 1: no imputation fills it, so the message says to drop it', () => {
+    const path = write('empty-feature.csv', good(...plateRows('P1')).replace(/,[^,\n]*\n/g, ',\n').replace(/^(.*),\n/, '$1,Nuclei_c\n'));
+    expect(dataError(() => load(path, ['  missing: { impute: mean, na_cutoff: 1 }']))).toBe(
+      `8 missing value(s) left after dropping features above na_cutoff 1 and imputing 'mean': e.g. column 'Nuclei_c', which has no value in any well, at ${path} lines 2, 3, 4, 5, 6 and 3 more; lower dataset.missing.na_cutoff below 1 to drop it`,
+    );
   });
 
   it('missing values left after imputation are reported at the file’s own lines, across files', () => {

@@ -85,6 +85,7 @@ describe('ads validate checks the data files without reading them', () => {
       ['bad/zipped.csv', gzipSync(TABLE), /zipped\.csv: the file is gzip-compressed but its name does not end in \.gz/],
       ['bad/header.csv', `${HEADER}\n`, /header\.csv: the file has a header but no rows/],
       ['bad/dup.csv', TABLE.replace('Nuclei_b', 'Cells_a'), /dup\.csv: duplicated column name in the header: 'Cells_a' \(columns 5, 6\)/],
+      ['bad/member.csv', TABLE.replace('Metadata_Well', 'height'), /member\.csv: column 'height' \(column 2\) has the name of a member of polars' DataFrame/],
     ];
     for (const [name, content, message] of cases) {
       write(name, content);

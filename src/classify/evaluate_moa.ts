@@ -27,6 +27,8 @@ export interface MoaOptions extends MoaFilterOptions {
   classifiers: readonly Classifier[];
   /** Inverse L2 strength of the logistic regression. */
   C: number;
+  /** Its solver tolerance: max |gradient| of the mean loss (sklearn's tol). */
+  logistic_tol: number;
   /** Epoch limit of the MLP (sklearn's max_iter); its other settings are SKLEARN_MLP's. */
   mlp_max_epochs: number;
   /** Fusions to score besides each representation alone, in this order (fusionOfAll: the classic two). */
@@ -131,7 +133,7 @@ export interface MoaEvaluation {
   comparisons: MoaComparison[];
 }
 
-export { LOGISTIC_MAX_ITER, LOGISTIC_TOL } from './fold_fits.ts';
+export { LOGISTIC_MAX_ITER } from './fold_fits.ts';
 export const FUSION_NAMES = { early: EARLY_FUSION, late: 'late_fusion' } as const;
 
 /** Which fit is about to run: for progress displays. Repeats and folds count from 1. */
@@ -175,6 +177,7 @@ export async function evaluateMoa(
     names,
     classifiers: [...options.classifiers],
     C: options.C,
+    logistic_tol: options.logistic_tol,
     mlp_max_epochs: options.mlp_max_epochs,
     early: options.fusions.filter((f) => f.kind === 'early').map((f) => ({ name: f.name, members: f.members.map((m) => names.indexOf(m)) })),
     seed: options.seed,

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { BAD_PATH, explainCode, fileSystemCode, fileSystemMessage } from '../run/fs_errors.ts';
@@ -28,6 +28,27 @@ export function writableDir(dir: string, setting: string): void {
     if (!code) throw err;
     throw new UserError(`${setting}: ${dir} cannot be a folder to write in: ${explainCode(code)}`, BAD_PATH.has(code) ? 2 : 1);
   }
+}
+
+/**
+ * Makes sure a command can write file `file` (a setting or argument names it): its folder as `writableDir`
+ * makes it, the path not a folder, and a file creatable beside it. Checked before any work, and by Node: the
+ * Parquet writer (polars) fails on a path it cannot write with a Rust panic, not an error to name.
+ */
+export function writableFile(file: string, setting: string): void {
+  writableDir(dirname(file), setting);
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${setting}: ${file} is a folder; name a file`, 2);
+  const probe = `${file}.probe-${process.pid}`;
+  try {
+    closeSync(openSync(probe, 'w'));
+  } catch (err) {
+    const code = fileSystemCode(err);
+    // ENOENT for a file in a folder that exists: the file system holds no files there (/proc, /sys).
+    const why = code ? explainCode(code) : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'this file system does not allow a file there (ENOENT)' : null;
+    if (!why) throw err;
+    throw new UserError(`${setting}: cannot write ${file}: ${why}`, code && !BAD_PATH.has(code) ? 1 : 2);
+  }
+  rmSync(probe, { force: true });
 }
 
 /**

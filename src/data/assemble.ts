@@ -124,7 +124,7 @@ export class ProfilesAssembler {
     this.metaParts = [];
     this.notNumeric = new Map();
     const columns: Record<string, MetaValue[]> = {};
-    if (meta) for (const name of meta.columns) columns[name] = meta.getColumn(name).toArray() as MetaValue[];
+    if (meta) for (const name of meta.columns) columns[name] = metadataValues(meta.getColumn(name));
     this.files.push(columns);
     this.fileRows.push(rows);
   }
@@ -141,4 +141,17 @@ export class ProfilesAssembler {
     const values = matrix(rows, cols, this.data.length === rows * cols ? this.data : this.data.subarray(0, rows * cols));
     return { metadata, features: [...this.features], values };
   }
+}
+
+/**
+ * A metadata column's values. 64-bit integers past 2^53 (long numeric ids, barcodes) have no exact JavaScript
+ * number: 9007199254740993 would become 9007199254740992, another id, and two compounds one. Such a column is
+ * kept as its digits, as text.
+ */
+function metadataValues(series: pl.Series): MetaValue[] {
+  if (series.dtype.variant === 'Int64' || series.dtype.variant === 'UInt64') {
+    const [max, min] = [Number(series.max() ?? 0), Number(series.min() ?? 0)];
+    if (max > Number.MAX_SAFE_INTEGER || min < -Number.MAX_SAFE_INTEGER) return series.cast(pl.Utf8).toArray() as MetaValue[];
+  }
+  return series.toArray() as MetaValue[];
 }

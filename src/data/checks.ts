@@ -33,20 +33,7 @@ export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Ro
   const highestDose = ev.highest_dose_only && roles.dose !== null;
   if (highestDose) checkNumericDoses(p, origins, roles, treatedRows);
 
-  // The wells evaluation correlates: treated, at each compound's highest dose (as evaluation selects them).
-  const metadataOnly: Profiles = { metadata: p.metadata, features: [], values: matrix(p.values.rows, 0) };
-  const evaluated = prepareForEvaluation(
-    metadataOnly,
-    { plate: roles.plate, perturbation: roles.perturbation, control: isControl, replicate_by: roles.replicateBy, ...(roles.dose ? { dose: roles.dose } : {}) },
-    { per_plate_zscore: false, highest_dose_only: highestDose, replicates_per_dose: ev.replicates_per_dose, fill_undefined: ev.fill_undefined },
-  );
-  const groups = groupBy(evaluated, roles.replicateBy);
-  if (!groups.rows.some((g) => g.length >= 2)) {
-    throw new DataError(
-      `${filesOf(origins)}percent replicating needs replicates, but no group of treated wells with the same ${roles.replicateBy.join(' + ')} ` +
-        `has 2 or more wells (${evaluated.values.rows} treated wells evaluated${highestDose ? ", each compound's highest dose only: evaluation.highest_dose_only" : ''})`,
-    );
-  }
+  const evaluated = checkReplicateGroups(p, origins, roles, isControl, { highestDose, replicatesPerDose: ev.replicates_per_dose, fillUndefined: ev.fill_undefined });
 
   if (ev.moa.enabled && roles.moa !== null) {
     if (!columns(roles.moa)) {
@@ -71,7 +58,36 @@ export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Ro
   return warnings;
 }
 
-function checkNumericDoses(p: Profiles, origins: Origins | null, roles: Roles, treated: readonly number[]): void {
+/**
+ * The wells evaluation correlates, metadata only: treated, at each compound's highest dose (as evaluation
+ * selects them). Percent replicating needs a replicate group of two of them: without one, a `DataError`
+ * naming the files, before any training.
+ */
+export function checkReplicateGroups(
+  p: Profiles,
+  origins: Origins | null,
+  roles: Roles,
+  isControl: boolean[],
+  options: { highestDose: boolean; replicatesPerDose: number | null; fillUndefined: RunSpec['evaluation']['fill_undefined'] },
+): Profiles {
+  const metadataOnly: Profiles = { metadata: p.metadata, features: [], values: matrix(p.values.rows, 0) };
+  const evaluated = prepareForEvaluation(
+    metadataOnly,
+    { plate: roles.plate, perturbation: roles.perturbation, control: isControl, replicate_by: roles.replicateBy, ...(roles.dose ? { dose: roles.dose } : {}) },
+    { per_plate_zscore: false, highest_dose_only: options.highestDose, replicates_per_dose: options.replicatesPerDose, fill_undefined: options.fillUndefined },
+  );
+  const groups = groupBy(evaluated, roles.replicateBy);
+  if (!groups.rows.some((g) => g.length >= 2)) {
+    throw new DataError(
+      `${filesOf(origins)}percent replicating needs replicates, but no group of treated wells with the same ${roles.replicateBy.join(' + ')} ` +
+        `has 2 or more wells (${evaluated.values.rows} treated wells evaluated${options.highestDose ? ", each compound's highest dose only: evaluation.highest_dose_only" : ''})`,
+    );
+  }
+  return evaluated;
+}
+
+/** Every treated well has a number for a dose, as keeping each compound's highest dose needs (a DataError naming the rows otherwise). */
+export function checkNumericDoses(p: Profiles, origins: Origins | null, roles: Roles, treated: readonly number[]): void {
   const dose = metaColumn(p, roles.dose!);
   const bad = treated.filter((i) => {
     const v = dose[i];

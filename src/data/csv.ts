@@ -255,6 +255,7 @@ function skipQuoted(
 
 /** The header record's field names, and where the first data record starts. */
 function parseHeader(file: string, bytes: Uint8Array, start: number, end: number): { columns: string[]; next: number; nextLine: number } {
+  checkEncoding(file, bytes);
   const decoder = new TextDecoder();
   const columns: string[] = [];
   let i = start;
@@ -270,6 +271,7 @@ function parseHeader(file: string, bytes: Uint8Array, start: number, end: number
       let j = i;
       while (j < end && bytes[j] !== COMMA && bytes[j] !== LF) j++;
       name = decoder.decode(bytes.subarray(i, j)).replace(/\r$/, '');
+      if (name.includes('\r')) throw lineEndError(file);
       i = j;
     }
     columns.push(name);
@@ -296,13 +298,36 @@ export function checkDuplicates(file: string, columns: readonly string[]): void 
  * names and the offset just past the header line, or null when the text ends before the header does.
  */
 export function csvHeader(file: string, bytes: Uint8Array): { columns: string[]; next: number } | null {
+  checkEncoding(file, bytes);
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let inQuotes = false;
   let k = start;
   for (; k < bytes.length; k++) {
     if (bytes[k] === QUOTE) inQuotes = !inQuotes;
     else if (bytes[k] === LF && !inQuotes) break;
+    // Else the whole file is the header line (and `ads validate` would read all of it to find its end).
+    else if (bytes[k] === CR && !inQuotes && k + 1 < bytes.length && bytes[k + 1] !== LF) throw lineEndError(file);
   }
   if (k === bytes.length) return null;
   return { columns: parseHeader(file, bytes, start, k + 1).columns, next: k + 1 };
+}
+
+/**
+ * Text a CSV is not: UTF-16 (as some spreadsheet programs save "Unicode text"), which would be read as names
+ * full of NUL bytes, or binary data (a NUL byte in its first 4 kB: an Excel workbook, an image, a zip).
+ */
+function checkEncoding(file: string, bytes: Uint8Array): void {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new DataError(`${file}: the file is UTF-16 text (its byte-order mark says so); save it as UTF-8 CSV`);
+  }
+  const nul = bytes.subarray(0, 4096).indexOf(0);
+  if (nul >= 0) {
+    const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+    throw new DataError(`${file}: not CSV text (byte ${nul + 1} is a NUL byte)${zip ? '; it is a zip archive, e.g. an Excel workbook: save it as CSV' : ''}`);
+  }
+}
+
+/** Lines that end in CR alone (classic Mac OS) make the whole file one line: its header, with no rows. */
+function lineEndError(file: string): DataError {
+  return new DataError(`${file}: line 1 holds a carriage return (CR) that ends no line: the file's lines end in CR alone; save it with LF or CRLF line ends`);
 }

@@ -30,6 +30,16 @@ export interface LoadReport {
   dropped_missing_roles: { wells: number; by_column: Record<string, number> };
 }
 
+/**
+ * How a table is read: `partBytes`, CSV text per part (for tests); `section`, the spec section whose settings
+ * the errors name ('dataset', or 'modalities.<name>' for a modality, which has no missing_roles and no
+ * features.common).
+ */
+export interface ReadOptions {
+  partBytes?: number;
+  section?: string;
+}
+
 /** A dataset as read: its wells, where each came from, and what loading did. */
 export interface LoadedDataset {
   profiles: Profiles;
@@ -48,7 +58,7 @@ export interface LoadedDataset {
  * from it), so every part read stays in memory until this returns. For tables of a few hundred megabytes
  * that is harmless; a screen of gigabytes is read by `readDatasetAsync`.
  */
-export function readDataset(dataset: DatasetSpec, roles: Roles, options: { partBytes?: number } = {}): LoadedDataset {
+export function readDataset(dataset: DatasetSpec, roles: Roles, options: ReadOptions = {}): LoadedDataset {
   const steps = datasetSteps(dataset, roles, options);
   for (;;) {
     const next = steps.next();
@@ -61,7 +71,7 @@ export function readDataset(dataset: DatasetSpec, roles: Roles, options: { partB
  * and the table is held once, in its matrix (a 160,000 × 1,800 screen in 2.3 GB plus its metadata, instead
  * of that again in polars' parts).
  */
-export async function readDatasetAsync(dataset: DatasetSpec, roles: Roles, options: { partBytes?: number } = {}): Promise<LoadedDataset> {
+export async function readDatasetAsync(dataset: DatasetSpec, roles: Roles, options: ReadOptions = {}): Promise<LoadedDataset> {
   const steps = datasetSteps(dataset, roles, options);
   for (;;) {
     const next = steps.next();
@@ -71,9 +81,10 @@ export async function readDatasetAsync(dataset: DatasetSpec, roles: Roles, optio
 }
 
 /** `readDataset`, a step (a part of a file) at a time. */
-function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: { partBytes?: number }): Generator<void, LoadedDataset, undefined> {
+function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: ReadOptions): Generator<void, LoadedDataset, undefined> {
+  const section = options.section ?? 'dataset';
   const files = expandPaths(typeof dataset.path === 'string' ? [dataset.path] : (dataset.path ?? []));
-  if (files.length === 0) throw new DataError(`dataset.path names no file: ${JSON.stringify(dataset.path)}`);
+  if (files.length === 0) throw new DataError(`${section}.path names no file: ${JSON.stringify(dataset.path)}`);
   // Every file's header first (a few kilobytes each): a missing role column or feature sets that differ are
   // named before gigabytes of rows are read.
   const headers = files.map((file) => {
@@ -85,8 +96,8 @@ function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: { partBytes?
     }
     return { file, features: featureColumns(columns, dataset.features) };
   });
-  const { features, notCommon } = commonFeatures(headers, dataset.features.common);
-  if (features.length === 0) throw new DataError(`${files[0]}: no feature columns (prefixes ${dataset.features.prefixes.join(', ')})`);
+  const { features, notCommon } = commonFeatures(headers, dataset.features.common, section);
+  if (features.length === 0) throw new DataError(`${files[0]}: no feature columns: no column ${selection(dataset.features)}; check ${section}.features`);
 
   const assembler = new ProfilesAssembler(features);
   // Rows expected from all files, as a file's rows so far times the bytes of all files over those read: a
@@ -97,13 +108,14 @@ function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: { partBytes?
   let through = 0;
   for (const [k, file] of files.entries()) {
     through += sizes[k];
-    fileOrigins.push(yield* readInto(assembler, file, { ...options, scale: total / Math.max(1, through) }));
+    fileOrigins.push(yield* readInto(assembler, file, { partBytes: options.partBytes, scale: total / Math.max(1, through) }));
   }
   const all = { profiles: assembler.finish(), origins: concatOrigins(fileOrigins) };
+  checkCopies(all.profiles, all.origins);
   const { profiles: declared, origins: declaredOrigins } = keepRows(all, dropRows(all.profiles, dataset.drop_wells));
-  const roleCheck = checkRoleValues(declared, declaredOrigins, roles, dataset.missing_roles);
+  const roleCheck = checkRoleValues(declared, declaredOrigins, roles, dataset.missing_roles, section);
   const { profiles: complete, origins } = keepRows({ profiles: declared, origins: declaredOrigins }, roleCheck.keep);
-  const { profiles, dropped_missing, imputed } = handleMissing(complete, dataset.missing, origins);
+  const { profiles, dropped_missing, imputed } = handleMissing(complete, dataset.missing, origins, section);
   return {
     profiles,
     origins,
@@ -120,12 +132,63 @@ function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: { partBytes?
 }
 
 /**
+ * A well that repeats an earlier one in every column is the same measurement read twice, not a replicate:
+ * kept, it would count twice in every replicate group and correlate perfectly with itself. It is what a
+ * glob matching one table in two forms gives (`plate1.csv.gz` and the `plate1.parquet` `ads convert` wrote
+ * beside it). Re-imaged wells (the same plate and well, other values) are not copies.
+ */
+function checkCopies(p: Profiles, origins: Origins): void {
+  const { rows, cols, data } = p.values;
+  // Each row hashed on its metadata and the high 32 bits (sign, exponent, 20 bits of mantissa) of its first
+  // 64 values: equal for copies, and rows that share a hash are compared in full. The metadata (a plate and a
+  // well, usually) sets apart wells alike in those values (all missing, say); 64 values, not all 1,800, keep
+  // the check to about 0.2 s on a CDRP-size screen (160,000 wells), a fifth of hashing every value.
+  const hashed = Math.min(cols, 64);
+  const words = new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
+  const high = new Uint32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000 ? 1 : 0;
+  const meta = Object.values(p.metadata);
+  const number = new Float64Array(1);
+  const numberWords = new Uint32Array(number.buffer);
+  const seen = new Map<number, number[]>();
+  const copies: { copy: number; of: number }[] = [];
+  const same = (a: number, b: number) => {
+    for (let j = 0; j < cols; j++) if (!Object.is(data[a * cols + j], data[b * cols + j])) return false;
+    return meta.every((column) => Object.is(column[a], column[b]));
+  };
+  for (let i = 0; i < rows; i++) {
+    let h = 0x811c9dc5;
+    for (const column of meta) {
+      const v = column[i];
+      if (typeof v === 'number') {
+        number[0] = v;
+        h = Math.imul(Math.imul(h ^ numberWords[0], 0x01000193) ^ numberWords[1], 0x01000193);
+        continue;
+      }
+      const text = String(v);
+      for (let c = 0; c < text.length; c++) h = Math.imul(h ^ text.charCodeAt(c), 0x01000193);
+    }
+    for (let k = 2 * i * cols + high, end = 2 * (i * cols + hashed); k < end; k += 2) h = Math.imul(h ^ words[k], 0x01000193);
+    const bucket = seen.get(h);
+    const of = bucket?.find((r) => same(r, i));
+    if (of !== undefined) copies.push({ copy: i, of });
+    else if (bucket) bucket.push(i);
+    else seen.set(h, [i]);
+  }
+  if (copies.length === 0) return;
+  const shown = copies.slice(0, 5).map((c) => `${whereWells(origins, [c.copy])} repeats ${whereWells(origins, [c.of])}`);
+  throw new DataError(
+    `${copies.length} well${copies.length > 1 ? 's repeat' : ' repeats'} an earlier well in every column (the same measurement twice, not a replicate): ${shown.join('; ')}` +
+      `${copies.length > 5 ? `; and ${copies.length - 5} more` : ''}. Is a table read twice (a glob matching both x.csv.gz and x.parquet)? Remove the copies`,
+  );
+}
+
+/**
  * Role values every well needs: a plate (normalization, split strata and evaluation are per plate) and, in
  * a treated well (any well that is not a control), its perturbation and replicate key. A control may lack a
  * perturbation id (some screens leave it empty). A missing value is an error naming the file's rows, or,
  * with `dataset.missing_roles: drop`, the well is dropped and counted.
  */
-function checkRoleValues(p: Profiles, origins: Origins, roles: Roles, policy: DatasetSpec['missing_roles']) {
+function checkRoleValues(p: Profiles, origins: Origins, roles: Roles, policy: DatasetSpec['missing_roles'], section: string) {
   const isControl = controlMask(p, roles);
   const needs = [
     { column: roles.plate, role: 'plate', of: 'every well' },
@@ -155,7 +218,7 @@ function checkRoleValues(p: Profiles, origins: Origins, roles: Roles, policy: Da
     }
   }
   if (problems.length && policy === 'error') {
-    throw new DataError(`${problems.join('; ')}. Fill them in, or set dataset.missing_roles: drop to leave such wells out`);
+    throw new DataError(`${problems.join('; ')}. Fill them in${section === 'dataset' ? ', or set dataset.missing_roles: drop to leave such wells out' : ''}`);
   }
   const keep = whereKept(lacking);
   return { keep, dropped: { wells: p.values.rows - keep.length, by_column } };
@@ -172,7 +235,21 @@ function whereKept(dropped: Uint8Array): Int32Array {
 }
 
 function preview(names: readonly string[]): string {
-  return names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ');
+  // A name is cut at 80 characters: a file separated otherwise than by commas has one name of them all.
+  const shown = names.slice(0, 12).map((n) => (n.length > 80 ? `${n.slice(0, 80)}…` : n));
+  return names.length > 12 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
+
+/** The columns a feature selection takes, in words: "starting with 'Cells_', matching _at". */
+function selection(f: DatasetSpec['features']): string {
+  const quoted = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
+  const parts = [
+    f.prefixes.some((p) => p !== '') ? `starts with ${quoted(f.prefixes)}` : '',
+    f.include.length ? `matches ${quoted(f.include)}` : '',
+    f.exclude.length ? `but not ${quoted(f.exclude)}` : '',
+    f.blocklist.length ? `and is not among the ${f.blocklist.length} of the blocklist` : '',
+  ];
+  return parts.filter(Boolean).join(', ') || 'is a feature';
 }
 
 function featureColumns(columns: readonly string[], f: DatasetSpec['features']): string[] {
@@ -188,7 +265,7 @@ function featureColumns(columns: readonly string[], f: DatasetSpec['features']):
   );
 }
 
-function commonFeatures(tables: { file: string; features: string[] }[], common: boolean): { features: string[]; notCommon: string[] } {
+function commonFeatures(tables: { file: string; features: string[] }[], common: boolean, section: string): { features: string[]; notCommon: string[] } {
   const first = tables[0];
   const shared = first.features.filter((f) => tables.every((t) => t.features.includes(f)));
   const all = new Set(tables.flatMap((t) => t.features));
@@ -202,7 +279,7 @@ function commonFeatures(tables: { file: string; features: string[] }[], common: 
       `${odd.file}: its features differ from ${first.file}'s` +
         (extra.length ? `; only here: ${preview(extra)}` : '') +
         (lacking.length ? `; missing here: ${preview(lacking)}` : '') +
-        ` (${notCommon.length} features not in every file; set dataset.features.common: true to keep the ${shared.length} common ones)`,
+        ` (${notCommon.length} features not in every file; ${section === 'dataset' ? `set dataset.features.common: true to keep the ${shared.length} common ones` : `give every file of ${section}.path the same features`})`,
     );
   }
   return { features: shared, notCommon };
@@ -274,7 +351,7 @@ function keepRows(t: { profiles: Profiles; origins: Origins }, keep: Int32Array 
 }
 
 /** Drop features missing in more than `na_cutoff` of the wells, then fill what is left by the policy. */
-function handleMissing(p: Profiles, policy: DatasetSpec['missing'], origins: Origins) {
+function handleMissing(p: Profiles, policy: DatasetSpec['missing'], origins: Origins, section: string) {
   const { rows, cols, data } = p.values;
   // One row-major pass counts every column's missing values; the rest is decided from these counts.
   const missing = new Int32Array(cols);
@@ -299,10 +376,19 @@ function handleMissing(p: Profiles, policy: DatasetSpec['missing'], origins: Ori
   if (left.length) {
     const feature = kept.features[left[0].col];
     const rowsOf = left.filter((c) => c.col === left[0].col).map((c) => c.row);
+    // A feature with no value at all stays empty whatever fills it: only dropping it (na_cutoff below 1) helps.
+    const empty = rowsOf.length === kept.values.rows;
+    const cutoff = `lower ${section}.missing.na_cutoff`;
+    const hint = empty
+      ? `${cutoff} below 1 to drop it`
+      : policy.impute === 'none'
+        ? `set ${section}.missing.impute to mean or interpolate, or ${cutoff}`
+        : policy.impute === 'interpolate'
+          ? `set ${section}.missing.impute to mean (interpolation leaves the values before a feature's first value missing), or ${cutoff}`
+          : cutoff;
     throw new DataError(
       `${left.length} missing value(s) left after dropping features above na_cutoff ${policy.na_cutoff}` +
-        ` and imputing '${policy.impute}': e.g. column '${feature}' at ${whereWells(origins, rowsOf)};` +
-        ` set dataset.missing.impute to mean or interpolate, or lower dataset.missing.na_cutoff`,
+        ` and imputing '${policy.impute}': e.g. column '${feature}'${empty ? ', which has no value in any well,' : ''} at ${whereWells(origins, rowsOf)}; ${hint}`,
     );
   }
   const imputed = { method: policy.impute, values: before, features: keep.filter((j) => missing[j] > 0).length };

@@ -40,15 +40,18 @@ export function whyNoFile(pattern: string): string {
   return stat ? 'it is not a regular file' : 'file not found:';
 }
 
+/** Every file the paths or globs name, each once: a file two entries name (`[a.csv, '*.csv']`) is read once, not doubled. */
 export function expandPaths(patterns: readonly string[]): string[] {
-  return patterns.flatMap(expandPattern);
+  return [...new Set(patterns.flatMap(expandPattern))];
 }
 
 function globRegExp(parts: string[]): RegExp {
+  // As a shell's glob: a wildcard does not match a name's leading '.', and ** enters no hidden folder, so that
+  // hidden files (macOS' ._plate1.csv.gz copies, .DS_Store) are not read as tables.
   const escaped = parts.map((p) =>
     p === '**'
-      ? '(?:.*/)?'
-      : `${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}/`,
+      ? '(?:(?!\\.)[^/]*/)*'
+      : `${/^[*?]/.test(p) ? '(?!\\.)' : ''}${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}/`,
   );
   return new RegExp(`^${escaped.join('').replace(/\/$/, '')}$`);
 }

@@ -117,7 +117,9 @@ export function* csvParts(path: string, options: { partBytes?: number } = {}): G
   let read = 0;
   const part = (final: boolean): TablePart | null => {
     const rowsBefore = checker.rowCount;
+    const named = checker.header !== null;
     const at = checker.take(work.subarray(head, head + fill), final);
+    if (!named && checker.header) checkColumnNames(path, checker.header);
     const rows = checker.rowCount - rowsBefore;
     let ready: TablePart | null = null;
     // Past a problem the check will report, polars is not asked to read what it would misread.
@@ -125,7 +127,7 @@ export function* csvParts(path: string, options: { partBytes?: number } = {}): G
       // The header is in this part (at.start < at.records) or in front of it (at.records is 0).
       const csv = at.start < at.records ? work.subarray(head + at.start, head + at.to) : work.subarray(0, head + at.to);
       try {
-        const df = parseCsv(path, csv, rows, schema);
+        const df = withHeaderNames(parseCsv(path, csv, rows, schema), checker.header!);
         if (!schema) {
           const nulls = nullCounts(df);
           const types = df.dtypes;
@@ -142,7 +144,11 @@ export function* csvParts(path: string, options: { partBytes?: number } = {}): G
       } catch (err) {
         // Reported after the check's own findings, as when the whole text is checked first.
         if (!(err instanceof DataError)) throw err;
-        parseError = err;
+        // Polars says only "invalid utf-8 sequence": the line is found here (a record's line, plus its quoted line breaks).
+        const bad = firstInvalidUtf8(csv);
+        const records = at.start < at.records ? at.records - at.start : head;
+        const line = bad < records ? 1 : checker.linesOf(rowsBefore, rowsBefore + 1)[0] + csv.subarray(records, bad).reduce((n, b) => n + (b === 10 ? 1 : 0), 0);
+        parseError = bad < 0 ? err : new DataError(`${path}: line ${line} is not UTF-8 text (byte 0x${csv[bad].toString(16)}: another encoding, such as Latin-1?); save the file as UTF-8`);
       }
     }
     if (final) return ready;
@@ -251,13 +257,47 @@ function parseCsv(path: string, text: Buffer, rows: number, schema?: Record<stri
   try {
     return polars().readCSV(text, { ...options, inferSchemaLength: 10_000 });
   } catch {
-    try {
-      // (null would mean no row: every column as text)
-      return polars().readCSV(text, { ...options, inferSchemaLength: rows });
-    } catch (err) {
-      throw new DataError(`${path}: cannot be read as CSV: ${firstLine(err)}`);
+    // Columns of digits too long for a 64-bit integer (20-digit ids), which polars infers as integers and
+    // then cannot parse: read as text, one at a time as polars names them.
+    const text64: Record<string, pl.DataType> = {};
+    for (;;) {
+      try {
+        // (null would mean no row: every column as text)
+        return polars().readCSV(text, { ...options, inferSchemaLength: rows, dtypes: text64 });
+      } catch (err) {
+        const column = /could not parse `\d+` as dtype `[iu]64` at column '(.*)' \(column number \d+\)/.exec(firstLine(err))?.[1];
+        if (column === undefined || Object.hasOwn(text64, column)) throw new DataError(`${path}: cannot be read as CSV: ${firstLine(err)}`);
+        text64[column] = polars().Utf8;
+      }
     }
   }
+}
+
+/**
+ * The frame's columns named as the header names them (RFC 4180, as `csvHeader` reads it): polars keeps a
+ * quoted name's doubled quotes (`"dose ""nM"""` becomes `dose ""nM""`), which would part a column from its
+ * name everywhere else (the feature list, the roles, a converted file's schema). A frame of another width is
+ * left for `agree` to report.
+ */
+function withHeaderNames(df: pl.DataFrame, header: readonly string[]): pl.DataFrame {
+  const names = df.columns;
+  if (names.length === header.length && names.some((name, k) => name !== header[k])) {
+    // The setter renames in place (it is not a column: `checkColumnNames` saw to that).
+    (df as unknown as { columns: string[] }).columns = [...header];
+  }
+  return df;
+}
+
+/** Where a text stops being UTF-8: the offset of the first byte that starts no valid character, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const c = bytes[i];
+    const more = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    if (more < 0) return i;
+    for (let k = 1; k <= more; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += more + 1;
+  }
+  return -1;
 }
 
 /** The check and polars must agree on what a record is; if they ever do not, nothing downstream is sound. */
@@ -302,13 +342,8 @@ const NUMERIC = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', '
  */
 export function readHeader(path: string): string[] {
   if (path.endsWith('.parquet')) {
-    let columns: string[];
-    try {
-      columns = polars().scanParquet(path).columns;
-    } catch (err) {
-      throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
-    }
-    checkDuplicates(path, columns);
+    const columns = parquetColumns(path);
+    checkColumnNames(path, columns);
     return columns;
   }
   const size = fileSize(path);
@@ -325,12 +360,24 @@ export function readHeader(path: string): string[] {
     const blank = (from: number) => text.subarray(from).every((b) => b === 10 || b === 13);
     if (whole && blank(0)) throw new DataError(`${path}: the file is empty (no header, no rows)`);
     if (header) {
-      checkDuplicates(path, header.columns);
+      checkSeparator(path, header.columns);
+      checkColumnNames(path, header.columns);
       if (whole && blank(header.next)) throw new DataError(`${path}: the file has a header but no rows`);
       return header.columns;
     }
     if (whole) throw new DataError(`${path}: the file has a header but no rows`);
   }
+}
+
+/**
+ * A header of one column whose name holds ';' or a tab: a file separated by those (a spreadsheet's CSV in
+ * some locales), read here as one column of one long name.
+ */
+function checkSeparator(path: string, columns: readonly string[]): void {
+  const separator = columns.length === 1 ? [';', '\t'].find((c) => columns[0].includes(c)) : undefined;
+  if (separator === undefined) return;
+  const name = columns[0].length > 60 ? `${columns[0].slice(0, 60)}…` : columns[0];
+  throw new DataError(`${path}: the header is one column, '${name}': the fields seem separated by ${separator === ';' ? "';'" : 'tabs'}; save the table with commas between fields`);
 }
 
 function fileSize(path: string): number {
@@ -408,6 +455,8 @@ function checkGzip(path: string, bytes: Buffer): void {
 
 function readParquetTable(path: string): Table {
   fileSize(path); // a missing file or a folder, named as such
+  // The names from the schema, before a frame (see checkColumnNames) holds them.
+  checkColumnNames(path, parquetColumns(path));
   let df: pl.DataFrame;
   try {
     // From the path: polars reads the columns it needs without a copy of the whole file in memory first.
@@ -415,10 +464,18 @@ function readParquetTable(path: string): Table {
   } catch (err) {
     throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
   }
-  checkDuplicates(path, df.columns);
   if (df.width === 0) throw new DataError(`${path}: the Parquet file has no columns`);
   if (df.height === 0) throw new DataError(`${path}: the Parquet file has columns but no rows`);
   return { df, rows: { unit: 'row', of: Int32Array.from({ length: df.height }, (_, i) => i + 1) } };
+}
+
+/** A Parquet file's column names, from its schema (a LazyFrame, unlike a DataFrame, answers no member with a column). */
+function parquetColumns(path: string): string[] {
+  try {
+    return polars().scanParquet(path).columns;
+  } catch (err) {
+    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+  }
 }
 
 /**
@@ -436,7 +493,7 @@ export function parquetShape(path: string): { columns: string[]; rows: number } 
   } catch (err) {
     throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
   }
-  checkDuplicates(path, columns);
+  checkColumnNames(path, columns);
   if (columns.length === 0) throw new DataError(`${path}: the Parquet file has no columns`);
   if (rows === 0) throw new DataError(`${path}: the Parquet file has columns but no rows`);
   return { columns, rows };
@@ -449,6 +506,27 @@ export function readParquetColumns(path: string, columns: readonly string[]): pl
   } catch (err) {
     throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
   }
+}
+
+/**
+ * Members of polars' DataFrame that reading, assembling and writing a table use (directly, or inside the
+ * polars methods they call). A nodejs-polars DataFrame is a Proxy that answers a property named like one of
+ * its columns with that column: a column called `height` or `columns` would stand in for the frame's own
+ * member (a wrong row count, or a crash far from its cause). Other members (`row`, `shape`, `sample`, …) are
+ * not used on a user's table and are fine as column names; a new use of one on such a frame belongs here.
+ */
+const FRAME_MEMBERS = new Set(['columns', 'dtypes', 'getColumn', 'height', 'inner', 'lazy', 'select', 'width', 'withColumns', 'writeCSV', 'writeParquet']);
+
+/** A table's column names, each once (`checkDuplicates`) and none a member the reading code uses (`FRAME_MEMBERS`). */
+function checkColumnNames(path: string, columns: readonly string[]): void {
+  checkDuplicates(path, columns);
+  const clashing = columns.flatMap((name, k) => (FRAME_MEMBERS.has(name) ? [`'${name}' (column ${k + 1})`] : []));
+  if (clashing.length === 0) return;
+  const one = clashing.length === 1;
+  throw new DataError(
+    `${path}: ${one ? 'column' : 'columns'} ${clashing.join(', ')} ${one ? 'has the name of a member' : 'have the names of members'} of polars' DataFrame, ` +
+      `which the table library would answer with the column; rename ${one ? 'it' : 'them'} (e.g. with a Metadata_ prefix)`,
+  );
 }
 
 function firstLine(err: unknown): string {

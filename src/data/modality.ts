@@ -1,6 +1,7 @@
 import { DataError } from '../errors.ts';
 import { zscorePerPlate } from '../evaluate/prepare.ts';
 import type { RunSpec } from '../spec/types.ts';
+import { checkNumericDoses, checkReplicateGroups } from './checks.ts';
 import { readDatasetAsync } from './dataset.ts';
 import { simulateExpression } from './expression.ts';
 import { expandPaths } from './files.ts';
@@ -76,14 +77,18 @@ export async function readModality(
 
   const read =
     m.source === 'synthetic'
-      ? { profiles: simulateExpression(spec.dataset.synthetic, m.synthetic, seed, name), report: null }
-      : await readDatasetAsync(asDataset(m, roles), roles);
+      ? { profiles: simulateExpression(spec.dataset.synthetic, m.synthetic, seed, name), report: null, origins: null }
+      : await readDatasetAsync(asDataset(m, roles), roles, { section: `modalities.${name}` });
   const isControl = controlMask(read.profiles, roles);
   const controls = isControl.filter(Boolean).length;
   if (controls === 0) {
     const seen = [...new Set(metaColumn(read.profiles, roles.control.column).map(String))].slice(0, 8).join(', ');
     throw new DataError(`${source}: no control wells: no value of column '${roles.control.column}' is one of ${JSON.stringify(roles.control.values)} (values seen: ${seen}); set modalities.${name}.control`);
   }
+  // As for the Cell Painting table at load: before training, at the file's rows, not in evaluation after it.
+  const highestDose = spec.evaluation.highest_dose_only && roles.dose !== null;
+  if (highestDose) checkNumericDoses(read.profiles, read.origins, roles, isControl.flatMap((c, i) => (c ? [] : [i])));
+  checkReplicateGroups(read.profiles, read.origins, roles, isControl, { highestDose, replicatesPerDose: m.replicates_per_dose, fillUndefined: spec.evaluation.fill_undefined });
   const scaled = m.per_plate_zscore ? zscorePerPlate(read.profiles, roles.plate) : read.profiles;
   if (m.per_plate_zscore) checkZscored(scaled, roles.plate, source, name);
 

@@ -18,9 +18,12 @@ import { type RunnerOptions, storeOf } from './options.ts';
  */
 const MEMORY_PER_RUN = 1.5 * 2 ** 30;
 
-/** `--jobs`' default: one run per core, as many as the available memory holds at MEMORY_PER_RUN each. */
-export function defaultJobs(): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / MEMORY_PER_RUN)));
+/**
+ * `--jobs`' default: a run per `threadsPerRun` cores (runtime.threads: its training and MoA folds keep that
+ * many busy), as many as the available memory holds at MEMORY_PER_RUN each.
+ */
+export function defaultJobs(threadsPerRun = 1): number {
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / threadsPerRun), Math.floor(freemem() / MEMORY_PER_RUN)));
 }
 
 /** What a worker is asked to do: one run, with the runner's options as plain data. */

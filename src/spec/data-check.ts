@@ -27,6 +27,10 @@ export function checkDataFiles(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       ...requiredColumns(roles).map((c) => ({ ...c, setting: settingOf(c.column, dataset) })),
       ...(spec.evaluation.moa.enabled && roles.moa !== null ? [{ column: roles.moa, role: 'MoA (evaluation.moa.enabled)', setting: ['dataset', 'columns', 'moa'] }] : []),
       ...(spec.evaluation.split_by !== null ? [{ column: spec.evaluation.split_by, role: 'split_by', setting: ['evaluation', 'split_by'] }] : []),
+      // The Cell Painting side of each modality's match key.
+      ...Object.entries(spec.modalities).flatMap(([name, m]) =>
+        (m.match.cell_painting ?? []).map((column, i) => ({ column, role: `match key of modality ${name}`, setting: ['modalities', name, 'match', 'cell_painting', String(i)] })),
+      ),
     ];
     const paths = typeof dataset.path === 'string' ? [dataset.path] : (dataset.path ?? []);
     for (const file of expandPaths(paths)) {
@@ -104,7 +108,9 @@ function settingOf(column: string, dataset: PlannedRun['spec']['dataset']): stri
 }
 
 function preview(names: readonly string[]): string {
-  return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
+  // A name is cut at 80 characters: one long name would otherwise fill each message that names the header.
+  const shown = names.slice(0, 8).map((n) => (n.length > 80 ? `${n.slice(0, 80)}…` : n));
+  return names.length > 8 ? `${shown.join(', ')}, …` : shown.join(', ');
 }
 
 function dedupe(issues: SpecIssue[]): SpecIssue[] {

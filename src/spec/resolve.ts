@@ -40,6 +40,20 @@ function checkModalities(spec: ResolvedSpec, sites: SiteTree): void {
     if (modality.source === 'synthetic' && spec.dataset.source !== 'synthetic') {
       fail(['modalities', name, 'source'], `a simulated modality pairs with the simulated screen, but dataset.source is ${spec.dataset.source}; give the modality a path`);
     }
+    if (modality.source === 'synthetic') {
+      // The screen silences its last MoAs, the modality its first (synthetic.ts, expression.ts, same rounding):
+      // a MoA silent in both would still be labelled 'silent', the ground truth of "only the other assay sees it".
+      const moas = spec.dataset.synthetic.moas;
+      const inMorphology = Math.round(moas * spec.dataset.synthetic.silent_share);
+      const inModality = Math.round(moas * modality.synthetic.silent_share);
+      if (inMorphology + inModality > moas) {
+        fail(
+          ['modalities', name, 'synthetic', 'silent_share'],
+          `${inModality} of the ${moas} MoAs silent in ${name} (the first) and ${inMorphology} silent in morphology (the last, dataset.synthetic.silent_share) ` +
+            `overlap: ${inMorphology + inModality - moas} MoA(s) would be silent in both assays, yet labelled 'silent' (seen by ${name} only); keep the two shares' sum at most 1`,
+        );
+      }
+    }
     const theirs = modality.match.modality ?? [modality.columns.perturbation];
     const ours = modality.match.cell_painting ?? [spec.dataset.columns.perturbation];
     if (theirs.length !== ours.length) {

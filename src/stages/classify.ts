@@ -16,7 +16,7 @@ import { asObject, type MetricPath, metricProblems } from '../run/finite.ts';
 import type { Stage } from '../run/stage.ts';
 import { TABLES } from '../run/store.ts';
 import { FUSION_NAMES } from '../classify/evaluate_moa.ts';
-import { groupMatchKeys, percentReplicatingOptions } from './evaluate.ts';
+import { groupMatchKeys, percentReplicatingOptions, replicatingPerturbations } from './evaluate.ts';
 
 /** The scores of one representation (or fusion) and classifier. */
 export interface ClassifierScores {
@@ -91,8 +91,14 @@ export async function classifyMoas(
   const first = Object.values(classified.rows)[0];
   const selection = filterMoas(metaColumn(first, roles.moa), metaColumn(first, roles.perturbation), filter);
   if (selection.classes.length < 2) {
+    // When the compound filter is what left too few, lowering min_compounds alone may not help: say what it kept.
+    const keptCount = kept ? kept.size : filter.keep_perturbations ? new Set(filter.keep_perturbations.filter((v) => v !== null)).size : null;
+    const by =
+      keptCount === null
+        ? ''
+        : ` among the ${keptCount} compound(s) that evaluation.moa.compounds: ${settings.compounds} kept (those replicating in ${settings.compounds === 'replicating' ? 'any' : 'every one'} of ${(settings.replicating_in ?? Object.keys(treated)).join(', ')})`;
     return skipped(
-      `${selection.classes.length} MoA(s) have more than ${settings.min_compounds} compounds; lower evaluation.moa.min_compounds to classify this data`,
+      `${selection.classes.length} MoA(s) have more than ${settings.min_compounds} compounds${by}; lower evaluation.moa.min_compounds${by ? ', or choose a wider evaluation.moa.compounds,' : ''} to classify this data`,
     );
   }
   const fusions = [...fusionOfAll(settings.fusion, cpNames), ...modalityFusions(settings.fusion, cpNames, [...modalityNames])];
@@ -245,7 +251,7 @@ function keptPerturbations(
   if (compounds === 'replicating' && (filterSeed === null || filterSeed === seed) && reps.length === available.length) return [...replicating];
   const options = percentReplicatingOptions(evaluation, filterSeed ?? seed);
   const sets = reps.map(
-    (rep) => new Set(percentReplicating(treated[rep], roles.replicateBy, options).groups.filter((g) => g.replicating).map((g) => g.by[roles.perturbation] ?? null)),
+    (rep) => new Set(replicatingPerturbations(treated[rep], roles.replicateBy, roles.perturbation, percentReplicating(treated[rep], roles.replicateBy, options))),
   );
   return [...combine(sets, compounds)];
 }

@@ -138,7 +138,7 @@ export function evaluateRepresentations(
     nulls[name] = { null_correlation: sampleOf(result.null, NULL_SAMPLE, stream(seed, `evaluate/null_sample/${name}`)) };
     const keyOf = match ? groupMatchKeys(treated, replicateBy, match) : null;
     replicating[name] = new Set(result.groups.filter((g) => g.replicating).map((g) => (keyOf ? (keyOf.get(g.key) ?? `\u0000${g.key}`) : g.key)));
-    if (!modality) for (const g of result.groups) if (g.replicating) replicatingPerts.add(g.by[roles.perturbation] ?? null);
+    if (!modality) for (const v of replicatingPerturbations(treated, replicateBy, roles.perturbation, result)) replicatingPerts.add(v);
     treatedTables[name] = treated;
     if (evaluation.map.enabled) {
       const mapOptions = { null_size: evaluation.map.null_size, threshold: evaluation.map.threshold, seed };
@@ -311,4 +311,20 @@ function evaluationPaths(metrics: unknown): MetricPath[] {
     for (const kind of Object.keys(asObject(kinds))) paths.push(['map', rep, kind, 'mean_map'], ['map', rep, kind, 'percent_retrieved']);
   }
   return paths;
+}
+
+/**
+ * The perturbations of the replicating groups, from their wells: a group is one perturbation when
+ * replicate_by names the perturbation column, and otherwise (replicate_by: [Metadata_broad_sample] beside
+ * perturbation Metadata_pert_iname) its wells say which, where the group's key alone would say none.
+ */
+export function replicatingPerturbations(treated: Profiles, replicateBy: readonly string[], perturbation: string, result: PercentReplicating): MetaValue[] {
+  const replicating = new Set(result.groups.filter((g) => g.replicating).map((g) => g.key));
+  const groups = groupBy(treated, replicateBy);
+  const ids = metaColumn(treated, perturbation);
+  const out = new Set<MetaValue>();
+  groups.keys.forEach((key, g) => {
+    if (replicating.has(key)) for (const i of groups.rows[g]) out.add(ids[i] ?? null);
+  });
+  return [...out];
 }

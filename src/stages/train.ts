@@ -50,7 +50,7 @@ export async function trainAutoencoder(
   let trained = false;
   try {
     const t = spec.training;
-    const result = await fit(model, data, { ...t, kernel: kernel.kernel }, seed, [
+    const result = await fit(model, data, { ...t, kernel: kernel.kernel, threads: spec.runtime.threads }, seed, [
       nonFiniteGuard(t.on_nonfinite, t),
       reduceLrOnPlateau(t.reduce_lr),
       earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),

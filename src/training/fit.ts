@@ -17,7 +17,11 @@ import { type DenseStack, FusedTrainer, type TrainingKernel } from './fused_step
 export type LoopOptions = Pick<
   ResolvedSpec['training'],
   'lr' | 'beta1' | 'beta2' | 'weight_decay' | 'batch_size' | 'max_epochs' | 'output_l2' | 'latent_l1'
-> & { kernel?: TrainingKernel };
+> & {
+  kernel?: TrainingKernel;
+  /** Threads of the fused kernel's products and Adam update (runtime.threads); one unless given. */
+  threads?: number;
+};
 
 /** What the loop needs from a model. */
 export interface Trainable {
@@ -157,13 +161,14 @@ export async function fit(
   } finally {
     snapshot?.forEach((t) => t.dispose());
     optimizer?.dispose();
+    fused?.close();
   }
 }
 
 function fusedTrainer(model: Trainable, maxBatch: number, options: LoopOptions): FusedTrainer {
   const stack = model.denseStack?.() ?? 'no dense-stack description';
   if (typeof stack === 'string') throw new Error(`fit: the fused kernel cannot train this model (${stack})`);
-  const trainer = FusedTrainer.create(stack, maxBatch, { ...options, epsilon: ADAM_EPSILON });
+  const trainer = FusedTrainer.create(stack, maxBatch, { ...options, epsilon: ADAM_EPSILON }, options.threads);
   if (!trainer) throw new Error('fit: the fused kernel needs WebAssembly SIMD, which this engine lacks');
   return trainer;
 }

@@ -262,22 +262,21 @@ export interface FusedKernels {
   transpose(s: number, lds: number, d: number, ldd: number, rows: number, cols: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled module, or null where the engine lacks WebAssembly SIMD. */
-export function fusedModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    compiled = compileOrNull(
-      kernelsModuleBytes([gemmFunction(false), gemmFunction(true), lossgradFunction(), colsumFunction(), actgradFunction(), adamFunction(), transposeFunction()]),
+/** The compiled module (over a shared memory with `shared`, for threads), or null where the engine lacks WebAssembly SIMD. */
+export function fusedModule(shared = false): WebAssembly.Module | null {
+  if (!compiled.has(shared)) {
+    compiled.set(
+      shared,
+      compileOrNull(kernelsModuleBytes([gemmFunction(false), gemmFunction(true), lossgradFunction(), colsumFunction(), actgradFunction(), adamFunction(), transposeFunction()], shared)),
     );
   }
-  return compiled;
+  return compiled.get(shared)!;
 }
 
-/** The kernels over `memory`, or null without WebAssembly SIMD. */
-export function fusedKernels(memory: WebAssembly.Memory): FusedKernels | null {
-  const module = fusedModule();
-  if (!module) return null;
+/** The kernels of `module` over `memory`. */
+export function fusedKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): FusedKernels {
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FusedKernels;
 }
 

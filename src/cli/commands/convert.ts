@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { readTable, writeParquet } from '../../data/io.ts';
+import { realpathSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readHeader, readTable, writeParquet } from '../../data/io.ts';
 import { type CommandDefinition, UserError } from '../command.ts';
+import { writableFile } from '../paths.ts';
 
 /**
  * `ads convert`: a per-well table as Parquet, once, so that every later run reads it by blocks of columns
@@ -17,9 +18,11 @@ export const convertCommand: CommandDefinition = {
     if (positionals.length !== 2) throw new UserError('ads convert: give the input table and the output .parquet file (see ads convert --help)', 2);
     const [input, out] = positionals;
     if (!out.endsWith('.parquet')) throw new UserError(`ads convert: the output ${out} must end in .parquet`, 2);
-    if (input === out) throw new UserError(`ads convert: the input and the output are the same file (${out})`, 2);
+    if (samePath(input, out)) throw new UserError(`ads convert: the input and the output are the same file (${out})`, 2);
+    // Before the table is read: a path that cannot be written, and the header's problems, in a moment.
+    writableFile(out, 'ads convert: the output');
+    readHeader(input);
     const { df } = readTable(input);
-    mkdirSync(dirname(out), { recursive: true });
     // Written beside the target and renamed into place: an interrupted conversion leaves no half file.
     const partial = `${out}.partial-${process.pid}`;
     try {
@@ -33,3 +36,15 @@ export const convertCommand: CommandDefinition = {
     return 0;
   },
 };
+
+/** Whether two paths name one file (`x.parquet` and `./x.parquet`, or a link to it). */
+function samePath(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(a) === real(b);
+}

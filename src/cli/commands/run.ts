@@ -25,7 +25,7 @@ export const runCommand: CommandDefinition = {
       type: 'string',
       value: 'N',
       description:
-        'Runs at once, each in a worker process (default: the number of cores, at most one per 1.5 GB of available memory); a search runs its trials in batches of N',
+        'Runs at once, each in a worker process (default: the number of cores divided by the spec\'s runtime.threads, at most one per 1.5 GB of available memory); a search runs its trials in batches of N',
     },
     'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
     plain: { type: 'boolean', description: 'Plain timestamped log lines even on a terminal (the default when stdout is not a TTY)' },
@@ -36,9 +36,9 @@ export const runCommand: CommandDefinition = {
     const { overrides, runsDir, reportsDir } = commonValues(options);
     const plain = options.plain === true || !process.stdout.isTTY;
     const force = options.force === true;
-    const jobs = jobsOption(options.jobs as string | undefined);
     const cache = options['no-cache'] !== true;
     let loaded = loadSpec(positionals[0], overrides);
+    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
@@ -76,8 +76,8 @@ export const runCommand: CommandDefinition = {
   },
 };
 
-function jobsOption(text: string | undefined): number {
-  if (text === undefined) return defaultJobs();
+function jobsOption(text: string | undefined, threadsPerRun: number): number {
+  if (text === undefined) return defaultJobs(threadsPerRun);
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
   return Number(text);
 }
