@@ -30,8 +30,9 @@ export interface ColumnMoments {
  * Both passes walk the rows in order (row-major, cache-friendly), summing each column in row order.
  */
 export function columnMoments(x: Matrix | MatrixView): ColumnMoments {
-  const n = viewOf(x).rows.length;
-  const cols = viewOf(x).cols.length;
+  const { rows, cols: colAt } = viewOf(x);
+  const n = rows.length;
+  const cols = colAt.length;
   const missing = new Float64Array(cols);
   const sum = new Float64Array(cols);
   const zeros = rowQuads(x);

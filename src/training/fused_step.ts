@@ -126,8 +126,8 @@ export class FusedTrainer {
   private accBeta1: number;
   private accBeta2: number;
 
-  /** The threads that share the large products and the Adam update (fused_team.ts), if more than one. */
-  private readonly team: FusedTeam | null;
+  /** The threads that share the large products and the Adam update (fused_team.ts): one or more. */
+  private readonly team: FusedTeam;
 
   /**
    * A trainer of `stack` for batches of at most `maxBatch` rows on `threads` threads (the same bits on any
@@ -181,7 +181,7 @@ export class FusedTrainer {
     const pages = Math.ceil(bytes / PAGE);
     const memory = threads > 1 ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
     this.k = fusedKernels(module, memory);
-    this.team = threads > 1 ? new FusedTeam(this.k, module, memory, threads) : null;
+    this.team = new FusedTeam(this.k, module, memory, threads);
     this.f = new Float32Array(memory.buffer);
     this.d = new Float64Array(memory.buffer);
     this.layers = layers;
@@ -216,7 +216,7 @@ export class FusedTrainer {
 
   /** Ends the team's worker threads. */
   close(): void {
-    this.team?.close();
+    this.team.close();
   }
 
   /** Puts the current weights into the tfjs model's variables. */
@@ -247,7 +247,7 @@ export class FusedTrainer {
 
     for (let l = 0; l < L; l++) {
       const layer = layers[l];
-      this.gemm('nn', this.h[l], this.ldh[l], this.params + layer.w, layer.ldOut * 4, this.h[l + 1], this.ldh[l + 1], rowsP, layer.outP, layer.inP, this.params + layer.b, layer.slopeBits ?? ONE);
+      this.team.gemm('nn', this.h[l], this.ldh[l], this.params + layer.w, layer.ldOut * 4, this.h[l + 1], this.ldh[l + 1], rowsP, layer.outP, layer.inP, this.params + layer.b, layer.slopeBits ?? ONE);
       if (layer.slopeBits === null) this.mapRows(this.h[l + 1], this.ldh[l + 1], rowsP, layer.outDim, layer.activation === 'tanh' ? tanh : elu);
     }
 
@@ -267,13 +267,13 @@ export class FusedTrainer {
       const layer = layers[l];
       const ldg = layer.ldOut * 4;
       // ∂W = hᵀ·g (A read transposed: i runs along a row of h, kk down its rows), ∂b = Σ_rows g.
-      this.gemm('tn', this.h[l], this.ldh[l], g, ldg, this.grads + layer.w, ldg, layer.inP, layer.outP, rowsP, this.zeros, ONE);
+      this.team.gemm('tn', this.h[l], this.ldh[l], g, ldg, this.grads + layer.w, ldg, layer.inP, layer.outP, rowsP, this.zeros, ONE);
       k.colsum(g, ldg, rowsP, layer.outP, this.grads + layer.b);
       if (l === 0) break;
       // ∂h = g·Wᵀ, then through the previous layer's activation (read off its output h[l]).
       const next = g === this.g[0] ? this.g[1] : this.g[0];
       k.transpose(this.params + layer.w, layer.ldOut * 4, layer.wt, layer.ldIn * 4, layer.inP, layer.outP);
-      this.gemm('nn', g, ldg, layer.wt, layer.ldIn * 4, next, layer.ldIn * 4, rowsP, layer.inP, layer.outP, this.zeros, ONE);
+      this.team.gemm('nn', g, ldg, layer.wt, layer.ldIn * 4, next, layer.ldIn * 4, rowsP, layer.inP, layer.outP, this.zeros, ONE);
       const below = layers[l - 1];
       if (below.activation === 'relu' || below.activation === 'leaky_relu') k.actgrad(next, this.h[l], rowsP * layer.ldIn, below.slopeBits!);
       else if (below.activation !== 'linear') this.activationGrad(next, this.h[l], this.ldh[l], size, layer.inDim, below.activation);
@@ -310,15 +310,9 @@ export class FusedTrainer {
     const keep = options.weight_decay > 0 ? 1 - lr * options.weight_decay : 1;
     const c = this.consts / 4;
     f.set([keep, options.beta1, 1 - options.beta1, options.beta2, 1 - options.beta2, 1 - this.accBeta1, 1 - this.accBeta2, options.epsilon, -lr], c);
-    (this.team ?? this.k).adam(this.params, this.grads, this.moments[0], this.moments[1], this.paramFloats, this.consts);
+    this.team.adam(this.params, this.grads, this.moments[0], this.moments[1], this.paramFloats, this.consts);
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(options.beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(options.beta2));
-  }
-
-  /** kernels.gemm_nn / gemm_tn (fused_kernel.ts), on the team's threads where there is one. */
-  private gemm(kind: 'nn' | 'tn', a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, slope: number): void {
-    if (this.team) this.team.gemm(kind, a, lda, b, ldb, c, ldc, m, n, k, bias, slope);
-    else (kind === 'nn' ? this.k.gemm_nn : this.k.gemm_tn)(a, lda, b, ldb, c, ldc, m, n, k, bias, slope);
   }
 
   /** Applies `fn` to the first `width` columns of `rows` rows at byte address `at`. */

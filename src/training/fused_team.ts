@@ -95,7 +95,10 @@ export class FusedTeam {
   private readonly workers: Worker[];
   private generation = 0;
 
-  /** `threads` − 1 workers running `module`'s kernels over `memory`, and `kernels`, this thread's instance. */
+  /**
+   * `threads` − 1 workers running `module`'s kernels over `memory` (shared where threads > 1), and `kernels`,
+   * this thread's instance. With one thread there are no workers and every call runs here.
+   */
   constructor(
     private readonly kernels: FusedKernels,
     module: WebAssembly.Module,
@@ -111,7 +114,7 @@ export class FusedTeam {
 
   /** kernels.gemm_nn / gemm_tn with the kernel's arguments, C's columns shared out among the threads. */
   gemm(kind: 'nn' | 'tn', a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, slope: number): void {
-    if (m * n * k < MIN_PRODUCT || n < 16) {
+    if (this.threads === 1 || m * n * k < MIN_PRODUCT || n < 16) {
       (kind === 'nn' ? this.kernels.gemm_nn : this.kernels.gemm_tn)(a, lda, b, ldb, c, ldc, m, n, k, bias, slope);
       return;
     }
@@ -122,7 +125,7 @@ export class FusedTeam {
 
   /** kernels.adam over `count` floats (a multiple of 4), in ranges shared out among the threads. */
   adam(w: number, g: number, m: number, v: number, count: number, consts: number): void {
-    if (count < MIN_ADAM) {
+    if (this.threads === 1 || count < MIN_ADAM) {
       this.kernels.adam(w, g, m, v, count, consts);
       return;
     }
