@@ -43,7 +43,7 @@ describeWithShared('autoencoder training matches the reference implementation', 
       expect(header.split(',')[1]).toBe('val_loss');
       const referenceCurve = bestSoFar(lines.map((l) => Number(l.split(',')[1])));
       const out = mkdtempSync(join(tmpdir(), 'ads-fidelity-'));
-      await selectBackend(spec.runtime);
+      await selectBackend({ backend: spec.runtime.backend, threads: 1 });
       const losses: number[] = [];
       const curves: number[][] = [];
       for (const seed of [42, 43, 44]) {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { adsBin, ads, root } from './support/cli.ts';
@@ -61,6 +62,10 @@ describe('ads run --jobs', () => {
       for (const [path, bytes] of a) expect(b.get(path)!.equals(bytes), `${id}/${path}`).toBe(true);
       // Run in a worker: another process than the one that drew the progress.
       expect(manifestOf(parallel).status).toBe('done');
+      // runtime.threads: auto — every core for a run alone, the cores shared by two runs at once; the bytes
+      // above are the same whatever the number.
+      expect(manifestOf(runDir).threads).toBe(availableParallelism());
+      expect(manifestOf(parallel).threads).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
     }
     const pids = new Set(runDirs('two', 'same').map((d) => manifestOf(d).pid));
     expect(pids.size).toBe(2);

@@ -98,14 +98,34 @@ describe('normalize', () => {
     const fitRows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0);
     for (const [method, fit] of [['standardize', fitStandardize], ['robustize', fitRobustize], ['mad_robustize', (x: Matrix) => fitMadRobustize(x, 1e-18)]] as const) {
       const out = normalize(table, settings(method, true), { plateColumn: 'Metadata_Plate', fitRows });
+      // Over the table's own matrix (how the pipeline's normalize stage writes): the same values.
+      const own = matrix(n, 5, values.data.slice());
+      const over = normalize({ ...table, values: own }, settings(method, true), { plateColumn: 'Metadata_Plate', fitRows }, true);
+      expect(over.values).toBe(own);
       for (const plate of ['P0', 'P1', 'P2', 'P3']) {
         const rows = plates.flatMap((p, i) => (p === plate ? [i] : []));
         const pick = (idx: number[]) => m(idx.map((i) => Array.from(values.data.subarray(i * 5, i * 5 + 5))));
         const want = applyAffine(pick(rows), fit(pick(rows.filter((i) => fitRows.includes(i)))));
-        const got = rows.flatMap((i) => Array.from(out.values.data.subarray(i * 5, i * 5 + 5)));
-        expect(got).toEqual(Array.from(want.data));
+        for (const result of [out, over]) {
+          const got = rows.flatMap((i) => Array.from(result.values.data.subarray(i * 5, i * 5 + 5)));
+          expect(got).toEqual(Array.from(want.data));
+        }
       }
     }
+  });
+
+  it('spherizes plate by plate over the table’s own matrix as into a new one', () => {
+    const rng = seedrandom('sphere');
+    const n = 40;
+    const plates = Array.from({ length: n }, (_, i) => `P${i % 2}`);
+    const values = matrix(n, 3, Float64Array.from({ length: n * 3 }, () => rng() * 10));
+    const table: Profiles = { metadata: { Metadata_Plate: plates }, features: ['a', 'b', 'c'], values };
+    const fitRows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 !== 1);
+    const copied = normalize(table, settings('spherize', true), { plateColumn: 'Metadata_Plate', fitRows });
+    const over = normalize({ ...table, values: matrix(n, 3, values.data.slice()) }, settings('spherize', true), { plateColumn: 'Metadata_Plate', fitRows }, true);
+    expect(Array.from(over.values.data)).toEqual(Array.from(copied.values.data));
+    // Spherized by plate, each plate's fit wells have identity covariance: the two plates were fitted apart.
+    expect(Array.from(copied.values.data)).not.toEqual(Array.from(normalize(table, settings('spherize', false), { plateColumn: 'Metadata_Plate', fitRows }).values.data));
   });
 
   it('refuses a plate without fit wells', () => {

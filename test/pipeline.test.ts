@@ -188,7 +188,7 @@ describe('resources and failures', () => {
     const done = await harness.run('tensors-done', [...BASE.slice(0, 3), 'sweep: { seeds: [7] }']);
     expect(done.outcomes.map((o) => o.status)).toEqual(['done']);
     expect(tf.memory().numTensors).toBe(before);
-    const failing: AnyStage = { name: 'represent', reads: [], run: () => Promise.reject(new Error('represent broke')) };
+    const failing: AnyStage = { name: 'represent', reads: [], uses: () => ({}), run: () => Promise.reject(new Error('represent broke')) };
     const failed = await harness.run('tensors-failed', [...BASE, 'sweep: { seeds: [8] }'], { stages: [...PIPELINE.through('train'), failing] });
     expect(failed.outcomes.map((o) => [o.status, o.error])).toEqual([['failed', 'represent: represent broke']]);
     expect(tf.memory().numTensors).toBe(before);

@@ -47,7 +47,7 @@ function storeRun(expDir: string, runId: string, s: Record<string, unknown>, poi
   const [a, c] = percent;
   fs.writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ percent_replicating: { anomaly: { percent: a, threshold: 0.3 }, cellprofiler: { percent: c, threshold: 0.4 } } }));
   const manifest: Manifest = {
-    status: 'done', run_id: runId, experiment: 'exp', seed: s.seed as number, point, started_at: '', ended_at: '', seconds: {}, backend: null,
+    status: 'done', run_id: runId, experiment: 'exp', seed: s.seed as number, point, started_at: '', ended_at: '', seconds: {}, backend: null, threads: 1,
     versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: new RunDir(dir).listOutputs(),
   };
   new RunDir(dir).writeManifest(manifest);

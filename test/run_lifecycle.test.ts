@@ -37,6 +37,7 @@ const lockOf = (runsDir: string, run: PlannedRun) => store(runsDir).lockPath(run
 const writeTable: Stage = {
   name: 'tabulate',
   reads: [],
+  uses: () => ({}),
   run: () => ({
     values: {},
     tables: { numbers: { n: Float64Array.from({ length: 100 }, (_, i) => i) } },
@@ -46,6 +47,7 @@ const writeTable: Stage = {
 const throwing = (name: string, error: Error): Stage => ({
   name,
   reads: [],
+  uses: () => ({}),
   run() {
     throw error;
   },
@@ -75,6 +77,7 @@ describe('the run lifecycle', () => {
     const blockManifest: Stage = {
       name: 'represent',
       reads: [],
+      uses: () => ({}),
       run(_input, ctx) {
         const { manifestPath } = store(runsDir).run(ctx.runId);
         rmSync(manifestPath);
@@ -95,6 +98,7 @@ describe('the run lifecycle', () => {
     const blockMetrics: Stage = {
       name: 'evaluate',
       reads: [],
+      uses: () => ({}),
       run: (_input, ctx) => (mkdirSync(join(store(runsDir).run(ctx.runId).dir, 'metrics.json', 'x'), { recursive: true }), { values: {} }),
     };
     const outcomes = await runAll([run], { ...quiet, runsDir, stages: [writeTable, blockMetrics] });
@@ -103,6 +107,42 @@ describe('the run lifecycle', () => {
     expect(m.status).toBe('failed');
     expect(m.error).toMatch(/^finish: .*EISDIR/);
     expect(existsSync(lockOf(runsDir, run))).toBe(false);
+  });
+
+  it('a value is let go (disposed) right after the last stage that uses it, not when the run ends', async () => {
+    const runsDir = newStore();
+    const [run] = planned();
+    const log: string[] = [];
+    const held = (name: string) => ({ dispose: () => log.push(`dispose ${name}`) });
+    const stage = (name: string, uses: string[], values: Record<string, unknown>): Stage => ({
+      name,
+      reads: [],
+      uses: () => Object.fromEntries(uses.map((u) => [u, true])),
+      run: (input: Record<string, unknown>) => {
+        log.push(`${name} sees ${Object.keys(input).sort().join(' ') || 'nothing'}`);
+        return { values };
+      },
+    });
+    const stages = [
+      stage('load', [], { table: held('table') }),
+      stage('normalize', ['table'], { normalized: held('normalized') }),
+      stage('train', ['normalized'], { model: held('model') }),
+      stage('represent', ['normalized', 'model'], { reps: held('reps') }),
+      stage('evaluate', ['reps'], {}),
+      writeTable,
+    ];
+    expect((await runAll([run], { ...quiet, runsDir, stages }))[0].status).toBe('done');
+    expect(log).toEqual([
+      'load sees nothing',
+      'normalize sees table',
+      'dispose table',
+      'train sees normalized',
+      'represent sees model normalized',
+      'dispose normalized',
+      'dispose model',
+      'evaluate sees reps',
+      'dispose reps',
+    ]);
   });
 
   it('a done run records every output with its size; one found empty, unparseable or missing a table is re-done, with a warning', async () => {
@@ -154,7 +194,7 @@ describe('the run lifecycle', () => {
     let release!: () => void;
     const inStage = new Promise<void>((r) => (reached = r));
     // A long stage (a training): the interruption has to end the run from outside, while it waits.
-    const waiting: Stage = { name: 'train', reads: [], run: () => (reached(), new Promise((r) => (release = () => r({ values: {} })))) };
+    const waiting: Stage = { name: 'train', reads: [], uses: () => ({}), run: () => (reached(), new Promise((r) => (release = () => r({ values: {} })))) };
     const running = runAll([run], { ...quiet, runsDir, stages: [waiting, writeTable] });
     await inStage;
     expect(existsSync(lockOf(runsDir, run))).toBe(true);
@@ -180,7 +220,7 @@ describe('the run lifecycle', () => {
     }
     try {
       const [run] = planned();
-      const fill: Stage = { name: 'select', reads: [], run: () => ({ values: {}, json: { big: 'x'.repeat(1 << 20) } }) };
+      const fill: Stage = { name: 'select', reads: [], uses: () => ({}), run: () => ({ values: {}, json: { big: 'x'.repeat(1 << 20) } }) };
       const outcomes = await runAll([run], { ...quiet, runsDir: mnt, stages: [fill] });
       expect(outcomes.map((o) => o.status)).toEqual(['failed']);
       const m = readManifest(mnt, run)!;
@@ -234,7 +274,7 @@ describe('what must be finite after a stage (each stage checks its own output)',
     const runsDir = newStore();
     const [run] = planned();
     const nanRepresentation: Stage = { ...representStage, run: () => ({ values: { representations: { anomaly: table([NaN, NaN, NaN, 1], 2, ['a', 'b']) } } }) };
-    const after: Stage = { name: 'evaluate', reads: [], run: () => expect.unreachable('no stage runs after a non-finite representation') };
+    const after: Stage = { name: 'evaluate', reads: [], uses: () => ({}), run: () => expect.unreachable('no stage runs after a non-finite representation') };
     const [outcome] = await runAll([run], { ...quiet, runsDir, stages: [nanRepresentation, after] });
     expect(outcome.status).toBe('failed');
     expect(readManifest(runsDir, run)!.error).toMatch(/^represent: 3 of the 4 values of representation anomaly \(2 wells × 2 features\) are not finite/);

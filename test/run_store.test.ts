@@ -37,7 +37,7 @@ describe('run store', () => {
     expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'no manifest' });
     const m: Manifest = {
       status: 'running', run_id: 'r', experiment: 'e', seed: 1, point: {}, started_at: '', ended_at: null, seconds: {},
-      backend: null, versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: null,
+      backend: null, threads: 1, versions: {}, data_fingerprint: null, data: null, host: 'h', pid: 1, error: null, outputs: null,
     };
     new RunDir(dir).writeManifest(m);
     expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'running' });

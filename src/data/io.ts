@@ -625,9 +625,12 @@ interface NativeSeries {
 export function profilesToFrame(p: Profiles): pl.DataFrame {
   const { rows, cols, data } = p.values;
   const series: pl.Series[] = Object.entries(p.metadata).map(([name, col]) => metaSeries(name, col));
-  // Columns copied out SELECT_BLOCK at a time, by tiles of rows (see copyColumnsAsFloat64).
+  // Columns copied out SELECT_BLOCK at a time, by tiles of rows (see copyColumnsAsFloat64), into the same
+  // buffers every time: polars copies a column into a Series, and fresh buffers would be as much garbage as
+  // the table (2 GB at CDRP size), held by the allocator after it is freed.
+  const buffers = Array.from({ length: Math.min(SELECT_BLOCK, cols) }, () => new Float64Array(rows));
   for (let j0 = 0; j0 < cols; j0 += SELECT_BLOCK) {
-    const block = Array.from({ length: Math.min(SELECT_BLOCK, cols - j0) }, () => new Float64Array(rows));
+    const block = buffers.slice(0, Math.min(SELECT_BLOCK, cols - j0));
     for (let r0 = 0; r0 < rows; r0 += TILE_ROWS) {
       const r1 = Math.min(rows, r0 + TILE_ROWS);
       block.forEach((col, b) => {

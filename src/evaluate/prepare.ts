@@ -74,6 +74,10 @@ export function evaluationControls(p: Profiles, roles: Pick<EvaluationRoles, 'pl
   if (!opts.per_plate_zscore) return selectWells(p, controls);
   const plateStats = stats ?? plateStatistics(p, roles.plate);
   if (opts.fill_undefined === 'zero') return zscoreRows(p, plateStats, controls, true);
+  // A fill changes only undefined values: controls without one are as the filled table has them, and the
+  // table (as large as the screen) is then not z-scored whole for them.
+  const own = zscoreRows(p, plateStats, controls, false);
+  if (own.values.data.every(Number.isFinite)) return own;
   return selectWells(fillUndefined(zscoreRows(p, plateStats, range(p.values.rows), false), opts.fill_undefined), controls);
 }
 

@@ -64,6 +64,15 @@ export class Autoencoder {
     return this.inferRows(x, this.inputDim, (t) => this.forward(t, { training: false }).xhat);
   }
 
+  /**
+   * The reconstruction of x a block of rows at a time, each handed to `use` with its first row, row-major in
+   * float32 as the model computes it (`reconstruct` widens the same values): for a caller that reduces it as it
+   * goes, so the whole is never in memory. The block is `use`'s only while it runs.
+   */
+  reconstructByBlock(x: Matrix, use: (firstRow: number, rows: number, values: Float32Array) => void): void {
+    this.inferBlocks(x, (t) => this.forward(t, { training: false }).xhat, use);
+  }
+
   trainableVariables(): tf.Variable[] {
     return this.model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
@@ -145,16 +154,26 @@ export class Autoencoder {
   }
 
   private inferRows(x: Matrix, cols: number, f: (t: tf.Tensor2D) => tf.Tensor2D): Matrix {
-    if (x.cols !== this.inputDim) throw new Error(`autoencoder expects ${this.inputDim} features, got ${x.cols}`);
     const out = new Float64Array(x.rows * cols);
+    this.inferBlocks(x, f, (r0, _rows, values) => out.set(values, r0 * cols));
+    return matrix(x.rows, cols, out);
+  }
+
+  private inferBlocks(x: Matrix, f: (t: tf.Tensor2D) => tf.Tensor2D, use: (firstRow: number, rows: number, values: Float32Array) => void): void {
+    if (x.cols !== this.inputDim) throw new Error(`autoencoder expects ${this.inputDim} features, got ${x.cols}`);
+    // One input buffer for every block: at CDRP size, a fresh one per block is gigabytes of garbage.
+    const chunk = new Float32Array(Math.min(x.rows, INFERENCE_ROWS) * x.cols);
     for (let r0 = 0; r0 < x.rows; r0 += INFERENCE_ROWS) {
       const r1 = Math.min(x.rows, r0 + INFERENCE_ROWS);
-      const chunk = Float32Array.from(x.data.subarray(r0 * x.cols, r1 * x.cols));
-      const t = tf.tidy(() => f(tf.tensor2d(chunk, [r1 - r0, x.cols])));
-      out.set(t.dataSync(), r0 * cols);
-      t.dispose();
+      const input = chunk.subarray(0, (r1 - r0) * x.cols);
+      input.set(x.data.subarray(r0 * x.cols, r1 * x.cols));
+      const t = tf.tidy(() => f(tf.tensor2d(input, [r1 - r0, x.cols])));
+      try {
+        use(r0, r1 - r0, t.dataSync() as Float32Array);
+      } finally {
+        t.dispose();
+      }
     }
-    return matrix(x.rows, cols, out);
   }
 }
 

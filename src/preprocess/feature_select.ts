@@ -66,7 +66,8 @@ export function selectFeatures(p: Profiles, settings: FeatureSelectSettings, fit
 
 /**
  * The table restricted to the given features (all rows, metadata unchanged). When that is every feature in
- * order, the values are shared rather than copied: matrices are never mutated, so sharing is safe.
+ * order, the values are shared rather than copied: a selected table is never written over (the only tables
+ * written in place are a stage's own copies, or the loaded table before selection), so sharing is safe.
  */
 export function keepFeatures(p: Profiles, features: readonly string[]): Profiles {
   const index = new Map(p.features.map((f, j) => [f, j]));

@@ -31,8 +31,11 @@ export interface NormalizeScope {
  * pycytominer's `normalize(samples=<fit rows>)`: fit the method on the fit rows (per plate when `by_plate`,
  * on that plate's fit rows) and apply it to all rows. Rows keep their order; metadata is untouched.
  * PCA spherizing renames the features PC1..PCd.
+ * `inPlace`: the result is written over p's own matrix, for a caller that owns it and needs it no more (a
+ * screen-sized table is then held once, not twice). Each row is read before it is written, and a plate's
+ * scaler is fitted before any of its rows is.
  */
-export function normalize(p: Profiles, settings: NormalizeSettings, scope: NormalizeScope): Profiles {
+export function normalize(p: Profiles, settings: NormalizeSettings, scope: NormalizeScope, inPlace = false): Profiles {
   if (settings.method === 'none') return p;
   const fitter = scalerFor(settings.method, settings);
   const allRows = Array.from({ length: p.values.rows }, (_, i) => i);
@@ -40,7 +43,7 @@ export function normalize(p: Profiles, settings: NormalizeSettings, scope: Norma
   const isFit = new Uint8Array(p.values.rows);
   for (let k = 0; k < scope.fitRows.length; k++) isFit[scope.fitRows[k]] = 1;
   // Every method keeps the feature count (spherizing is d → d), so rows can be written in place.
-  const out = matrix(p.values.rows, p.values.cols);
+  const out = inPlace ? p.values : matrix(p.values.rows, p.values.cols);
   for (const [plate, rows] of groups) {
     const fitRows = rows.filter((i) => isFit[i] === 1);
     if (fitRows.length === 0) {

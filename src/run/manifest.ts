@@ -14,6 +14,8 @@ export interface Manifest {
   ended_at: string | null;
   seconds: Record<string, number>;
   backend: string | null;
+  /** runtime.threads as this run used it (`auto` resolved); results do not depend on it. */
+  threads: number;
   versions: Record<string, string>;
   data_fingerprint: string | null;
   /** What loading and preprocessing did to the input: files, dropped wells and features, imputed values. */

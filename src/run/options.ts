@@ -23,6 +23,11 @@ export interface RunnerOptions {
    * in this process.
    */
   jobs?: number;
+  /**
+   * How many runs share the machine's cores with each of these (what runtime.threads: auto divides them by);
+   * default: as many as run at once here (`jobs`, or 1). A worker process is told its parent's.
+   */
+  runsAtOnce?: number;
   /** Shared work (loading, preprocessing) from and into the run store's cache; default true. */
   cache?: boolean;
   /** Instead of drawing a task list: what happens, as it happens (a worker process tells its parent). */

@@ -36,6 +36,7 @@ export interface WorkerJob {
   stages: string[];
   pruning?: RunnerOptions['pruning'];
   cache?: boolean;
+  runsAtOnce: number;
 }
 
 export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'interrupt'; reason: string };
@@ -70,6 +71,8 @@ export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOpti
     if (!PIPELINE.stages.includes(stage)) throw new Error(`internal: stage '${stage.name}' is not one of the pipeline's, so a worker process cannot run it`);
     return stage.name;
   });
+  // The runs under way together: what each run's runtime.threads: auto shares the cores among.
+  const runsAtOnce = opts.runsAtOnce ?? Math.min(opts.jobs, runs.length);
   const outcomes: RunOutcome[] = [];
   const idle: ChildProcess[] = [];
   const busy = new Map<ChildProcess, Busy>();
@@ -117,7 +120,7 @@ export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOpti
       };
       worker.on('message', onMessage);
       worker.on('exit', onExit);
-      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache };
+      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
       if (!trySend(worker, { type: 'run', job })) onExit(worker.exitCode, worker.signalCode);
     });
     busy.delete(worker);

@@ -1,5 +1,6 @@
 import { type DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
 import { PIPELINE } from '../stages/pipeline.ts';
+import { runThreads } from '../runtime/threads.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { medianPruner } from '../search/pruner.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -65,7 +66,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
         outcomes.push({ run, status: 'locked' });
         return skip(task, `${runTitle(run)}: being run by process ${lock.pid} on ${lock.host}`);
       }
-      a = new ActiveRun(run, dir, store.tensorboardDir(run), lock);
+      a = new ActiveRun(run, dir, store.tensorboardDir(run), lock, runThreads(run.spec.runtime.threads, opts.runsAtOnce ?? 1));
     } catch (err) {
       outcomes.push({ run, status: 'failed', error: `lock: ${errorMessage(err)}` });
       throw err;
@@ -74,7 +75,7 @@ export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): 
     let pruned = false;
     const pruning = opts.pruning;
     try {
-      a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : [], {
+      a.begin(pruning ? [medianPruner(pruning.earlier, pruning.afterEpochs, () => (pruned = true))] : [], stages, {
         stages: sharedStages,
         cache: opts.cache === false ? null : store.cache,
       });

@@ -18,6 +18,8 @@ export interface StageContext {
   readonly seed: number;
   readonly runId: string;
   readonly roles: Roles;
+  /** runtime.threads as a number (`auto` resolved by the runner: the cores this run has to itself). */
+  readonly threads: number;
   /** The run's TensorBoard folder: a stage that logs over steps (training) writes its own writers there. */
   readonly tensorboardDir: string;
   /** Training callbacks from outside the pipeline (a hyper-parameter search's pruner). */
@@ -50,10 +52,20 @@ export interface StageOutput<Values, Metrics> {
   fingerprint?: string;
 }
 
+/** Each of a stage's input values, answered: does the stage read it under these settings? */
+export type Uses<Input> = { readonly [K in keyof Input]-?: boolean };
+
 export interface Stage<Input, Values, Metrics> {
   readonly name: string;
   /** The spec's sections whose settings the stage reads (besides what its input carries). */
   readonly reads: readonly (keyof RunSpec)[];
+  /**
+   * Which of its input values the stage reads under these settings; the type asks for every one. After the
+   * last stage that reads a value the runner lets it go: a table as large as the screen (gigabytes at CDRP
+   * size) is not held through the stages that never look at it. A value a stage says it does not use may be
+   * gone when it runs.
+   */
+  uses(spec: RunSpec): Uses<Input>;
   run(input: Input, ctx: StageContext): StageOutput<Values, Metrics> | Promise<StageOutput<Values, Metrics>>;
   /**
    * Why the output is not a result, or null. NaN and ±Infinity do not stop arithmetic: unchecked, one

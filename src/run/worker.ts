@@ -39,6 +39,7 @@ process.on('message', (message: ToWorker) => {
     stages,
     pruning: job.pruning,
     cache: job.cache,
+    runsAtOnce: job.runsAtOnce,
     events: {
       stage: (name) => send({ type: 'stage', name }),
       progress: (text) => send({ type: 'progress', text }),

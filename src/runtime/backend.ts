@@ -10,8 +10,11 @@ import type { ResolvedSpec } from '../spec/types.ts';
 export type BackendRequest = ResolvedSpec['runtime']['backend'];
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
-/** What selecting a backend reads (runtime.training_kernel is the training loop's). */
-export type RuntimeOptions = Pick<ResolvedSpec['runtime'], 'backend' | 'threads'>;
+/** What selecting a backend reads: runtime.backend, and runtime.threads resolved (runThreads). */
+export interface RuntimeOptions {
+  backend: BackendRequest;
+  threads: number;
+}
 
 /** A backend that cannot run here. Its message is meant for users: the CLI prints it without a stack. */
 export class BackendUnavailableError extends Error {
@@ -65,12 +68,15 @@ async function activate(name: BackendName, threads: number): Promise<BackendName
       await use('tensorflow');
       return name;
     case 'wasm':
-      if (wasmThreads !== null && wasmThreads !== threads) {
+      if (wasmThreads !== null && wasmThreads !== threads && getThreadsCount() > 1) {
         throw new BackendUnavailableError(`the wasm backend was already initialized with ${wasmThreads} thread(s); it cannot switch to ${threads} in the same process`);
       }
-      // Must precede the module's initialization, which happens on the first setBackend('wasm').
-      setThreadsCount(threads);
-      wasmThreads = threads;
+      // Must precede the module's initialization, which happens on the first setBackend('wasm'). A module
+      // already running on one thread (Node's build always does) runs so whatever is asked of it now.
+      if (wasmThreads === null) {
+        setThreadsCount(threads);
+        wasmThreads = threads;
+      }
       await use('wasm');
       transposeBeforeWasmMatMul();
       return name;

@@ -337,6 +337,10 @@ export const classifyStage: Stage<
 > = {
   name: 'classify',
   reads: ['evaluation'],
+  uses: (spec) => {
+    const used = spec.evaluation.moa.enabled;
+    return { treated: used, replicating: used, replicatingSets: used, modalities: used };
+  },
   async run({ treated, replicating, replicatingSets, modalities }, ctx) {
     if (!ctx.spec.evaluation.moa.enabled) return { values: {} };
     ctx.progress('MoA classification');
@@ -347,7 +351,7 @@ export const classifyStage: Stage<
       replicating,
       ctx.seed,
       (fit) => ctx.progress(`MoA classification: repeat ${fit.repeat}/${fit.repeats}, fold ${fit.fold}/${fit.folds}, ${fit.classifier} on ${fit.representation}`),
-      ctx.spec.runtime.threads,
+      ctx.threads,
       modalities.length ? { modalities, replicatingSets } : null,
     );
     const scalars: Record<string, number> = {};

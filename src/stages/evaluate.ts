@@ -271,6 +271,7 @@ export const evaluateStage: Stage<
 > = {
   name: 'evaluate',
   reads: ['evaluation'],
+  uses: () => ({ representations: true, modalities: true }),
   run({ representations, modalities }, ctx) {
     const e = evaluateRepresentations(representations, ctx.roles, ctx.spec.evaluation, ctx.seed, modalities);
     const scalars: Record<string, number> = {};

@@ -126,6 +126,7 @@ function explanationTable(explanations: RecordExplanation[], groupOf: Map<string
 export const explainStage: Stage<{ selected: Profiles; model: Autoencoder | null }, object, { shap: ExplainMetrics }> = {
   name: 'explain',
   reads: ['explain'],
+  uses: (spec) => ({ selected: spec.explain.enabled, model: spec.explain.enabled }),
   run({ selected, model }, ctx) {
     if (!ctx.spec.explain.enabled || !model) return { values: {} };
     const { metrics, table } = explainAnomalousWells(selected, (set) => setRows(selected, set), model, ctx.roles, ctx.spec.explain, ctx.seed);

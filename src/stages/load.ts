@@ -59,6 +59,7 @@ export function fingerprint(p: Profiles): string {
 export const loadStage: Stage<object, { loaded: Profiles }, object> = {
   name: 'load',
   reads: ['dataset', 'evaluation'],
+  uses: () => ({}),
   // The simulated screen is drawn from the run's seed; a file's rows are its bytes.
   cacheKey: (ctx) =>
     ctx.spec.dataset.source === 'synthetic'

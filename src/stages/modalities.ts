@@ -13,6 +13,7 @@ import { TABLES } from '../run/store.ts';
 export const modalitiesStage: Stage<{ selected: Profiles }, { modalities: Modality[] }, object> = {
   name: 'modalities',
   reads: ['modalities', 'dataset', 'evaluation'],
+  uses: (spec) => ({ selected: Object.keys(spec.modalities).length > 0 }),
   async run({ selected }, ctx) {
     const modalities: Modality[] = [];
     const reports: Record<string, ModalityReport> = {};

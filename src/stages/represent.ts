@@ -1,6 +1,6 @@
 import type { Profiles } from '../data/profiles.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { anomalyRepresentation, type ErrorVariant } from '../representation/anomaly.ts';
+import { anomalyRepresentation, type ErrorVariant, type Reconstruction } from '../representation/anomaly.ts';
 import { cellprofilerRepresentation } from '../representation/cellprofiler.ts';
 import { latentRepresentation } from '../representation/latent.ts';
 import { spherizedRepresentation } from '../representation/spherized.ts';
@@ -26,7 +26,9 @@ export function needsModel(names: readonly RepresentationName[]): boolean {
 
 /**
  * Stage `represent` (method §2.6): every representation the spec lists, of the test wells (test_ctrl +
- * test_treat), each a table with the test wells' metadata.
+ * test_treat), each a table with the test wells' metadata, in the spec's order. `test` is taken over: the
+ * classical representation is standardized over its matrix, after the autoencoder's have read it (at CDRP
+ * size a copy is 2 GB more at the stage's peak).
  */
 export function buildRepresentations(
   test: Profiles,
@@ -35,17 +37,22 @@ export function buildRepresentations(
   spec: Pick<RunSpec, 'representations' | 'spherized'>,
   plateColumn: string,
 ): Record<string, Profiles> {
-  const reconstruction = model && spec.representations.some((n) => n in ERROR_VARIANT) ? model.reconstruct(test.values) : null;
-  const cellprofiler = () => cellprofilerRepresentation(test, testControlRows, plateColumn);
+  const names = spec.representations;
   const reps: Record<string, Profiles> = {};
-  for (const name of spec.representations) {
+  // Each anomaly variant reconstructs block by block: the reconstruction is never whole in memory.
+  const reconstruction: Reconstruction | null = model ? (use) => model.reconstructByBlock(test.values, use) : null;
+  for (const name of names) {
     const variant = ERROR_VARIANT[name];
     if (variant) reps[name] = anomalyRepresentation(test, need(reconstruction), testControlRows, variant);
     else if (name === 'latent') reps[name] = latentRepresentation(test, need(model).encode(test.values), testControlRows);
-    else if (name === 'cellprofiler') reps[name] = reps.cellprofiler ?? cellprofiler();
-    else reps[name] = spherizedRepresentation(reps.cellprofiler ?? cellprofiler(), testControlRows, { ...spec.spherized, center: true });
   }
-  return reps;
+  if (names.includes('cellprofiler') || names.includes('spherized')) {
+    // The last reader of the test wells' values: they become the classical representation in place.
+    const cellprofiler = cellprofilerRepresentation(test, testControlRows, plateColumn, true);
+    if (names.includes('cellprofiler')) reps.cellprofiler = cellprofiler;
+    if (names.includes('spherized')) reps.spherized = spherizedRepresentation(cellprofiler, testControlRows, { ...spec.spherized, center: true });
+  }
+  return Object.fromEntries(names.map((name) => [name, reps[name]]));
 }
 
 function need<T>(x: T | null): T {
@@ -57,6 +64,7 @@ function need<T>(x: T | null): T {
 export const representStage: Stage<{ selected: Profiles; model: Autoencoder | null }, { representations: Record<string, Profiles> }, object> = {
   name: 'represent',
   reads: ['representations', 'spherized'],
+  uses: (spec) => ({ selected: true, model: needsModel(spec.representations) }),
   run({ selected, model }, ctx) {
     const test = selectWells(selected, setRows(selected, 'test_ctrl', 'test_treat'));
     const reps = buildRepresentations(test, setRows(test, 'test_ctrl'), model, ctx.spec, ctx.roles.plate);

@@ -24,6 +24,7 @@ export function selectProfileFeatures(
 export const selectStage: Stage<{ normalized: Profiles }, { selected: Profiles }, object> = {
   name: 'select',
   reads: ['feature_select'],
+  uses: () => ({ normalized: true }),
   cacheKey: () => null,
   run({ normalized }, ctx) {
     const { profiles, selection } = selectProfileFeatures(normalized, ctx.roles, ctx.spec.feature_select);

@@ -58,6 +58,7 @@ function smallPlates(p: Profiles, roles: Roles, isControl: boolean[]): { plate: 
 export const splitStage: Stage<{ loaded: Profiles }, { split: Profiles }, object> = {
   name: 'split',
   reads: ['split'],
+  uses: () => ({ loaded: true }),
   cacheKey: (ctx) => ({ seed: ctx.spec.split.seed ?? ctx.seed }),
   run({ loaded }, ctx) {
     const { profiles, droppedPlates } = assignSets(loaded, ctx.roles, ctx.spec.split, ctx.seed);

@@ -32,13 +32,15 @@ export interface Trained {
  * The autoencoder of the control wells, fitted on `train`, validated on `val`, with the spec's callbacks, on
  * the tfjs backend already selected; curves go to `<tbDir>/train` and `<tbDir>/val`. A non-finite loss
  * throws a TrainingDivergedError (a UserError) unless training.on_nonfinite is stop; the curves up to that
- * epoch are in TensorBoard. The model is the caller's to save and dispose, unless training throws.
+ * epoch are in TensorBoard. The model is the caller's to save and dispose, unless training throws. `threads`:
+ * the fused step's (runtime.threads, resolved by the runner); the weights do not depend on it.
  */
 export async function trainAutoencoder(
   data: { train: Matrix; val: Matrix },
   spec: Pick<ResolvedSpec, 'model' | 'training' | 'runtime'>,
   seed: number,
   out: { tbDir: string; report: (line: string) => void; callbacks: readonly Callback[] },
+  threads = 1,
 ): Promise<Trained> {
   const model = buildAutoencoder(spec.model, data.train.cols, seed);
   const kernel = chooseTrainingKernel(spec.runtime.training_kernel, tf.getBackend(), model.denseStack());
@@ -50,7 +52,7 @@ export async function trainAutoencoder(
   let trained = false;
   try {
     const t = spec.training;
-    const result = await fit(model, data, { ...t, kernel: kernel.kernel, threads: spec.runtime.threads }, seed, [
+    const result = await fit(model, data, { ...t, kernel: kernel.kernel, threads }, seed, [
       nonFiniteGuard(t.on_nonfinite, t),
       reduceLrOnPlateau(t.reduce_lr),
       earlyStopping({ ...t.early_stopping, restore_best: t.restore_best }),
@@ -89,12 +91,13 @@ export interface TrainingMetrics {
 export const trainStage: Stage<{ selected: Profiles }, { model: Autoencoder | null }, { training: TrainingMetrics }> = {
   name: 'train',
   reads: ['representations', 'model', 'training', 'runtime'],
+  uses: (spec) => ({ selected: needsModel(spec.representations) }),
   async run({ selected }, ctx) {
     if (!needsModel(ctx.spec.representations)) return { values: { model: null } };
     const data = { train: selectWells(selected, setRows(selected, 'train')).values, val: selectWells(selected, setRows(selected, 'val')).values };
     const warnings = trainingWarnings(ctx.spec, { features: data.train.cols, trainWells: data.train.rows }).map((w) => `${w.setting}: ${w.message}`);
     await ctx.backend();
-    const { model, result, kernel } = await trainAutoencoder(data, ctx.spec, ctx.seed, { tbDir: ctx.tensorboardDir, report: ctx.progress, callbacks: ctx.trainingCallbacks });
+    const { model, result, kernel } = await trainAutoencoder(data, ctx.spec, ctx.seed, { tbDir: ctx.tensorboardDir, report: ctx.progress, callbacks: ctx.trainingCallbacks }, ctx.threads);
     const h = result.history;
     const last = h[h.length - 1];
     return {

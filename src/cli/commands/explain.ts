@@ -6,6 +6,7 @@ import { loadAutoencoder } from '../../model/autoencoder.ts';
 import type { FeatureSelection } from '../../preprocess/feature_select.ts';
 import { RunDir, TABLES } from '../../run/store.ts';
 import { selectBackend } from '../../runtime/backend.ts';
+import { runThreads } from '../../runtime/threads.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { explainAnomalousWells } from '../../stages/explain.ts';
 import { setRows } from '../../stages/sets.ts';
@@ -35,7 +36,7 @@ export const explainCommand: CommandDefinition = {
     const foreign = overrides.filter((o) => !o.startsWith('explain.'));
     if (foreign.length) throw new UserError(`ads explain: only explain.* settings can change here (${foreign.join(', ')} would not match the saved model)`, 2);
     const { spec } = loadSpec(run.specPath(), overrides);
-    await selectBackend(spec.runtime);
+    await selectBackend({ backend: spec.runtime.backend, threads: runThreads(spec.runtime.threads, 1) });
     const model = await loadAutoencoder(run.modelDir);
     const normalized = run.readProfiles(TABLES.normalized, run.readJson<FeatureSelection>(TABLES.features).kept);
     try {

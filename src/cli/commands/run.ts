@@ -25,7 +25,7 @@ export const runCommand: CommandDefinition = {
       type: 'string',
       value: 'N',
       description:
-        'Runs at once, each in a worker process (default: the number of cores divided by the spec\'s runtime.threads, at most one per 1.5 GB of available memory); a search runs its trials in batches of N',
+        'Runs at once, each in a worker process (default: the number of cores, divided by the spec\'s runtime.threads when it is a number, at most one per 1.5 GB of available memory; with runtime.threads: auto the runs under way share the cores); a search runs its trials in batches of N',
     },
     'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
     plain: { type: 'boolean', description: 'Plain timestamped log lines even on a terminal (the default when stdout is not a TTY)' },
@@ -76,8 +76,9 @@ export const runCommand: CommandDefinition = {
   },
 };
 
-function jobsOption(text: string | undefined, threadsPerRun: number): number {
-  if (text === undefined) return defaultJobs(threadsPerRun);
+function jobsOption(text: string | undefined, threadsPerRun: number | 'auto'): number {
+  // With runtime.threads: auto, runs take the cores --jobs leaves them (runThreads), so runs come first.
+  if (text === undefined) return defaultJobs(threadsPerRun === 'auto' ? 1 : threadsPerRun);
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
   return Number(text);
 }
