@@ -2,9 +2,10 @@
  * The command as a user starts it: bin/ads.js in a child process, after `npm run build` (so it runs dist/).
  * One JSON line per command, median of 5 starts:
  *   {"bench":"cli_start","command":"plan","runs_from":"dist","seconds":…,"peak_rss_mb":…}
- * Then the six-run quickstart with --jobs 1 and --jobs 2 (shortened to 100 epochs, no SHAP, so that the
- * line costs a minute or two), and the speed-up:
- *   {"bench":"jobs","runs":6,"jobs":2,"seconds":…,"speedup_vs_jobs_1":…,"cores":…,"load_average":…}
+ * Then the six-run quickstart (shortened to 100 epochs, no SHAP, so that a line costs a minute or two) one run
+ * at a time on one core (--jobs 1, runtime.threads=1: the anchor), one at a time on every core (--jobs 1,
+ * runtime.threads=auto) and two at a time (--jobs 2), each with its speed-up over the anchor:
+ *   {"bench":"jobs","runs":6,"jobs":2,"threads":"auto","seconds":…,"speedup_vs_one_core":…,"cores":…,"load_average":…}
  */
 import { spawnSync } from 'node:child_process';
 import { root, round, timeAds } from './ads_process.ts';
@@ -39,19 +40,28 @@ for (const [command, args] of [
 }
 
 const short = ['--set', 'training.max_epochs=100', '--set', 'explain.enabled=false', '--no-report', '--plain'];
-const seconds: Record<number, number> = {};
-for (const jobs of [1, 2]) {
+// The anchor is the issue's: one run at a time on one core. Then one run at a time on every core
+// (runtime.threads: auto, the default), and two at a time.
+const variants = [
+  { jobs: 1, threads: '1' },
+  { jobs: 1, threads: 'auto' },
+  { jobs: 2, threads: 'auto' },
+];
+let anchor = 0;
+for (const { jobs, threads } of variants) {
   const dir = mkdtempSync(join(tmpdir(), 'ads-bench-jobs-'));
   const load = loadavg()[0];
-  seconds[jobs] = timeAds(['run', quickstart, '--runs-dir', join(dir, 'runs'), '--jobs', String(jobs), ...short]).seconds;
+  const { seconds } = timeAds(['run', quickstart, '--runs-dir', join(dir, 'runs'), '--jobs', String(jobs), '--set', `runtime.threads=${threads}`, ...short]);
   rmSync(dir, { recursive: true, force: true });
+  anchor ||= seconds;
   console.log(
     JSON.stringify({
       bench: 'jobs',
       runs: 6,
       jobs,
-      seconds: round(seconds[jobs]),
-      speedup_vs_jobs_1: round(seconds[1] / seconds[jobs]),
+      threads,
+      seconds: round(seconds),
+      speedup_vs_one_core: round(anchor / seconds),
       cores: availableParallelism(),
       load_average: round(load),
     }),

@@ -433,9 +433,9 @@ describe('evaluateMoa', () => {
 
     const again = await evaluateMoa(reps, columns, opts);
     expect(again).toEqual(result);
-    // Folds fitted in two worker processes, out of order: the same results, and every fit reported.
+    // Folds fitted in two worker processes (started whatever the size), out of order: the same results, and every fit reported.
     const fits: string[] = [];
-    const parallel = await evaluateMoa(reps, columns, { ...opts, workers: 2 }, (f) => fits.push(`${f.repeat}/${f.repeats} ${f.fold}/${f.folds} ${f.classifier} ${f.representation}`));
+    const parallel = await evaluateMoa(reps, columns, { ...opts, workers: 2, min_pool_work: 0 }, (f) => fits.push(`${f.repeat}/${f.repeats} ${f.fold}/${f.folds} ${f.classifier} ${f.representation}`));
     expect(parallel).toEqual(result);
     expect(fits.length).toBe(2 * 5 * 2 * 3);
     expect(fits).toContain('2/2 5/5 mlp early_fusion');

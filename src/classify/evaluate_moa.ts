@@ -34,8 +34,13 @@ export interface MoaOptions extends MoaFilterOptions {
   /** Fusions to score besides each representation alone, in this order (fusionOfAll: the classic two). */
   fusions: readonly FusionGroup[];
   seed: number;
-  /** Folds fitted at once in worker threads (1: in this thread). The results do not depend on it. */
+  /**
+   * Folds fitted at once in worker processes (1: in this thread), when there is enough work to pay for
+   * starting them (`min_pool_work`). The results do not depend on it.
+   */
   workers?: number;
+  /** The least foldWork for which `workers` are started; default MIN_POOL_WORK (0: whatever the size). */
+  min_pool_work?: number;
 }
 
 /** A fusion of two or more representations: early (features side by side) or late (probabilities averaged). */
@@ -147,6 +152,20 @@ export interface MoaFit {
   representation: string;
 }
 
+/**
+ * Below this much work (foldWork), fitting the folds here is quicker than starting worker processes (half a
+ * second each, with a copy of the values; a solver makes a hundred or so passes, so 5·10⁷ is seconds of
+ * fitting): a quickstart run's folds are about 10⁷ (0.3 s of fitting), the MoA bench's (1,948 wells × 352
+ * features, 10 MoAs, 10 repeats, two classifiers) about 5·10⁹.
+ */
+const MIN_POOL_WORK = 5e7;
+
+/** What one pass over the folds' training rows costs, in multiply-adds: rows × features × classes, per classifier. */
+function foldWork(values: readonly Matrix[], settings: FoldSettings, tasks: readonly FoldTask[]): number {
+  const width = values.reduce((sum, v) => sum + v.cols, 0) + settings.early.reduce((sum, e) => sum + e.members.reduce((w, m) => w + values[m].cols, 0), 0);
+  return tasks.reduce((sum, t) => sum + t.resample.length * t.n_classes, 0) * width * settings.classifiers.length;
+}
+
 export async function evaluateMoa(
   representations: Readonly<Record<string, Profiles>>,
   columns: MoaColumns,
@@ -198,7 +217,8 @@ export async function evaluateMoa(
   }
   const report = (task: FoldTask, classifier: Classifier, representation: string) =>
     onFit?.({ repeat: task.repeat + 1, repeats: folds.length, fold: task.fold + 1, folds: nFolds, classifier, representation });
-  const workers = Math.max(1, Math.min(options.workers ?? 1, tasks.length));
+  const enough = foldWork(values, settings, tasks) >= (options.min_pool_work ?? MIN_POOL_WORK);
+  const workers = enough ? Math.max(1, Math.min(options.workers ?? 1, tasks.length)) : 1;
   const results: FoldResult[] = [];
   if (workers > 1) results.push(...(await fitFoldsInWorkers(workers, values, settings, tasks, report)));
   else for (const task of tasks) results.push(await fitFold(values, task, settings, (c, e) => report(task, c, e)));

@@ -501,7 +501,7 @@ export interface Runtime {
    */
   backend: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
   /**
-   * Threads of one run: the fused training step's (runtime.training_kernel: its large matrix products and Adam update are shared among them, with the same bits on any number: on a 2-core machine, 2 train a single run about 1.5× faster at batch 256), the MoA classification folds fitted at once in worker processes (evaluation.moa; its results do not depend on it), and the WebAssembly backend's (single-threaded under Node whatever this says). auto: the machine's cores shared among the runs ads run runs at once (cores ÷ the runs under way together, at least 1): a single run uses every core, a sweep run --jobs 2 on 2 cores one each. The number used is recorded in the run manifest (threads); results do not depend on it.
+   * Threads of one run: the fused training step's (runtime.training_kernel: its large matrix products and Adam update are shared among them, with the same bits on any number: on a 2-core machine, 2 train a single run about 1.5× faster at batch 256), the MoA classification folds fitted at once in worker processes (evaluation.moa; when the folds are work enough to pay for starting them; its results do not depend on it), and the WebAssembly backend's (single-threaded under Node whatever this says). auto: the machine's cores shared among the runs ads run runs at once (cores ÷ the runs under way together, at least 1): a single run uses every core, a sweep run --jobs 2 on 2 cores one each. The number used is recorded in the run manifest (threads); results do not depend on it.
    */
   threads: number | "auto";
   /**
@@ -1463,7 +1463,7 @@ export interface RuntimeInput {
    */
   backend?: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
   /**
-   * Threads of one run: the fused training step's (runtime.training_kernel: its large matrix products and Adam update are shared among them, with the same bits on any number: on a 2-core machine, 2 train a single run about 1.5× faster at batch 256), the MoA classification folds fitted at once in worker processes (evaluation.moa; its results do not depend on it), and the WebAssembly backend's (single-threaded under Node whatever this says). auto: the machine's cores shared among the runs ads run runs at once (cores ÷ the runs under way together, at least 1): a single run uses every core, a sweep run --jobs 2 on 2 cores one each. The number used is recorded in the run manifest (threads); results do not depend on it.
+   * Threads of one run: the fused training step's (runtime.training_kernel: its large matrix products and Adam update are shared among them, with the same bits on any number: on a 2-core machine, 2 train a single run about 1.5× faster at batch 256), the MoA classification folds fitted at once in worker processes (evaluation.moa; when the folds are work enough to pay for starting them; its results do not depend on it), and the WebAssembly backend's (single-threaded under Node whatever this says). auto: the machine's cores shared among the runs ads run runs at once (cores ÷ the runs under way together, at least 1): a single run uses every core, a sweep run --jobs 2 on 2 cores one each. The number used is recorded in the run manifest (threads); results do not depend on it.
    */
   threads?: number | "auto";
   /**
