@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import type { Profiles } from '../src/data/profiles.ts';
 import { type FeatureSelectOperation, type FeatureSelectSettings, selectFeatures } from '../src/preprocess/feature_select.ts';
+import { correlationThreshold, pearsonMatrix } from '../src/preprocess/feature_select/correlation_threshold.ts';
 import { expectSameUpToIdenticalColumns, identicalColumnGroups, nameDifferences, readProfiles } from './support/preprocess_parity.ts';
 import { describeWithShared, sharedPath } from './support/shared.ts';
 
@@ -46,6 +47,28 @@ describeWithShared('feature selection parity with pycytominer (bbbc021)', () => 
     const result = select(operations === 'all_four_in_order' ? oracle.all_four_in_order : operations, overrides);
     expectSameUpToIdenticalColumns(result.kept, oracle.kept_features[key], identicalColumnGroups(table));
     expect(result.dropped.length).toBe(table.features.length - result.kept.length);
+  });
+
+  it.each([
+    ['correlation_threshold', 0.9],
+    ['correlation_threshold_0.8', 0.8],
+    ['correlation_threshold_0.95', 0.95],
+  ] as const)('%s on the float32 screen drops what the float64 correlations drop', (key, threshold) => {
+    // Real CellProfiler features (near-duplicates, identical columns, tied sums) through the screen's exact
+    // rechecks: the features dropped are the float64 path's, and so pycytominer's. A reason's numbers are the
+    // screen's (within 1e-5), and of equally correlated partners (twins) it may name the other one: each named
+    // partner is correlated above the threshold in float64.
+    const features = table.features;
+    const screened = correlationThreshold(table.values, features, threshold, { screen: true });
+    expect(screened.map((e) => e.feature)).toEqual(correlationThreshold(table.values, features, threshold, { screen: false }).map((e) => e.feature));
+    const gone = new Set(screened.map((e) => e.feature));
+    expectSameUpToIdenticalColumns(features.filter((f) => !gone.has(f)), oracle.kept_features[key], identicalColumnGroups(table));
+    const r = pearsonMatrix(table.values);
+    const d = features.length;
+    for (const e of screened) {
+      const partner = features.indexOf(/ with (\S+);/.exec(e.detail)![1]);
+      expect(r[features.indexOf(e.feature) * d + partner]).toBeGreaterThan(threshold);
+    }
   });
 
   it('differs only in which twin of identical columns the correlation filter keeps', () => {

@@ -110,6 +110,26 @@ describe('dropOutliers', () => {
       { feature: 'high', detail: 'max |value| 501 > outlier_cutoff 500' },
     ]);
   });
+
+  it('finds an outlier at any place of a wide row, and not in a column or row outside the view', () => {
+    // 21 columns: the row is read eight values at a time plus a tail of five.
+    const columns = Array.from({ length: 21 }, () => [0.5, -0.5, 1, -1, 0]);
+    columns[3][2] = 700; // in the first eight
+    columns[10][4] = -501; // in the second eight
+    columns[20][0] = 600; // in the tail
+    columns[7][1] = 1e6; // a column outside the view
+    columns[12][3] = 900; // a row outside the view
+    columns[15] = [NaN, NaN, NaN, NaN, NaN];
+    const source = fromColumns(columns);
+    const cols = Int32Array.from({ length: 21 }, (_, j) => j).filter((j) => j !== 7);
+    const view = { source, rows: Int32Array.from([4, 2, 0, 1]), cols };
+    const features = Array.from(cols, (j) => `f${j}`);
+    expect(dropOutliers(view, features, 500)).toEqual([
+      { feature: 'f3', detail: 'max |value| 700 > outlier_cutoff 500' },
+      { feature: 'f10', detail: 'max |value| 501 > outlier_cutoff 500' },
+      { feature: 'f20', detail: 'max |value| 600 > outlier_cutoff 500' },
+    ]);
+  });
 });
 
 describe('column reductions on a view', () => {
@@ -152,6 +172,73 @@ describe('blocklist', () => {
       { feature: 'Cells_A', detail: 'in blocklist' },
       { feature: 'Nuclei_Location_X', detail: "matches blocklist pattern '.*_Location_.*'" },
     ]);
+  });
+});
+
+describe('correlationThreshold on the float32 screen', () => {
+  // Rows 1.. of the Sylvester–Hadamard matrix of order n: zero-mean, mutually orthogonal ±1 columns, so the
+  // correlations of their combinations are known in closed form; the screen errs by ~1e-8 on these.
+  const hadamard = (n: number, k: number) => range(n).map((i) => (popcount(i & k) % 2 ? -1 : 1));
+  const popcount = (v: number) => v.toString(2).split('').filter((b) => b === '1').length;
+  const combine = (terms: [number, number[]][]) => terms[0][1].map((_, i) => terms.reduce((s, [w, h]) => s + w * h[i], 0));
+
+  it('takes a pair within 1e-9 of the threshold on its float64 correlation', () => {
+    // Pair k: x = h₁, y = 0.9·h₁ + β·h₂ with r(x, y) = 0.9/√(0.81 + β²) = 0.9 + 1e-9 (k even: y goes) or
+    // 0.9 − 1e-9 (k odd: both stay); z = h₂ gives y the larger sum (r(y, z) ≈ 0.436, r(x, z) = 0).
+    const columns: number[][] = [];
+    const features: string[] = [];
+    for (let k = 0; k < 20; k++) {
+      const r = 0.9 + (k % 2 ? -1e-9 : 1e-9);
+      const beta = Math.sqrt(0.81 / (r * r) - 0.81);
+      const [h1, h2] = [hadamard(64, 2 * k + 1), hadamard(64, 2 * k + 2)];
+      columns.push(h1, combine([[0.9, h1], [beta, h2]]), h2);
+      features.push(`x${k}`, `y${k}`, `z${k}`);
+    }
+    const expected = range(10).map((k) => `y${2 * k}`);
+    expect(names(correlationThreshold(fromColumns(columns), features, 0.9, { screen: false }))).toEqual(expected);
+    expect(names(correlationThreshold(fromColumns(columns), features, 0.9, { screen: true }))).toEqual(expected);
+  });
+
+  it('orders two sums 1e-9 apart on their float64 values', () => {
+    // p = e₁, q = 0.95·e₁ + sinθ·e₂, u = cosφ·e₃ + 0.5·e₁, v = cosψ·e₄ + sinψ·e₂ (eᵢ orthogonal, equal norms):
+    // sum |r| of p is 1 + 0.95 + 0.5 = 2.45, of q 0.95 + 1 + 0.475 + sinθ·sinψ, set to 2.45 ± 1e-9; (p, q) is
+    // the one pair over 0.9, so q goes when its sum is the larger, else p.
+    const columns: number[][] = [];
+    const features: string[] = [];
+    const sinTheta = Math.sqrt(1 - 0.95 ** 2);
+    for (const [k, sign] of [[0, 1], [1, -1]] as const) {
+      const e = [1, 2, 3, 4].map((m) => hadamard(16, 4 * k + m));
+      const sinPsi = (0.025 + sign * 1e-9) / sinTheta;
+      columns.push(
+        e[0],
+        combine([[0.95, e[0]], [sinTheta, e[1]]]),
+        combine([[Math.sqrt(0.75), e[2]], [0.5, e[0]]]),
+        combine([[Math.sqrt(1 - sinPsi ** 2), e[3]], [sinPsi, e[1]]]),
+      );
+      features.push(`p${k}`, `q${k}`, `u${k}`, `v${k}`);
+    }
+    for (const screen of [false, true]) {
+      expect(names(correlationThreshold(fromColumns(columns), features, 0.9, { screen }))).toEqual(['q0', 'p1']);
+    }
+  });
+
+  it('keeps the earlier of two identical columns, and drops what the float64 path drops', () => {
+    const a = range(40).map((i) => Math.sin(i) + i / 40);
+    const b = range(40).map((i) => Math.cos(i / 3));
+    const c = a.map((v, i) => v + b[i] / 3);
+    const table = fromColumns([c, a, b, a]);
+    const features = ['c', 'a', 'b', 'a2'];
+    expect(names(correlationThreshold(table, features, 0.9, { screen: true }))).toEqual(names(correlationThreshold(table, features, 0.9, { screen: false })));
+    expect(names(correlationThreshold(table, features, 0.99, { screen: true }))).toEqual(['a2']);
+  });
+
+  it('settles many tied sums at once (nine pairs of twins: eighteen exact sums, past the one-by-one limit)', () => {
+    const bases = range(9).map((k) => range(50).map((i) => Math.sin(i * (k + 1.5)) + Math.cos(i / (k + 2))));
+    const table = fromColumns(bases.flatMap((v) => [v, [...v]]));
+    const features = range(9).flatMap((k) => [`t${k}`, `t${k}_twin`]);
+    const expected = correlationThreshold(table, features, 0.9, { screen: false });
+    expect(names(expected)).toEqual(expect.arrayContaining(range(9).map((k) => `t${k}_twin`)));
+    expect(names(correlationThreshold(table, features, 0.9, { screen: true }))).toEqual(names(expected));
   });
 });
 

@@ -1,6 +1,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { crossProductParallel } from '../src/numeric/gram_parallel.ts';
+import { GRAM32_BOUND } from '../src/numeric/gram32_kernel.ts';
+import { crossProductParallel, crossProductScreen } from '../src/numeric/gram_parallel.ts';
 import { type Matrix, matrix } from '../src/numeric/matrix.ts';
 
 function randomMatrix(rows: number, cols: number, seed: string): Matrix {
@@ -42,5 +43,41 @@ describe('crossProductParallel', () => {
   it('leaves small products to one thread unless told otherwise', () => {
     expect(crossProductParallel(randomMatrix(300, 20, 'small'), {})).toBeNull();
     expect(crossProductParallel(randomMatrix(300, 20, 'small'), {}, 1)).toBeNull();
+  });
+});
+
+describe('crossProductScreen', () => {
+  it('is within its bound of XᵀX summed in float64, with the same bits on 1, 2 and 3 threads', () => {
+    // Column counts around the kernel's 8-column panels, row counts past chunks (256) and float32 runs (32).
+    for (const [n, d] of [[1300, 37], [257, 8], [600, 130], [33, 1]] as const) {
+      const x = randomMatrix(n + 11, d + 3, `screen${n}x${d}`);
+      const rows = Int32Array.from({ length: n }, (_, k) => (k * 7919) % (n + 11));
+      const cols = Int32Array.from({ length: d }, (_, k) => (k * 5 + 2) % (d + 3));
+      const center = Float64Array.from(cols, (j) => j / 10 - 0.3);
+      const scale = Float64Array.from(cols, (j) => 2 ** ((j % 5) - 2));
+      const scaled = (r: number, k: number) => (x.data[rows[r] * x.cols + cols[k]] - center[k]) * scale[k];
+      const runs = [1, 2, 3].map((threads) => crossProductScreen(x, { rows, cols, center, scale }, threads)!);
+      const upper = (run: (typeof runs)[0]) => Array.from({ length: d * d }, (_, e) => (e % d >= Math.floor(e / d) ? run.data[run.offset + Math.floor(e / d) * run.ld + (e % d)] : 0));
+      expect(upper(runs[1])).toEqual(upper(runs[0]));
+      expect(upper(runs[2])).toEqual(upper(runs[0]));
+      let worst = 0;
+      let moved = 0;
+      for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+          let exact = 0;
+          let absolute = 0;
+          for (let r = 0; r < n; r++) {
+            exact += scaled(r, i) * scaled(r, j);
+            absolute += Math.abs(scaled(r, i) * scaled(r, j));
+          }
+          const got = runs[0].data[runs[0].offset + i * runs[0].ld + j];
+          worst = Math.max(worst, Math.abs(got - exact) / absolute);
+          if (got !== exact) moved++;
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(GRAM32_BOUND);
+      // Float32 it is: most entries differ from float64 ones (a screen that ran in float64 would fail here).
+      expect(moved).toBeGreaterThan((d * (d + 1)) / 4);
+    }
   });
 });

@@ -235,15 +235,32 @@ export function crossProduct(x: Matrix, options: CrossProductOptions = {}): Matr
     }
     for (let g = 0; g < groups; g += GRAM_TILE) kernel.gram(0, g, Math.min(groups, g + GRAM_TILE), len, panelBytes, padded * 8);
   }
+  const out = symmetricFromUpper(heap, outAt, padded, d);
+  return matrix(d, d, out);
+}
+
+/**
+ * The d×d symmetric matrix whose upper triangle (diagonal included) is at `data[offset + i·ld + j]`, j ≥ i.
+ * By tiles: mirroring a row into a column straight down would miss the cache once per value (100 ms at
+ * 1,700², against 15 ms).
+ */
+export function symmetricFromUpper(data: Float64Array, offset: number, ld: number, d: number): Float64Array {
   const out = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = i; j < d; j++) {
-      const v = heap[outAt + i * padded + j];
-      out[i * d + j] = v;
-      out[j * d + i] = v;
+  const T = 64;
+  for (let i0 = 0; i0 < d; i0 += T) {
+    const i1 = Math.min(d, i0 + T);
+    for (let j0 = i0; j0 < d; j0 += T) {
+      const j1 = Math.min(d, j0 + T);
+      for (let i = i0; i < i1; i++) {
+        for (let j = Math.max(i, j0); j < j1; j++) {
+          const v = data[offset + i * ld + j];
+          out[i * d + j] = v;
+          out[j * d + i] = v;
+        }
+      }
     }
   }
-  return matrix(d, d, out);
+  return out;
 }
 
 /** Panels of 4 columns the kernel sweeps at a time: 32 × 4 columns × 256 rows × 8 bytes = 256 KB, in L2. */

@@ -1,7 +1,8 @@
-import { crossProductParallel } from '../../numeric/gram_parallel.ts';
+import { GRAM32_BOUND, TINY } from '../../numeric/gram32_kernel.ts';
+import { crossProductParallel, crossProductScreen, type UpperTriangle } from '../../numeric/gram_parallel.ts';
 import { crossProduct } from '../../numeric/linalg.ts';
 import { type Matrix, type MatrixView, viewOf } from '../../numeric/matrix.ts';
-import { forEachColumn } from '../columns.ts';
+import { forEachColumn, rowQuads } from '../columns.ts';
 import { type Exclusion, stat } from './exclusion.ts';
 
 /**
@@ -12,29 +13,69 @@ import { type Exclusion, stat } from './exclusion.ts';
  * Ties in that sum (identical columns have exactly equal sums) are broken by column order: the earlier
  * column is kept. pycytominer sorts the sums with numpy's default, unstable quicksort, so which twin it
  * keeps is an accident of the sort; any choice between identical columns gives the same data.
+ *
+ * On a large table the correlations are screened in float32 (`pearsonScreen`, twice the float64 speed) and
+ * every decision the screen's error bound leaves open is taken on float64 values: a pair within the bound of
+ * the threshold is correlated again exactly, and two features whose sums of |r| are within their bounds of
+ * each other get exact sums. So the features dropped are those of the float64 correlation matrix; a
+ * reason's numbers are the screen's (within 1e-5), and of partners equally correlated with a dropped feature
+ * (twins) it may name another. `screen` forces the screen on (a test's small table) or off; by default it is
+ * on where it pays (n·d²/2 ≥ SCREEN_WORK).
  */
-export function correlationThreshold(x: Matrix | MatrixView, features: readonly string[], threshold: number): Exclusion[] {
-  const d = viewOf(x).cols.length;
-  const r = pearsonMatrix(x);
-  const sums = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) {
-      const v = r[i * d + j];
-      if (!Number.isNaN(v)) sums[j] += Math.abs(v);
+export function correlationThreshold(
+  x: Matrix | MatrixView,
+  features: readonly string[],
+  threshold: number,
+  options: { screen?: boolean } = {},
+): Exclusion[] {
+  const view = viewOf(x);
+  const d = view.cols.length;
+  const { r, margin, screened, means } = pearsonScreen(view, options.screen);
+  const { data, offset, ld } = r;
+  const at = (i: number, j: number) => (i <= j ? offset + i * ld + j : offset + j * ld + i);
+  const exact = new ExactCorrelations(view, means);
+  // Entries the screen gave, within `margin` of their float64 values (the others are float64 already).
+  const approximate = (i: number, j: number) => margin > 0 && screened[i] === 1 && screened[j] === 1;
+  // Pairs (i > j) over the threshold, a pair the screen cannot place correlated again exactly; in the order
+  // i, then j (which partner a dropped feature's reason names, of equally correlated ones).
+  const over: [number, number][] = [];
+  for (let j = 0; j < d; j++) {
+    for (let i = j + 1; i < d; i++) {
+      const k = offset + j * ld + i;
+      if (approximate(i, j) && Math.abs(data[k] - threshold) <= margin) data[k] = exact.pair(i, j);
+      if (data[k] > threshold) over.push([i, j]);
     }
   }
-  const order = Array.from({ length: d }, (_, j) => j).sort((a, b) => sums[a] - sums[b] || a - b);
-  const rank = new Int32Array(d);
-  order.forEach((j, k) => (rank[j] = k));
+  over.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Sums of |r|, each over its column in order (the upper triangle's column above the diagonal, then its row),
+  // and how far each may be from its float64 value: margin for each screened entry it adds.
+  const sums = new Float64Array(d);
+  const slack = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    const row = offset + i * ld;
+    for (let j = i; j < d; j++) {
+      const v = data[row + j];
+      if (Number.isNaN(v)) continue;
+      const a = Math.abs(v);
+      sums[i] += a;
+      if (j !== i) sums[j] += a;
+      if (approximate(i, j)) {
+        slack[i] += margin;
+        if (j !== i) slack[j] += margin;
+      }
+    }
+  }
+  // Pairs whose order by sum the screen cannot tell: both features get exact sums.
+  const unsure = new Set<number>();
+  for (const [i, j] of over) if (Math.abs(sums[i] - sums[j]) <= slack[i] + slack[j]) unsure.add(i).add(j);
+  for (const [j, sum] of exact.sums([...unsure], (i, k) => data[at(i, k)], screened)) sums[j] = sum;
+  // The larger sum goes; of equal sums, the later column (a total order, as a stable sort by sum gives).
+  const drops = (i: number, j: number) => sums[i] > sums[j] || (sums[i] === sums[j] && i > j);
   // For each dropped feature, its most correlated partner among the pairs that dropped it.
   const partner = new Int32Array(d).fill(-1);
-  for (let i = 1; i < d; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = r[i * d + j];
-      if (!(v > threshold)) continue;
-      const [drop, keep] = rank[i] > rank[j] ? [i, j] : [j, i];
-      if (partner[drop] < 0 || v > r[drop * d + partner[drop]]) partner[drop] = keep;
-    }
+  for (const [i, j] of over) {
+    const [drop, keep] = drops(i, j) ? [i, j] : [j, i];
+    if (partner[drop] < 0 || data[at(i, j)] > data[at(drop, partner[drop])]) partner[drop] = keep;
   }
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
@@ -43,11 +84,159 @@ export function correlationThreshold(x: Matrix | MatrixView, features: readonly 
     out.push({
       feature,
       detail:
-        `pearson ${stat(r[j * d + p])} > ${threshold} with ${features[p]}; ` +
+        `pearson ${stat(data[at(j, p)])} > ${threshold} with ${features[p]}; ` +
         `sum |r| ${stat(sums[j])} vs ${stat(sums[p])}`,
     });
   });
   return out;
+}
+
+/** Below this many multiply-adds (n·d²/2) the float64 product is quick enough that screening buys nothing. */
+const SCREEN_WORK = 2e8;
+/** Exact sums are computed feature by feature up to this many; past it, the whole float64 matrix at once. */
+const EXACT_ROWS = 16;
+
+/**
+ * Pearson correlations between columns as `pearsonMatrix` gives them, as an upper triangle (entry (i, j ≥ i)),
+ * each entry between two `screened` columns within `margin` of it (margin 0: all exact). The screen covers
+ * the complete columns (no missing value) that vary, each centred and scaled by a power of two to a largest
+ * |value| in [1, 2) before it is rounded to float32 (so no product overflows, and the correlations do not
+ * change); a column whose sum of squares is tiny on that scale (float32 subnormals) is correlated exactly.
+ */
+export function pearsonScreen(
+  x: Matrix | MatrixView,
+  screen?: boolean,
+): { r: UpperTriangle; margin: number; screened: Uint8Array; means: Float64Array } {
+  const view = viewOf(x);
+  const n = view.rows.length;
+  const d = view.cols.length;
+  const columns = columnSummary(view);
+  const complete = columns.complete.filter((j) => columns.varies[j]);
+  const means = columns.sum.map((s) => s / n);
+  const worth = screen ?? (n * complete.length * complete.length) / 2 >= SCREEN_WORK;
+  const gram = worth
+    ? crossProductScreen(view.source, {
+        rows: view.rows,
+        cols: Int32Array.from(complete, (j) => view.cols[j]),
+        center: Float64Array.from(complete, (j) => means[j]),
+        scale: Float64Array.from(complete, (j) => powerOfTwoScale(columns.largest[j])),
+      })
+    : null;
+  if (!gram) return { r: { data: pearsonMatrix(view), offset: 0, ld: d }, margin: 0, screened: new Uint8Array(d), means };
+  const c = complete.length;
+  const diagonal = Float64Array.from(complete, (_, a) => gram.data[gram.offset + a * gram.ld + a]);
+  const screened = new Uint8Array(d);
+  complete.forEach((j, a) => (screened[j] = diagonal[a] >= TINY ? 1 : 0));
+  // Every column screened (the usual table): the correlations overwrite the Gram matrix where it lies.
+  // Else a d×d matrix, NaN where a constant column is, the others correlated pair by pair over complete rows.
+  const inPlace = c === d && screened.every((v) => v === 1);
+  const r: UpperTriangle = inPlace ? gram : { data: new Float64Array(d * d).fill(NaN), offset: 0, ld: d };
+  for (let a = 0; a < c; a++) {
+    const i = complete[a];
+    if (!screened[i]) continue;
+    const from = gram.offset + a * gram.ld;
+    const to = r.offset + i * r.ld;
+    for (let b = a; b < c; b++) {
+      const j = complete[b];
+      if (screened[j]) r.data[to + j] = clip(gram.data[from + b] / Math.sqrt(diagonal[a] * diagonal[b]));
+    }
+  }
+  const rest = Array.from({ length: d }, (_, j) => j).filter((j) => !screened[j] && (columns.hasMissing[j] || columns.varies[j]));
+  if (rest.length) {
+    const column: Float64Array[] = [];
+    forEachColumn(view, (_, values) => column.push(Float64Array.from(values)));
+    for (const i of rest) {
+      for (let j = 0; j < d; j++) r.data[i <= j ? i * d + j : j * d + i] = pairwiseComplete(column[i], column[j]);
+    }
+  }
+  // |r̃ − r| for r̃ = G̃_ab / √(G̃_aa·G̃_bb) where each G̃ is within e·√(G_aa·G_bb) of G (e = GRAM32_BOUND):
+  // at most (|r|·e + e) / (1 − e), plus the float64 divisions' few ulps.
+  return { r, margin: (2 * GRAM32_BOUND) / (1 - GRAM32_BOUND) + 1e-14, screened, means };
+}
+
+/** 2^−e with 2^e ≤ largest < 2^(e+1): the column's largest |value| scaled into [1, 2) (1 for an all-zero column). */
+function powerOfTwoScale(largest: number): number {
+  if (!(largest > 0) || !Number.isFinite(largest)) return 1;
+  return 2 ** -Math.floor(Math.log2(largest));
+}
+
+/**
+ * Float64 correlations of screened (complete, varying) columns on demand: one pair, or every correlation of a
+ * few features for their sums of |r|. Values are centred on the screen's means and multiplied and added in
+ * row order, the same way for a pair and for a feature's row, so identical columns get identical results
+ * (the tie-break between twins relies on it).
+ */
+class ExactCorrelations {
+  private readonly squares = new Map<number, number>();
+
+  constructor(
+    private readonly view: MatrixView,
+    private readonly means: Float64Array,
+  ) {}
+
+  pair(i: number, j: number): number {
+    const { source, rows, cols } = this.view;
+    const { data, cols: stride } = source;
+    let s = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const base = rows[r] * stride;
+      s += (data[base + cols[i]] - this.means[i]) * (data[base + cols[j]] - this.means[j]);
+    }
+    return clip(s / Math.sqrt(this.square(i) * this.square(j)));
+  }
+
+  private square(j: number): number {
+    let s = this.squares.get(j);
+    if (s === undefined) {
+      const { source, rows, cols } = this.view;
+      s = 0;
+      for (let r = 0; r < rows.length; r++) {
+        const v = source.data[rows[r] * source.cols + cols[j]] - this.means[j];
+        s += v * v;
+      }
+      this.squares.set(j, s);
+    }
+    return s;
+  }
+
+  /**
+   * Float64 sums of |r| of features `which`, as [feature, sum]: their entries with the other screened columns
+   * computed again (in one pass over the rows), the others (already float64 in `r`) as they are.
+   */
+  sums(which: number[], r: (i: number, j: number) => number, screened: Uint8Array): [number, number][] {
+    if (which.length === 0) return [];
+    const d = screened.length;
+    const sumOf = (row: (k: number) => number) => {
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        const v = row(k);
+        if (!Number.isNaN(v)) s += Math.abs(v);
+      }
+      return s;
+    };
+    if (which.length > EXACT_ROWS) {
+      // Many close calls (a table of many near-duplicates): the float64 matrix once beats them one by one.
+      const exact = pearsonMatrix(this.view);
+      return which.map((j) => [j, sumOf((k) => exact[j * d + k])]);
+    }
+    // A feature the screen left out has float64 entries only.
+    const own = which.filter((j) => !screened[j]).map((j): [number, number] => [j, sumOf((k) => r(j, k))]);
+    which = which.filter((j) => screened[j]);
+    const { source, rows, cols } = this.view;
+    const { data, cols: stride } = source;
+    const products = which.map(() => new Float64Array(d));
+    const centred = new Float64Array(d);
+    for (let r = 0; r < rows.length; r++) {
+      const base = rows[r] * stride;
+      for (let k = 0; k < d; k++) centred[k] = screened[k] ? data[base + cols[k]] - this.means[k] : 0;
+      which.forEach((j, u) => {
+        const a = centred[j];
+        const out = products[u];
+        for (let k = 0; k < d; k++) out[k] += a * centred[k];
+      });
+    }
+    return [...own, ...which.map((j, u): [number, number] => [j, sumOf((k) => (screened[k] ? clip(products[u][k] / Math.sqrt(this.square(j) * this.square(k))) : r(j, k)))])];
+  }
 }
 
 /**
@@ -59,28 +248,9 @@ export function correlationThreshold(x: Matrix | MatrixView, features: readonly 
 export function pearsonMatrix(x: Matrix | MatrixView): Float64Array {
   const view = viewOf(x);
   const { source, rows, cols } = view;
-  const { data, cols: stride } = source;
   const n = rows.length;
   const d = cols.length;
-  // One pass over the rows: which columns miss a value, their sums (in row order, for the means) and
-  // whether each takes a single value. Tested on the values themselves: a computed mean of identical values
-  // can miss them by an ulp, and would then fake a tiny variance.
-  const hasMissing = new Uint8Array(d);
-  const sum = new Float64Array(d);
-  const firstValue = new Float64Array(d);
-  const varies = new Uint8Array(d);
-  for (let r = 0; r < n; r++) {
-    const base = rows[r] * stride;
-    for (let k = 0; k < d; k++) {
-      const v = data[base + cols[k]];
-      if (Number.isNaN(v)) hasMissing[k] = 1;
-      sum[k] += v;
-      if (r === 0) firstValue[k] = v;
-      else if (v !== firstValue[k]) varies[k] = 1;
-    }
-  }
-  const complete: number[] = [];
-  for (let j = 0; j < d; j++) if (!hasMissing[j]) complete.push(j);
+  const { complete, sum, varies, hasMissing } = columnSummary(view);
   const r = new Float64Array(d * d).fill(NaN);
 
   const c = complete.length;
@@ -109,6 +279,67 @@ export function pearsonMatrix(x: Matrix | MatrixView): Float64Array {
     }
   }
   return r;
+}
+
+/**
+ * One pass over the rows: each column's sum (in row order, for the means), smallest and largest value.
+ * A column misses a value where its sum is NaN (or holds both infinities, which correlate to NaN either way),
+ * and varies where its largest value exceeds its smallest: tested on the values themselves, since a
+ * computed mean of identical values can miss them by an ulp and would then fake a tiny variance. Four rows
+ * at a time (see `rowQuads`), then the last few one by one.
+ */
+function columnSummary(view: MatrixView): { complete: number[]; sum: Float64Array; largest: Float64Array; varies: Uint8Array; hasMissing: Uint8Array } {
+  const { source, rows, cols } = view;
+  const n = rows.length;
+  const d = cols.length;
+  const sum = new Float64Array(d);
+  const low = new Float64Array(d).fill(Infinity);
+  const high = new Float64Array(d).fill(-Infinity);
+  const quads = rowQuads(view);
+  const whole = Math.floor(n / 4);
+  for (let q = 0; q < whole; q++) {
+    const [r0, r1, r2, r3] = quads.quad(q);
+    for (let k = 0; k < d; k++) {
+      const v0 = r0[k];
+      const v1 = r1[k];
+      const v2 = r2[k];
+      const v3 = r3[k];
+      sum[k] = sum[k] + v0 + v1 + v2 + v3;
+      // NaN compares false: skipped.
+      let h = high[k];
+      h = v0 > h ? v0 : h;
+      h = v1 > h ? v1 : h;
+      h = v2 > h ? v2 : h;
+      h = v3 > h ? v3 : h;
+      high[k] = h;
+      let l = low[k];
+      l = v0 < l ? v0 : l;
+      l = v1 < l ? v1 : l;
+      l = v2 < l ? v2 : l;
+      l = v3 < l ? v3 : l;
+      low[k] = l;
+    }
+  }
+  for (let r = 4 * whole; r < n; r++) {
+    const base = rows[r] * source.cols;
+    for (let k = 0; k < d; k++) {
+      const v = source.data[base + cols[k]];
+      sum[k] += v;
+      if (v > high[k]) high[k] = v;
+      if (v < low[k]) low[k] = v;
+    }
+  }
+  const complete: number[] = [];
+  const hasMissing = new Uint8Array(d);
+  const varies = new Uint8Array(d);
+  const largest = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    if (Number.isNaN(sum[k])) hasMissing[k] = 1;
+    else complete.push(k);
+    varies[k] = high[k] > low[k] ? 1 : 0;
+    largest[k] = Math.max(high[k], -low[k]);
+  }
+  return { complete, sum, largest, varies, hasMissing };
 }
 
 /** Correlation of columns a and b over the rows where both are present (pandas' `nancorr`). */
