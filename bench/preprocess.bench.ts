@@ -100,7 +100,8 @@ const { profiles } = await readDatasetAsync(spec.dataset, roles);
 ours.push({ stage: 'load', seconds: (performance.now() - t0) / 1000, peak_rss_mb: peakMb(), kept: undefined });
 // A run splits before it normalizes (fit_on reads the split's sets); pycytominer has no such step.
 const split = timed('split', () => assignSets(profiles, roles, spec.split, 0).profiles);
-const normalized = timed('normalize', () => normalizeProfiles(split, roles, spec.normalize));
+// Over the loaded table, as the run's normalize stage does (nothing reads the raw values after it).
+const normalized = timed('normalize', () => normalizeProfiles(split, roles, spec.normalize, true));
 for (const op of OPERATIONS) {
   timed(
     `feature_select/${op}`,

@@ -1,7 +1,7 @@
 import pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
-import { concatParts, copyColumnsAsFloat64 } from './io.ts';
+import { concatParts, copyColumnsAsFloat64, frameFacts } from './io.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
 
 /** What polars' `Series.isNumeric()` accepts. */
@@ -67,14 +67,14 @@ export class ProfilesAssembler {
    * its other columns kept as metadata. `numbers` are the rows' numbers in their file, for errors.
    */
   add(df: pl.DataFrame, first: number, numbers: (i: number) => number): void {
-    this.room(first + df.height);
-    const types = df.dtypes;
+    const { height, width, columns, dtypes: types } = frameFacts(df);
+    this.room(first + height);
     const { featureAt } = this;
     const numeric: string[] = [];
     const at: number[] = [];
     const other: string[] = [];
     const meta: string[] = [];
-    df.columns.forEach((name, k) => {
+    columns.forEach((name, k) => {
       const j = featureAt.get(name);
       if (j === undefined) meta.push(name);
       else if (NUMERIC_TYPES.has(types[k].variant)) {
@@ -87,8 +87,8 @@ export class ProfilesAssembler {
     // become NaN and meet the missing-value policy). Others (text, booleans) are checked value by value.
     copyColumnsAsFloat64(df, numeric, out, at, { finite: true, firstRow: first });
     for (const name of other) this.copyNonNumeric(df.getColumn(name), featureAt.get(name)!, first, numbers);
-    if (meta.length) this.metaParts.push(meta.length === df.width ? df : df.select(...meta));
-    this.rows = Math.max(this.rows, first + df.height);
+    if (meta.length) this.metaParts.push(meta.length === width ? df : df.select(...meta));
+    this.rows = Math.max(this.rows, first + height);
   }
 
   /** A feature column of another type: cast value by value; values that are not numbers are noted. */

@@ -18,6 +18,53 @@ function polars(): typeof pl {
   return (loaded ??= createRequire(import.meta.url)('nodejs-polars') as typeof pl);
 }
 
+/** What a frame is: its size, column names and types, nulls and native series per column. */
+export interface FrameFacts {
+  readonly height: number;
+  readonly width: number;
+  readonly columns: readonly string[];
+  readonly dtypes: readonly pl.DataType[];
+  readonly nulls: readonly number[];
+  readonly native: readonly NativeSeries[];
+}
+
+const facts = new WeakMap<pl.DataFrame, FrameFacts>();
+
+/**
+ * A frame's facts, read once from its native frame and kept with it. Every property read on nodejs-polars'
+ * DataFrame (`height`, `dtypes`, `inner`, …) goes through a Proxy that first fetches every column name, to
+ * answer `df.someColumn`: 8 ms at 1,708 columns, which made asking a table read in 14 parts for its sizes and
+ * types cost ~0.7 s. Frames are not changed in place after they are read, but for the renaming of
+ * `withHeaderNames`, which forgets them. The columns are native series, without nodejs-polars' JS `Series`
+ * wrapper (hundreds of closures each: 2–3 s for 1,700 columns); nulls are counted on them, not by
+ * `df.nullCount().row(0)` (a frame with a column called `row` has no `row` method).
+ */
+export function frameFacts(df: pl.DataFrame): FrameFacts {
+  let known = facts.get(df);
+  if (!known) {
+    const inner = (df as unknown as { inner(): NativeFrame }).inner();
+    const native = inner.getColumns();
+    known = {
+      height: inner.height,
+      width: inner.width,
+      columns: inner.columns,
+      dtypes: inner.dtypes().map((t) => polars().DataType.deserialize(t)),
+      nulls: native.map((c) => c.nullCount()),
+      native,
+    };
+    facts.set(df, known);
+  }
+  return known;
+}
+
+interface NativeFrame {
+  readonly height: number;
+  readonly width: number;
+  readonly columns: string[];
+  dtypes(): unknown[];
+  getColumns(): NativeSeries[];
+}
+
 /**
  * Reading and writing per-well tables with nodejs-polars. CSV, gzipped CSV and Parquet in; Parquet out,
  * so anyone can reload a run's tables in pandas or polars and check a number.
@@ -128,13 +175,12 @@ export function* csvParts(path: string, options: { partBytes?: number } = {}): G
       const csv = at.start < at.records ? work.subarray(head + at.start, head + at.to) : work.subarray(0, head + at.to);
       try {
         const df = withHeaderNames(parseCsv(path, csv, rows, schema), checker.header!);
+        const { height, width, columns, dtypes, nulls } = frameFacts(df);
         if (!schema) {
-          const nulls = nullCounts(df);
-          const types = df.dtypes;
-          df.columns.forEach((name, k) => {
-            if (nulls[k] < df.height && !typed.has(name)) typed.set(name, types[k]);
+          columns.forEach((name, k) => {
+            if (nulls[k] < height && !typed.has(name)) typed.set(name, dtypes[k]);
           });
-          if (typed.size === df.width) schema = Object.fromEntries(df.columns.map((name) => [name, typed.get(name)!]));
+          if (typed.size === width) schema = Object.fromEntries(columns.map((name) => [name, typed.get(name)!]));
         }
         agree(path, df, rows, checker.header!.length);
         // Rows per byte of text so far, times the text the whole file holds: as much more than the text read
@@ -280,10 +326,11 @@ function parseCsv(path: string, text: Buffer, rows: number, schema?: Record<stri
  * left for `agree` to report.
  */
 function withHeaderNames(df: pl.DataFrame, header: readonly string[]): pl.DataFrame {
-  const names = df.columns;
+  const names = frameFacts(df).columns;
   if (names.length === header.length && names.some((name, k) => name !== header[k])) {
     // The setter renames in place (it is not a column: `checkColumnNames` saw to that).
     (df as unknown as { columns: string[] }).columns = [...header];
+    facts.delete(df);
   }
   return df;
 }
@@ -302,8 +349,9 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /** The check and polars must agree on what a record is; if they ever do not, nothing downstream is sound. */
 function agree(path: string, df: pl.DataFrame, rows: number, columns: number): void {
-  if (df.height !== rows || df.width !== columns) {
-    throw new DataError(`${path}: the CSV reader found ${df.height} rows × ${df.width} columns where the file has ${rows} × ${columns}; check its quoting`);
+  const { height, width } = frameFacts(df);
+  if (height !== rows || width !== columns) {
+    throw new DataError(`${path}: the CSV reader found ${height} rows × ${width} columns where the file has ${rows} × ${columns}; check its quoting`);
   }
 }
 
@@ -315,13 +363,12 @@ function agree(path: string, df: pl.DataFrame, rows: number, columns: number): v
 export function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
   if (frames.length === 1) return frames[0];
   const P = polars();
-  const types = frames.map((f) => f.dtypes);
-  const nulls = frames.map(nullCounts);
+  const known = frames.map(frameFacts);
   const casts: { name: string; to: pl.DataType }[] = [];
-  frames[0].columns.forEach((name, k) => {
-    const all = types.map((t) => t[k]);
+  known[0].columns.forEach((name, k) => {
+    const all = known.map((f) => f.dtypes[k]);
     if (all.every((t) => t.equals(all[0]))) return;
-    const typed = frames.flatMap((f, p) => (nulls[p][k] < f.height ? [all[p]] : []));
+    const typed = known.flatMap((f, p) => (f.nulls[k] < f.height ? [all[p]] : []));
     const kinds = typed.length ? typed : all;
     const to = kinds.every((t) => t.equals(kinds[0]))
       ? kinds[0]
@@ -537,10 +584,10 @@ function firstLine(err: unknown): string {
 export function frameToProfiles(df: pl.DataFrame, features: readonly string[]): Profiles {
   const featureSet = new Set(features);
   const metadata: Record<string, MetaValue[]> = {};
-  for (const name of df.columns) {
+  const { columns, height: rows } = frameFacts(df);
+  for (const name of columns) {
     if (!featureSet.has(name)) metadata[name] = df.getColumn(name).toArray() as MetaValue[];
   }
-  const rows = df.height;
   const cols = features.length;
   const values = matrix(rows, cols);
   copyColumnsAsFloat64(df, features, values, features.map((_, j) => j), { finite: false });
@@ -572,20 +619,17 @@ export function copyColumnsAsFloat64(
   options: { finite: boolean; firstRow?: number },
 ): void {
   const { cols: stride, data } = out;
-  const rows = df.height;
+  const { height: rows, dtypes: types, nulls, columns, native } = frameFacts(df);
   const { finite, firstRow = 0 } = options;
   if (firstRow + rows > out.rows) throw new Error(`internal: ${rows} rows from row ${firstRow} do not fit a matrix of ${out.rows}`);
   // Float64 columns without nulls (what a CSV of features usually holds) are taken as they are; the others
   // are cast by polars a block at a time.
-  const types = df.dtypes;
-  const nulls = nullCounts(df);
-  const index = new Map(df.columns.map((name, k) => [name, k] as const));
-  const native = nativeColumns(df);
+  const index = new Map(columns.map((name, k) => [name, k] as const));
   const asIs = (name: string) => types[index.get(name)!].variant === 'Float64' && nulls[index.get(name)!] === 0;
   for (let s0 = 0; s0 < names.length; s0 += SELECT_BLOCK) {
     const block = names.slice(s0, s0 + SELECT_BLOCK);
     const cast = block.filter((name) => !asIs(name));
-    const castValues = cast.length ? nativeColumns(df.select(polars().cols(cast).cast(polars().Float64).fillNull(polars().lit(NaN)))).map((c) => c.toTypedArray()) : [];
+    const castValues = cast.length ? frameFacts(df.select(polars().cols(cast).cast(polars().Float64).fillNull(polars().lit(NaN)))).native.map((c) => c.toTypedArray()) : [];
     let c = 0;
     const values = block.map((name) => (asIs(name) ? native[index.get(name)!].toTypedArray() : castValues[c++]));
     for (let r0 = 0; r0 < rows; r0 += TILE_ROWS) {
@@ -607,16 +651,7 @@ export function copyColumnsAsFloat64(
   }
 }
 
-/**
- * A frame's columns as nodejs-polars' native series, without its JavaScript `Series` wrapper: building one
- * wrapper (hundreds of closures) costs about 1–2 ms, i.e. 2–3 s for 1,700 feature columns, more than the
- * copy itself. Only what the frame's own `inner()` gives and `toTypedArray` are used.
- */
-/** The frame's columns as native series, without nodejs-polars' JS Series wrapper (costly to build, per column). */
-function nativeColumns(df: pl.DataFrame): NativeSeries[] {
-  return (df as unknown as { inner(): { getColumns(): NativeSeries[] } }).inner().getColumns();
-}
-
+/** A column as nodejs-polars' native series (see `frameFacts`). */
 interface NativeSeries {
   toTypedArray(): Float64Array;
   nullCount(): number;
@@ -700,11 +735,3 @@ export function writeColumnsParquet(columns: Columns, path: string): void {
   writeParquet(polars().DataFrame(series), path);
 }
 
-/**
- * Nulls per column. Not `df.nullCount().row(0)`: a DataFrame answers a property named like one of its columns
- * with that column, so a table with a column called `row` has no `row` method. Nor `getColumns()`: its JS
- * Series wrappers, one per column per part, cost seconds of allocation and garbage collection on a wide table.
- */
-function nullCounts(df: pl.DataFrame): number[] {
-  return nativeColumns(df).map((c) => c.nullCount());
-}
