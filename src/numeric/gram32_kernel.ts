@@ -27,7 +27,7 @@
 
 import type { Gram } from './gram_kernel.ts';
 import {
-  addTo, breakIf, compileOrNull, F32X4_ADD, F32X4_MUL, F64X2_ADD, F64X2_PROMOTE_LOW, I32_ADD, I32_EQZ, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, I32_SUB,
+  addTo, breakIf, compileOrNull, F32X4_ADD, F32X4_MUL, F64X2_ADD, F64X2_PROMOTE_LOW, gramTriangle, I32_ADD, I32_EQZ, I32_GT_U, I32_MUL, I32_SHL, I32_SUB,
   i32Const, kernelModuleBytes, localGet, localSet, SELECT, simdShuffle, v128Load, v128Load32Splat, V128_ZERO, v128Store, whileLoop,
 } from './wasm.ts';
 
@@ -92,24 +92,7 @@ function halfBlock(h: number): number[][] {
   ];
 }
 
-const gramBody: number[] = [
-  // PANEL_BYTES = len · 32
-  ...localGet(LEN), ...i32Const(5), I32_SHL, ...localSet(PANEL_BYTES),
-  ...i32Const(0), ...localSet(GI),
-  ...whileLoop(
-    [...localGet(GI), ...localGet(GJ1), I32_GE_U, ...breakIf],
-    // gj = max(gi, gj0)
-    [...localGet(GI), ...localGet(GJ0), ...localGet(GI), ...localGet(GJ0), I32_GT_U, SELECT, ...localSet(GJ)],
-    whileLoop(
-      [...localGet(GJ), ...localGet(GJ1), I32_GE_U, ...breakIf],
-      ...halfBlock(0),
-      ...halfBlock(1),
-      addTo(GJ, i32Const(1)),
-    ),
-    addTo(GI, i32Const(1)),
-  ),
-  0x0b,
-];
+const gramBody = gramTriangle({ len: LEN, gj0: GJ0, gj1: GJ1, gi: GI, gj: GJ, panelBytes: PANEL_BYTES }, [...halfBlock(0), ...halfBlock(1)]);
 
 const compiled = new Map<boolean, WebAssembly.Module | null>();
 

@@ -22,9 +22,7 @@
 
 export type Gram = (panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number) => void;
 
-import {
-  addTo, breakIf, compileOrNull, I32_ADD, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, i32Const, kernelModuleBytes, localGet, localSet, panelBlock, SELECT, whileLoop,
-} from './wasm.ts';
+import { compileOrNull, gramTriangle, I32_ADD, I32_MUL, kernelModuleBytes, localGet, localSet, panelBlock } from './wasm.ts';
 
 // Parameters, then locals: i32 counters and addresses, v128 accumulators and operands.
 const [PANELS, GJ0, GJ1, LEN, OUT, LDO] = [0, 1, 2, 3, 4, 5];
@@ -33,27 +31,11 @@ const ACC = 13; // acc[2·r + h]: row r (0..3) of panel gi, columns 2h, 2h+1 of 
 const [Y0, Y1, X] = [21, 22, 23];
 
 
-const gramBody: number[] = [
-  // PANEL_BYTES = len · 32
-  ...localGet(LEN), ...i32Const(5), I32_SHL, ...localSet(PANEL_BYTES),
-  ...i32Const(0), ...localSet(GI),
-  // for (gi = 0; gi < gj1; gi++)
-  ...whileLoop(
-    [...localGet(GI), ...localGet(GJ1), I32_GE_U, ...breakIf],
-    // gj = max(gi, gj0)
-    [...localGet(GI), ...localGet(GJ0), ...localGet(GI), ...localGet(GJ0), I32_GT_U, SELECT, ...localSet(GJ)],
-    // for (; gj < gj1; gj++)
-    whileLoop(
-      [...localGet(GJ), ...localGet(GJ1), I32_GE_U, ...breakIf],
-      [...localGet(PANELS), ...localGet(GI), ...localGet(PANEL_BYTES), I32_MUL, I32_ADD, ...localSet(A)],
-      [...localGet(PANELS), ...localGet(GJ), ...localGet(PANEL_BYTES), I32_MUL, I32_ADD, ...localSet(B)],
-      ...panelBlock({ a: A, b: B, len: LEN, k: K, out: OUT, ldo: LDO, o: O, gi: GI, gj: GJ, acc: ACC, y0: Y0, y1: Y1, x: X }),
-      addTo(GJ, i32Const(1)),
-    ),
-    addTo(GI, i32Const(1)),
-  ),
-  0x0b,
-];
+const gramBody = gramTriangle({ len: LEN, gj0: GJ0, gj1: GJ1, gi: GI, gj: GJ, panelBytes: PANEL_BYTES }, [
+  [...localGet(PANELS), ...localGet(GI), ...localGet(PANEL_BYTES), I32_MUL, I32_ADD, ...localSet(A)],
+  [...localGet(PANELS), ...localGet(GJ), ...localGet(PANEL_BYTES), I32_MUL, I32_ADD, ...localSet(B)],
+  ...panelBlock({ a: A, b: B, len: LEN, k: K, out: OUT, ldo: LDO, o: O, gi: GI, gj: GJ, acc: ACC, y0: Y0, y1: Y1, x: X }),
+]);
 
 /** The module's bytes; with `shared`, its memory import is a shared memory (of up to 4 GiB) that threads share. */
 function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {

@@ -94,6 +94,35 @@ export function panelBlock(l: PanelBlockLocals): number[][] {
   ];
 }
 
+/** The locals of `gramTriangle`: its parameters and counters. */
+export interface TriangleLocals {
+  len: number;
+  gj0: number;
+  gj1: number;
+  gi: number;
+  gj: number;
+  panelBytes: number;
+}
+
+/**
+ * The body both Gram kernels share (gram_kernel.ts, gram32_kernel.ts): panelBytes = len·32, then `block` for
+ * every panel pair gi ≤ gj with gj in [gj0, gj1), gi outside; ends the function.
+ */
+export function gramTriangle(l: TriangleLocals, block: number[][]): number[] {
+  return [
+    ...localGet(l.len), ...i32Const(5), I32_SHL, ...localSet(l.panelBytes),
+    ...i32Const(0), ...localSet(l.gi),
+    ...whileLoop(
+      [...localGet(l.gi), ...localGet(l.gj1), I32_GE_U, ...breakIf],
+      // gj = max(gi, gj0)
+      [...localGet(l.gi), ...localGet(l.gj0), ...localGet(l.gi), ...localGet(l.gj0), I32_GT_U, SELECT, ...localSet(l.gj)],
+      whileLoop([...localGet(l.gj), ...localGet(l.gj1), I32_GE_U, ...breakIf], ...block, addTo(l.gj, i32Const(1))),
+      addTo(l.gi, i32Const(1)),
+    ),
+    0x0b,
+  ];
+}
+
 /** wasm32 memories hold at most 65,536 pages of 64 KiB. */
 const MAX_PAGES = 65536;
 
