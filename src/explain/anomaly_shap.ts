@@ -156,7 +156,7 @@ function defaultShap(explainer: Explainer, x: Float64Array, features: number[], 
  */
 function referenceShap(explainer: Explainer, x: Float64Array, features: number[], options: AnomalyShapOptions, rng: RandomStream) {
   const kernel = { nsamples: options.nsamples, exact_max_features: 0, l1_reg: 'auto' as const };
-  return features.map((j) => shapValues(kernelExplainer(withoutInput(explainer.f, j), explainer.background), x, kernel, rng, [j]));
+  return features.map((j) => shapValues(kernelExplainer(withoutInput(explainer.f, j), explainer.background, explainer.buffers), x, kernel, rng, [j]));
 }
 
 /**
@@ -166,10 +166,10 @@ function referenceShap(explainer: Explainer, x: Float64Array, features: number[]
  * of input j only ever multiply x_j. Zeroing the input instead of copying the model keeps one model.
  */
 export function withoutInput(f: BatchModel, j: number): BatchModel {
-  return (x) => {
+  return (x, out) => {
     const masked = matrix(x.rows, x.cols, Float64Array.from(x.data));
     for (let r = 0; r < x.rows; r++) masked.data[r * x.cols + j] = 0;
-    return f(masked);
+    return f(masked, out);
   };
 }
 

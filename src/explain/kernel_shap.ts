@@ -11,8 +11,11 @@ import { constrainedKernelRegression } from './wls.ts';
  * costs the same model calls.
  */
 
-/** Maps n×d inputs to n×m outputs, row by row (the autoencoder's `reconstruct`, or any batched model). */
-export type BatchModel = (x: Matrix) => Matrix;
+/**
+ * Maps n×d inputs to n×m outputs, row by row (the autoencoder's `reconstruct`, or any batched model); into
+ * `out` (n·m values) when it is given.
+ */
+export type BatchModel = (x: Matrix, out?: Float64Array) => Matrix;
 
 export interface KernelShapOptions {
   /** Coalitions evaluated on the sampled path (shap's default is 2·d + 2048). */
@@ -32,6 +35,12 @@ export interface Explainer {
   readonly background: Matrix;
   /** E_bg[f], length m: the base value every explanation starts from. */
   readonly expected: Float64Array;
+  /**
+   * The coalition batches' input and output, reused by every explanation: two fresh buffers of up to 32 MB
+   * per model call cost more than the model on a machine where first touching memory is slow (page faults:
+   * ~4 ms per MB on this project's 2-core VMs), and glibc hands such sizes back to the system when freed.
+   */
+  readonly buffers: { input: Float64Array; output: Float64Array };
 }
 
 export interface ShapResult {
@@ -51,7 +60,8 @@ export interface ShapResult {
 /** Rows of masked input built per model call: ~32 MB of float64 whatever d is, and never below one coalition. */
 const VALUES_PER_CALL = 1 << 22;
 
-export function kernelExplainer(f: BatchModel, background: Matrix): Explainer {
+/** An explainer of f against the background; `buffers` another explainer's, to share them (see Explainer). */
+export function kernelExplainer(f: BatchModel, background: Matrix, buffers?: Explainer['buffers']): Explainer {
   if (background.rows === 0) throw new Error('Kernel SHAP needs at least one background row');
   const out = f(background);
   const expected = new Float64Array(out.cols);
@@ -59,7 +69,7 @@ export function kernelExplainer(f: BatchModel, background: Matrix): Explainer {
     for (let o = 0; o < out.cols; o++) expected[o] += out.data[r * out.cols + o];
   }
   for (let o = 0; o < out.cols; o++) expected[o] /= out.rows;
-  return { f, background, expected };
+  return { f, background, expected, buffers: buffers ?? { input: new Float64Array(0), output: new Float64Array(0) } };
 }
 
 /**
@@ -154,9 +164,14 @@ function coalitionValues(
   const M = varying.length;
   const perCall = Math.max(1, Math.floor(VALUES_PER_CALL / (n * Math.max(d, mAll))));
   const values = new Float64Array(count * m);
+  const { buffers } = explainer;
+  const largest = Math.min(count, perCall) * n;
+  if (buffers.input.length < largest * d) buffers.input = new Float64Array(largest * d);
+  if (buffers.output.length < largest * mAll) buffers.output = new Float64Array(largest * mAll);
   for (let k0 = 0; k0 < count; k0 += perCall) {
     const k1 = Math.min(count, k0 + perCall);
-    const batch = new Float64Array((k1 - k0) * n * d);
+    // Every value of the batch is written below (the background, then x's coalition members).
+    const batch = buffers.input.subarray(0, (k1 - k0) * n * d);
     for (let k = k0; k < k1; k++) {
       const block = (k - k0) * n * d;
       batch.set(background.data, block);
@@ -168,7 +183,7 @@ function coalitionValues(
         for (let r = 0; r < n; r++) batch[block + r * d + i] = xi;
       }
     }
-    const out = f(matrix((k1 - k0) * n, d, batch));
+    const out = f(matrix((k1 - k0) * n, d, batch), buffers.output.subarray(0, (k1 - k0) * n * mAll));
     if (out.rows !== (k1 - k0) * n || out.cols !== mAll) {
       throw new Error(`Kernel SHAP: model returned ${out.rows}×${out.cols}, expected ${(k1 - k0) * n}×${mAll}`);
     }

@@ -36,6 +36,8 @@ export class Autoencoder {
   readonly layerSizes: number[];
   private readonly encoderSteps: Step[];
   private readonly decoderSteps: Step[];
+  /** Float32 rows handed to tfjs, reused by every inference (see `inferBlocks`). */
+  private input = new Float32Array(0);
 
   constructor(
     private readonly model: tf.LayersModel,
@@ -60,8 +62,9 @@ export class Autoencoder {
     return this.inferRows(x, this.config.latent, (t) => this.forward(t, { training: false }).z);
   }
 
-  reconstruct(x: Matrix): Matrix {
-    return this.inferRows(x, this.inputDim, (t) => this.forward(t, { training: false }).xhat);
+  /** The reconstruction of x (into `out`, x.rows × features values, when it is given). */
+  reconstruct(x: Matrix, out?: Float64Array): Matrix {
+    return this.inferRows(x, this.inputDim, (t) => this.forward(t, { training: false }).xhat, out);
   }
 
   /**
@@ -153,16 +156,19 @@ export class Autoencoder {
     this.model.dispose();
   }
 
-  private inferRows(x: Matrix, cols: number, f: (t: tf.Tensor2D) => tf.Tensor2D): Matrix {
-    const out = new Float64Array(x.rows * cols);
+  private inferRows(x: Matrix, cols: number, f: (t: tf.Tensor2D) => tf.Tensor2D, into?: Float64Array): Matrix {
+    const out = into ?? new Float64Array(x.rows * cols);
     this.inferBlocks(x, f, (r0, _rows, values) => out.set(values, r0 * cols));
     return matrix(x.rows, cols, out);
   }
 
   private inferBlocks(x: Matrix, f: (t: tf.Tensor2D) => tf.Tensor2D, use: (firstRow: number, rows: number, values: Float32Array) => void): void {
     if (x.cols !== this.inputDim) throw new Error(`autoencoder expects ${this.inputDim} features, got ${x.cols}`);
-    // One input buffer for every block: at CDRP size, a fresh one per block is gigabytes of garbage.
-    const chunk = new Float32Array(Math.min(x.rows, INFERENCE_ROWS) * x.cols);
+    // One input buffer for every block, kept for the next call (SHAP calls this for every coalition batch):
+    // at CDRP size, a fresh one per block is gigabytes of garbage.
+    const size = Math.min(x.rows, INFERENCE_ROWS) * x.cols;
+    if (this.input.length < size) this.input = new Float32Array(size);
+    const chunk = this.input;
     for (let r0 = 0; r0 < x.rows; r0 += INFERENCE_ROWS) {
       const r1 = Math.min(x.rows, r0 + INFERENCE_ROWS);
       const input = chunk.subarray(0, (r1 - r0) * x.cols);

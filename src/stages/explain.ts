@@ -51,7 +51,7 @@ export function explainAnomalousWells(
     settings.mode === 'reference'
       ? selectRows(normalized.values, Array.from(rowsOf('test_ctrl')).slice(0, settings.background_size))
       : drawBackground(selectRows(normalized.values, rowsOf('train')), settings.background_size, stream(seed, 'explain/background'));
-  const explainer = kernelExplainer((x) => model.reconstruct(x), background);
+  const explainer = kernelExplainer((x, out) => model.reconstruct(x, out), background);
   const options = { ...settings, nsamples: settings.nsamples ?? 2 * d + 2048 };
   if (settings.mode === 'reference' && 2 * options.nsamples <= d + 1) {
     // shap's AIC selection regresses on 2 rows per coalition and needs more rows than features + 1.
