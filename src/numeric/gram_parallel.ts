@@ -6,7 +6,8 @@ import { CHUNK, type CrossProductOptions, GRAM_TILE, symmetricFromUpper } from '
 import { type Matrix, matrix } from './matrix.ts';
 
 /**
- * `crossProduct` (XᵀX with centring on the fly) on every core, with the same bits.
+ * `crossProduct` (XᵀX with centring on the fly) on every core, with the same bits; and the same product
+ * screened in float32 (gram32_kernel.ts), on the same machinery with panels of 8 float32 columns.
  *
  * Why the numbers do not change: the rows go through in the same chunks of CHUNK, packed the same way, and
  * each 4×4 block of the output is computed for a chunk by one thread with the same kernel call as on one
@@ -82,8 +83,8 @@ export interface UpperTriangle {
  * (the machine's cores by default; one runs on the calling thread alone), each selected column multiplied by
  * `scale[k]` after centring (a power of two keeps the products exact in range); null where the engine lacks
  * WebAssembly SIMD or the product would not fit its memory. Same bits on any number of threads.
- * Its upper triangle as the kernel left it: a caller that derives a d×d matrix from it (correlations) then
- * allocates one d×d array, not two (a fresh 23 MB array at 1,700² costs ~80 ms of page faults here).
+ * Its upper triangle as the kernel left it: a caller that derives a d×d matrix from it (correlations) can
+ * write it there, without another d×d array (a fresh 23 MB costs ~80 ms of page faults on these machines).
  */
 export function crossProductScreen(x: Matrix, options: CrossProductOptions & { scale: Float64Array }, threads?: number): UpperTriangle | null {
   return gramOnThreads(x, options, threads ?? Math.min(availableParallelism(), 8), FLOAT32);
