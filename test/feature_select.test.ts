@@ -26,6 +26,26 @@ describe('dropNaColumns', () => {
     const out = dropNaColumns(x, ['full', 'tenth', 'fifth'], 0.1);
     expect(out).toEqual([{ feature: 'fifth', detail: '2/10 values missing (0.2 > na_cutoff 0.1)' }]);
   });
+
+  it('counts missing values at any place of a wide row, and none in a column or row outside the view', () => {
+    // 21 columns: the row is read eight values at a time plus a tail of five.
+    const columns = Array.from({ length: 21 }, () => [0.5, -0.5, 1, -1, 0]);
+    columns[2][0] = columns[2][3] = NaN; // in the first eight, two of the view's four rows
+    columns[13][4] = NaN; // in the second eight
+    columns[19][1] = columns[19][2] = columns[19][4] = NaN; // in the tail
+    columns[7][0] = NaN; // a column outside the view
+    columns[5][3] = columns[10][3] = NaN; // row 3, outside the view
+    const source = fromColumns(columns);
+    const cols = Int32Array.from({ length: 21 }, (_, j) => j).filter((j) => j !== 7);
+    const view = { source, rows: Int32Array.from([4, 2, 0, 1]), cols };
+    const features = Array.from(cols, (j) => `f${j}`);
+    // Row 3 is outside the view: f2 keeps one missing value (row 0), f5 and f10 none.
+    expect(dropNaColumns(view, features, 0.2)).toEqual([
+      { feature: 'f2', detail: '1/4 values missing (0.25 > na_cutoff 0.2)' },
+      { feature: 'f13', detail: '1/4 values missing (0.25 > na_cutoff 0.2)' },
+      { feature: 'f19', detail: '3/4 values missing (0.75 > na_cutoff 0.2)' },
+    ]);
+  });
 });
 
 describe('frequencyThreshold', () => {

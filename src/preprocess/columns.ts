@@ -98,6 +98,32 @@ export function columnMoments(x: Matrix | MatrixView): ColumnMoments {
   return { count, mean, variance };
 }
 
+/**
+ * Calls `each(base)` (the row's offset in the source's data) for every row of the view whose stretch of the
+ * source row, from the view's first column to its last, passes `holds(data, start, end)`. For filters that
+ * look for rare values (missing, beyond a cutoff): the table is read once as it lies in memory, by a tight loop
+ * over each row, and only the few rows that hold such a value are read again, column by column.
+ */
+export function forRowsHolding(
+  x: Matrix | MatrixView,
+  holds: (data: Float64Array, start: number, end: number) => boolean,
+  each: (base: number) => void,
+): void {
+  const { source, rows, cols } = viewOf(x);
+  const { data, cols: stride } = source;
+  if (cols.length === 0) return;
+  let first = stride;
+  let last = -1;
+  for (const c of cols) {
+    if (c < first) first = c;
+    if (c > last) last = c;
+  }
+  for (let r = 0; r < rows.length; r++) {
+    const base = rows[r] * stride;
+    if (holds(data, base + first, base + last + 1)) each(base);
+  }
+}
+
 type Quad = readonly [Float64Array, Float64Array, Float64Array, Float64Array];
 
 /**

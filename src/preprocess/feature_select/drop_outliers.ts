@@ -1,34 +1,28 @@
 import { type Matrix, type MatrixView, viewOf } from '../../numeric/matrix.ts';
+import { forRowsHolding } from '../columns.ts';
 import { type Exclusion, stat } from './exclusion.ts';
 
 /**
  * pycytominer `drop_outlier_features`: drop a feature whose largest absolute value (|max| or |min|, missing
  * values skipped) exceeds `outlierCutoff`. Meant for normalized data, where 500 SDs is a broken feature.
  *
- * Whether a feature goes needs only whether one of its values lies beyond the cutoff, so the table is read
- * once as it lies in memory: each row's stretch from the view's first column to its last is asked whether
- * a value lies beyond (see `anyBeyond`; NaN compares false, so missing values are skipped). Only such a row
- * is read again value by value, and only the features found there again for the largest value the reason
- * gives. About memory speed: 15–20 ms for 14,880 × 1,700 against pandas' 25 ms for `abs().max()`.
+ * Whether a feature goes needs only whether one of its values lies beyond the cutoff, so each row is asked
+ * whether it holds one (`forRowsHolding`, `anyBeyond`; NaN compares false, so missing values are skipped), and
+ * only the features found in such rows are read again for the largest value the reason gives. 15–17 ms for
+ * 14,880 × 1,700 once compiled, against pandas' 24 ms for `abs().max()`.
  */
 export function dropOutliers(x: Matrix | MatrixView, features: readonly string[], outlierCutoff: number): Exclusion[] {
   const { source, rows, cols } = viewOf(x);
   const { data, cols: stride } = source;
-  if (cols.length === 0) return [];
-  let first = stride;
-  let last = -1;
-  for (const c of cols) {
-    if (c < first) first = c;
-    if (c > last) last = c;
-  }
-  // Source columns holding a value beyond the cutoff (those between the view's columns are read, and ignored).
+  // The view's source columns holding a value beyond the cutoff.
   const beyond = new Uint8Array(stride);
-  for (let r = 0; r < rows.length; r++) {
-    const start = rows[r] * stride + first;
-    const end = start + last + 1 - first;
-    if (!anyBeyond(data, start, end, outlierCutoff)) continue;
-    for (let i = start; i < end; i++) if (Math.abs(data[i]) > outlierCutoff) beyond[i - start + first] = 1;
-  }
+  forRowsHolding(
+    x,
+    (values, start, end) => anyBeyond(values, start, end, outlierCutoff),
+    (base) => {
+      for (const c of cols) if (Math.abs(data[base + c]) > outlierCutoff) beyond[c] = 1;
+    },
+  );
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
     const c = cols[j];
