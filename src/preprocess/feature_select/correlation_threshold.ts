@@ -30,10 +30,10 @@ export function correlationThreshold(
 ): Exclusion[] {
   const view = viewOf(x);
   const d = view.cols.length;
-  const { r, margin, screened, means } = pearsonScreen(view, options.screen);
+  const { r, margin, screened, columns } = pearsonScreen(view, options.screen);
   const { data, offset, ld } = r;
   const at = (i: number, j: number) => (i <= j ? offset + i * ld + j : offset + j * ld + i);
-  const exact = new ExactCorrelations(view, means);
+  const exact = new ExactCorrelations(view, columns);
   // Entries the screen gave, within `margin` of their float64 values (the others are float64 already).
   const approximate = (i: number, j: number) => margin > 0 && screened[i] === 1 && screened[j] === 1;
   // Pairs (i > j) over the threshold, a pair the screen cannot place correlated again exactly; in the order
@@ -106,13 +106,13 @@ const EXACT_ROWS = 16;
 export function pearsonScreen(
   x: Matrix | MatrixView,
   screen?: boolean,
-): { r: UpperTriangle; margin: number; screened: Uint8Array; means: Float64Array } {
+): { r: UpperTriangle; margin: number; screened: Uint8Array; columns: ColumnSummary } {
   const view = viewOf(x);
   const n = view.rows.length;
   const d = view.cols.length;
   const columns = columnSummary(view);
+  const { means } = columns;
   const complete = columns.complete.filter((j) => columns.varies[j]);
-  const means = columns.sum.map((s) => s / n);
   const worth = screen ?? (n * complete.length * complete.length) / 2 >= SCREEN_WORK;
   const gram = worth
     ? crossProductScreen(view.source, {
@@ -122,7 +122,7 @@ export function pearsonScreen(
         scale: Float64Array.from(complete, (j) => powerOfTwoScale(columns.largest[j])),
       })
     : null;
-  if (!gram) return { r: { data: pearsonMatrix(view), offset: 0, ld: d }, margin: 0, screened: new Uint8Array(d), means };
+  if (!gram) return { r: { data: pearsonFrom(view, columns), offset: 0, ld: d }, margin: 0, screened: new Uint8Array(d), columns };
   const c = complete.length;
   const diagonal = Float64Array.from(complete, (_, a) => gram.data[gram.offset + a * gram.ld + a]);
   const screened = new Uint8Array(d);
@@ -142,16 +142,10 @@ export function pearsonScreen(
     }
   }
   const rest = Array.from({ length: d }, (_, j) => j).filter((j) => !screened[j] && (columns.hasMissing[j] || columns.varies[j]));
-  if (rest.length) {
-    const column: Float64Array[] = [];
-    forEachColumn(view, (_, values) => column.push(Float64Array.from(values)));
-    for (const i of rest) {
-      for (let j = 0; j < d; j++) r.data[i <= j ? i * d + j : j * d + i] = pairwiseComplete(column[i], column[j]);
-    }
-  }
+  correlatePairwise(view, rest, (i, j, v) => (r.data[i <= j ? i * d + j : j * d + i] = v));
   // |r̃ − r| for r̃ = G̃_ab / √(G̃_aa·G̃_bb) where each G̃ is within e·√(G_aa·G_bb) of G (e = GRAM32_BOUND):
   // at most (|r|·e + e) / (1 − e), plus the float64 divisions' few ulps.
-  return { r, margin: (2 * GRAM32_BOUND) / (1 - GRAM32_BOUND) + 1e-14, screened, means };
+  return { r, margin: (2 * GRAM32_BOUND) / (1 - GRAM32_BOUND) + 1e-14, screened, columns };
 }
 
 /** 2^−e with 2^e ≤ largest < 2^(e+1): the column's largest |value| scaled into [1, 2) (1 for an all-zero column). */
@@ -169,10 +163,14 @@ function powerOfTwoScale(largest: number): number {
 class ExactCorrelations {
   private readonly squares = new Map<number, number>();
 
+  private readonly means: Float64Array;
+
   constructor(
     private readonly view: MatrixView,
-    private readonly means: Float64Array,
-  ) {}
+    private readonly columns: ColumnSummary,
+  ) {
+    this.means = columns.means;
+  }
 
   pair(i: number, j: number): number {
     const { source, rows, cols } = this.view;
@@ -216,7 +214,7 @@ class ExactCorrelations {
     };
     if (which.length > EXACT_ROWS) {
       // Many close calls (a table of many near-duplicates): the float64 matrix once beats them one by one.
-      const exact = pearsonMatrix(this.view);
+      const exact = pearsonFrom(this.view, this.columns);
       return which.map((j) => [j, sumOf((k) => exact[j * d + k])]);
     }
     // A feature the screen left out has float64 entries only.
@@ -247,14 +245,17 @@ class ExactCorrelations {
  */
 export function pearsonMatrix(x: Matrix | MatrixView): Float64Array {
   const view = viewOf(x);
+  return pearsonFrom(view, columnSummary(view));
+}
+
+/** `pearsonMatrix` of a view whose column summary is known. */
+function pearsonFrom(view: MatrixView, { complete, means, varies, hasMissing }: ColumnSummary): Float64Array {
   const { source, rows, cols } = view;
-  const n = rows.length;
   const d = cols.length;
-  const { complete, sum, varies, hasMissing } = columnSummary(view);
   const r = new Float64Array(d * d).fill(NaN);
 
   const c = complete.length;
-  const product = { rows, cols: Int32Array.from(complete, (j) => cols[j]), center: Float64Array.from(complete, (j) => sum[j] / n) };
+  const product = { rows, cols: Int32Array.from(complete, (j) => cols[j]), center: Float64Array.from(complete, (j) => means[j]) };
   // On every core where the product is large enough to be worth it; the same bits either way.
   const gram = (crossProductParallel(source, product) ?? crossProduct(source, product)).data;
   for (let a = 0; a < c; a++) {
@@ -265,20 +266,26 @@ export function pearsonMatrix(x: Matrix | MatrixView): Float64Array {
     }
   }
 
-  if (c < d) {
-    // The rare case: pair by pair over contiguous copies of the columns (one column-major copy of the view).
-    const column: Float64Array[] = [];
-    forEachColumn(view, (_, values) => column.push(Float64Array.from(values)));
-    for (let i = 0; i < d; i++) {
-      if (!hasMissing[i]) continue;
-      for (let j = 0; j < d; j++) {
-        const v = pairwiseComplete(column[i], column[j]);
-        r[i * d + j] = v;
-        r[j * d + i] = v;
-      }
-    }
-  }
+  // The rare case: the columns with missing values, pair by pair.
+  const missing = Array.from({ length: d }, (_, j) => j).filter((j) => hasMissing[j]);
+  correlatePairwise(view, missing, (i, j, v) => {
+    r[i * d + j] = v;
+    r[j * d + i] = v;
+  });
   return r;
+}
+
+/**
+ * set(i, j, r_ij) for every i of `which` (in order) and every column j, each pair over the rows where both are
+ * present (pandas' `nancorr`), on contiguous copies of the columns (one column-major copy of the view).
+ */
+function correlatePairwise(view: MatrixView, which: readonly number[], set: (i: number, j: number, v: number) => void): void {
+  if (which.length === 0) return;
+  const column: Float64Array[] = [];
+  forEachColumn(view, (_, values) => column.push(Float64Array.from(values)));
+  for (const i of which) {
+    for (let j = 0; j < column.length; j++) set(i, j, pairwiseComplete(column[i], column[j]));
+  }
 }
 
 /**
@@ -288,7 +295,17 @@ export function pearsonMatrix(x: Matrix | MatrixView): Float64Array {
  * computed mean of identical values can miss them by an ulp and would then fake a tiny variance. Four rows
  * at a time (see `rowQuads`), then the last few one by one.
  */
-function columnSummary(view: MatrixView): { complete: number[]; sum: Float64Array; largest: Float64Array; varies: Uint8Array; hasMissing: Uint8Array } {
+interface ColumnSummary {
+  /** The columns without a missing value. */
+  readonly complete: number[];
+  /** Sums in row order over n (NaN where a value is missing). */
+  readonly means: Float64Array;
+  readonly largest: Float64Array;
+  readonly varies: Uint8Array;
+  readonly hasMissing: Uint8Array;
+}
+
+function columnSummary(view: MatrixView): ColumnSummary {
   const { source, rows, cols } = view;
   const n = rows.length;
   const d = cols.length;
@@ -339,7 +356,7 @@ function columnSummary(view: MatrixView): { complete: number[]; sum: Float64Arra
     varies[k] = high[k] > low[k] ? 1 : 0;
     largest[k] = Math.max(high[k], -low[k]);
   }
-  return { complete, sum, largest, varies, hasMissing };
+  return { complete, means: sum.map((v) => v / n), largest, varies, hasMissing };
 }
 
 /** Correlation of columns a and b over the rows where both are present (pandas' `nancorr`). */
