@@ -114,7 +114,7 @@ const KB = 256;
 export type GemmStrided = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, step: number) => void;
 
 /**
- * A kernel over its own memory of at least `bytes` bytes, and that memory as doubles. `gemm` is the contract
+ * A kernel over its own memory of at least `bytes` bytes, that memory, and it as doubles. `gemm` is the contract
  * above; `gemmBlocked` sets C = A·B for a C that holds zeros, with every entry summed as `gemm` sums it from a
  * zero C (products in increasing k from +0, so the same bits), but k is cut into blocks of KB and each block
  * runs over all of C before the next, C carrying the running sums: A's and B's blocks stay in cache, where
@@ -122,17 +122,17 @@ export type GemmStrided = (a: number, lda: number, b: number, ldb: number, c: nu
  * GB from memory per product). Its last argument is A's step along k, so A can be a transposed view (lda 8,
  * step the row stride of the matrix it transposes).
  */
-export function gemmKernel(bytes: number): { gemm: Gemm; gemmBlocked: GemmStrided; heap: Float64Array } {
+export function gemmKernel(bytes: number): { gemm: Gemm; gemmBlocked: GemmStrided; heap: Float64Array; memory: WebAssembly.Memory } {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const heap = new Float64Array(memory.buffer);
   const [plain, carry] = [gemmModule(false), gemmModule(true)];
-  if (!plain || !carry) return { gemm: gemmJs(heap), gemmBlocked: gemmStridedJs(heap), heap };
+  if (!plain || !carry) return { gemm: gemmJs(heap), gemmBlocked: gemmStridedJs(heap), heap, memory };
   const instance = (module: WebAssembly.Module) => new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
   const carrying = instance(carry) as GemmStrided;
   const gemmBlocked: GemmStrided = (a, lda, b, ldb, c, ldc, m, n, k, step) => {
     for (let k0 = 0; k0 < k; k0 += KB) carrying(a + k0 * step, lda, b + k0 * ldb, ldb, c, ldc, m, n, Math.min(KB, k - k0), step);
   };
-  return { gemm: instance(plain) as Gemm, gemmBlocked, heap };
+  return { gemm: instance(plain) as Gemm, gemmBlocked, heap, memory };
 }
 
 /** `gemmBlocked` in plain JS, where WebAssembly SIMD is missing: each entry summed from C in increasing k. */

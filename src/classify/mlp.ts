@@ -1,6 +1,7 @@
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import { gemmKernel } from './gemm_kernel.ts';
+import { mlpKernels } from './mlp_kernel.ts';
 import { logSumExp, softmaxInPlace } from './softmax.ts';
 
 /**
@@ -12,9 +13,11 @@ import { logSumExp, softmaxInPlace } from './softmax.ts';
  * the epoch's mean training loss has failed to improve on the best by `tol` for more than
  * `n_iter_no_change` epochs in a row, or after `max_epochs`.
  *
- * Forward and backward passes are written out by hand over typed arrays (one hidden layer is short enough),
- * every product in a WebAssembly SIMD kernel (gemm_kernel.ts): a step is a few milliseconds, where tfjs
- * spent more on dispatching its ~30 small kernels than on the arithmetic, in float32. Being float64 and
+ * Forward and backward passes are written out by hand (one hidden layer is short enough), every product in a
+ * WebAssembly SIMD kernel (gemm_kernel.ts) and every pass over the weights or the activations (ReLU, its
+ * gradient, bias sums, the L2 term, Adam) in another (mlp_kernel.ts): a step is a few milliseconds, nearly
+ * all of it the two large products, where tfjs spent more on dispatching its ~30 small kernels than on the
+ * arithmetic, in float32. Being float64 and
  * summing as sklearn does up to order, it follows sklearn's loss curve to ~1e-15 from the same initial
  * weights (test/classify.sklearn.test.ts). Initialization and shuffling come from the
  * seed's named streams, so a seed fixes the result.
@@ -83,18 +86,10 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
     const bound = Math.sqrt(6 / (fanIn + fanOut));
     return Array.from({ length: size }, () => (2 * init.next() - 1) * bound);
   };
-  // One flat parameter vector [W1, b1, W2, b2] (sklearn's draw order, each layer's weights then biases
-  // from the same bound), so Adam is one loop over it.
-  const theta = start
-    ? Float64Array.from([...Array.from(start.w1), ...Array.from(start.b1), ...Array.from(start.w2), ...Array.from(start.b2)])
-    : Float64Array.from([...glorot(d, h, d * h + h), ...glorot(h, K, h * K + K)]);
-  const size = d * h + h + h * K + K;
-  if (theta.length !== size) throw new Error(`fitMlp: initial weights have ${theta.length} values, the network ${size}`);
   const batchSize = Math.min(options.batch_size, n);
   const net = mlpNetwork(d, h, K, batchSize);
-  const grad = new Float64Array(size);
-  const m = new Float64Array(size);
-  const v = new Float64Array(size);
+  // sklearn's draw order: each layer's weights then biases, from the same bound.
+  net.setWeights(start ?? { w1: glorot(d, h, d * h), b1: glorot(d, h, h), w2: glorot(h, K, h * K), b2: glorot(h, K, K) });
   const lossCurve: number[] = [];
   let step = 0;
   let best = Infinity;
@@ -106,19 +101,11 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
     let lossSum = 0;
     for (let first = 0; first < n; first += batchSize) {
       const rows = Math.min(batchSize, n - first);
-      const loss = net.lossAndGrads(theta, x.data, labels, order, first, rows, options.alpha / rows, grad);
+      const loss = net.lossAndGrads(x.data, labels, order, first, rows, options.alpha / rows);
       lossSum += loss * rows;
       step++;
       // sklearn's Adam: lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε).
-      const lr = (options.learning_rate * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step);
-      for (let t = 0; t < size; t++) {
-        const g = grad[t];
-        const mt = BETA1 * m[t] + (1 - BETA1) * g;
-        const vt = BETA2 * v[t] + (1 - BETA2) * g * g;
-        m[t] = mt;
-        v[t] = vt;
-        theta[t] -= (lr * mt) / (Math.sqrt(vt) + EPSILON);
-      }
+      net.adam((options.learning_rate * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step));
     }
     const loss = lossSum / n;
     lossCurve.push(loss);
@@ -129,9 +116,7 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
       break;
     }
   }
-  const offsets = [0, d * h, d * h + h, d * h + h + h * K, size];
-  const [w1, b1, w2, b2] = [0, 1, 2, 3].map((k) => theta.slice(offsets[k], offsets[k + 1]));
-  return { n_features: d, n_classes: K, hidden: h, w1, b1, w2, b2, epochs: lossCurve.length, converged, loss_curve: lossCurve };
+  return { n_features: d, n_classes: K, hidden: h, ...net.weights(), epochs: lossCurve.length, converged, loss_curve: lossCurve };
 }
 
 /**
@@ -140,10 +125,15 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
  * Exported so tests can hold it against tfjs's automatic differentiation.
  */
 export function mlpLossAndGrads(theta: Float64Array, hidden: number, nClasses: number, x: Matrix, labels: Int32Array, l2: number): { loss: number; grad: Float64Array } {
-  const grad = new Float64Array(theta.length);
+  const [d, h, K] = [x.cols, hidden, nClasses];
+  const net = mlpNetwork(d, h, K, x.rows);
+  const offsets = [0, d * h, d * h + h, d * h + h + h * K, theta.length];
+  const [w1, b1, w2, b2] = [0, 1, 2, 3].map((k) => theta.subarray(offsets[k], offsets[k + 1]));
+  net.setWeights({ w1, b1, w2, b2 });
   const rows = Int32Array.from({ length: x.rows }, (_, i) => i);
-  const loss = mlpNetwork(x.cols, hidden, nClasses, x.rows).lossAndGrads(theta, x.data, labels, rows, 0, x.rows, l2, grad);
-  return { loss, grad };
+  const loss = net.lossAndGrads(x.data, labels, rows, 0, x.rows, l2);
+  const g = net.weights(net.grad);
+  return { loss, grad: Float64Array.from([...g.w1, ...g.b1, ...g.w2, ...g.b2]) };
 }
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -152,52 +142,81 @@ const pad4 = (n: number) => Math.ceil(n / 4) * 4;
  * Forward and backward pass of a d → h (ReLU) → K (softmax) network on batches of up to `maxRows` rows.
  * Every product runs in the kernel, on operands padded to multiples of 4 with zeros: padded features,
  * hidden units, classes and rows contribute nothing to any sum, and only real entries are read back.
+ * The parameters and their gradient live in the kernel's memory in that padded layout (`theta`, `grad`:
+ * W1 d4 × h4, b1, W2 h4 × k4, b2), so a step copies only its batch in; the products with a transposed
+ * operand (Xᵀ·δ1, hiddenᵀ·δ2) read it in place through the kernel's step along k.
  */
 function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
   const [d4, h4, k4, r4] = [pad4(d), pad4(h), pad4(K), pad4(maxRows)];
-  // Double offsets in the kernel's memory: the batch and its transpose, W1, the hidden activations and
-  // their transpose, W2 and its transpose, the logits, δ2, δ1, ∂W1 and ∂W2.
-  const layout = { XB: r4 * d4, XT: d4 * r4, W1: d4 * h4, HID: r4 * h4, HT: h4 * r4, W2: h4 * k4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, GW1: d4 * h4, GW2: h4 * k4 };
+  // Offsets within a parameter vector, then doubles in the kernel's memory: the parameters, their gradient,
+  // Adam's two moments, the batch, the hidden activations, W2ᵀ, the logits, δ2, δ1 and the kernels' scalars.
+  const [W1, B1, W2, B2, P] = [0, d4 * h4, d4 * h4 + h4, d4 * h4 + h4 + h4 * k4, d4 * h4 + h4 + h4 * k4 + k4];
+  const layout = { TH: P, GR: P, M1: P, M2: P, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, CONSTS: 8 };
   const at = {} as Record<keyof typeof layout, number>;
   let end = 0;
   for (const [name, size] of Object.entries(layout)) {
     at[name as keyof typeof layout] = end;
     end += size;
   }
-  const { XB, XT, W1, HID, HT, W2, W2T, LOG, D2, D1, GW1, GW2 } = at;
-  const { gemm, heap } = gemmKernel(end * 8);
-  const [B1, W2_, B2] = [d * h, d * h + h, d * h + h + h * K];
+  const { TH, GR, M1, M2, XB, HID, W2T, LOG, D2, D1, CONSTS } = at;
+  // Scalars handed to the kernels: Adam's six constants, then L2's strength and the weights' squared norm.
+  const [L2, NORM] = [CONSTS + 6, CONSTS + 7];
+  const { gemm, gemmBlocked, heap, memory } = gemmKernel(end * 8);
+  const kernels = mlpKernels(memory);
+  const theta = heap.subarray(TH, TH + P);
+  const grad = heap.subarray(GR, GR + P);
   /** C (rows × cols, row stride ldc) += A (row stride lda) · B (row stride ldb) over `inner`; offsets and strides in doubles. */
   const product = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, rows: number, cols: number, inner: number) =>
     gemm(a * 8, lda * 8, b * 8, ldb * 8, c * 8, ldc * 8, rows, cols, inner);
-  const transpose = (from: number, rows: number, cols: number, to: number) => {
-    for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) heap[to + j * rows + i] = heap[from + i * cols + j];
+  /** C (rows × cols, zeroed first) = Aᵀ·B, A being `inner` × rows with row stride lda, read in place. */
+  const productAt = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, rows: number, cols: number, inner: number) => {
+    heap.fill(0, c, c + rows * ldc);
+    gemmBlocked(a * 8, 8, b * 8, ldb * 8, c * 8, ldc * 8, rows, cols, inner, lda * 8);
   };
 
+  /** Parameters in MlpModel's layout into the padded vector (padding entries zero). */
+  function setWeights(w: MlpWeights): void {
+    const sizes = { w1: d * h, b1: h, w2: h * K, b2: K };
+    for (const [name, size] of Object.entries(sizes)) {
+      const got = w[name as keyof MlpWeights].length;
+      if (got !== size) throw new Error(`fitMlp: initial ${name} has ${got} values, the network ${size}`);
+    }
+    theta.fill(0);
+    for (let j = 0; j < d; j++) for (let u = 0; u < h; u++) theta[W1 + j * h4 + u] = w.w1[j * h + u];
+    for (let u = 0; u < h; u++) theta[B1 + u] = w.b1[u];
+    for (let u = 0; u < h; u++) for (let c = 0; c < K; c++) theta[W2 + u * k4 + c] = w.w2[u * K + c];
+    for (let c = 0; c < K; c++) theta[B2 + c] = w.b2[c];
+  }
+
+  /** A padded parameter vector (the parameters by default) in MlpModel's layout, copied out. */
+  function weights(from: Float64Array = theta): { w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array } {
+    const w1 = new Float64Array(d * h);
+    const w2 = new Float64Array(h * K);
+    for (let j = 0; j < d; j++) w1.set(from.subarray(W1 + j * h4, W1 + j * h4 + h), j * h);
+    for (let u = 0; u < h; u++) w2.set(from.subarray(W2 + u * k4, W2 + u * k4 + K), u * K);
+    return { w1, b1: from.slice(B1, B1 + h), w2, b2: from.slice(B2, B2 + K) };
+  }
+
   /** Writes the gradient into `grad` and returns the loss, for rows order[first .. first + m). */
-  function lossAndGrads(theta: Float64Array, x: Float64Array, labels: Int32Array, order: ArrayLike<number>, first: number, m: number, l2: number, grad: Float64Array): number {
+  function lossAndGrads(x: Float64Array, labels: Int32Array, order: ArrayLike<number>, first: number, m: number, l2: number): number {
     const m4 = pad4(m);
-    // Padding rows of the batch must be zero (a shorter last batch leaves earlier rows there).
+    // Padding rows of the batch must be zero (a shorter last batch leaves earlier rows there); padding
+    // columns are never written.
     heap.fill(0, XB + m * d4, XB + m4 * d4);
     for (let k = 0; k < m; k++) {
       const i = order[first + k];
       heap.set(x.subarray(i * d, (i + 1) * d), XB + k * d4);
     }
-    transpose(XB, m4, d4, XT);
-    for (let j = 0; j < d; j++) heap.set(theta.subarray(j * h, (j + 1) * h), W1 + j * h4);
-    for (let u = 0; u < h; u++) heap.set(theta.subarray(W2_ + u * K, W2_ + (u + 1) * K), W2 + u * k4);
-    transpose(W2, h4, k4, W2T);
+    for (let c = 0; c < k4; c++) for (let u = 0; u < h4; u++) heap[W2T + c * h4 + u] = theta[W2 + u * k4 + c];
 
     // hidden = relu(X·W1 + b1)
-    const b1 = theta.subarray(B1, B1 + h);
-    for (let k = 0; k < m4; k++) heap.set(b1, HID + k * h4);
-    product(XB, d4, W1, h4, HID, h4, m4, h4, d4);
-    for (let t = HID; t < HID + m4 * h4; t++) if (!(heap[t] > 0)) heap[t] = 0;
+    for (let k = 0; k < m4; k++) heap.copyWithin(HID + k * h4, TH + B1, TH + B1 + h4);
+    product(XB, d4, TH + W1, h4, HID, h4, m4, h4, d4);
+    kernels.relu(HID * 8, m4 * h4);
 
     // logits = hidden·W2 + b2; softmax cross-entropy; δ2 = (p − onehot) / m, zero in padding rows.
-    const b2 = theta.subarray(B2, B2 + K);
-    for (let k = 0; k < m4; k++) heap.set(b2, LOG + k * k4);
-    product(HID, h4, W2, k4, LOG, k4, m4, k4, h4);
+    for (let k = 0; k < m4; k++) heap.copyWithin(LOG + k * k4, TH + B2, TH + B2 + k4);
+    product(HID, h4, TH + W2, k4, LOG, k4, m4, k4, h4);
     heap.fill(0, D2, D2 + m4 * k4);
     let ce = 0;
     for (let k = 0; k < m; k++) {
@@ -209,43 +228,35 @@ function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
     }
 
     // ∂W2 = hiddenᵀ·δ2 + l2·W2, ∂b2 = Σ δ2; δ1 = δ2·W2ᵀ where the unit is active, ∂b1 = Σ δ1.
-    transpose(HID, m4, h4, HT);
-    heap.fill(0, GW2, GW2 + h4 * k4);
-    product(HT, m4, D2, k4, GW2, k4, h4, k4, m4);
+    heap[L2] = l2;
+    productAt(HID, h4, D2, k4, GR + W2, k4, h4, k4, m4);
+    kernels.addscaled((GR + W2) * 8, (TH + W2) * 8, h4 * k4, L2 * 8);
     heap.fill(0, D1, D1 + m4 * h4);
     product(D2, k4, W2T, h4, D1, h4, m4, h4, k4);
-    grad.fill(0, B1, B1 + h);
-    grad.fill(0, B2, B2 + K);
-    for (let k = 0; k < m; k++) {
-      for (let c = 0; c < K; c++) grad[B2 + c] += heap[D2 + k * k4 + c];
-      const row = k * h4;
-      for (let u = 0; u < h; u++) {
-        if (heap[HID + row + u] === 0) heap[D1 + row + u] = 0;
-        else grad[B1 + u] += heap[D1 + row + u];
-      }
-    }
-    let norm2 = 0;
-    for (let u = 0; u < h; u++) {
-      for (let c = 0; c < K; c++) {
-        const t = W2_ + u * K + c;
-        norm2 += theta[t] * theta[t];
-        grad[t] = heap[GW2 + u * k4 + c] + l2 * theta[t];
-      }
-    }
+    kernels.mask(D1 * 8, HID * 8, m4 * h4);
+    kernels.colsum(D2 * 8, k4 * 8, m, k4, (GR + B2) * 8);
+    kernels.colsum(D1 * 8, h4 * 8, m, h4, (GR + B1) * 8);
 
     // ∂W1 = Xᵀ·δ1 + l2·W1 (δ1's padding rows are zero: δ2's are)
-    heap.fill(0, GW1, GW1 + d4 * h4);
-    product(XT, m4, D1, h4, GW1, h4, d4, h4, m4);
-    for (let j = 0; j < d; j++) {
-      for (let u = 0; u < h; u++) {
-        const t = j * h + u;
-        norm2 += theta[t] * theta[t];
-        grad[t] = heap[GW1 + j * h4 + u] + l2 * theta[t];
-      }
-    }
-    return ce / m + 0.5 * l2 * norm2;
+    productAt(XB, d4, D1, h4, GR + W1, h4, d4, h4, m4);
+    kernels.addscaled((GR + W1) * 8, (TH + W1) * 8, d4 * h4, L2 * 8);
+
+    // ‖W‖², W2's entries then W1's, each in row order (padding entries add +0 to a sum that is ≥ +0).
+    heap[NORM] = 0;
+    kernels.sumsq((TH + W2) * 8, h4 * k4, NORM * 8);
+    kernels.sumsq((TH + W1) * 8, d4 * h4, NORM * 8);
+    return ce / m + 0.5 * l2 * heap[NORM];
   }
-  return { lossAndGrads };
+
+  /**
+   * One Adam step over the padded parameter vector at the bias-corrected rate `lr`; padding entries have zero
+   * gradients, so they stay zero.
+   */
+  function adam(lr: number): void {
+    heap.set([BETA1, 1 - BETA1, BETA2, 1 - BETA2, lr, EPSILON], CONSTS);
+    kernels.adam(TH * 8, GR * 8, M1 * 8, M2 * 8, P, CONSTS * 8);
+  }
+  return { grad, setWeights, weights, lossAndGrads, adam };
 }
 
 /** Class probabilities, rows × K. */

@@ -1,7 +1,8 @@
 /**
  * A minimal WebAssembly assembler for the project's hand-written SIMD kernels (numeric/gram_kernel.ts,
- * classify/gemm_kernel.ts, training/fused_kernel.ts): just the opcodes they use (binary format, core spec §5),
- * and a module of one or more functions around their bodies. No native addon and no build step.
+ * classify/gemm_kernel.ts, classify/mlp_kernel.ts, training/fused_kernel.ts): just the opcodes they use
+ * (binary format, core spec §5), and a module of one or more functions around their bodies. No native addon
+ * and no build step.
  */
 
 export const uleb = (n: number): number[] => {
@@ -30,6 +31,10 @@ export const v128Load64Splat = (offset: number) => simd(0x0a, 3, ...uleb(offset)
 export const V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
 export const F64X2_ADD = simd(0xf0);
 export const F64X2_MUL = simd(0xf2);
+export const [F64X2_SQRT, F64X2_SUB, F64X2_DIV] = [0xef, 0xf1, 0xf3].map((op) => simd(op));
+export const F64X2_GT = simd(0x4a);
+/** Stores lane `lane` (0 or 1) of a f64x2 as one double. */
+export const v128Store64Lane = (offset: number, lane: number) => simd(0x5b, 3, ...uleb(offset), lane);
 /** float32 lanes (four per v128): splat loads, arithmetic, compares and lane selection. */
 export const v128Load32Splat = (offset: number) => simd(0x09, 2, ...uleb(offset));
 export const I32X4_SPLAT = simd(0x11);
