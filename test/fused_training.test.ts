@@ -13,7 +13,7 @@ import type { ResolvedSpec } from '../src/spec/types.ts';
 import { trainAutoencoder } from '../src/stages/train.ts';
 import { fit, type LoopOptions } from '../src/training/fit.ts';
 import { float32Bits, fusedKernels, fusedModule } from '../src/training/fused_kernel.ts';
-import { chooseTrainingKernel } from '../src/training/fused_step.ts';
+import { chooseTrainingKernel, FusedTrainer } from '../src/training/fused_step.ts';
 
 /**
  * The fused WebAssembly SIMD training step against the tfjs path, an independent implementation of the same
@@ -125,6 +125,38 @@ describe('fused training step = the tfjs path to float rounding', () => {
     const before = tf.memory().numTensors;
     await train({ ...plain, activation: 'relu', decoder: 'linear' }, data, { ...loop, max_epochs: 2, kernel: 'fused-wasm-simd' });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the fused forward pass alone (predict: SHAP\'s model calls)', () => {
+  it("is tfjs' reconstruction to float32 rounding for every activation, and the same bits whatever the batch or threads", () => {
+    const x = gaussian(1000, 120, 21);
+    for (const activation of ['relu', 'leaky_relu', 'elu', 'tanh'] as const) {
+      // 120 → 256 → 96 → 12 → 120: the first products are above fused_team.ts' threshold, so threads share them.
+      const model = buildAutoencoder({ encoder: [256, 96], latent: 12, dropout: 0, batch_norm: false, activation, decoder: 'mirror' }, 120, 5);
+      const stack = model.denseStack();
+      if (typeof stack === 'string') throw new Error(stack);
+      const tfjs = model.reconstruct(x).data;
+      const outputs = [[1000, 1], [64, 1], [333, 2], [1000, 3]].map(([rows, threads]) => {
+        const fused = FusedTrainer.forInference(stack, rows, threads)!;
+        const out = new Float64Array(x.data.length);
+        fused.predict(x.data, x.rows, out);
+        fused.close();
+        return out;
+      });
+      let worst = 0;
+      let scale = 0;
+      tfjs.forEach((v, i) => {
+        worst = Math.max(worst, Math.abs(outputs[0][i] - v));
+        scale = Math.max(scale, Math.abs(v));
+      });
+      // Both float32 with products summed in another order: measured 7.6e-7 to 1.0e-6 of the largest output
+      // (four layers of rounding); a wrong bias, activation or layer is off by far more.
+      expect(worst / scale, activation).toBeLessThan(1e-5);
+      expect(worst, activation).toBeGreaterThan(0);
+      for (const out of outputs.slice(1)) expect(Buffer.from(out.buffer).equals(Buffer.from(outputs[0].buffer)), activation).toBe(true);
+      model.dispose();
+    }
   });
 });
 

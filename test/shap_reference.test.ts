@@ -84,7 +84,7 @@ describe('explain.mode reference: the explain stage against shap.KernelExplainer
   const oracle = new Map(st.explanations.map((e) => [`${columns.Metadata_Well[e.row]}/f${e.feature}`, e]));
 
   it('gives shap values of x̂_j with input j zeroed, against the first test controls, to 1e-6', () => {
-    const { table, metrics } = explainAnomalousWells(profiles, rowsOf, model, roles, settings, 1);
+    const { table, metrics } = explainAnomalousWells(profiles, rowsOf, model, roles, settings, 1, { training_kernel: 'auto', threads: 1 });
     expect(metrics.records).toBe(12);
     const wells = table.well as string[];
     const explained = table.explained_feature as string[];

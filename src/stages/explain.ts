@@ -1,15 +1,17 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Columns } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { UserError } from '../errors.ts';
 import { aggregateDependencies, drawBackground, explainAnomalies, type RecordExplanation } from '../explain/anomaly_shap.ts';
-import { kernelExplainer } from '../explain/kernel_shap.ts';
+import { type BatchModel, kernelExplainer } from '../explain/kernel_shap.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { selectRows } from '../numeric/matrix.ts';
+import { matrix, selectRows } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
 import type { RunSpec } from '../spec/types.ts';
 import type { Stage } from '../run/stage.ts';
 import { TABLES } from '../run/store.ts';
+import { chooseTrainingKernel, FusedTrainer } from '../training/fused_step.ts';
 import { setRows } from './sets.ts';
 
 export interface ExplainMetrics {
@@ -36,6 +38,30 @@ export function explainAnomalousWells(
   roles: Roles,
   settings: RunSpec['explain'],
   seed: number,
+  compute: ShapCompute,
+): { metrics: ExplainMetrics; table: Columns } {
+  const shap = shapModel(model, compute);
+  try {
+    return explainWith(shap.f, normalized, rowsOf, model, roles, settings, seed);
+  } finally {
+    shap.close();
+  }
+}
+
+/** What computes the model calls: runtime.training_kernel (the kernel that trains computes them too) and the threads. */
+export interface ShapCompute {
+  training_kernel: RunSpec['runtime']['training_kernel'];
+  threads: number;
+}
+
+function explainWith(
+  f: BatchModel,
+  normalized: Profiles,
+  rowsOf: SetRows,
+  model: Autoencoder,
+  roles: Roles,
+  settings: RunSpec['explain'],
+  seed: number,
 ): { metrics: ExplainMetrics; table: Columns } {
   const groupColumn = settings.group_by === 'moa' && roles.moa && roles.moa in normalized.metadata ? roles.moa : roles.perturbation;
   const treated = selectWells(normalized, rowsOf('test_treat'));
@@ -51,7 +77,7 @@ export function explainAnomalousWells(
     settings.mode === 'reference'
       ? selectRows(normalized.values, Array.from(rowsOf('test_ctrl')).slice(0, settings.background_size))
       : drawBackground(selectRows(normalized.values, rowsOf('train')), settings.background_size, stream(seed, 'explain/background'));
-  const explainer = kernelExplainer((x, out) => model.reconstruct(x, out), background);
+  const explainer = kernelExplainer(f, background);
   const options = { ...settings, nsamples: settings.nsamples ?? 2 * d + 2048 };
   if (settings.mode === 'reference' && 2 * options.nsamples <= d + 1) {
     // shap's AIC selection regresses on 2 rows per coalition and needs more rows than features + 1.
@@ -76,6 +102,30 @@ export function explainAnomalousWells(
       ),
     },
     table: explanationTable(explanations, groupOfKey, name),
+  };
+}
+
+/** Rows per forward pass of the fused kernels: a few MB of activations, and many passes per coalition batch. */
+const FUSED_ROWS = 1024;
+
+/**
+ * The model Kernel SHAP calls (millions of rows a run): the fused kernels' forward pass where the run
+ * trains with them (runtime.training_kernel resolved for this model and backend as training resolves it), on
+ * the run's threads; they compute it about twice as fast as tfjs-wasm's ops, and agree with them to float32
+ * rounding (the products sum in another order). Otherwise tfjs' reconstruct. `close` ends its threads.
+ */
+function shapModel(model: Autoencoder, compute: ShapCompute): { f: BatchModel; close: () => void } {
+  const stack = model.denseStack();
+  const kernel = chooseTrainingKernel(compute.training_kernel, tf.getBackend(), stack);
+  const fused = typeof stack !== 'string' && 'kernel' in kernel && kernel.kernel === 'fused-wasm-simd' ? FusedTrainer.forInference(stack, FUSED_ROWS, compute.threads) : null;
+  if (!fused) return { f: (x, out) => model.reconstruct(x, out), close: () => {} };
+  return {
+    f: (x, out) => {
+      const values = out ?? new Float64Array(x.rows * model.inputDim);
+      fused.predict(x.data, x.rows, values);
+      return matrix(x.rows, model.inputDim, values);
+    },
+    close: () => fused.close(),
   };
 }
 
@@ -129,7 +179,8 @@ export const explainStage: Stage<{ selected: Profiles; model: Autoencoder | null
   uses: (spec) => ({ selected: spec.explain.enabled, model: spec.explain.enabled }),
   run({ selected, model }, ctx) {
     if (!ctx.spec.explain.enabled || !model) return { values: {} };
-    const { metrics, table } = explainAnomalousWells(selected, (set) => setRows(selected, set), model, ctx.roles, ctx.spec.explain, ctx.seed);
+    const compute = { training_kernel: ctx.spec.runtime.training_kernel, threads: ctx.threads };
+    const { metrics, table } = explainAnomalousWells(selected, (set) => setRows(selected, set), model, ctx.roles, ctx.spec.explain, ctx.seed, compute);
     return { values: {}, metrics: { shap: metrics }, tables: { [TABLES.explanations]: table } };
   },
 };

@@ -14,7 +14,8 @@ import { FusedTeam } from './fused_team.ts';
  * and a fifth of it outside any kernel; here every product runs at the forward one's speed.
  *
  * tfjs stays the model format: the weights start as the tfjs model's and are written back into its
- * variables after every epoch (validation, callbacks and snapshots see them there).
+ * variables after every epoch (validation, callbacks and snapshots see them there). The same layout runs the
+ * forward pass alone (`predict`) for the explain stage's model calls.
  */
 
 export type Activation = 'relu' | 'leaky_relu' | 'elu' | 'tanh' | 'linear';
@@ -85,6 +86,8 @@ const pad8 = (n: number) => Math.ceil(n / 8) * 8;
 const stride = (width: number) => (pad8(width) % 32 === 0 ? pad8(width) + 8 : pad8(width));
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 const PAGE = 65536;
+/** What a trainer laid out for the forward pass alone is given: it never takes a step, so nothing reads these. */
+const NO_STEP: StepOptions = { beta1: 0, beta2: 0, epsilon: 0, weight_decay: 0, output_l2: 0, latent_l1: 0 };
 const ONE = float32Bits(1);
 
 interface LayerLayout {
@@ -136,6 +139,11 @@ export class FusedTrainer {
   static create(stack: DenseStack, maxBatch: number, options: StepOptions, threads = 1): FusedTrainer | null {
     const module = fusedModule(threads > 1);
     return module ? new FusedTrainer(stack, maxBatch, options, module, threads) : null;
+  }
+
+  /** The same layout for the forward pass alone (`predict`), `maxBatch` rows at a time; it never steps. */
+  static forInference(stack: DenseStack, maxBatch: number, threads = 1): FusedTrainer | null {
+    return FusedTrainer.create(stack, maxBatch, NO_STEP, threads);
   }
 
   private constructor(
@@ -214,6 +222,33 @@ export class FusedTrainer {
     return total / order.length;
   }
 
+  /**
+   * x̂ of the first `rows` rows of x (row-major float64, as many columns as the stack's input) into `out` (rows ×
+   * the output width), widened from the float32 the kernels compute: the forward pass alone, up to `maxBatch`
+   * rows at a time. A row's values depend on that row alone, not on the batches or the number of threads.
+   */
+  predict(x: Float64Array, rows: number, out: Float64Array): void {
+    const { f, layers } = this;
+    const [cols, width] = [this.stack.sizes[0], this.stack.sizes[layers.length]];
+    const [x0, ld0] = [this.h[0] / 4, this.ldh[0] / 4];
+    const [y0, ldy] = [this.h[layers.length] / 4, this.ldh[layers.length] / 4];
+    for (let start = 0; start < rows; start += this.maxBatch) {
+      const size = Math.min(this.maxBatch, rows - start);
+      const rowsP = pad4(size);
+      // Plain loops: TypedArray.set between float types converts value by value outside the JIT, 4× slower here.
+      for (let r = 0; r < size; r++) {
+        const [from, to] = [(start + r) * cols, x0 + r * ld0];
+        for (let j = 0; j < cols; j++) f[to + j] = x[from + j];
+      }
+      f.fill(0, x0 + size * ld0, x0 + rowsP * ld0);
+      this.forward(rowsP);
+      for (let r = 0; r < size; r++) {
+        const [from, to] = [y0 + r * ldy, (start + r) * width];
+        for (let j = 0; j < width; j++) out[to + j] = f[from + j];
+      }
+    }
+  }
+
   /** Ends the team's worker threads. */
   close(): void {
     this.team.close();
@@ -245,11 +280,7 @@ export class FusedTrainer {
     for (let r = 0; r < size; r++) f.set(x.subarray(rows[r] * cols, (rows[r] + 1) * cols), x0 + r * ld0);
     f.fill(0, x0 + size * ld0, x0 + rowsP * ld0);
 
-    for (let l = 0; l < L; l++) {
-      const layer = layers[l];
-      this.team.gemm('nn', this.h[l], this.ldh[l], this.params + layer.w, layer.ldOut * 4, this.h[l + 1], this.ldh[l + 1], rowsP, layer.outP, layer.inP, this.params + layer.b, layer.slopeBits ?? ONE);
-      if (layer.slopeBits === null) this.mapRows(this.h[l + 1], this.ldh[l + 1], rowsP, layer.outDim, layer.activation === 'tanh' ? tanh : elu);
-    }
+    this.forward(rowsP);
 
     // The objective's gradient with respect to x̂, as tfjs' autodiff forms it in float32:
     // (1/n)·(2·(x̂ − x)) from the MSE, plus (output_l2/n)·(2·x̂) from the output penalty. Padding is zero in
@@ -283,6 +314,14 @@ export class FusedTrainer {
 
     this.adam(lr);
     return Math.fround(loss);
+  }
+
+  /** Every layer's output h[l + 1] = φ(h[l]·W + b) for the first `rowsP` rows of the batch in h[0]. */
+  private forward(rowsP: number): void {
+    this.layers.forEach((layer, l) => {
+      this.team.gemm('nn', this.h[l], this.ldh[l], this.params + layer.w, layer.ldOut * 4, this.h[l + 1], this.ldh[l + 1], rowsP, layer.outP, layer.inP, this.params + layer.b, layer.slopeBits ?? ONE);
+      if (layer.slopeBits === null) this.mapRows(this.h[l + 1], this.ldh[l + 1], rowsP, layer.outDim, layer.activation === 'tanh' ? tanh : elu);
+    });
   }
 
   /**

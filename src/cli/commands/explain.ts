@@ -36,11 +36,15 @@ export const explainCommand: CommandDefinition = {
     const foreign = overrides.filter((o) => !o.startsWith('explain.'));
     if (foreign.length) throw new UserError(`ads explain: only explain.* settings can change here (${foreign.join(', ')} would not match the saved model)`, 2);
     const { spec } = loadSpec(run.specPath(), overrides);
-    await selectBackend({ backend: spec.runtime.backend, threads: runThreads(spec.runtime.threads, 1) });
+    const threads = runThreads(spec.runtime.threads, 1);
+    await selectBackend({ backend: spec.runtime.backend, threads });
     const model = await loadAutoencoder(run.modelDir);
     const normalized = run.readProfiles(TABLES.normalized, run.readJson<FeatureSelection>(TABLES.features).kept);
     try {
-      const { metrics, table } = explainAnomalousWells(normalized, (set) => setRows(normalized, set), model, rolesOf(spec.dataset), spec.explain, spec.seed);
+      const { metrics, table } = explainAnomalousWells(normalized, (set) => setRows(normalized, set), model, rolesOf(spec.dataset), spec.explain, spec.seed, {
+        training_kernel: spec.runtime.training_kernel,
+        threads,
+      });
       mkdirSync(dirname(resolve(out)), { recursive: true });
       writeColumnsParquet(table, out);
       console.log(`${out}: ${metrics.records} wells explained, grouped by ${metrics.group_by}`);
