@@ -156,7 +156,7 @@ function defaultShap(explainer: Explainer, x: Float64Array, features: number[], 
  */
 function referenceShap(explainer: Explainer, x: Float64Array, features: number[], options: AnomalyShapOptions, rng: RandomStream) {
   const kernel = { nsamples: options.nsamples, exact_max_features: 0, l1_reg: 'auto' as const };
-  return features.map((j) => shapValues(kernelExplainer(withoutInput(explainer.f, j), explainer.background, explainer.buffers), x, kernel, rng, [j]));
+  return features.map((j) => shapValues(kernelExplainer(withoutInput(explainer.f, j), explainer.background, explainer), x, kernel, rng, [j]));
 }
 
 /**

@@ -41,6 +41,12 @@ export interface Explainer {
    * ~4 ms per MB on this project's 2-core VMs), and glibc hands such sizes back to the system when freed.
    */
   readonly buffers: { input: Float64Array; output: Float64Array };
+  /**
+   * Rows of masked input per model call (whole coalitions, at least one). A model that pays per call (tfjs:
+   * a kernel dispatch per op) wants large batches; one that pays per row wants batches small enough to stay
+   * in cache, as the coalitions' inputs and outputs are otherwise written to memory and read back.
+   */
+  readonly rowsPerCall: number;
 }
 
 export interface ShapResult {
@@ -57,11 +63,11 @@ export interface ShapResult {
   readonly coalitions: number;
 }
 
-/** Rows of masked input built per model call: ~32 MB of float64 whatever d is, and never below one coalition. */
+/** Values of masked input built per model call unless the model asks for other batches: ~32 MB of float64. */
 const VALUES_PER_CALL = 1 << 22;
 
 /** An explainer of f against the background; `buffers` another explainer's, to share them (see Explainer). */
-export function kernelExplainer(f: BatchModel, background: Matrix, buffers?: Explainer['buffers']): Explainer {
+export function kernelExplainer(f: BatchModel, background: Matrix, reuse: Partial<Pick<Explainer, 'buffers' | 'rowsPerCall'>> = {}): Explainer {
   if (background.rows === 0) throw new Error('Kernel SHAP needs at least one background row');
   const out = f(background);
   const expected = new Float64Array(out.cols);
@@ -69,7 +75,13 @@ export function kernelExplainer(f: BatchModel, background: Matrix, buffers?: Exp
     for (let o = 0; o < out.cols; o++) expected[o] += out.data[r * out.cols + o];
   }
   for (let o = 0; o < out.cols; o++) expected[o] /= out.rows;
-  return { f, background, expected, buffers: buffers ?? { input: new Float64Array(0), output: new Float64Array(0) } };
+  return {
+    f,
+    background,
+    expected,
+    buffers: reuse.buffers ?? { input: new Float64Array(0), output: new Float64Array(0) },
+    rowsPerCall: reuse.rowsPerCall ?? Math.floor(VALUES_PER_CALL / Math.max(background.cols, out.cols)),
+  };
 }
 
 /**
@@ -162,7 +174,7 @@ function coalitionValues(
   const mAll = explainer.expected.length;
   const m = picked.length;
   const M = varying.length;
-  const perCall = Math.max(1, Math.floor(VALUES_PER_CALL / (n * Math.max(d, mAll))));
+  const perCall = Math.max(1, Math.floor(explainer.rowsPerCall / n));
   const values = new Float64Array(count * m);
   const { buffers } = explainer;
   const largest = Math.min(count, perCall) * n;

@@ -11,7 +11,7 @@ import { stream } from '../random/streams.ts';
 import type { RunSpec } from '../spec/types.ts';
 import type { Stage } from '../run/stage.ts';
 import { TABLES } from '../run/store.ts';
-import { chooseTrainingKernel, FusedTrainer } from '../training/fused_step.ts';
+import { chooseTrainingKernel, FusedTrainer, type TrainingKernel } from '../training/fused_step.ts';
 import { setRows } from './sets.ts';
 
 export interface ExplainMetrics {
@@ -42,7 +42,7 @@ export function explainAnomalousWells(
 ): { metrics: ExplainMetrics; table: Columns } {
   const shap = shapModel(model, compute);
   try {
-    return explainWith(shap.f, normalized, rowsOf, model, roles, settings, seed);
+    return explainWith(shap, normalized, rowsOf, model, roles, settings, seed);
   } finally {
     shap.close();
   }
@@ -55,7 +55,7 @@ export interface ShapCompute {
 }
 
 function explainWith(
-  f: BatchModel,
+  shap: ShapModel,
   normalized: Profiles,
   rowsOf: SetRows,
   model: Autoencoder,
@@ -77,7 +77,7 @@ function explainWith(
     settings.mode === 'reference'
       ? selectRows(normalized.values, Array.from(rowsOf('test_ctrl')).slice(0, settings.background_size))
       : drawBackground(selectRows(normalized.values, rowsOf('train')), settings.background_size, stream(seed, 'explain/background'));
-  const explainer = kernelExplainer(f, background);
+  const explainer = kernelExplainer(shap.f, background, { rowsPerCall: shap.rowsPerCall });
   const options = { ...settings, nsamples: settings.nsamples ?? 2 * d + 2048 };
   if (settings.mode === 'reference' && 2 * options.nsamples <= d + 1) {
     // shap's AIC selection regresses on 2 rows per coalition and needs more rows than features + 1.
@@ -112,14 +112,27 @@ const FUSED_ROWS = 1024;
  * The model Kernel SHAP calls (millions of rows a run): the fused kernels' forward pass where the run
  * trains with them (runtime.training_kernel resolved for this model and backend as training resolves it), on
  * the run's threads; they compute it about twice as fast as tfjs-wasm's ops, and agree with them to float32
- * rounding (the products sum in another order). Otherwise tfjs' reconstruct. `close` ends its threads.
+ * rounding (the products sum in another order). Otherwise tfjs' reconstruct.
  */
-function shapModel(model: Autoencoder, compute: ShapCompute): { f: BatchModel; close: () => void } {
+export interface ShapModel {
+  f: BatchModel;
+  /** Which kernel computes it. */
+  kernel: TrainingKernel;
+  /** The rows per call it wants (Explainer.rowsPerCall), when not Kernel SHAP's large default. */
+  rowsPerCall?: number;
+  /** Ends its threads. */
+  close: () => void;
+}
+
+export function shapModel(model: Autoencoder, compute: ShapCompute): ShapModel {
   const stack = model.denseStack();
   const kernel = chooseTrainingKernel(compute.training_kernel, tf.getBackend(), stack);
   const fused = typeof stack !== 'string' && 'kernel' in kernel && kernel.kernel === 'fused-wasm-simd' ? FusedTrainer.forInference(stack, FUSED_ROWS, compute.threads) : null;
-  if (!fused) return { f: (x, out) => model.reconstruct(x, out), close: () => {} };
+  if (!fused) return { f: (x, out) => model.reconstruct(x, out), kernel: 'tfjs', close: () => {} };
   return {
+    kernel: 'fused-wasm-simd',
+    // One forward block per call: the coalitions' inputs and outputs stay in cache (its cost is per row).
+    rowsPerCall: FUSED_ROWS,
     f: (x, out) => {
       const values = out ?? new Float64Array(x.rows * model.inputDim);
       fused.predict(x.data, x.rows, values);
