@@ -24,12 +24,19 @@ export interface ExplainMetrics {
 /** The wells of each split set (rows of the normalized table, in table order). */
 export type SetRows = (set: 'train' | 'test_ctrl' | 'test_treat') => ArrayLike<number>;
 
+/** What computes the model calls: runtime.training_kernel (the kernel that trains computes them too) and the threads. */
+export interface ShapCompute {
+  training_kernel: RunSpec['runtime']['training_kernel'];
+  threads: number;
+}
+
 /**
  * Stage `explain` (method §2.9): for the most anomalous treated wells of each group (MoA or perturbation),
  * Kernel SHAP of each badly reconstructed feature over the inputs, against a background of control wells
  * (a seeded draw of training controls, or in `reference` mode the first test controls as the reference
  * takes them); aggregated per group into the dependencies the treatment broke. Runs in the model's input
- * space (normalized, selected features), where the autoencoder's reconstruction is defined.
+ * space (normalized, selected features), where the autoencoder's reconstruction is defined. The model calls
+ * go through `shapModel` (`compute`).
  */
 export function explainAnomalousWells(
   normalized: Profiles,
@@ -39,29 +46,6 @@ export function explainAnomalousWells(
   settings: RunSpec['explain'],
   seed: number,
   compute: ShapCompute,
-): { metrics: ExplainMetrics; table: Columns } {
-  const shap = shapModel(model, compute);
-  try {
-    return explainWith(shap, normalized, rowsOf, model, roles, settings, seed);
-  } finally {
-    shap.close();
-  }
-}
-
-/** What computes the model calls: runtime.training_kernel (the kernel that trains computes them too) and the threads. */
-export interface ShapCompute {
-  training_kernel: RunSpec['runtime']['training_kernel'];
-  threads: number;
-}
-
-function explainWith(
-  shap: ShapModel,
-  normalized: Profiles,
-  rowsOf: SetRows,
-  model: Autoencoder,
-  roles: Roles,
-  settings: RunSpec['explain'],
-  seed: number,
 ): { metrics: ExplainMetrics; table: Columns } {
   const groupColumn = settings.group_by === 'moa' && roles.moa && roles.moa in normalized.metadata ? roles.moa : roles.perturbation;
   const treated = selectWells(normalized, rowsOf('test_treat'));
@@ -77,13 +61,18 @@ function explainWith(
     settings.mode === 'reference'
       ? selectRows(normalized.values, Array.from(rowsOf('test_ctrl')).slice(0, settings.background_size))
       : drawBackground(selectRows(normalized.values, rowsOf('train')), settings.background_size, stream(seed, 'explain/background'));
-  const explainer = kernelExplainer(shap.f, background, { rowsPerCall: shap.rowsPerCall });
   const options = { ...settings, nsamples: settings.nsamples ?? 2 * d + 2048 };
   if (settings.mode === 'reference' && 2 * options.nsamples <= d + 1) {
     // shap's AIC selection regresses on 2 rows per coalition and needs more rows than features + 1.
     throw new UserError(`explain.nsamples: ${options.nsamples} coalitions are too few for mode reference with ${d} features (needs more than ${Math.floor((d + 1) / 2)})`);
   }
-  const explanations = explainAnomalies(explainer, records, keys, options, seed);
+  const shap = shapModel(model, compute);
+  let explanations: RecordExplanation[];
+  try {
+    explanations = explainAnomalies(kernelExplainer(shap.f, background, { rowsPerCall: shap.rowsPerCall }), records, keys, options, seed);
+  } finally {
+    shap.close();
+  }
   const groupOfKey = new Map(keys.map((k, n) => [k, String(groups[picked[n]])]));
   const aggregated = aggregateDependencies(explanations, (e) => groupOfKey.get(e.key) ?? null, settings.top_pairs);
   const name = (j: number) => normalized.features[j];
