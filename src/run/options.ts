@@ -1,4 +1,5 @@
 import type { PlannedRun } from '../sweep/expand.ts';
+import type { WorkerPool } from './pool.ts';
 import type { AnyStage } from './stage.ts';
 import { ExperimentStore } from './store.ts';
 
@@ -23,6 +24,8 @@ export interface RunnerOptions {
    * in this process.
    */
   jobs?: number;
+  /** Worker processes already started for these runs (`jobs` > 1), kept open afterwards; default: a pool of their own. */
+  workers?: WorkerPool;
   /**
    * How many runs share the machine's cores with each of these (what runtime.threads: auto divides them by);
    * default: as many as run at once here (`jobs`, or 1). A worker process is told its parent's.

@@ -8,7 +8,6 @@ import type { PlannedRun } from '../sweep/expand.ts';
 import { onInterrupt } from './interrupt.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
-import { PIPELINE } from '../stages/pipeline.ts';
 import { listOptions, runTitle } from './display.ts';
 import { type RunnerOptions, storeOf } from './options.ts';
 
@@ -33,7 +32,8 @@ export interface WorkerJob {
   force: boolean;
   plain: boolean;
   subdir?: string;
-  stages: string[];
+  /** The stages to run, by name; default: the whole pipeline. */
+  stages?: string[];
   pruning?: RunnerOptions['pruning'];
   cache?: boolean;
   runsAtOnce: number;
@@ -58,90 +58,105 @@ interface Busy {
 }
 
 /**
- * Runs `runs` `opts.jobs` at a time, each in a worker process (worker.ts) that runs one whole run and then
- * the next: tfjs keeps its backend and memory per process, so runs cannot disturb one another, and a run's
- * outputs depend on its spec and seed alone, whatever the number of jobs. This process draws the progress
- * (one entry per active run; plain lines, prefixed by the run id, when not a TTY) and collects the outcomes.
- * A worker that dies leaves its run failed (manifest and lock put right here) and counted; SIGINT/SIGTERM
- * stop every worker's run the same way as a run in this process.
+ * Worker processes (worker.ts) that run whole runs, one at a time each: tfjs keeps its backend and memory per
+ * process, so runs cannot disturb one another, and a run's outputs depend on its spec and seed alone, whatever
+ * the number of jobs. The workers are forked when the pool is made, so they load the pipeline while this
+ * process goes on planning (this module loads none of it); one pool serves every batch of a search and then
+ * its sweep. Close it when done: an idle worker then leaves.
  */
-export async function runInWorkers(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]> {
-  const stages = (opts.stages ?? PIPELINE.stages).map((stage) => {
-    // A worker runs the pipeline's own stages, by name; a stand-in stage object cannot cross into it.
-    if (!PIPELINE.stages.includes(stage)) throw new Error(`internal: stage '${stage.name}' is not one of the pipeline's, so a worker process cannot run it`);
-    return stage.name;
-  });
-  // The runs under way together: what each run's runtime.threads: auto shares the cores among.
-  const runsAtOnce = opts.runsAtOnce ?? Math.min(opts.jobs, runs.length);
-  const outcomes: RunOutcome[] = [];
-  const idle: ChildProcess[] = [];
-  const busy = new Map<ChildProcess, Busy>();
-  const count = (b: Busy, outcome: Omit<RunOutcome, 'run'>): RunOutcome => {
-    const full = { run: b.run, ...outcome };
-    if (!b.counted) {
-      b.counted = true;
-      outcomes.push(full);
-    }
-    return full;
-  };
-  const stopInterrupt = onInterrupt((reason) => {
-    for (const [worker, b] of busy) if (!b.counted) trySend(worker, { type: 'interrupt', reason });
-    waitForLocks([...busy].map(([worker, b]) => ({ path: storeOf(opts, b.run).lockPath(b.run.runId), pid: worker.pid! })));
-    for (const [worker, b] of busy) {
-      if (b.counted) continue;
-      // The worker marked its run failed and released the lock (or, stuck, is killed and the run put right here).
-      const outcome = count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${reason}`));
-      if (worker.exitCode === null) worker.kill('SIGKILL');
-      console.error(`run ${b.run.runId} failed: ${outcome.error}`);
-    }
-  });
+export class WorkerPool {
+  private readonly idle: ChildProcess[] = [];
 
-  const runTask = (run: PlannedRun) => async (_: unknown, task: Task) => {
-    const worker = idle.pop() ?? startWorker();
-    const b: Busy = { run, stage: 'start', counted: false };
-    busy.set(worker, b);
-    let skipped: string | null = null;
-    const show = (line: string) => (task.output = opts.plain ? `${run.runId} ${line}` : line);
-    const outcome = await new Promise<RunOutcome>((done) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.type === 'stage') show((b.stage = m.name));
-        else if (m.type === 'progress') show(`${b.stage}: ${m.text}`);
-        else if (m.type === 'skip') skipped = m.text;
-        else finish(count(b, m.outcome));
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-        const why = `the worker process running it ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
-        finish(count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${why}`)));
-      };
-      const finish = (o: RunOutcome) => {
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        done(o);
-      };
-      worker.on('message', onMessage);
-      worker.on('exit', onExit);
-      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
-      if (!trySend(worker, { type: 'run', job })) onExit(worker.exitCode, worker.signalCode);
-    });
-    busy.delete(worker);
-    if (worker.exitCode === null && worker.signalCode === null && worker.connected) idle.push(worker);
-    if (outcome.status === 'failed') throw new Error(outcome.error);
-    if (skipped !== null) task.skip(skipped);
-  };
-
-  const list = new Listr<unknown, 'default', 'simple'>(
-    runs.map((run) => ({ title: runTitle(run), task: runTask(run) })),
-    listOptions({ concurrent: opts.jobs, renderer: opts.plain ? 'simple' : 'default', plain: opts.plain }),
-  );
-  try {
-    await list.run().catch(() => undefined);
-  } finally {
-    stopInterrupt();
-    for (const worker of idle) worker.disconnect();
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.idle.push(startWorker());
   }
-  // Outcomes in the order of the runs, as one at a time would give them.
-  const order = new Map(runs.map((r, i) => [r, i]));
-  return outcomes.sort((a, b) => order.get(a.run)! - order.get(b.run)!);
+
+  /**
+   * Runs `runs` `opts.jobs` at a time on the pool's workers (more are forked if some died). This process draws
+   * the progress (one entry per active run; plain lines, prefixed by the run id, when not a TTY) and collects
+   * the outcomes. A worker that dies leaves its run failed (manifest and lock put right here) and counted;
+   * SIGINT/SIGTERM stop every worker's run the same way as a run in this process.
+   */
+  async run(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]> {
+    const { idle } = this;
+    // A worker runs the pipeline's own stages, by name (a stage object cannot cross into it); it fails a run
+    // whose stage it does not know.
+    const stages = opts.stages?.map((stage) => stage.name);
+    // The runs under way together: what each run's runtime.threads: auto shares the cores among.
+    const runsAtOnce = opts.runsAtOnce ?? Math.min(opts.jobs, runs.length);
+    const outcomes: RunOutcome[] = [];
+    const busy = new Map<ChildProcess, Busy>();
+    const count = (b: Busy, outcome: Omit<RunOutcome, 'run'>): RunOutcome => {
+      const full = { run: b.run, ...outcome };
+      if (!b.counted) {
+        b.counted = true;
+        outcomes.push(full);
+      }
+      return full;
+    };
+    const stopInterrupt = onInterrupt((reason) => {
+      for (const [worker, b] of busy) if (!b.counted) trySend(worker, { type: 'interrupt', reason });
+      waitForLocks([...busy].map(([worker, b]) => ({ path: storeOf(opts, b.run).lockPath(b.run.runId), pid: worker.pid! })));
+      for (const [worker, b] of busy) {
+        if (b.counted) continue;
+        // The worker marked its run failed and released the lock (or, stuck, is killed and the run put right here).
+        const outcome = count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${reason}`));
+        if (worker.exitCode === null) worker.kill('SIGKILL');
+        console.error(`run ${b.run.runId} failed: ${outcome.error}`);
+      }
+    });
+
+    const runTask = (run: PlannedRun) => async (_: unknown, task: Task) => {
+      const worker = idle.pop() ?? startWorker();
+      const b: Busy = { run, stage: 'start', counted: false };
+      busy.set(worker, b);
+      let skipped: string | null = null;
+      const show = (line: string) => (task.output = opts.plain ? `${run.runId} ${line}` : line);
+      const outcome = await new Promise<RunOutcome>((done) => {
+        const onMessage = (m: FromWorker) => {
+          if (m.type === 'stage') show((b.stage = m.name));
+          else if (m.type === 'progress') show(`${b.stage}: ${m.text}`);
+          else if (m.type === 'skip') skipped = m.text;
+          else finish(count(b, m.outcome));
+        };
+        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          const why = `the worker process running it ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+          finish(count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${why}`)));
+        };
+        const finish = (o: RunOutcome) => {
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          done(o);
+        };
+        worker.on('message', onMessage);
+        worker.on('exit', onExit);
+        const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
+        if (!trySend(worker, { type: 'run', job })) onExit(worker.exitCode, worker.signalCode);
+      });
+      busy.delete(worker);
+      if (worker.exitCode === null && worker.signalCode === null && worker.connected) idle.push(worker);
+      if (outcome.status === 'failed') throw new Error(outcome.error);
+      if (skipped !== null) task.skip(skipped);
+    };
+
+    const list = new Listr<unknown, 'default', 'simple'>(
+      runs.map((run) => ({ title: runTitle(run), task: runTask(run) })),
+      listOptions({ concurrent: opts.jobs, renderer: opts.plain ? 'simple' : 'default', plain: opts.plain }),
+    );
+    try {
+      await list.run().catch(() => undefined);
+    } finally {
+      stopInterrupt();
+    }
+    // Outcomes in the order of the runs, as one at a time would give them.
+    const order = new Map(runs.map((r, i) => [r, i]));
+    return outcomes.sort((a, b) => order.get(a.run)! - order.get(b.run)!);
+  }
+
+  /** Lets the idle workers go (each leaves when its parent disconnects). */
+  close(): void {
+    for (const worker of this.idle.splice(0)) worker.disconnect();
+  }
 }
 
 type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;

@@ -24,8 +24,13 @@ export type { RunEvents, RunnerOptions } from './options.ts';
 export async function runAll(runs: readonly PlannedRun[], opts: RunnerOptions): Promise<RunOutcome[]> {
   if ((opts.jobs ?? 1) > 1 && runs.length > 1) {
     // Loaded here: the pool's worker machinery is no concern of a run one at a time (nor of a worker itself).
-    const { runInWorkers } = await import('./pool.ts');
-    return runInWorkers(runs, { ...opts, jobs: opts.jobs! });
+    const { WorkerPool } = await import('./pool.ts');
+    const pool = opts.workers ?? new WorkerPool(Math.min(opts.jobs!, runs.length));
+    try {
+      return await pool.run(runs, { ...opts, jobs: opts.jobs! });
+    } finally {
+      if (!opts.workers) pool.close();
+    }
   }
   const stages = opts.stages ?? PIPELINE.stages;
   // The pipeline's shared work, when these stages begin with it (a search trial's do; stand-in stages do not).

@@ -9,6 +9,7 @@ import type { RunOutcome } from './lifecycle.ts';
 import { runAll } from './runner.ts';
 import { PIPELINE } from '../stages/pipeline.ts';
 import type { FromWorker, ToWorker } from './pool.ts';
+import type { AnyStage } from './stage.ts';
 
 const send = (message: FromWorker) => process.send!(message);
 let busy = false;
@@ -29,14 +30,19 @@ process.on('disconnect', () => (busy ? stop('interrupted (the ads process that s
 process.on('message', (message: ToWorker) => {
   if (message.type === 'interrupt') stop(message.reason, 1);
   const { job } = message;
+  const stages = job.stages?.map((name) => PIPELINE.stages.find((s) => s.name === name));
+  const unknown = job.stages?.filter((_, i) => stages![i] === undefined) ?? [];
+  if (unknown.length > 0) {
+    send({ type: 'outcome', outcome: { status: 'failed', error: `internal: stage '${unknown[0]}' is not one of the pipeline's, so a worker process cannot run it` } });
+    return;
+  }
   busy = true;
-  const stages = job.stages.map((name) => PIPELINE.stages.find((s) => s.name === name)!);
   runAll([job.run], {
     runsDir: job.runsDir,
     force: job.force,
     plain: job.plain,
     subdir: job.subdir,
-    stages,
+    stages: stages as AnyStage[] | undefined,
     pruning: job.pruning,
     cache: job.cache,
     runsAtOnce: job.runsAtOnce,

@@ -1,14 +1,11 @@
 import { resultSettings } from '../../report/collect.ts';
-import { writeReport } from '../../report/write.ts';
-import { defaultJobs } from '../../run/pool.ts';
-import { runAll } from '../../run/runner.ts';
+import type { RunnerOptions } from '../../run/options.ts';
+import { defaultJobs, WorkerPool } from '../../run/pool.ts';
 import { ExperimentStore } from '../../run/store.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
-import { PIPELINE } from '../../stages/pipeline.ts';
-import { asOverrides, runSearch } from '../../search/search.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
-import { parseShard, shardOf } from '../../sweep/shard.ts';
+import { parseShard, type Shard, shardOf } from '../../sweep/shard.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 import { asUserError, writableDir } from '../paths.ts';
 
@@ -37,27 +34,21 @@ export const runCommand: CommandDefinition = {
     const plain = options.plain === true || !process.stdout.isTTY;
     const force = options.force === true;
     const cache = options['no-cache'] !== true;
-    let loaded = loadSpec(positionals[0], overrides);
+    const loaded = loadSpec(positionals[0], overrides);
     const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
-    if (loaded.spec.sweep.search) {
-      const search = await runSearch(loaded, overrides, { runsDir, force, plain, jobs, cache });
-      console.log(`search: best of ${search.trials.length} trials is ${search.best.run_id} (best val loss ${search.best.objective}) with ${JSON.stringify(search.best.params)}`);
-      loaded = withoutSearch(loadSpec(positionals[0], [...overrides, ...asOverrides(search.best.params)]));
-    }
-    const planned = expandRuns(loaded);
-    const runs = typeof options.shard === 'string' ? shardOf(planned, parseShard(options.shard)) : planned;
-    writeExperimentSummary(new ExperimentStore(runsDir, loaded.spec.experiment).dir, loaded.spec, planned, PIPELINE.stages);
-    const outcomes = await runAll(runs, { runsDir, force, plain, jobs, cache });
+    const shard = typeof options.shard === 'string' ? parseShard(options.shard) : null;
+    const { swept, planned, runs, outcomes } = await runExperiment(positionals[0], loaded, overrides, shard, { runsDir, force, plain, jobs, cache });
     // The runs' outcome is told even when the report cannot be written (a full disk, say).
     let report: string;
     let reportFailed = false;
     if (options['no-report']) report = 'not written (--no-report)';
     else {
       try {
-        report = await writeReport(loaded.spec, runsDir, reportsDir, planned.map((r) => resultSettings(r.spec)), [positionals[0], ...overrides.flatMap((o) => ['--set', o])]);
+        const { writeReport } = await import('../../report/write.ts');
+        report = await writeReport(swept.spec, runsDir, reportsDir, planned.map((r) => resultSettings(r.spec)), [positionals[0], ...overrides.flatMap((o) => ['--set', o])]);
       } catch (err) {
         const user = asUserError(err, `writing the report in ${reportsDir}: `) ?? err;
         report = `NOT WRITTEN: ${user instanceof Error ? user.message : String(user)}`;
@@ -75,6 +66,39 @@ export const runCommand: CommandDefinition = {
     return failed > 0 || reportFailed ? 1 : 0;
   },
 };
+
+/**
+ * The search of the spec at `path` (if it has one), then its sweep (this shard's share of it): the spec the
+ * sweep ran (the search's best settings applied), its planned runs, the ones run here and their outcomes.
+ * With several runs at once, their worker processes are forked first, before this process loads anything
+ * heavy (the pipeline, for the experiment summary; the report's modules after the runs): the workers load
+ * tfjs and polars while it plans, and the first runs begin about a second sooner.
+ */
+async function runExperiment(path: string, loaded: LoadedSpec, overrides: readonly string[], shard: Shard | null, opts: RunnerOptions & { jobs: number }) {
+  const sweepOf = (spec: LoadedSpec) => {
+    const planned = expandRuns(spec);
+    return { swept: spec, planned, runs: shard ? shardOf(planned, shard) : planned };
+  };
+  const search = loaded.spec.sweep.search !== undefined;
+  const size = search ? opts.jobs : Math.min(opts.jobs, sweepOf(loaded).runs.length);
+  const workers = size > 1 ? new WorkerPool(size) : undefined;
+  try {
+    let spec = loaded;
+    if (search) {
+      const { asOverrides, runSearch } = await import('../../search/search.ts');
+      const outcome = await runSearch(loaded, overrides, { ...opts, workers });
+      console.log(`search: best of ${outcome.trials.length} trials is ${outcome.best.run_id} (best val loss ${outcome.best.objective}) with ${JSON.stringify(outcome.best.params)}`);
+      spec = withoutSearch(loadSpec(path, [...overrides, ...asOverrides(outcome.best.params)]));
+    }
+    const { swept, planned, runs } = sweepOf(spec);
+    const { PIPELINE } = await import('../../stages/pipeline.ts');
+    writeExperimentSummary(new ExperimentStore(opts.runsDir, swept.spec.experiment).dir, swept.spec, planned, PIPELINE.stages);
+    const { runAll } = await import('../../run/runner.ts');
+    return { swept, planned, runs, outcomes: await runAll(runs, { ...opts, workers }) };
+  } finally {
+    workers?.close();
+  }
+}
 
 function jobsOption(text: string | undefined, threadsPerRun: number | 'auto'): number {
   // With runtime.threads: auto, runs take the cores --jobs leaves them (runThreads), so runs come first.
