@@ -158,6 +158,76 @@ describe('the fused forward pass alone (predict: SHAP\'s model calls)', () => {
       model.dispose();
     }
   });
+
+  it("gives Kernel SHAP's coalition values (rows formed after the first layer): tfjs' on the formed rows, to float32 rounding", () => {
+    const d = 120;
+    const rs = stream(4, 'test/fused/coalitions');
+    const x = Float64Array.from({ length: d }, () => rs.normal());
+    // 50 background rows (not a multiple of 4); features 3 and 70 equal x's everywhere, so they do not vary.
+    const n = 50;
+    const background = gaussian(n, d, 23);
+    for (let r = 0; r < n; r++) [3, 70].forEach((j) => (background.data[r * d + j] = x[j]));
+    const varying = Int32Array.from({ length: d }, (_, j) => j).filter((j) => j !== 3 && j !== 70);
+    const M = varying.length;
+    // Empty, full, one member, all but one, and other sizes: both forms (members or non-members summed).
+    const sizes = [0, M, 1, M - 1, 2, M - 2, 30, 59, 60, 61, 90, 117];
+    const count = sizes.length;
+    const masks = new Uint8Array(count * M);
+    sizes.forEach((size, k) => {
+      const order = Int32Array.from({ length: M }, (_, t) => t).sort((a, b) => ((a * 7919 + k * 104729) % 1013) - ((b * 7919 + k * 104729) % 1013));
+      for (let t = 0; t < size; t++) masks[k * M + order[t]] = 1;
+    });
+    const formed = matrix(count * n, d);
+    sizes.forEach((_, k) => {
+      for (let r = 0; r < n; r++) {
+        const row = formed.data.subarray((k * n + r) * d, (k * n + r + 1) * d);
+        row.set(background.data.subarray(r * d, (r + 1) * d));
+        for (let t = 0; t < M; t++) if (masks[k * M + t]) row[varying[t]] = x[varying[t]];
+      }
+    });
+    const picked = Int32Array.from([0, 5, 64, 119, 7]);
+    /** Each coalition's mean output over its rows (count × picked), in row order. */
+    const means = (out: Float64Array) =>
+      Float64Array.from({ length: count * picked.length }, (_, q) => {
+        const [k, o] = [Math.floor(q / picked.length), picked[q % picked.length]];
+        let sum = 0;
+        for (let r = 0; r < n; r++) sum += out[(k * n + r) * d + o];
+        return sum / n;
+      });
+    for (const activation of ['relu', 'leaky_relu', 'elu', 'tanh'] as const) {
+      const model = buildAutoencoder({ encoder: [256, 96], latent: 12, dropout: 0, batch_norm: false, activation, decoder: 'mirror' }, d, 5);
+      const stack = model.denseStack();
+      if (typeof stack === 'string') throw new Error(stack);
+      const tfjs = means(model.reconstruct(formed).data);
+      // Blocks of 128 rows: two coalitions each (52 rows with padding), so the twelve take six blocks.
+      const results = [1, 2].map((threads) => {
+        const fused = FusedTrainer.forInference(stack, 128, threads)!;
+        const values = fused.coalitions(background.data, n)!(x, varying, masks, count, picked);
+        const plain = new Float64Array(formed.data.length);
+        fused.predict(formed.data, formed.rows, plain);
+        fused.close();
+        return { values, plain: means(plain) };
+      });
+      const { values, plain } = results[0];
+      let worst = 0;
+      let scale = 0;
+      tfjs.forEach((v, i) => {
+        worst = Math.max(worst, Math.abs(values[i] - v));
+        scale = Math.max(scale, Math.abs(v));
+      });
+      // The first layer's pre-activation is a sum of other float32 terms than the plain pass's (a base plus
+      // the differences' product): measured 2.1e-7 to 5.6e-7 of the largest value; the complement form's
+      // differences with the wrong sign are off by 0.26.
+      expect(worst / scale, activation).toBeLessThan(1e-5);
+      // The empty and the full coalition are the plain pass's own products (the last layer's picked columns
+      // summed in the same order): its bits.
+      const m = picked.length;
+      expect(values.subarray(0, 2 * m), activation).toEqual(plain.subarray(0, 2 * m));
+      expect(values.subarray(2 * m)).not.toEqual(plain.subarray(2 * m));
+      expect(Buffer.from(results[1].values.buffer).equals(Buffer.from(values.buffer)), activation).toBe(true);
+      model.dispose();
+    }
+  });
 });
 
 describe('fused kernels', () => {

@@ -17,6 +17,14 @@ import { constrainedKernelRegression } from './wls.ts';
  */
 export type BatchModel = (x: Matrix, out?: Float64Array) => Matrix;
 
+/**
+ * The coalitions' values without their rows being formed, from a model that can (the fused forward pass,
+ * FusedTrainer.coalitions): v(S_k) of the picked outputs (count × picked.length) for the `count` coalitions of
+ * `masks` (count × M: S_k holds varying[t] where masks[k·M + t] is 1), each the mean over the background rows
+ * in order, as coalitionValues forms it from f; equal to it to float32 rounding.
+ */
+export type CoalitionModel = (x: Float64Array, varying: Int32Array, masks: Uint8Array, count: number, picked: Int32Array) => Float64Array;
+
 export interface KernelShapOptions {
   /** Coalitions evaluated on the sampled path (shap's default is 2·d + 2048). */
   nsamples: number;
@@ -47,6 +55,8 @@ export interface Explainer {
    * in cache, as the coalitions' inputs and outputs are otherwise written to memory and read back.
    */
   readonly rowsPerCall: number;
+  /** The coalitions' values on this background from the model directly, when it offers them (rows never formed). */
+  readonly coalitions?: CoalitionModel;
 }
 
 export interface ShapResult {
@@ -66,8 +76,15 @@ export interface ShapResult {
 /** Values of masked input built per model call unless the model asks for other batches: ~32 MB of float64. */
 const VALUES_PER_CALL = 1 << 22;
 
-/** An explainer of f against the background; `buffers` another explainer's, to share them (see Explainer). */
-export function kernelExplainer(f: BatchModel, background: Matrix, reuse: Partial<Pick<Explainer, 'buffers' | 'rowsPerCall'>> = {}): Explainer {
+/**
+ * An explainer of f against the background; `buffers` another explainer's, to share them (see Explainer);
+ * `coalitionsFor` f's coalition model for a background, where it has one (null: it has none for this one).
+ */
+export function kernelExplainer(
+  f: BatchModel,
+  background: Matrix,
+  reuse: Partial<Pick<Explainer, 'buffers' | 'rowsPerCall'>> & { coalitionsFor?: (background: Matrix) => CoalitionModel | null } = {},
+): Explainer {
   if (background.rows === 0) throw new Error('Kernel SHAP needs at least one background row');
   const out = f(background);
   const expected = new Float64Array(out.cols);
@@ -81,6 +98,7 @@ export function kernelExplainer(f: BatchModel, background: Matrix, reuse: Partia
     expected,
     buffers: reuse.buffers ?? { input: new Float64Array(0), output: new Float64Array(0) },
     rowsPerCall: reuse.rowsPerCall ?? Math.floor(VALUES_PER_CALL / Math.max(background.cols, out.cols)),
+    coalitions: reuse.coalitionsFor?.(background) ?? undefined,
   };
 }
 
@@ -158,7 +176,7 @@ function varyingFeatures(background: Matrix, x: Float64Array): Int32Array {
 /**
  * v(S) of the picked outputs for every coalition (count×picked): each coalition's masked copies of the
  * background go through f in large batches, and their outputs are averaged at once so only these numbers
- * are kept.
+ * are kept; or the model's coalition values, where it offers them.
  */
 function coalitionValues(
   explainer: Explainer,
@@ -168,6 +186,7 @@ function coalitionValues(
   masks: Uint8Array,
   count: number,
 ): Float64Array {
+  if (explainer.coalitions) return explainer.coalitions(x, varying, masks, count, picked);
   const { f, background } = explainer;
   const n = background.rows;
   const d = background.cols;

@@ -4,9 +4,9 @@ import { metaColumn, type Profiles, selectWells } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { UserError } from '../errors.ts';
 import { aggregateDependencies, drawBackground, explainAnomalies, type RecordExplanation } from '../explain/anomaly_shap.ts';
-import { type BatchModel, kernelExplainer } from '../explain/kernel_shap.ts';
+import { type BatchModel, type CoalitionModel, kernelExplainer } from '../explain/kernel_shap.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { matrix, selectRows } from '../numeric/matrix.ts';
+import { type Matrix, matrix, selectRows } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
 import type { RunSpec } from '../spec/types.ts';
 import type { Stage } from '../run/stage.ts';
@@ -69,7 +69,7 @@ export function explainAnomalousWells(
   const shap = shapModel(model, compute);
   let explanations: RecordExplanation[];
   try {
-    explanations = explainAnomalies(kernelExplainer(shap.f, background, { rowsPerCall: shap.rowsPerCall }), records, keys, options, seed);
+    explanations = explainAnomalies(kernelExplainer(shap.f, background, shap), records, keys, options, seed);
   } finally {
     shap.close();
   }
@@ -109,6 +109,8 @@ export interface ShapModel {
   kernel: TrainingKernel;
   /** The rows per call it wants (Explainer.rowsPerCall), when not Kernel SHAP's large default. */
   rowsPerCall?: number;
+  /** Its coalition model for a background (kernel_shap.ts' CoalitionModel), where it has one. */
+  coalitionsFor?: (background: Matrix) => CoalitionModel | null;
   /** Ends its threads. */
   close: () => void;
 }
@@ -122,6 +124,8 @@ export function shapModel(model: Autoencoder, compute: ShapCompute): ShapModel {
     kernel: 'fused-wasm-simd',
     // One forward block per call: the coalitions' inputs and outputs stay in cache (its cost is per row).
     rowsPerCall: FUSED_ROWS,
+    // Coalitions formed after the first layer (FusedTrainer.coalitions): a few rows of its weights, not all d.
+    coalitionsFor: (background) => fused.coalitions(background.data, background.rows),
     f: (x, out) => {
       const values = out ?? new Float64Array(x.rows * model.inputDim);
       fused.predict(x.data, x.rows, values);

@@ -185,6 +185,29 @@ function actgradFunction(): KernelFunction {
   return { name: 'actgrad', params: 4, i32Locals: 1, v128Locals: 2, body };
 }
 
+/**
+ * addact(d, s, count, slope) over `count` floats (count % 4 = 0): d = φ(d + s), φ(v) = v > 0 ? v : v·slope, as
+ * the products apply bias and activation (the explain stage's coalitions add a first layer's per-row part so).
+ */
+function addactFunction(): KernelFunction {
+  const [D, S, COUNT, SLOPE] = [0, 1, 2, 3];
+  const END = 4;
+  const [SL, V] = [5, 6];
+  const body = [
+    [...localGet(SLOPE), ...I32X4_SPLAT, ...localSet(SL)],
+    [...localGet(D), ...localGet(COUNT), ...i32Const(2), I32_SHL, I32_ADD, ...localSet(END)],
+    whileLoop(
+      [...localGet(D), ...localGet(END), I32_GE_U, ...breakIf],
+      [...localGet(D), ...v128Load(0), ...localGet(S), ...v128Load(0), ...F32X4_ADD, ...localSet(V)],
+      [...localGet(D), ...leaky(V, SL), ...v128Store(0)],
+      addTo(D, i32Const(16)),
+      addTo(S, i32Const(16)),
+    ),
+    [0x0b],
+  ].flat();
+  return { name: 'addact', params: 4, i32Locals: 1, v128Locals: 2, body };
+}
+
 function adamFunction(): KernelFunction {
   const [W, G, M, V, COUNT, CONSTS] = [0, 1, 2, 3, 4, 5];
   const END = 6;
@@ -258,6 +281,7 @@ export interface FusedKernels {
   lossgrad(xhat: number, x: number, g: number, count: number, consts: number, sums: number): void;
   colsum(g: number, ldg: number, m: number, n: number, out: number): void;
   actgrad(d: number, h: number, count: number, slopeBits: number): void;
+  addact(d: number, s: number, count: number, slopeBits: number): void;
   adam(w: number, g: number, m: number, v: number, count: number, consts: number): void;
   transpose(s: number, lds: number, d: number, ldd: number, rows: number, cols: number): void;
 }
@@ -269,7 +293,7 @@ export function fusedModule(shared = false): WebAssembly.Module | null {
   if (!compiled.has(shared)) {
     compiled.set(
       shared,
-      compileOrNull(kernelsModuleBytes([gemmFunction(false), gemmFunction(true), lossgradFunction(), colsumFunction(), actgradFunction(), adamFunction(), transposeFunction()], shared)),
+      compileOrNull(kernelsModuleBytes([gemmFunction(false), gemmFunction(true), lossgradFunction(), colsumFunction(), actgradFunction(), adamFunction(), transposeFunction(), addactFunction()], shared)),
     );
   }
   return compiled.get(shared)!;
