@@ -166,47 +166,53 @@ function colsumFunction(): KernelFunction {
   return { name: 'colsum', params: 5, i32Locals: 3, v128Locals: 1, body };
 }
 
-function actgradFunction(): KernelFunction {
-  const [D, H, COUNT, SLOPE] = [0, 1, 2, 3];
-  const END = 4;
-  const [SL, V] = [5, 6];
+/**
+ * `name`(d, s, count, slope) over `count` floats (count % 4 = 0) of d and s, four at a time: `load` puts d's
+ * lanes (and s's) into local V, `value` leaves the new lanes of d on the stack (SL: the slope, splatted).
+ */
+function slopedLanes(name: string, load: (l: LaneLocals) => number[], value: (l: LaneLocals) => number[]): KernelFunction {
+  const l: LaneLocals = { D: 0, S: 1, SL: 5, V: 6 };
+  const [COUNT, SLOPE, END] = [2, 3, 4];
   const body = [
-    [...localGet(SLOPE), ...I32X4_SPLAT, ...localSet(SL)],
-    [...localGet(D), ...localGet(COUNT), ...i32Const(2), I32_SHL, I32_ADD, ...localSet(END)],
+    [...localGet(SLOPE), ...I32X4_SPLAT, ...localSet(l.SL)],
+    [...localGet(l.D), ...localGet(COUNT), ...i32Const(2), I32_SHL, I32_ADD, ...localSet(END)],
     whileLoop(
-      [...localGet(D), ...localGet(END), I32_GE_U, ...breakIf],
-      [...localGet(D), ...v128Load(0), ...localSet(V)],
-      [...localGet(D), ...localGet(V), ...localGet(V), ...localGet(SL), ...F32X4_MUL, ...localGet(H), ...v128Load(0), ...V128_ZERO, ...F32X4_GT, ...V128_BITSELECT, ...v128Store(0)],
-      addTo(D, i32Const(16)),
-      addTo(H, i32Const(16)),
+      [...localGet(l.D), ...localGet(END), I32_GE_U, ...breakIf],
+      load(l),
+      [...localGet(l.D), ...value(l), ...v128Store(0)],
+      addTo(l.D, i32Const(16)),
+      addTo(l.S, i32Const(16)),
     ),
     [0x0b],
   ].flat();
-  return { name: 'actgrad', params: 4, i32Locals: 1, v128Locals: 2, body };
+  return { name, params: 4, i32Locals: 1, v128Locals: 2, body };
 }
 
-/**
- * addact(d, s, count, slope) over `count` floats (count % 4 = 0): d = φ(d + s), φ(v) = v > 0 ? v : v·slope, as
- * the products apply bias and activation (the explain stage's coalitions add a first layer's per-row part so).
- */
-function addactFunction(): KernelFunction {
-  const [D, S, COUNT, SLOPE] = [0, 1, 2, 3];
-  const END = 4;
-  const [SL, V] = [5, 6];
-  const body = [
-    [...localGet(SLOPE), ...I32X4_SPLAT, ...localSet(SL)],
-    [...localGet(D), ...localGet(COUNT), ...i32Const(2), I32_SHL, I32_ADD, ...localSet(END)],
-    whileLoop(
-      [...localGet(D), ...localGet(END), I32_GE_U, ...breakIf],
-      [...localGet(D), ...v128Load(0), ...localGet(S), ...v128Load(0), ...F32X4_ADD, ...localSet(V)],
-      [...localGet(D), ...leaky(V, SL), ...v128Store(0)],
-      addTo(D, i32Const(16)),
-      addTo(S, i32Const(16)),
-    ),
-    [0x0b],
-  ].flat();
-  return { name: 'addact', params: 4, i32Locals: 1, v128Locals: 2, body };
+interface LaneLocals {
+  D: number;
+  S: number;
+  SL: number;
+  V: number;
 }
+
+/** actgrad(d, h, count, slope): d = h > 0 ? d : d·slope, δ through a leaky ReLU read off its output h. */
+const actgradFunction = () =>
+  slopedLanes(
+    'actgrad',
+    ({ D, V }) => [...localGet(D), ...v128Load(0), ...localSet(V)],
+    ({ S, SL, V }) => [...localGet(V), ...localGet(V), ...localGet(SL), ...F32X4_MUL, ...localGet(S), ...v128Load(0), ...V128_ZERO, ...F32X4_GT, ...V128_BITSELECT],
+  );
+
+/**
+ * addact(d, s, count, slope): d = φ(d + s), φ(v) = v > 0 ? v : v·slope, as the products apply bias and
+ * activation (the explain stage's coalitions add a first layer's per-row part so).
+ */
+const addactFunction = () =>
+  slopedLanes(
+    'addact',
+    ({ D, S, V }) => [...localGet(D), ...v128Load(0), ...localGet(S), ...v128Load(0), ...F32X4_ADD, ...localSet(V)],
+    ({ SL, V }) => leaky(V, SL),
+  );
 
 function adamFunction(): KernelFunction {
   const [W, G, M, V, COUNT, CONSTS] = [0, 1, 2, 3, 4, 5];
