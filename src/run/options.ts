@@ -1,5 +1,5 @@
 import type { PlannedRun } from '../sweep/expand.ts';
-import type { WorkerPool } from './pool.ts';
+import type { RunOutcome } from './lifecycle.ts';
 import type { AnyStage } from './stage.ts';
 import { ExperimentStore } from './store.ts';
 
@@ -25,7 +25,7 @@ export interface RunnerOptions {
    */
   jobs?: number;
   /** Worker processes already started for these runs (`jobs` > 1), kept open afterwards; default: a pool of their own. */
-  workers?: WorkerPool;
+  workers?: RunWorkers;
   /**
    * How many runs share the machine's cores with each of these (what runtime.threads: auto divides them by);
    * default: as many as run at once here (`jobs`, or 1). A worker process is told its parent's.
@@ -35,6 +35,13 @@ export interface RunnerOptions {
   cache?: boolean;
   /** Instead of drawing a task list: what happens, as it happens (a worker process tells its parent). */
   events?: RunEvents;
+}
+
+/** Worker processes that run whole runs (pool.ts' WorkerPool). */
+export interface RunWorkers {
+  run(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]>;
+  /** Lets the idle workers go. */
+  close(): void;
 }
 
 /** What a run reports as it goes when it is not drawn by this process (see `RunnerOptions.events`). */

@@ -9,7 +9,7 @@ import { onInterrupt } from './interrupt.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { listOptions, runTitle } from './display.ts';
-import { type RunnerOptions, storeOf } from './options.ts';
+import { type RunnerOptions, type RunWorkers, storeOf } from './options.ts';
 
 /**
  * Peak memory of one run's worker process, as measured on the quickstart spec (0.35–0.4 GB resident: Node,
@@ -64,7 +64,7 @@ interface Busy {
  * process goes on planning (this module loads none of it); one pool serves every batch of a search and then
  * its sweep. Close it when done: an idle worker then leaves.
  */
-export class WorkerPool {
+export class WorkerPool implements RunWorkers {
   private readonly idle: ChildProcess[] = [];
 
   constructor(size: number) {
