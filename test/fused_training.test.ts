@@ -228,6 +228,17 @@ describe('the fused forward pass alone (predict: SHAP\'s model calls)', () => {
       model.dispose();
     }
   });
+
+  it('offers no coalition values for a background larger than a block: Kernel SHAP then forms the rows', () => {
+    const model = buildAutoencoder({ encoder: [16], latent: 4, dropout: 0, batch_norm: false, activation: 'relu', decoder: 'linear' }, 10, 5);
+    const stack = model.denseStack();
+    if (typeof stack === 'string') throw new Error(stack);
+    const fused = FusedTrainer.forInference(stack, 64, 1)!;
+    expect(fused.coalitions(gaussian(64, 10, 1).data, 64)).not.toBeNull();
+    expect(fused.coalitions(gaussian(65, 10, 1).data, 65)).toBeNull();
+    fused.close();
+    model.dispose();
+  });
 });
 
 describe('fused kernels', () => {
