@@ -16,7 +16,7 @@
  */
 import {
   addTo, breakIf, compileOrNull, F64X2_ADD, F64X2_DIV, F64X2_GT, F64X2_MUL, F64X2_SQRT, F64X2_SUB, I32_ADD, I32_EQZ, I32_GE_U, I32_SHL, I32_SUB,
-  i32Const, kernelsModuleBytes, type KernelFunction, localGet, localSet, V128_BITSELECT, V128_ZERO, v128Load, v128Load64Splat, v128Store,
+  i32Const, kernelsModuleBytes, type KernelFunction, lanesLoop, localGet, localSet, V128_BITSELECT, V128_ZERO, v128Load, v128Load64Splat, v128Store,
   v128Store64Lane, whileLoop,
 } from '../numeric/wasm.ts';
 
@@ -31,9 +31,6 @@ export interface MlpKernels {
 
 /** END = first + count doubles, in bytes. */
 const endOf = (first: number, count: number, end: number) => [...localGet(first), ...localGet(count), ...i32Const(3), I32_SHL, I32_ADD, ...localSet(end)];
-/** `while (p < end) { body; p += 16 (and every other pointer) }`. */
-const lanesLoop = (p: number, end: number, pointers: number[], ...body: number[][]) =>
-  whileLoop([...localGet(p), ...localGet(end), I32_GE_U, ...breakIf], ...body, ...pointers.map((q) => addTo(q, i32Const(16))));
 /** v > 0 ? x : +0, with x and v on the stack as given. */
 const whereAbove0 = (x: number[], v: number[]) => [...x, ...V128_ZERO, ...v, ...V128_ZERO, ...F64X2_GT, ...V128_BITSELECT];
 

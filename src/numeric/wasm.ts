@@ -49,6 +49,9 @@ export const simdShuffle = (lanes: readonly number[]) => simd(0x0d, ...lanes);
 export const whileLoop = (...body: number[][]) => [0x02, 0x40, 0x03, 0x40, ...body.flat(), 0x0c, 0, 0x0b, 0x0b];
 export const breakIf = [0x0d, 1];
 export const addTo = (local: number, value: number[]) => [...localGet(local), ...value, I32_ADD, ...localSet(local)];
+/** `while (p < end) { body; p += 16 (and every other pointer) }`: one v128 of lanes per pointer a pass. */
+export const lanesLoop = (p: number, end: number, pointers: number[], ...body: number[][]) =>
+  whileLoop([...localGet(p), ...localGet(end), I32_GE_U, ...breakIf], ...body, ...pointers.map((q) => addTo(q, i32Const(16))));
 
 /** Locals of `panelBlock`: the two panels' addresses, the position count and counter, the output row stride, block address and indices, and the v128 accumulators (8 from `acc`) and operands. */
 export interface PanelBlockLocals {

@@ -26,7 +26,7 @@
  */
 import {
   addTo, breakIf, compileOrNull, F32X4_ADD, F32X4_DIV, F32X4_GT, F32X4_MUL, F32X4_SQRT, F32X4_SUB, F64X2_ADD, F64X2_MUL, F64X2_PROMOTE_LOW,
-  I32_ADD, I32_EQZ, I32_GE_U, I32_MUL, I32_SHL, I32_SUB, I32X4_SPLAT, i32Const, kernelsModuleBytes, type KernelFunction, localGet, localSet,
+  I32_ADD, I32_EQZ, I32_GE_U, I32_MUL, I32_SHL, I32_SUB, I32X4_SPLAT, i32Const, kernelsModuleBytes, type KernelFunction, lanesLoop, localGet, localSet,
   simdShuffle, V128_BITSELECT, V128_ZERO, v128Load, v128Load32Splat, v128Store, whileLoop,
 } from '../numeric/wasm.ts';
 
@@ -176,13 +176,7 @@ function slopedLanes(name: string, load: (l: LaneLocals) => number[], value: (l:
   const body = [
     [...localGet(SLOPE), ...I32X4_SPLAT, ...localSet(l.SL)],
     [...localGet(l.D), ...localGet(COUNT), ...i32Const(2), I32_SHL, I32_ADD, ...localSet(END)],
-    whileLoop(
-      [...localGet(l.D), ...localGet(END), I32_GE_U, ...breakIf],
-      load(l),
-      [...localGet(l.D), ...value(l), ...v128Store(0)],
-      addTo(l.D, i32Const(16)),
-      addTo(l.S, i32Const(16)),
-    ),
+    lanesLoop(l.D, END, [l.D, l.S], load(l), [...localGet(l.D), ...value(l), ...v128Store(0)]),
     [0x0b],
   ].flat();
   return { name, params: 4, i32Locals: 1, v128Locals: 2, body };

@@ -232,18 +232,12 @@ export class FusedTrainer {
    */
   predict(x: Float64Array, rows: number, out: Float64Array): void {
     const { f, layers } = this;
-    const [cols, width] = [this.stack.sizes[0], this.stack.sizes[layers.length]];
-    const [x0, ld0] = [this.h[0] / 4, this.ldh[0] / 4];
+    const width = this.stack.sizes[layers.length];
     const [y0, ldy] = [this.h[layers.length] / 4, this.ldh[layers.length] / 4];
     for (let start = 0; start < rows; start += this.maxBatch) {
       const size = Math.min(this.maxBatch, rows - start);
       const rowsP = pad4(size);
-      // Plain loops: TypedArray.set between float types converts value by value outside the JIT, 4× slower here.
-      for (let r = 0; r < size; r++) {
-        const [from, to] = [(start + r) * cols, x0 + r * ld0];
-        for (let j = 0; j < cols; j++) f[to + j] = x[from + j];
-      }
-      f.fill(0, x0 + size * ld0, x0 + rowsP * ld0);
+      this.place(x, start, size);
       this.forward(rowsP);
       for (let r = 0; r < size; r++) {
         const [from, to] = [y0 + r * ldy, (start + r) * width];
@@ -281,11 +275,7 @@ export class FusedTrainer {
     const [fromBackground, fromX, gathered, lastW] = [this.g[1], this.g[0], this.grads, this.moments[0]];
     // u·W + c of `rows` rows u (cols wide, from h[0]) into `to`: the plain pass's first product, before φ.
     const affine = (data: Float64Array, rows: number, to: number) => {
-      const [h0, ld0] = [this.h[0] / 4, this.ldh[0] / 4];
-      for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < cols; j++) f[h0 + r * ld0 + j] = data[r * cols + j];
-      }
-      f.fill(0, h0 + rows * ld0, h0 + pad4(rows) * ld0);
+      this.place(data, 0, rows);
       this.team.gemm('nn', this.h[0], this.ldh[0], this.params + first.w, ld1, this.h[1], ld1, pad4(rows), outP, first.inP, this.params + first.b, ONE);
       f.copyWithin(to / 4, this.h[1] / 4, this.h[1] / 4 + rows * ldOut);
     };
@@ -348,6 +338,19 @@ export class FusedTrainer {
       }
       return values;
     };
+  }
+
+  /** Rows [start, start + size) of x (row-major float64, the stack's input width) as the batch in h[0], zeros to a multiple of 4. */
+  private place(x: Float64Array, start: number, size: number): void {
+    const { f } = this;
+    const cols = this.stack.sizes[0];
+    const [x0, ld0] = [this.h[0] / 4, this.ldh[0] / 4];
+    // Plain loops: TypedArray.set between float types converts value by value outside the JIT, 4× slower here.
+    for (let r = 0; r < size; r++) {
+      const [from, to] = [(start + r) * cols, x0 + r * ld0];
+      for (let j = 0; j < cols; j++) f[to + j] = x[from + j];
+    }
+    f.fill(0, x0 + size * ld0, x0 + pad4(size) * ld0);
   }
 
   /** Ends the team's worker threads. */

@@ -79,18 +79,19 @@ async function runExperiment(path: string, loaded: LoadedSpec, overrides: readon
     const planned = expandRuns(spec);
     return { swept: spec, planned, runs: shard ? shardOf(planned, shard) : planned };
   };
-  const search = loaded.spec.sweep.search !== undefined;
-  const size = search ? opts.jobs : Math.min(opts.jobs, sweepOf(loaded).runs.length);
+  // Without a search the sweep is known now (and sizes the pool); a search's best settings decide it later.
+  const known = loaded.spec.sweep.search === undefined ? sweepOf(loaded) : null;
+  const size = known ? Math.min(opts.jobs, known.runs.length) : opts.jobs;
   const workers = size > 1 ? new WorkerPool(size) : undefined;
   try {
     let spec = loaded;
-    if (search) {
+    if (!known) {
       const { asOverrides, runSearch } = await import('../../search/search.ts');
       const outcome = await runSearch(loaded, overrides, { ...opts, workers });
       console.log(`search: best of ${outcome.trials.length} trials is ${outcome.best.run_id} (best val loss ${outcome.best.objective}) with ${JSON.stringify(outcome.best.params)}`);
       spec = withoutSearch(loadSpec(path, [...overrides, ...asOverrides(outcome.best.params)]));
     }
-    const { swept, planned, runs } = sweepOf(spec);
+    const { swept, planned, runs } = known ?? sweepOf(spec);
     const { PIPELINE } = await import('../../stages/pipeline.ts');
     writeExperimentSummary(new ExperimentStore(opts.runsDir, swept.spec.experiment).dir, swept.spec, planned, PIPELINE.stages);
     const { runAll } = await import('../../run/runner.ts');
