@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/temp_root.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // Two test files at a time: most of the slow files wait on child processes (the CLI, workers, Slurm,

@@ -1,7 +1,7 @@
 import pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
-import { concatParts, copyColumnsAsFloat64, frameFacts } from './io.ts';
+import { concatParts, copyColumnsAsFloat64, type FloatColumns, frameFacts } from './io.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
 
 /** What polars' `Series.isNumeric()` accepts. */
@@ -64,12 +64,14 @@ export class ProfilesAssembler {
   /**
    * Rows `first`, … of the table, from a frame with every column of its file (a CSV part), or some
    * columns of all its rows (a block of a Parquet file's columns): its feature columns into the matrix,
-   * its other columns kept as metadata. `numbers` are the rows' numbers in their file, for errors.
+   * its other columns kept as metadata. `numbers` are the rows' numbers in their file, for errors. A CSV
+   * part's features that were parsed as it was read (`floats`, not in the frame) go in row by row.
    */
-  add(df: pl.DataFrame, first: number, numbers: (i: number) => number): void {
+  add(df: pl.DataFrame, first: number, numbers: (i: number) => number, floats: FloatColumns | null = null): void {
     const { height, width, columns, dtypes: types } = frameFacts(df);
     this.room(first + height);
     const { featureAt } = this;
+    if (floats) this.copyFloats(floats, first, height);
     const numeric: string[] = [];
     const at: number[] = [];
     const other: string[] = [];
@@ -89,6 +91,26 @@ export class ProfilesAssembler {
     for (const name of other) this.copyNonNumeric(df.getColumn(name), featureAt.get(name)!, first, numbers);
     if (meta.length) this.metaParts.push(meta.length === width ? df : df.select(...meta));
     this.rows = Math.max(this.rows, first + height);
+  }
+
+  /**
+   * Parsed feature values of `rows` rows into rows `first`, … of the matrix: a row's at once where the
+   * columns are the matrix's in its order (the usual CSV of features), else value by value. They are finite
+   * or NaN already (see `readFloatFields`).
+   */
+  private copyFloats({ columns, values }: FloatColumns, first: number, rows: number): void {
+    const { cols, data, featureAt } = this;
+    const k = columns.length;
+    const at = Int32Array.from(columns, (name) => featureAt.get(name)!);
+    if (k === cols && at.every((j, c) => j === c)) {
+      data.set(values.subarray(0, rows * k), first * cols);
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      const from = r * k;
+      const to = (first + r) * cols;
+      for (let c = 0; c < k; c++) data[to + at[c]] = values[from + c];
+    }
   }
 
   /** A feature column of another type: cast value by value; values that are not numbers are noted. */

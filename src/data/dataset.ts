@@ -309,7 +309,8 @@ function* readInto(assembler: ProfilesAssembler, file: string, options: { partBy
     assembler.endFile(file, 'row', rows);
     return originsOf(file, { unit: 'row', of: Int32Array.from({ length: rows }, (_, i) => i + 1) });
   }
-  const parts = csvParts(file, options);
+  // The features are parsed straight into numbers, polars reading only the other columns (see csvParts).
+  const parts = csvParts(file, { partBytes: options.partBytes, floats: assembler.features });
   let numbers: RowNumbers;
   for (let next = parts.next(); ; next = parts.next()) {
     if (next.done) {
@@ -318,7 +319,7 @@ function* readInto(assembler: ProfilesAssembler, file: string, options: { partBy
     }
     const part = next.value;
     assembler.room(base + part.first + part.df.height, Math.ceil((base + part.estimatedRows) * scale));
-    assembler.add(part.df, base + part.first, (i) => part.lines[i]);
+    assembler.add(part.df, base + part.first, (i) => part.lines[i], part.floats);
     yield;
   }
   assembler.endFile(file, 'line', numbers.of.length);

@@ -8,6 +8,7 @@ import type pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { type Matrix, matrix, range } from '../numeric/matrix.ts';
 import { checkDuplicates, CsvChecker, csvHeader } from './csv.ts';
+import { readFloatFields } from './float_fields.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
 import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
 import { dropArrowSchema } from './parquet_footer.ts';
@@ -104,8 +105,13 @@ export function readTable(path: string, options: { partBytes?: number } = {}): T
 
 /** Whole rows of a CSV table as they are read (see `csvParts`). */
 export interface TablePart {
-  /** The part's rows, every column, at the types polars inferred for this part. */
+  /**
+   * The part's rows at the types polars inferred for this part: every column, or (with `floats`) every
+   * column but those.
+   */
   readonly df: pl.DataFrame;
+  /** Columns the caller asked for as numbers (`csvParts`' `floats`), when this part's could be read so. */
+  readonly floats: FloatColumns | null;
   /** The index of its first row in the table. */
   readonly first: number;
   /** The file's own line of each of its rows. */
@@ -115,6 +121,16 @@ export interface TablePart {
    * behind it, for gzip): enough to size a matrix for the whole table before it is read.
    */
   readonly estimatedRows: number;
+}
+
+/**
+ * Columns of a part parsed as float64 numbers, row by row: row r's value of columns[c] at values[r·k + c],
+ * k = columns.length; missing values are NaN. `values` is reused for the next part: it holds this part's
+ * values until the next part is asked for.
+ */
+export interface FloatColumns {
+  readonly columns: readonly string[];
+  readonly values: Float64Array;
 }
 
 /**
@@ -136,12 +152,20 @@ const READ_PIECE = 1 << 20;
  * and past it no part is handed over; a broken gzip stream is told before anything found in its text.
  * Returns the file's line of each data row.
  *
+ * `floats` names columns the caller wants as float64 numbers only (a table's features): where every such
+ * value of a part is a plain decimal or missing, they are parsed here (`readFloatFields`, the part's
+ * `floats`) and polars reads only the other columns, which is most of the time of a load saved; a part
+ * holding any other value in them (text, `NaN`, quotes) is read by polars whole, as without `floats`.
+ *
  * One buffer holds the part being filled, after a copy of the header line, so that the header and the
  * records are contiguous for polars without another copy; what follows the part's last whole record moves
  * to the front for the next part.
  */
-export function* csvParts(path: string, options: { partBytes?: number } = {}): Generator<TablePart, RowNumbers, undefined> {
+export function* csvParts(path: string, options: { partBytes?: number; floats?: readonly string[] } = {}): Generator<TablePart, RowNumbers, undefined> {
   const partBytes = options.partBytes ?? PART_BYTES;
+  let plan: FloatPlan | null | undefined;
+  let floatValues = new Float64Array(0);
+  let otherText = Buffer.alloc(0);
   const size = fileSize(path);
   const start = readStart(path, Math.min(16, size));
   if (start.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
@@ -174,19 +198,41 @@ export function* csvParts(path: string, options: { partBytes?: number } = {}): G
       // The header is in this part (at.start < at.records) or in front of it (at.records is 0).
       const csv = at.start < at.records ? work.subarray(head + at.start, head + at.to) : work.subarray(0, head + at.to);
       try {
-        const df = withHeaderNames(parseCsv(path, csv, rows, schema), checker.header!);
-        const { height, width, columns, dtypes, nulls } = frameFacts(df);
+        const header = checker.header!;
+        if (plan === undefined) plan = options.floats ? floatPlan(header, options.floats) : null;
+        // The floats parsed here and the other columns' fields, after a header of stand-in names, for polars.
+        let floats: FloatColumns | null = null;
+        let others: Buffer | null = null;
+        if (plan) {
+          const k = plan.columns.length;
+          const size = rows * k;
+          if (floatValues.length < size) floatValues = new Float64Array(Math.ceil(size * 1.25));
+          const room = plan.header.length + at.to - at.records;
+          if (otherText.length < room) otherText = Buffer.allocUnsafe(Math.ceil(room * 1.25));
+          otherText.set(plan.header, 0);
+          const values = floatValues.subarray(0, size);
+          const length = readFloatFields(work, head + at.records, head + at.to, header.length, plan.slot, k, values, otherText.subarray(plan.header.length));
+          if (length >= 0) {
+            floats = { columns: plan.columns, values };
+            others = otherText.subarray(0, plan.header.length + length);
+          }
+        }
+        const names = others ? plan!.others : header;
+        // The types earlier parts found: all of them, or (for the other columns, under stand-in names) those known.
+        const known = others ? { dtypes: Object.fromEntries(plan!.others.flatMap((name, k) => (typed.has(name) ? [[`c${k}`, typed.get(name)!]] : []))) } : schema && { schema };
+        const df = withHeaderNames(parseCsv(path, others ?? csv, rows, known), names);
+        const { height, columns, dtypes, nulls } = frameFacts(df);
         if (!schema) {
           columns.forEach((name, k) => {
             if (nulls[k] < height && !typed.has(name)) typed.set(name, dtypes[k]);
           });
-          if (typed.size === width) schema = Object.fromEntries(columns.map((name) => [name, typed.get(name)!]));
+          if (typed.size === header.length) schema = Object.fromEntries(header.map((name) => [name, typed.get(name)!]));
         }
-        agree(path, df, rows, checker.header!.length);
+        agree(path, df, rows, names.length);
         // Rows per byte of text so far, times the text the whole file holds: as much more than the text read
         // so far as the file is larger than the bytes read from it (compressed, for gzip).
         const estimatedRows = final ? checker.rowCount : Math.ceil((checker.rowCount * (size / Math.max(1, read)) * text) / Math.max(1, passed + at.to));
-        ready = { df, first: rowsBefore, lines: checker.linesOf(rowsBefore, checker.rowCount), estimatedRows };
+        ready = { df, floats, first: rowsBefore, lines: checker.linesOf(rowsBefore, checker.rowCount), estimatedRows };
       } catch (err) {
         // Reported after the check's own findings, as when the whole text is checked first.
         if (!(err instanceof DataError)) throw err;
@@ -284,18 +330,47 @@ function* filePieces(path: string): Generator<InflatedPiece, void, undefined> {
 }
 
 /**
- * Polars' reader on a CSV text. Column types are inferred from the first 10,000 rows; a value further down
- * that does not fit (a float in a column of integers so far) is an error, not the null polars' default
- * (`ignoreErrors`) would silently make of it, and the text is read again with types inferred from every row.
- * With `schema` (an earlier part's types), the text is read with those types first, which skips inferring
+ * How the `floats` of `csvParts` sit in a header: those it has, in the order of `floats` (so that a row of
+ * them is a row of the caller's matrix), each header column's slot among them (−1: not one), the other
+ * columns, and a header line of stand-in names for those (c0, c1, …: a name needs no quoting then; the
+ * frame gets the real ones). Null where there is nothing to split: no such column, or no other (polars
+ * then reads the part whole, as it has a column to count the rows by).
+ */
+interface FloatPlan {
+  slot: Int32Array;
+  columns: string[];
+  others: string[];
+  header: Buffer;
+}
+
+function floatPlan(header: readonly string[], floats: readonly string[]): FloatPlan | null {
+  const present = new Set(header);
+  const columns = floats.filter((name) => present.has(name));
+  const position = new Map(columns.map((name, c) => [name, c] as const));
+  const slot = Int32Array.from(header, (name) => position.get(name) ?? -1);
+  const others = header.filter((name) => !position.has(name));
+  const stand = `${others.map((_, k) => `c${k}`).join(',')}\n`;
+  return columns.length && others.length ? { slot, columns, others, header: Buffer.from(stand, 'latin1') } : null;
+}
+
+/**
+ * Polars' reader on a CSV text. Column types are inferred from the first 10,000 rows; a value further down that does not fit (a float in a column of
+ * integers so far) is an error, not the null polars' default (`ignoreErrors`) would silently make of it,
+ * and the text is read again with types inferred from every row. With `known` types from earlier parts
+ * (`schema`, all of them; `dtypes`, some), the text is read with those types first, which skips inferring
  * them (a third of the time); where a value does not fit them, they are inferred as above.
  * One chunk per column: polars' parallel reader otherwise leaves dozens per part.
  */
-function parseCsv(path: string, text: Buffer, rows: number, schema?: Record<string, pl.DataType>): pl.DataFrame {
+function parseCsv(
+  path: string,
+  text: Buffer,
+  rows: number,
+  known?: { schema?: Record<string, pl.DataType>; dtypes?: Record<string, pl.DataType> },
+): pl.DataFrame {
   const options = { ignoreErrors: false, rechunk: true };
-  if (schema) {
+  if (known?.schema || (known?.dtypes && Object.keys(known.dtypes).length)) {
     try {
-      return polars().readCSV(text, { ...options, schema });
+      return polars().readCSV(text, { ...options, ...known });
     } catch {
       // inferred below
     }
