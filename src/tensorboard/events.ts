@@ -128,23 +128,30 @@ export function histogramOf(values: ArrayLike<number>, bucketCount = DEFAULT_BUC
   if (!Number.isInteger(bucketCount) || bucketCount < 1) {
     throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
   }
-  const finite = Array.from(values).filter(Number.isFinite);
-  if (finite.length === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [], bucket: [] };
+  // Two passes over the values as they are (no copy: a layer's weights are a megabyte or more, logged
+  // every few epochs), non-finite ones skipped.
+  let num = 0;
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
   let sumSquares = 0;
-  for (const v of finite) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    num++;
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
     sumSquares += v * v;
   }
-  const num = finite.length;
+  if (num === 0) return { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [], bucket: [] };
   if (max === min) return { min, max, num, sum, sumSquares, bucketLimit: [max], bucket: [num] };
   const width = (max - min) / bucketCount;
   const bucket = new Float64Array(bucketCount);
-  for (const v of finite) bucket[Math.min(Math.floor((v - min) / width), bucketCount - 1)] += 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) bucket[Math.min(Math.floor((v - min) / width), bucketCount - 1)] += 1;
+  }
   const bucketLimit = new Float64Array(bucketCount);
   for (let i = 0; i < bucketCount; i++) bucketLimit[i] = min + (i + 1) * width;
   // Pin the last edge to max exactly, as summary_v2 does, so rounding cannot leave max outside.
