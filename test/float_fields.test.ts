@@ -59,6 +59,18 @@ describe('parseDecimal', () => {
     const halfway = ['9007199254740993', '18014398509481986', '36028797018963976', '900719925474099.3e1', '90071992547409930e-1', '1801439850948198.6e1'];
     const near = ['9007199254740993.01e-9', '9007199254740992.999', '9007199254740993.001', '0.30000000000000004', '0.1', '0.7', '1.7976931348623157', '2.2250738585072014e-28', '4.9406564584124654e+40', '1e-44', '9999999999999999999e25'];
     expect(agree([...halfway, ...near])).toBe(0);
+    // Around powers of two, where the double below is half an ulp away, not a whole one: 17 to 19 digits of
+    // each power and of its neighbours.
+    const neighbours = (v: number) => {
+      const bits = new Float64Array([v]);
+      const words = new BigInt64Array(bits.buffer);
+      words[0] -= 1n;
+      const below = bits[0];
+      words[0] += 2n;
+      return [below, v, bits[0]];
+    };
+    const powers = Array.from({ length: 171 }, (_, k) => 2 ** (k - 70)).flatMap(neighbours);
+    expect(agree(powers.flatMap((v) => [17, 18, 19].map((digits) => v.toPrecision(digits))))).toBe(0);
     expect(parse('9007199254740993')).toBe(2 ** 53);
     expect(parse('9007199254740995')).toBe(2 ** 53 + 4);
   });
