@@ -205,12 +205,12 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
         let others: Buffer | null = null;
         if (plan) {
           const k = plan.columns.length;
-          const size = rows * k;
-          if (floatValues.length < size) floatValues = new Float64Array(Math.ceil(size * 1.25));
+          const cells = rows * k;
+          if (floatValues.length < cells) floatValues = new Float64Array(Math.ceil(cells * 1.25));
           const room = plan.header.length + at.to - at.records;
           if (otherText.length < room) otherText = Buffer.allocUnsafe(Math.ceil(room * 1.25));
           otherText.set(plan.header, 0);
-          const values = floatValues.subarray(0, size);
+          const values = floatValues.subarray(0, cells);
           const length = readFloatFields(work, head + at.records, head + at.to, header.length, plan.slot, k, values, otherText.subarray(plan.header.length));
           if (length >= 0) {
             floats = { columns: plan.columns, values };
@@ -354,9 +354,10 @@ function floatPlan(header: readonly string[], floats: readonly string[]): FloatP
 }
 
 /**
- * Polars' reader on a CSV text. Column types are inferred from the first 10,000 rows; a value further down that does not fit (a float in a column of
- * integers so far) is an error, not the null polars' default (`ignoreErrors`) would silently make of it,
- * and the text is read again with types inferred from every row. With `known` types from earlier parts
+ * Polars' reader on a CSV text. Column types are inferred from the first 10,000 rows; a value further down
+ * that does not fit (a float in a column of integers so far) is an error, not the null polars' default
+ * (`ignoreErrors`) would silently make of it, and the text is read again with types inferred from every
+ * row. With `known` types from earlier parts
  * (`schema`, all of them; `dtypes`, some), the text is read with those types first, which skips inferring
  * them (a third of the time); where a value does not fit them, they are inferred as above.
  * One chunk per column: polars' parallel reader otherwise leaves dozens per part.
