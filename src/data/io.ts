@@ -357,9 +357,9 @@ function floatPlan(header: readonly string[], floats: readonly string[]): FloatP
  * Polars' reader on a CSV text. Column types are inferred from the first 10,000 rows; a value further down
  * that does not fit (a float in a column of integers so far) is an error, not the null polars' default
  * (`ignoreErrors`) would silently make of it, and the text is read again with types inferred from every
- * row. With `known` types from earlier parts
- * (`schema`, all of them; `dtypes`, some), the text is read with those types first, which skips inferring
- * them (a third of the time); where a value does not fit them, they are inferred as above.
+ * row. With `known` types from earlier parts (`schema`, all of them; `dtypes`, some), the text is read with
+ * those types first, which skips inferring them (a third of the time); where a value does not fit them,
+ * they are inferred as above.
  * One chunk per column: polars' parallel reader otherwise leaves dozens per part.
  */
 function parseCsv(
