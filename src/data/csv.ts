@@ -208,7 +208,7 @@ export class CsvChecker {
  * matters is ≤ 0x2c (LF 0x0a, comma 0x2c) while digits, letters, '.' and '-' are above it, so the common byte
  * costs one comparison; a quote inside a plain field is a literal character, as polars reads it.
  */
-function plainFieldEnd(bytes: Uint8Array, i: number, end: number): number {
+export function plainFieldEnd(bytes: Uint8Array, i: number, end: number): number {
   for (; i < end; i++) {
     const b = bytes[i];
     if (b <= COMMA && (b === COMMA || b === LF)) return i;

@@ -14,6 +14,8 @@
  * it; see `parseDecimal`.
  */
 
+import { plainFieldEnd } from './csv.ts';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -84,11 +86,7 @@ export function readFloatFields(text: Buffer, from: number, to: number, width: n
           }
           i++;
         }
-        while (i < to) {
-          const b = text[i];
-          if (b <= COMMA && (b === COMMA || b === LF)) break;
-          i++;
-        }
+        i = plainFieldEnd(text, i, to);
         // A record's last field may end in CR (a CRLF line end), which polars does not count as its text.
         const end = last && i > start && text[i - 1] === CR ? i - 1 : i;
         if (copied) rest[o++] = COMMA;

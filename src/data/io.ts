@@ -202,7 +202,7 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
         if (plan === undefined) plan = options.floats ? floatPlan(header, options.floats) : null;
         // The floats parsed here and the other columns' fields, after a header of stand-in names, for polars.
         let floats: FloatColumns | null = null;
-        let others: Buffer | null = null;
+        let otherCsv: Buffer | null = null;
         if (plan) {
           const k = plan.columns.length;
           const cells = rows * k;
@@ -214,13 +214,13 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
           const length = readFloatFields(work, head + at.records, head + at.to, header.length, plan.slot, k, values, otherText.subarray(plan.header.length));
           if (length >= 0) {
             floats = { columns: plan.columns, values };
-            others = otherText.subarray(0, plan.header.length + length);
+            otherCsv = otherText.subarray(0, plan.header.length + length);
           }
         }
-        const names = others ? plan!.others : header;
+        const names = otherCsv ? plan!.others : header;
         // The types earlier parts found: all of them, or (for the other columns, under stand-in names) those known.
-        const known = others ? { dtypes: Object.fromEntries(plan!.others.flatMap((name, k) => (typed.has(name) ? [[`c${k}`, typed.get(name)!]] : []))) } : schema && { schema };
-        const df = withHeaderNames(parseCsv(path, others ?? csv, rows, known), names);
+        const known = otherCsv ? { dtypes: Object.fromEntries(plan!.others.flatMap((name, k) => (typed.has(name) ? [[`c${k}`, typed.get(name)!]] : []))) } : schema && { schema };
+        const df = withHeaderNames(parseCsv(path, otherCsv ?? csv, rows, known), names);
         const { height, columns, dtypes, nulls } = frameFacts(df);
         if (!schema) {
           columns.forEach((name, k) => {
