@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parse } from '../vendor/yaml.ts';
 import { canonicalJson } from '../run/files.ts';
 import { processGone } from '../run/lock.ts';
 import type { Manifest } from '../run/manifest.ts';

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parse } from '../vendor/yaml.ts';
 import type { ExperimentStore } from '../run/store.ts';
 import type { RunSpec } from '../spec/types.ts';
 

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { stringify } from 'yaml';
+import { stringify } from '../vendor/yaml.ts';
 import { rolesOf } from '../data/roles.ts';
 import { selectBackend } from '../runtime/backend.ts';
 import type { PlannedRun } from '../sweep/expand.ts';

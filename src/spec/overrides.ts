@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parse } from '../vendor/yaml.ts';
 import type { Composed } from './compose.ts';
 import { SpecError } from './errors.ts';
 import { unknownSettingIssue } from './setting-issue.ts';
