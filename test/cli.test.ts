@@ -53,6 +53,19 @@ describe('the ads command', () => {
     expect(new Set(json.runs.map((x: { runId: string }) => x.runId)).size).toBe(12);
   });
 
+  it('cache prune refuses a runs directory that does not exist, rather than report an empty cache', async () => {
+    const missing = join(dir, 'no-such-runs');
+    const r = await ads('cache', 'prune', '--runs-dir', missing);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${missing}: no such directory`);
+    expect(r.stdout).toBe('');
+    const empty = join(dir, 'empty-runs');
+    mkdirSync(empty);
+    const ok = await ads('cache', 'prune', '--runs-dir', empty);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/removed 0 entries \(0\.0 MiB\), kept 0/);
+  });
+
   it('refuses unknown commands and options with exit code 2', async () => {
     expect((await ads('frobnicate')).code).toBe(2);
     const r = await ads('plan', '--bogus');

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { sharedWorkCache } from '../../run/store.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
@@ -18,6 +19,10 @@ export const cacheCommand: CommandDefinition = {
     const text = (options['unused-days'] as string | undefined) ?? '0';
     if (!/^\d+(\.\d+)?$/.test(text)) throw new UserError(`ads cache prune: --unused-days ${text}: expected a number of days ≥ 0`, 2);
     const { runsDir } = commonValues(options);
+    // A mistyped --runs-dir would otherwise report "removed 0 entries", as if the cache were empty.
+    if (!statSync(runsDir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UserError(`ads cache prune: ${runsDir}: no such directory (--runs-dir names the runs directory; default: runs)`, 2);
+    }
     const cache = sharedWorkCache(runsDir);
     const { entries, bytes, kept } = cache.prune(Number(text));
     console.log(`${cache.dir}: removed ${entries} entr${entries === 1 ? 'y' : 'ies'} (${(bytes / 2 ** 20).toFixed(1)} MiB), kept ${kept}`);
