@@ -1,23 +1,19 @@
-import { closeSync, createWriteStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { constants, createGzip, gunzipSync } from 'node:zlib';
-import { createRequire } from 'node:module';
+import { createGzip } from 'node:zlib';
 import type pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { type Matrix, matrix, range } from '../numeric/matrix.ts';
-import { checkDuplicates, CsvChecker, csvHeader } from './csv.ts';
+import { CsvChecker } from './csv.ts';
+import { checkGzip, fileSize, isGzip, readBytes, readStart } from './file_bytes.ts';
 import { readFloatFields } from './float_fields.ts';
+import { checkColumnNames, parquetColumns } from './header.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
 import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
 import { dropArrowSchema } from './parquet_footer.ts';
-
-let loaded: typeof pl | undefined;
-/** polars' native module, loaded on first use: `ads validate` reads CSV headers without its 0.3 s start. */
-function polars(): typeof pl {
-  return (loaded ??= createRequire(import.meta.url)('nodejs-polars') as typeof pl);
-}
+import { firstLine, polars } from './polars.ts';
 
 /** What a frame is: its size, column names and types, nulls and native series per column. */
 export interface FrameFacts {
@@ -459,123 +455,6 @@ export function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
 
 const NUMERIC = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float32', 'Float64']);
 
-/**
- * A table's column names, reading as little as it can: a Parquet file's schema, a CSV's first line (inflating
- * only the start of a gzip stream). For `ads validate`; problems it can see are the `DataError`s of `readTable`.
- */
-export function readHeader(path: string): string[] {
-  if (path.endsWith('.parquet')) {
-    const columns = parquetColumns(path);
-    checkColumnNames(path, columns);
-    return columns;
-  }
-  const size = fileSize(path);
-  for (let want = 1 << 16; ; want *= 4) {
-    const bytes = readStart(path, Math.min(want, size));
-    if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') throw new DataError(`${path}: the file is Parquet but its name does not end in .parquet`);
-    const whole = bytes.length >= size;
-    let text: Uint8Array = bytes;
-    if (isGzip(bytes) || path.endsWith('.gz')) {
-      // Z_SYNC_FLUSH: inflate what this much of the stream holds, without failing on the part not read yet.
-      text = whole ? gunzip(path, bytes) : gunzipStart(path, bytes);
-    }
-    const header = csvHeader(path, text);
-    const blank = (from: number) => text.subarray(from).every((b) => b === 10 || b === 13);
-    if (whole && blank(0)) throw new DataError(`${path}: the file is empty (no header, no rows)`);
-    if (header) {
-      checkSeparator(path, header.columns);
-      checkColumnNames(path, header.columns);
-      if (whole && blank(header.next)) throw new DataError(`${path}: the file has a header but no rows`);
-      return header.columns;
-    }
-    if (whole) throw new DataError(`${path}: the file has a header but no rows`);
-  }
-}
-
-/**
- * A header of one column whose name holds ';' or a tab: a file separated by those (a spreadsheet's CSV in
- * some locales), read here as one column of one long name.
- */
-function checkSeparator(path: string, columns: readonly string[]): void {
-  const separator = columns.length === 1 ? [';', '\t'].find((c) => columns[0].includes(c)) : undefined;
-  if (separator === undefined) return;
-  const name = columns[0].length > 60 ? `${columns[0].slice(0, 60)}…` : columns[0];
-  throw new DataError(`${path}: the header is one column, '${name}': the fields seem separated by ${separator === ';' ? "';'" : 'tabs'}; save the table with commas between fields`);
-}
-
-function fileSize(path: string): number {
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new DataError(`${path}: cannot read the file: it is a folder, not a file`);
-    return stat.size;
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    return readBytes(path).length; // names the reason, as reading would
-  }
-}
-
-function readStart(path: string, length: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return readBytes(path);
-  }
-  try {
-    const buffer = Buffer.alloc(length);
-    const n = readSync(fd, buffer, 0, length, 0);
-    return buffer.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function gunzipStart(path: string, bytes: Buffer): Buffer {
-  checkGzip(path, bytes);
-  try {
-    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
-  } catch (err) {
-    throw new DataError(`${path}: corrupt gzip data (${(err as Error).message})`);
-  }
-}
-
-function readBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder, not a file' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    throw new DataError(`${path}: cannot read the file: ${why}`);
-  }
-}
-
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** The inflated text of a `.gz` file; a name that says gzip and content that does not (or the reverse) is an error. */
-function gunzip(path: string, bytes: Buffer): Buffer {
-  checkGzip(path, bytes);
-  try {
-    return gunzipSync(bytes);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'Z_BUF_ERROR') throw new DataError(`${path}: the gzip stream ends early (${bytes.length} bytes): the file is truncated`);
-    throw new DataError(`${path}: corrupt gzip data (${e.message})`);
-  }
-}
-
-function checkGzip(path: string, bytes: Buffer): void {
-  if (!path.endsWith('.gz')) {
-    throw new DataError(`${path}: the file is gzip-compressed but its name does not end in .gz; rename it to ${path}.gz`);
-  }
-  if (bytes.length === 0) throw new DataError(`${path}: the file is empty (0 bytes; a .gz file holds at least a gzip header)`);
-  if (!isGzip(bytes)) {
-    const plain = bytes.subarray(0, 16).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-    throw new DataError(`${path}: not gzip data (no gzip header)${plain ? '; it looks like plain text: name it without .gz' : ''}`);
-  }
-}
-
 function readParquetTable(path: string): Table {
   fileSize(path); // a missing file or a folder, named as such
   // The names from the schema, before a frame (see checkColumnNames) holds them.
@@ -590,15 +469,6 @@ function readParquetTable(path: string): Table {
   if (df.width === 0) throw new DataError(`${path}: the Parquet file has no columns`);
   if (df.height === 0) throw new DataError(`${path}: the Parquet file has columns but no rows`);
   return { df, rows: { unit: 'row', of: Int32Array.from({ length: df.height }, (_, i) => i + 1) } };
-}
-
-/** A Parquet file's column names, from its schema (a LazyFrame, unlike a DataFrame, answers no member with a column). */
-function parquetColumns(path: string): string[] {
-  try {
-    return polars().scanParquet(path).columns;
-  } catch (err) {
-    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
-  }
 }
 
 /**
@@ -629,31 +499,6 @@ export function readParquetColumns(path: string, columns: readonly string[]): pl
   } catch (err) {
     throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
   }
-}
-
-/**
- * Members of polars' DataFrame that reading, assembling and writing a table use (directly, or inside the
- * polars methods they call). A nodejs-polars DataFrame is a Proxy that answers a property named like one of
- * its columns with that column: a column called `height` or `columns` would stand in for the frame's own
- * member (a wrong row count, or a crash far from its cause). Other members (`row`, `shape`, `sample`, …) are
- * not used on a user's table and are fine as column names; a new use of one on such a frame belongs here.
- */
-const FRAME_MEMBERS = new Set(['columns', 'dtypes', 'getColumn', 'height', 'inner', 'lazy', 'select', 'width', 'withColumns', 'writeCSV', 'writeParquet']);
-
-/** A table's column names, each once (`checkDuplicates`) and none a member the reading code uses (`FRAME_MEMBERS`). */
-function checkColumnNames(path: string, columns: readonly string[]): void {
-  checkDuplicates(path, columns);
-  const clashing = columns.flatMap((name, k) => (FRAME_MEMBERS.has(name) ? [`'${name}' (column ${k + 1})`] : []));
-  if (clashing.length === 0) return;
-  const one = clashing.length === 1;
-  throw new DataError(
-    `${path}: ${one ? 'column' : 'columns'} ${clashing.join(', ')} ${one ? 'has the name of a member' : 'have the names of members'} of polars' DataFrame, ` +
-      `which the table library would answer with the column; rename ${one ? 'it' : 'them'} (e.g. with a Metadata_ prefix)`,
-  );
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
 /** Split a frame into metadata columns (by name) and a Float64 feature matrix (missing → NaN). */

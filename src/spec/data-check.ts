@@ -1,4 +1,4 @@
-import { readHeader } from '../data/io.ts';
+import { readHeader } from '../data/header.ts';
 import { expandPaths } from '../data/files.ts';
 import { requiredColumns, rolesOf } from '../data/roles.ts';
 import { UserError } from '../errors.ts';

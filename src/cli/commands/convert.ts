@@ -1,6 +1,7 @@
 import { realpathSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readHeader, readTable, writeParquet } from '../../data/io.ts';
+import { readHeader } from '../../data/header.ts';
+import { readTable, writeParquet } from '../../data/io.ts';
 import { type CommandDefinition, UserError } from '../command.ts';
 import { writableFile } from '../paths.ts';
 
