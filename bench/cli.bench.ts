@@ -74,7 +74,6 @@ for (let r = 0; r < rounds; r++) {
   });
 }
 const fastest = samples.map((s) => s.reduce((a, b) => (b.seconds < a.seconds ? b : a)));
-const best = fastest.map((x) => x.seconds);
 variants.forEach(({ jobs, threads }, v) => {
   console.log(
     JSON.stringify({
@@ -82,8 +81,8 @@ variants.forEach(({ jobs, threads }, v) => {
       runs: 6,
       jobs,
       threads,
-      seconds: round(best[v]),
-      speedup_vs_one_core: round(best[0] / best[v]),
+      seconds: round(fastest[v].seconds),
+      speedup_vs_one_core: round(fastest[0].seconds / fastest[v].seconds),
       cpu_seconds: round(fastest[v].cpuSeconds),
       rounds,
       round_seconds: samples[v].map((x) => round(x.seconds)),

@@ -69,9 +69,17 @@ export function gunzip(path: string, bytes: Buffer): Buffer {
     return gunzipSync(bytes);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'Z_BUF_ERROR') throw new DataError(`${path}: the gzip stream ends early (${bytes.length} bytes): the file is truncated`);
-    throw new DataError(`${path}: corrupt gzip data (${e.message})`);
+    throw gzipError(path, e.code, e.message, bytes.length);
   }
+}
+
+/**
+ * zlib's failure on a whole gzip stream of `size` compressed bytes (inflated at once, or streamed as
+ * inflate.ts does), as the error a user reads: Z_BUF_ERROR is a stream cut short.
+ */
+export function gzipError(path: string, code: string | undefined, message: string, size: number): DataError {
+  if (code === 'Z_BUF_ERROR') return new DataError(`${path}: the gzip stream ends early (${size} bytes): the file is truncated`);
+  return new DataError(`${path}: corrupt gzip data (${message})`);
 }
 
 /** A gzip file is named .gz and holds a gzip header. */

@@ -7,7 +7,7 @@ import type pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { type Matrix, matrix, range } from '../numeric/matrix.ts';
 import { CsvChecker } from './csv.ts';
-import { checkGzip, fileSize, isGzip, readBytes, readStart } from './file_bytes.ts';
+import { checkGzip, fileSize, gzipError, isGzip, readBytes, readStart } from './file_bytes.ts';
 import { readFloatFields } from './float_fields.ts';
 import { checkColumnNames, parquetColumns } from './header.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
@@ -300,8 +300,7 @@ function* gzipPieces(path: string, size: number): Generator<InflatedPiece, void,
     yield* inflatedPieces(path);
   } catch (err) {
     if (!(err instanceof GzipFailure)) throw err;
-    if (err.code === 'Z_BUF_ERROR') throw new DataError(`${path}: the gzip stream ends early (${size} bytes): the file is truncated`);
-    throw new DataError(`${path}: corrupt gzip data (${err.message})`);
+    throw gzipError(path, err.code, err.message, size);
   }
 }
 
