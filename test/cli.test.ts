@@ -70,7 +70,11 @@ describe('the ads command', () => {
     expect((await ads('frobnicate')).code).toBe(2);
     const r = await ads('plan', '--bogus');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--bogus');
+    expect(r.stderr).toMatch(/^ads plan: unknown option --bogus\n/);
+    // A negative number is the option's value, which the command then judges (not "ambiguous" to the parser).
+    const negative = await ads('run', write('neg.yaml', 'experiment: neg\n'), '--jobs', '-1');
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('ads run: --jobs -1: expected a positive whole number');
   });
 });
 
@@ -185,6 +189,38 @@ describe('ads run: nothing silently wrong', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/^--runs-dir: .*locked\/runs cannot be a folder to write in: permission denied \(EACCES\)/);
   }, 60_000);
+
+  it('a report never replaces runs or files of the user: same --runs-dir and --reports-dir, a foreign folder, a mistyped --runs-dir', async () => {
+    const name = 'placed';
+    const runsDir = join(dir, name, 'runs');
+    const first = await run(['run', spec(name), ...stores(name), '--plain']);
+    expect(first.code, first.stderr).toBe(0);
+    const [runDir] = runDirs(runsDir, name);
+    const report = join(dir, name, 'reports', name, 'report.md');
+    const written = readFileSync(report, 'utf8');
+    for (const command of ['run', 'report']) {
+      const same = await run([command, spec(name), '--runs-dir', runsDir, '--reports-dir', runsDir]);
+      expect(same.code, same.stderr).toBe(2);
+      expect(same.stderr).toMatch(new RegExp(`^--reports-dir .*runs: the report would go to .*runs/${name}, which is the experiment's runs`));
+    }
+    const nested = await run(['report', spec(name), '--runs-dir', runsDir, '--reports-dir', join(runsDir, name)]);
+    expect(nested.code, nested.stderr).toBe(2);
+    expect(nested.stderr).toMatch(/which lies inside the experiment's runs/);
+    expect(manifestOf(runDir).status).toBe('done');
+    // A reports folder holding what no report writes is left alone.
+    const foreign = join(dir, name, 'mine');
+    mkdirSync(join(foreign, name), { recursive: true });
+    writeFileSync(join(foreign, name, 'data.csv'), 'a,b\n');
+    const refused = await run(['report', spec(name), '--runs-dir', runsDir, '--reports-dir', foreign]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/mine\/placed holds 'data\.csv', which no report writes/);
+    expect(readFileSync(join(foreign, name, 'data.csv'), 'utf8')).toBe('a,b\n');
+    // A --runs-dir without the experiment's runs is an error, not an empty report over the good one.
+    const typo = await run(['report', spec(name), '--runs-dir', join(dir, name, 'runz'), '--reports-dir', join(dir, name, 'reports')]);
+    expect(typo.code, typo.stderr).toBe(2);
+    expect(typo.stderr).toMatch(/no run of experiment 'placed' in .*runz/);
+    expect(readFileSync(report, 'utf8')).toBe(written);
+  }, 120_000);
 
   it('a diverged training is a failed run, not a done one; the report averages nothing of it', async () => {
     const name = 'diverged';

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -173,11 +173,17 @@ describe('shared work: loading and preprocessing once per data, split and prepro
   it('ads cache prune removes the entries (all, or those unused for N days), never a run', async () => {
     const { dirs, store } = await harness.run('prune', SWEEP.slice(0, 3).concat('sweep: { seeds: [9] }'), { runsDir: join(harness.dir, 'prune-runs') });
     const cache = store.cache;
-    expect(cache.prune(1)).toEqual({ entries: 0, bytes: 0, kept: 1 });
+    // What the cache did not write stays, whatever its name: --runs-dir ~ names a .cache of other programs.
+    mkdirSync(join(cache.dir, 'pip'));
+    writeFileSync(join(cache.dir, 'pip', 'important'), 'keep');
+    writeFileSync(join(cache.dir, 'notes.txt'), 'keep');
+    mkdirSync(join(cache.dir, '0123456789abcdef0123456789abcdef'));
+    expect(cache.prune(1)).toEqual({ entries: 0, bytes: 0, kept: 1, foreign: 3 });
     const pruned = cache.prune(0);
     expect(pruned.entries).toBe(1);
     expect(pruned.bytes).toBeGreaterThan(0);
-    expect(readdirSync(cache.dir)).toEqual([]);
+    expect(readdirSync(cache.dir).sort()).toEqual(['0123456789abcdef0123456789abcdef', 'notes.txt', 'pip']);
+    expect(readFileSync(join(cache.dir, 'pip', 'important'), 'utf8')).toBe('keep');
     expect(dirs[0].stored().complete).toBe(true);
   }, 120_000);
 });

@@ -91,6 +91,14 @@ describe('the Slurm scripts', () => {
       expect(array).toContain(`${join(root, 'bin', 'ads.js')} run ${join(dir, 'spec.yaml')} --runs-dir ${join(dir, 'runs')} --reports-dir ${join(dir, 'reports')}`);
       expect(ads(dir, process.env, 'slurm', 'spec.yaml', '--shards', '5').stderr).toContain('more than the 4 planned run(s)');
       expect(ads(dir, process.env, 'slurm', 'spec.yaml', '--time', 'soon').code).toBe(2);
+      // Zero is no limit at all to Slurm; minutes and seconds stop at 59.
+      expect(ads(dir, process.env, 'slurm', 'spec.yaml', '--time', '00:00:00').stderr).toContain('a time limit of zero means none to Slurm');
+      expect(ads(dir, process.env, 'slurm', 'spec.yaml', '--time', '99:99:99').stderr).toContain('minutes and seconds run from 0 to 59');
+      expect(ads(dir, process.env, 'slurm', 'spec.yaml', '--time', '1-12:30:00').code).toBe(0);
+      // A report folder that is the runs folder would replace the runs.
+      const same = ads(dir, process.env, 'slurm', 'spec.yaml', '--runs-dir', 'out', '--reports-dir', 'out');
+      expect(same.code).toBe(2);
+      expect(same.stderr).toMatch(/which is the experiment's runs/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SpecError } from '../src/spec/errors.ts';
 import { scratchDir } from './support/files.ts';
 import { generateSpecTypes } from '../src/spec/generate-types.ts';
@@ -136,6 +136,25 @@ describe('broken specs are located at file:line:col with the setting path', () =
     expect(specError(() => loadSpec(f)).message).toBe(`${f}:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]`);
     const g = write('duplicate.yaml', 'experiment: x\nseed: 1\nseed: 2\n');
     expect(specError(() => loadSpec(g)).message).toBe(`${g}:3:1: Map keys must be unique`);
+    // In the spec's words, not the parser's advice about its own API.
+    const h = write('two-docs.yaml', 'experiment: x\n---\nexperiment: y\n');
+    expect(specError(() => loadSpec(h)).message).toBe(`${h}:2:1: a second YAML document (after ---): a spec file holds one`);
+  });
+
+  it('a key that is a list is an unknown setting, without the parser\'s warning on stderr; .inf is shown as Infinity', () => {
+    const warn = vi.spyOn(console, 'warn');
+    const emit = vi.spyOn(process, 'emitWarning');
+    try {
+      const f = write('list-key.yaml', '? [x]\n: 1\nexperiment: x\n');
+      expect(specError(() => loadSpec(f)).message).toMatch(new RegExp(`^${f}:1:1: \\[ x \\]: unknown setting`));
+      expect(warn).not.toHaveBeenCalled();
+      expect(emit).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      emit.mockRestore();
+    }
+    const g = write('inf.yaml', 'experiment: x\ntraining:\n  lr: .inf\n');
+    expect(specError(() => loadSpec(g)).message).toMatch(/training\.lr: .*\(got Infinity\)/);
   });
 
   it('an empty file, or one that is not a mapping', () => {
@@ -163,6 +182,48 @@ describe('broken specs are located at file:line:col with the setting path', () =
     const f = write('ok.yaml', 'experiment: x\n');
     expect(specError(() => loadSpec(f, ['model.latent=abc'])).message).toBe('--set model.latent=abc: model.latent: must be integer (got "abc")');
     expect(specError(() => loadSpec(f, ['dataset.source=file'])).message).toBe('--set dataset.source=file: dataset: missing required setting "path"');
+  });
+});
+
+describe('what the schema cannot say is checked when the spec loads, before any data is read', () => {
+  it('a file named while the source is left synthetic (its default) is an error at the setting, not a run on simulated data', () => {
+    const f = write('no-source.yaml', 'experiment: x\ndataset:\n  path: screen.csv.gz\n  features: { prefixes: [Cells_] }\n');
+    expect(specError(() => loadSpec(f)).message).toBe(
+      `${f}:3:3: dataset.path: is set, but dataset.source is synthetic (its default), so the simulated screen would run and the file be ignored; add dataset.source: file\n` +
+        `${f}:4:3: dataset.features: is set, but dataset.source is synthetic (its default), so the simulated screen would run and this selection of a file's columns be ignored; add dataset.source: file`,
+    );
+    // Chosen, not defaulted: a file spec run on the simulated screen on purpose.
+    expect(loadSpec(f, ['dataset.source=synthetic']).spec.dataset.source).toBe('synthetic');
+  });
+
+  it('a --set of a swept setting is an error at the override (the sweep would set it in every run)', () => {
+    const f = write('swept.yaml', 'experiment: x\nsweep:\n  grid:\n    model.latent: [8, 16]\n');
+    expect(specError(() => loadSpec(f, ['model.latent=4'])).message).toBe(
+      `--set model.latent=4: model.latent: is swept by sweep.grid.model.latent (${f}:4:5), which sets it in every run; change the sweep's values instead`,
+    );
+    expect(loadSpec(f, ['model.dropout=0.1']).spec.model.dropout).toBe(0.1);
+  });
+
+  it('a regular expression that does not compile, at its list entry, compiled as the stage compiles it', () => {
+    const f = write('regex.yaml', 'experiment: x\nfeature_select:\n  blocklist: [Cells_a, "*bad"]\n');
+    expect(specError(() => loadSpec(f)).message).toBe(`${f}:3:24: feature_select.blocklist[1]: "*bad" is not a regular expression (Nothing to repeat)`);
+    const g = write('regex2.yaml', 'experiment: x\ndataset:\n  source: file\n  path: regex.yaml\n  features: { exclude: ["[unclosed"] }\n');
+    expect(specError(() => loadSpec(g)).message).toBe(`${g}:5:25: dataset.features.exclude[0]: "[unclosed" is not a regular expression (Unterminated character class)`);
+  });
+
+  it('seeds past 2^53 − 1, and seeds numpy cannot take with reference null sampling', () => {
+    const big = write('big-seed.yaml', 'experiment: x\nseed: 9007199254740993\n');
+    expect(specError(() => loadSpec(big)).message).toBe(`${big}:2:7: seed: must be <= 9007199254740991 (got 9007199254740992)`);
+    const numpy = write('numpy-seed.yaml', 'experiment: x\nevaluation:\n  percent_replicating: { null_sampling: reference, null_draws: 10 }\nsweep:\n  seeds: [1, 4294967287]\n');
+    expect(specError(() => loadSpec(numpy)).message).toBe(
+      `${numpy}:5:14: sweep.seeds[1]: 4294967287 is too large for evaluation.percent_replicating.null_sampling: reference, which seeds numpy's RandomState with the seed plus each of the 10 null draws' number, below 2^32: at most 4294967286`,
+    );
+    expect(loadSpec(numpy, ['sweep.seeds=[1, 4294967286]']).spec.sweep.seeds).toEqual([1, 4294967286]);
+  });
+
+  it('a simulated screen whose wells do not fit its plates', () => {
+    const f = write('crowded.yaml', 'experiment: x\ndataset:\n  synthetic: { wells_per_plate: 2 }\n');
+    expect(specError(() => loadSpec(f)).message).toMatch(new RegExp(`^${f}:3:14: dataset\\.synthetic: plate 1 would hold \\d+ wells but a plate has 2; add plates or wells_per_plate$`));
   });
 });
 

@@ -82,17 +82,20 @@ describe('expansion', () => {
     expect(runs).toHaveLength(2 * 2 * 3 * 3);
   });
 
-  it('a random draw the setting rejects is located at its sweep entry', () => {
-    const f = write('bad-draw.yaml', 'experiment: x\nsweep:\n  random:\n    n: 2\n    params:\n      model.latent: {uniform: [1, 8]}\n');
-    const err = (() => {
-      try {
-        expandRuns(loadSpec(f));
-      } catch (e) {
-        return e as SpecError;
-      }
-    })();
-    expect(err).toBeInstanceOf(SpecError);
-    expect(err!.message).toMatch(new RegExp(`^${f}:6:21: model\\.latent: must be integer \\(got [0-9.]+\\) \\(in sweep point model\\.latent=[0-9.]+\\)$`));
+  it('a random range its setting cannot take is located at its sweep entry when the spec loads, before any draw', () => {
+    const cases: [string, RegExp][] = [
+      // Fractions for a whole number, and ends outside the setting's bounds (a search's as a random sweep's).
+      ['random:\n    n: 2\n    params:\n      model.latent: {uniform: [1, 8]}\n', /:6:31: sweep\.random\.params\.model\.latent\.uniform: uniform draws fractions, but model\.latent takes whole numbers; use int_uniform$/],
+      ['search:\n    trials: 4\n    params:\n      training.lr: {uniform: [-1, 1]}\n', /:6:31: sweep\.search\.params\.training\.lr\.uniform\[0\]: must be > 0 \(got -1\)$/],
+      ['random:\n    n: 2\n    params:\n      model.dropout: {uniform: [0.5, 3]}\n', /:6:38: sweep\.random\.params\.model\.dropout\.uniform\[1\]: must be < 1 \(got 3\)$/],
+    ];
+    for (const [sweep, message] of cases) {
+      const f = write('bad-range.yaml', `experiment: x\nsweep:\n  ${sweep}`);
+      expect(() => loadSpec(f)).toThrow(message);
+    }
+    // A high end the setting excludes is never drawn (uniform draws below it).
+    const edge = write('edge-range.yaml', 'experiment: x\nsweep:\n  random:\n    n: 2\n    params:\n      model.dropout: {uniform: [0, 1]}\n');
+    expect(expandRuns(loadSpec(edge))).toHaveLength(2);
   });
 
   it('points that give the same run are an error', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pl from 'nodejs-polars';
@@ -78,6 +78,23 @@ describe('ads validate checks the data files without reading them', () => {
     expect(p.stderr).toMatch(/dataset\.columns\.moa: column 'Metadata_moa' \(MoA \(evaluation\.moa\.enabled\); preset LINCS\)/);
   });
 
+  it('a data path whose symbolic links loop is a user error (exit 2), not an internal one', async () => {
+    symlinkSync(join(dir, 'loop-b.csv'), join(dir, 'loop-a.csv'));
+    symlinkSync(join(dir, 'loop-a.csv'), join(dir, 'loop-b.csv'));
+    const r = await validate(spec('loop', fileData('loop-a.csv')));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'loop-a.csv')}: symbolic links in the path lead round in a loop (ELOOP)`);
+    expect(r.stderr).not.toContain('internal error');
+  });
+
+  it('a drop_wells column missing from a header, located at its entry', async () => {
+    write('data/drop.csv.gz', gzipSync(TABLE));
+    const f = spec('drop-wells', fileData('data/drop.csv.gz', ['  columns: { moa: null }', '  drop_wells:', '    - { column: Metadata_nope, values: [x] }']));
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:7:17: dataset.drop_wells[0].column: column 'Metadata_nope' (drop_wells) is not in ${join(dir, 'data/drop.csv.gz')}`);
+  });
+
   it('an unreadable data file: not gzip, corrupt Parquet, gzip named .csv, header only', async () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ['bad/plain.csv.gz', TABLE, /plain\.csv\.gz: not gzip data/],
@@ -122,7 +139,7 @@ describe('ads validate bounds what a spec can ask for, before expanding anything
     const rss0 = process.memoryUsage().rss;
     const r = await validate(f);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/seeds\.yaml: spec file is 4\d\.\d MB; a spec may be at most 1\.0 MB/);
+    expect(r.stderr).toMatch(/seeds\.yaml: spec file is [\d,]+ bytes; a spec may be at most 1,048,576 \(1 MiB/);
     expect(r.seconds).toBeLessThan(1);
     expect(process.memoryUsage().rss - rss0).toBeLessThan(64 << 20);
   });
@@ -173,6 +190,13 @@ describe('ads validate warns about settings that make a run mean little', () => 
     expect(r.stderr).toContain(`warning: ${f}:4:18: model.latent: 12 is not smaller than the 12 input features: the autoencoder can learn to copy its input`);
     expect(r.stderr).toContain(`warning: ${f}:4:31: model.dropout: 0.96 drops almost every unit (≥ 0.95)`);
     expect(r.stdout).toMatch(/^ok .*sanity\.yaml \(1 run\)$/m);
+  });
+
+  it('a replicate percentile written as a fraction (0.9 for 90)', async () => {
+    const f = spec('fraction', ['evaluation:', '  percent_replicating: { percentile: 0.9 }']);
+    const r = await validate(f);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${f}:3:38: evaluation.percent_replicating.percentile: 0.9 is the 0.9th percentile (the scale is 0–100, the reference's 90)`);
   });
 
   it('a swept value is located at its sweep entry; a sane spec gets no warning', async () => {

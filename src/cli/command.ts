@@ -48,7 +48,7 @@ export function commonValues(options: Parameters<Command['run']>[1]): { override
 export function parseCommandArgs(cmd: Command, argv: string[]) {
   try {
     return parseArgs({
-      args: argv,
+      args: withNegativeValues(cmd, argv),
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(
@@ -60,8 +60,25 @@ export function parseCommandArgs(cmd: Command, argv: string[]) {
       ),
     });
   } catch (err) {
-    throw new UserError(`ads ${cmd.name}: ${(err as Error).message}\n\n${commandHelp(cmd)}`, 2);
+    // Node's message for an unknown option goes on about positionals after '--', with a quote left open.
+    const unknown = (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec((err as Error).message) : null;
+    const message = unknown ? `unknown option ${unknown[1]}` : (err as Error).message;
+    throw new UserError(`ads ${cmd.name}: ${message}\n\n${commandHelp(cmd)}`, 2);
   }
+}
+
+/**
+ * `--jobs -1` as `--jobs=-1`: util.parseArgs takes a value that starts with '-' for an option and calls it
+ * ambiguous, where the command's own check says what a value must be ("a positive whole number").
+ */
+function withNegativeValues(cmd: Command, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : null;
+    if (name !== null && cmd.options[name]?.type === 'string' && i + 1 < argv.length && /^-\d/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
 }
 
 export function commandHelp(cmd: Command): string {

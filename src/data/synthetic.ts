@@ -3,6 +3,7 @@ import { matrix } from '../numeric/matrix.ts';
 import { type RandomStream, permutation, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
+import { overfullPlate } from './synthetic_layout.ts';
 
 export type SyntheticSettings = ResolvedSpec['dataset']['synthetic'];
 
@@ -30,6 +31,8 @@ const MEASUREMENTS = ['AreaShape', 'Intensity', 'Texture', 'Granularity', 'Radia
  * get arbitrary raw units, so normalization matters. Everything is drawn from the run's `simulation` stream.
  */
 export function simulateScreen(settings: SyntheticSettings, seed: number): Profiles {
+  const crowded = overfullPlate(settings);
+  if (crowded) throw new UserError(`dataset.synthetic: ${crowded}`, 2);
   const rs = stream(seed, 'simulation');
   const s = settings;
   const f = s.features;
@@ -148,13 +151,7 @@ function wellMetadata(rs: RandomStream, wells: Well[], s: SyntheticSettings, bat
   const positions: string[] = new Array(wells.length);
   const byPlate: number[][] = Array.from({ length: s.plates }, () => []);
   wells.forEach((w, i) => byPlate[w.plate].push(i));
-  byPlate.forEach((onPlate, p) => {
-    if (onPlate.length > s.wells_per_plate) {
-      throw new UserError(
-        `dataset.synthetic: plate ${p + 1} would hold ${onPlate.length} wells but a plate has ${s.wells_per_plate}; add plates or wells_per_plate`,
-        2,
-      );
-    }
+  byPlate.forEach((onPlate) => {
     const order = permutation(rs, s.wells_per_plate);
     onPlate.forEach((i, n) => {
       const slot = order[n];

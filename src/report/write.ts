@@ -4,6 +4,7 @@ import type { Block, ReportDocument } from './blocks.ts';
 import { groupByPoint } from './aggregate.ts';
 import { ExperimentStore } from '../run/store.ts';
 import { collectRuns } from './collect.ts';
+import { checkReplaceable, checkReportPlace, reportFolder } from './place.ts';
 import { metricsCsv } from './metrics_table.ts';
 import { buildReport } from './document.ts';
 import { figureCsv } from './figure_data.ts';
@@ -37,12 +38,14 @@ export async function writeReportFor(
   /** How `ads report` names what it reports: the spec file and its --set values; the experiment's name by default. */
   specArgs: readonly string[] = [settings.experiment],
 ): Promise<string> {
+  const dir = reportFolder(reportsDir, settings.experiment);
+  checkReportPlace(runsDir, reportsDir, settings.experiment);
+  checkReplaceable(dir);
   const collected = collectRuns(new ExperimentStore(runsDir, settings.experiment), current);
   const tables = new Map(collected.complete.map((run) => [run.runId, readRunTables(run, settings.representations)]));
   const rebuild = ['ads', 'report', ...specArgs, '--runs-dir', runsDir, '--reports-dir', reportsDir].map(shellWord).join(' ');
   const doc = buildReport({ ...settings, collected, tables, rebuild, builtAt: new Date().toISOString() });
   const svgs = await renderFigures(doc);
-  const dir = join(reportsDir, settings.experiment);
   replaceFolder(dir, (tmp) => {
     mkdirSync(join(tmp, 'figures'));
     for (const [name, svg] of svgs) writeFileSync(join(tmp, 'figures', `${name}.svg`), svg);

@@ -141,29 +141,40 @@ export class SharedWorkCache {
     }
   }
 
-  /** Removes the entries not used for `unusedDays` days (all with 0): how many, and the bytes freed. */
-  prune(unusedDays: number): { entries: number; bytes: number; kept: number } {
-    if (!existsSync(this.dir)) return { entries: 0, bytes: 0, kept: 0 };
+  /**
+   * Removes the entries not used for `unusedDays` days (all with 0): how many, and the bytes freed. Only what
+   * this cache writes goes (a key's folder holding its entry.json, or the leftover of an interrupted write);
+   * anything else in the folder is counted in `foreign` and left alone, so a --runs-dir that names another
+   * folder (a home directory, whose .cache is another program's) loses nothing.
+   */
+  prune(unusedDays: number): { entries: number; bytes: number; kept: number; foreign: number } {
+    const counts = { entries: 0, bytes: 0, kept: 0, foreign: 0 };
+    if (!existsSync(this.dir)) return counts;
     const cutoff = Date.now() - unusedDays * 86_400_000;
-    let entries = 0;
-    let bytes = 0;
-    let kept = 0;
     for (const name of readdirSync(this.dir)) {
       const path = join(this.dir, name);
       // Leftovers of an interrupted write (".<key>.<pid>.<rand>") go whatever their age, unless being written now.
-      const partial = name.startsWith('.');
+      const partial = PARTIAL.test(name);
+      if (!partial && !(KEY.test(name) && existsSync(join(path, 'entry.json')))) {
+        counts.foreign++;
+        continue;
+      }
       if (!partial && statSync(path).mtimeMs >= cutoff) {
-        kept++;
+        counts.kept++;
         continue;
       }
       if (partial && Date.now() - statSync(path).mtimeMs < 3_600_000) continue;
-      bytes += sizeOf(path);
+      counts.bytes += sizeOf(path);
       rmSync(path, { recursive: true, force: true });
-      if (!partial) entries++;
+      if (!partial) counts.entries++;
     }
-    return { entries, bytes, kept };
+    return counts;
   }
 }
+
+/** An entry's folder name (`keyOf`) and the temporary name `store` writes it under. */
+const KEY = /^[0-9a-f]{32}$/;
+const PARTIAL = /^\.[0-9a-f]{32}\.\d+\.[0-9a-f]{8}$/;
 
 /** A value the last shared stage hands on: a table it filed is kept by name, anything else as JSON. */
 function keptValue(name: string, value: unknown, output: StageOutput<unknown, unknown>): KeptValue {

@@ -13,11 +13,12 @@ const EXPLAINED: Record<string, string> = {
   EEXIST: 'a file of that name exists, and it is not a folder',
   EISDIR: 'it is a folder, not a file',
   ENAMETOOLONG: 'a name in the path is too long for the file system',
+  ELOOP: 'symbolic links in the path lead round in a loop',
 };
-const LINUX_ERRNO: Record<number, string> = { 1: 'EPERM', 13: 'EACCES', 17: 'EEXIST', 20: 'ENOTDIR', 21: 'EISDIR', 28: 'ENOSPC', 30: 'EROFS', 36: 'ENAMETOOLONG', 122: 'EDQUOT' };
+const LINUX_ERRNO: Record<number, string> = { 1: 'EPERM', 13: 'EACCES', 17: 'EEXIST', 20: 'ENOTDIR', 21: 'EISDIR', 28: 'ENOSPC', 30: 'EROFS', 36: 'ENAMETOOLONG', 40: 'ELOOP', 122: 'EDQUOT' };
 
 /** Errors that are about the path rather than the file system's state: fixed by naming another path. */
-export const BAD_PATH = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG']);
+export const BAD_PATH = new Set(['ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'ELOOP']);
 
 /** The errno code of a file-system error a user can fix, or null for anything else (a bug). */
 export function fileSystemCode(err: unknown): string | null {

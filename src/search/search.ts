@@ -7,6 +7,7 @@ import { ExperimentStore, type RunDir, TABLES, TRIALS } from '../run/store.ts';
 import { PIPELINE } from '../stages/pipeline.ts';
 import type { TrainingMetrics } from '../stages/train.ts';
 import { type LoadedSpec, loadSpec } from '../spec/load.ts';
+import { overridesOf } from '../spec/overrides.ts';
 import { expandRuns, type PlannedRun } from '../sweep/expand.ts';
 import { type Distribution, randomSuggest, type ScoredTrial, tpeSuggest } from './tpe.ts';
 
@@ -29,10 +30,6 @@ export interface SearchOutcome {
   best: TrialRecord;
 }
 
-/** `--set path=value` for each searched setting: values go through the same loader and checks as any override. */
-export function asOverrides(params: Readonly<Record<string, unknown>>): string[] {
-  return Object.entries(params).map(([path, value]) => `${path}=${JSON.stringify(value)}`);
-}
 
 /**
  * Runs the spec's hyper-parameter search (sweep.search): trials in batches of `opts.jobs` (default 1: one
@@ -59,7 +56,7 @@ export async function runSearch(loaded: LoadedSpec, overrides: readonly string[]
     const batch: { params: Record<string, unknown>; trial: PlannedRun }[] = [];
     for (let t = first; t < Math.min(first + jobs, search.trials); t++) {
       const params = search.sampler === 'tpe' && t >= search.startup ? tpeSuggest(space, scored, rs) : randomSuggest(space, rs);
-      const planned = expandRuns(loadSpec(loaded.file, [...overrides, 'sweep={}', ...asOverrides(params)]))[0];
+      const planned = expandRuns(loadSpec(loaded.file, [...overrides, 'sweep={}', ...overridesOf(params)]))[0];
       batch.push({ params, trial: { ...planned, point: params } });
     }
     // A setting suggested twice in a batch is one run (the same run id), run once.

@@ -27,6 +27,7 @@ export function checkDataFiles(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       ...requiredColumns(roles).map((c) => ({ ...c, setting: settingOf(c.column, dataset) })),
       ...(spec.evaluation.moa.enabled && roles.moa !== null ? [{ column: roles.moa, role: 'MoA (evaluation.moa.enabled)', setting: ['dataset', 'columns', 'moa'] }] : []),
       ...(spec.evaluation.split_by !== null ? [{ column: spec.evaluation.split_by, role: 'split_by', setting: ['evaluation', 'split_by'] }] : []),
+      ...dataset.drop_wells.map((d, i) => ({ column: d.column, role: 'drop_wells', setting: ['dataset', 'drop_wells', String(i), 'column'] })),
       // The Cell Painting side of each modality's match key.
       ...Object.entries(spec.modalities).flatMap(([name, m]) =>
         (m.match.cell_painting ?? []).map((column, i) => ({ column, role: `match key of modality ${name}`, setting: ['modalities', name, 'match', 'cell_painting', String(i)] })),

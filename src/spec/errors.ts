@@ -32,6 +32,7 @@ export function dottedPath(keys: readonly string[]): string {
 
 /** A value quoted for a message, cut short so a large list does not drown the error. */
 export function shown(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  // JSON has no infinities or NaN (it writes null): YAML's .inf and .nan are shown as numbers.
+  const text = value === undefined ? 'nothing' : typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

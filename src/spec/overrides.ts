@@ -30,6 +30,11 @@ export function applyOverrides(composed: Composed, overrides: readonly string[])
   }, composed);
 }
 
+/** `path=value` overrides setting each of `params` (dotted paths), the values written as JSON (which YAML reads). */
+export function overridesOf(params: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(params).map(([path, value]) => `${path}=${JSON.stringify(value)}`);
+}
+
 function typed(pointer: string, raw: string): unknown {
   let read: { value: unknown } | undefined;
   try {

@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
 import { expandPattern, whyNoFile } from '../data/files.ts';
 import { L1000_MODALITY } from '../data/presets.ts';
+import { overfullPlate } from '../data/synthetic_layout.ts';
+import { checkDataSource } from './data-source.ts';
 import { SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
+import { checkNumpySeeds } from './numpy-seeds.ts';
+import { checkPatterns } from './patterns.ts';
 import { validateExperiment } from './schema.ts';
 import { locate, type SiteTree } from './sites.ts';
 import type { ResolvedSpec } from './types.ts';
@@ -18,8 +22,12 @@ export function resolveSpec(composed: Record<string, unknown>, sites: SiteTree):
   if (!checked.valid) throw new SpecError(issuesFromAjv(checked.errors, checked.value, sites));
   const spec = checked.value as ResolvedSpec & { extends?: unknown };
   delete spec.extends;
+  checkDataSource(spec, sites);
+  checkSyntheticLayout(spec, sites);
   checkModalities(spec, sites);
   checkReplicatingIn(spec, sites);
+  checkPatterns(spec, sites);
+  checkNumpySeeds(spec, sites);
   return withAbsoluteDataPaths(spec, sites);
 }
 
@@ -64,6 +72,12 @@ function checkModalities(spec: ResolvedSpec, sites: SiteTree): void {
   if (cellPaintingKeys.size > 1) {
     fail(['modalities'], `every modality must meet Cell Painting on the same columns (match.cell_painting), but they use ${[...cellPaintingKeys].join(' and ')}`);
   }
+}
+
+/** The simulated screen's wells fit its plates (known from the settings, before anything is simulated). */
+function checkSyntheticLayout(spec: ResolvedSpec, sites: SiteTree): void {
+  const crowded = spec.dataset.source === 'synthetic' ? overfullPlate(spec.dataset.synthetic) : null;
+  if (crowded) throw new SpecError({ where: locate(sites, ['dataset', 'synthetic']).where, path: 'dataset.synthetic', message: crowded });
 }
 
 /**

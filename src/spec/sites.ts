@@ -30,6 +30,17 @@ export function locate(tree: SiteTree, keys: readonly string[], part: 'value' | 
   return part === 'key' ? (node.key ?? node.value) : node.value;
 }
 
+/** Where the setting at `keys` was written (by a file or a --set), or null where nobody wrote it (a default). */
+export function written(tree: SiteTree, keys: readonly string[]): Site | null {
+  let node = tree;
+  for (const k of keys) {
+    const child = node.children?.get(k);
+    if (!child) return null;
+    node = child;
+  }
+  return node.value;
+}
+
 /**
  * A copy of `tree` in which the setting at `keys`, and everything below it, was written at `site`; parents that
  * did not exist are created at `site` too, while existing parents keep their own sites. Only the nodes on the

@@ -1,6 +1,6 @@
 import { dottedPath, type SpecIssue, SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
-import { resolveSetting, validateSetting } from './schema.ts';
+import { resolveSetting, schemaAt, validateSetting } from './schema.ts';
 import { unknownSettingIssue } from './setting-issue.ts';
 import { locate, type SiteTree } from './sites.ts';
 import type { ResolvedSpec } from './types.ts';
@@ -59,6 +59,16 @@ export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
       continue;
     }
     swept.push({ keys: r.keys, entry });
+    // A --set of a swept setting would be overridden by the sweep in every run, silently.
+    const override = commandLineSite(sites, r.keys);
+    if (override) {
+      issues.push({
+        where: override,
+        path: r.keys.join('.'),
+        message: `is swept by ${dottedPath(entry)} (${where}), which sets it in every run; change the sweep's values instead`,
+      });
+      continue;
+    }
     const checkValues = (list: readonly unknown[], at: readonly string[]) =>
       list.forEach((value, i) => {
         const check = validateSetting(r.pointer, value);
@@ -70,6 +80,7 @@ export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
       const [kind, [low, high]] = Object.entries(distribution)[0] as [string, number[]];
       const at = [...entry, kind];
       if (low > high) issues.push({ where: locate(sites, at).where, path: dottedPath(at), message: `low ${low} is above high ${high}` });
+      else issues.push(...rangeIssues(r.pointer, path, kind, [low, high], at, sites));
     }
   }
 
@@ -103,6 +114,37 @@ function plannedRunCount(sweep: ResolvedSpec['sweep']): number {
   const zip = Object.values(sweep.zip)[0]?.length ?? 1;
   const random = sweep.random ? sweep.random.n : 1;
   return grid * zip * random * Math.max(1, sweep.seeds.length);
+}
+
+/**
+ * A random range's draws are values of its setting: both ends are checked as values (uniform draws below its
+ * high end, so a high end the setting excludes is fine), and a setting of whole numbers takes int_uniform.
+ */
+function rangeIssues(pointer: string, path: string, kind: string, bounds: number[], at: readonly string[], sites: SiteTree): SpecIssue[] {
+  const schema = schemaAt(pointer);
+  const types = ([] as unknown[]).concat(schema.type);
+  if (kind !== 'int_uniform' && types.includes('integer') && !types.includes('number')) {
+    return [{ where: locate(sites, at).where, path: dottedPath(at), message: `${kind} draws fractions, but ${path} takes whole numbers; use int_uniform` }];
+  }
+  return bounds.flatMap((bound, i) => {
+    if (i === 1 && kind !== 'int_uniform' && schema.exclusiveMaximum === bound) return [];
+    const check = validateSetting(pointer, bound);
+    return check.valid ? [] : issuesFromAjv(check.errors, bound, sites, [...at, String(i)]);
+  });
+}
+
+/** The `--set …` that wrote the setting at `keys` or one inside it, if any. */
+function commandLineSite(sites: SiteTree, keys: readonly string[]): string | null {
+  const node = keys.reduce<SiteTree | undefined>((n, k) => n?.children?.get(k), sites);
+  const visit = (n: SiteTree): string | null => {
+    if (n.value.where.startsWith('--set ')) return n.value.where;
+    for (const child of n.children?.values() ?? []) {
+      const found = visit(child);
+      if (found) return found;
+    }
+    return null;
+  };
+  return node ? visit(node) : null;
 }
 
 function isPrefix(a: readonly string[], b: readonly string[]): boolean {

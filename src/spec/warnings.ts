@@ -9,7 +9,7 @@ import { sweepEntries } from './sweep-check.ts';
  * The training-setting warnings (`trainingWarnings`) that can be known without loading data: dropout, and
  * a latent code not smaller than a simulated screen's feature count. Located where the value was written:
  * the setting, or the sweep entry that produced it. Runs meet the same checks, with the real counts, when
- * they train.
+ * they train. And a replicate percentile written as a fraction (0.9 for 90).
  */
 export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]): SpecIssue[] {
   const entries = sweepEntries(loaded.spec.sweep);
@@ -22,6 +22,15 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       const message = swept ? `${w.message} (in sweep point ${w.setting}=${JSON.stringify(run.point[w.setting])})` : w.message;
       if (!out.some((o) => o.where === where && o.message === message)) out.push({ where, path: w.setting, message });
     }
+  }
+  const { percentile } = loaded.spec.evaluation.percent_replicating;
+  if (percentile > 0 && percentile <= 1) {
+    const keys = ['evaluation', 'percent_replicating', 'percentile'];
+    out.push({
+      where: locate(loaded.sites, keys).where,
+      path: keys.join('.'),
+      message: `${percentile} is the ${percentile}th percentile (the scale is 0–100, the reference's 90): a null that low makes almost every perturbation replicate; did you mean ${percentile * 100}?`,
+    });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from '../vendor/yaml.ts';
-import { SpecError } from './errors.ts';
+import { SpecError, shown } from './errors.ts';
 import type { Site, SiteTree } from './sites.ts';
 
 /** One spec file as written: its settings and where each was written. */
@@ -41,7 +41,7 @@ export function readSpecFile(file: string): SpecFile {
       throw new SpecError({
         where: shownFile,
         path: '',
-        message: `spec file is ${megabytes(stat.size)}; a spec may be at most ${megabytes(MAX_SPEC_BYTES)} (a list that long, e.g. of seeds, is a mistake)`,
+        message: `spec file is ${stat.size.toLocaleString('en-US')} bytes; a spec may be at most ${MAX_SPEC_BYTES.toLocaleString('en-US')} (${MAX_SPEC_BYTES / (1 << 20)} MiB: a list that long, e.g. of seeds, is a mistake)`,
       });
     }
     text = readFileSync(file, 'utf8');
@@ -52,7 +52,9 @@ export function readSpecFile(file: string): SpecFile {
     throw new SpecError({ where: shownFile, path: '', message: `cannot read spec: ${reason}` });
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  // logLevel error: the parser's warnings (a key that is a list becomes its text) would reach stderr as advice
+  // about its own options; such a key is reported as an unknown setting instead.
+  const doc = parseDocument(text, { lineCounter, logLevel: 'error' });
   const at = (offset: number): Site => {
     const { line, col } = lineCounter.linePos(offset);
     return { where: `${shownFile}:${line}:${col}`, dir: dirname(file) };
@@ -62,7 +64,11 @@ export function readSpecFile(file: string): SpecFile {
     // The parser's message repeats the position and appends a code frame; the location prefix replaces both.
     const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     // The parser runs out of stack on lists or maps nested thousands deep; say what the user can fix.
-    const message = /Maximum call stack/.test(first) ? 'lists or mappings nested too deeply' : first;
+    const message = /Maximum call stack/.test(first)
+      ? 'lists or mappings nested too deeply'
+      : /multiple documents/.test(first)
+        ? 'a second YAML document (after ---): a spec file holds one'
+        : first;
     throw new SpecError({ where: at(err.pos[0]).where, path: '', message });
   }
   const root = doc.contents;
@@ -84,9 +90,6 @@ export function readSpecFile(file: string): SpecFile {
   return { file, value, sites: siteTree(doc, root, undefined, at) };
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1 << 20)).toFixed(1)} MB`;
-}
 
 /** Where the first alias of a document is written. */
 function firstAlias(root: Node): number | undefined {
@@ -101,7 +104,7 @@ function firstAlias(root: Node): number | undefined {
 }
 
 function shownScalar(node: Node): string {
-  return isScalar(node) ? JSON.stringify(node.value) : 'an alias';
+  return isScalar(node) ? shown(node.value) : 'an alias';
 }
 
 function siteTree(doc: Document, node: unknown, keyNode: Node | undefined, at: (offset: number) => Site): SiteTree {

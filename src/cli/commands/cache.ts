@@ -24,8 +24,9 @@ export const cacheCommand: CommandDefinition = {
       throw new UserError(`ads cache prune: ${runsDir}: no such directory (--runs-dir names the runs directory; default: runs)`, 2);
     }
     const cache = sharedWorkCache(runsDir);
-    const { entries, bytes, kept } = cache.prune(Number(text));
+    const { entries, bytes, kept, foreign } = cache.prune(Number(text));
     console.log(`${cache.dir}: removed ${entries} entr${entries === 1 ? 'y' : 'ies'} (${(bytes / 2 ** 20).toFixed(1)} MiB), kept ${kept}`);
+    if (foreign) console.error(`ads cache prune: left ${foreign} item(s) in ${cache.dir} that are not ads cache entries (is --runs-dir ${runsDir} a runs directory?)`);
     return 0;
   },
 };

@@ -3,12 +3,10 @@ import { writeReport, writeReportFor } from '../../report/write.ts';
 import { settingsFromRuns } from '../../report/settings.ts';
 import { ExperimentStore } from '../../run/store.ts';
 import { resultSettings } from '../../report/collect.ts';
-import { asOverrides } from '../../search/search.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 import { asUserError, writableDir } from '../paths.ts';
-import { withoutSearch } from './run.ts';
 
 export const reportCommand: CommandDefinition = {
   name: 'report',
@@ -35,10 +33,15 @@ export const reportCommand: CommandDefinition = {
 async function writeTarget(target: string, overrides: string[], runsDir: string, reportsDir: string): Promise<string> {
   if (existsSync(target) && statSync(target).isFile()) {
     const loaded = currentSpec(target, overrides, runsDir);
+    const { spec } = loaded ?? loadSpec(target, overrides);
     writableDir(reportsDir, '--reports-dir');
+    // A mistyped --runs-dir would otherwise replace the report with an empty one.
+    if (!new ExperimentStore(runsDir, spec.experiment).runDirs().some((run) => existsSync(run.manifestPath))) {
+      throw new UserError(`ads report: no run of experiment '${spec.experiment}' in ${runsDir} (--runs-dir names the runs directory; default: runs)`, 2);
+    }
     // The spec's runs as it stands now: complete runs of other settings are listed apart, not averaged in.
     const current = loaded ? expandRuns(loaded).map((r) => resultSettings(r.spec)) : undefined;
-    return writeReport((loaded ?? loadSpec(target, overrides)).spec, runsDir, reportsDir, current, [target, ...overrides.flatMap((o) => ['--set', o])]);
+    return writeReport(spec, runsDir, reportsDir, current, [target, ...overrides.flatMap((o) => ['--set', o])]);
   }
   // Not a file: an experiment name, whose settings every complete run saved with itself.
   if (/\.ya?ml$/i.test(target)) throw new UserError(`ads report: no spec file ${target}`, 2);
@@ -60,5 +63,5 @@ function currentSpec(file: string, overrides: readonly string[], runsDir: string
   const outcome = new ExperimentStore(runsDir, loaded.spec.experiment).searchOutcome;
   if (!existsSync(outcome)) return null;
   const best = (JSON.parse(readFileSync(outcome, 'utf8')) as { best?: { params?: Record<string, unknown> } }).best?.params;
-  return best ? withoutSearch(loadSpec(file, [...overrides, ...asOverrides(best)])) : null;
+  return best ? loadSpec(file, [...overrides], best) : null;
 }

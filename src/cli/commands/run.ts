@@ -1,4 +1,5 @@
 import { resultSettings } from '../../report/collect.ts';
+import { checkReportPlace } from '../../report/place.ts';
 import type { RunnerOptions } from '../../run/options.ts';
 import { defaultJobs, WorkerPool } from '../../run/pool.ts';
 import { ExperimentStore } from '../../run/store.ts';
@@ -38,7 +39,10 @@ export const runCommand: CommandDefinition = {
     const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
-    if (!options['no-report']) writableDir(reportsDir, '--reports-dir');
+    if (!options['no-report']) {
+      writableDir(reportsDir, '--reports-dir');
+      checkReportPlace(runsDir, reportsDir, loaded.spec.experiment);
+    }
     const shard = typeof options.shard === 'string' ? parseShard(options.shard) : null;
     const { swept, planned, runs, outcomes } = await runExperiment(positionals[0], loaded, overrides, shard, { runsDir, force, plain, jobs, cache });
     // The runs' outcome is told even when the report cannot be written (a full disk, say).
@@ -86,10 +90,10 @@ async function runExperiment(path: string, loaded: LoadedSpec, overrides: readon
   try {
     let spec = loaded;
     if (!known) {
-      const { asOverrides, runSearch } = await import('../../search/search.ts');
+      const { runSearch } = await import('../../search/search.ts');
       const outcome = await runSearch(loaded, overrides, { ...opts, workers });
       console.log(`search: best of ${outcome.trials.length} trials is ${outcome.best.run_id} (best val loss ${outcome.best.objective}) with ${JSON.stringify(outcome.best.params)}`);
-      spec = withoutSearch(loadSpec(path, [...overrides, ...asOverrides(outcome.best.params)]));
+      spec = loadSpec(path, overrides, outcome.best.params);
     }
     const { swept, planned, runs } = known ?? sweepOf(spec);
     const { PIPELINE } = await import('../../stages/pipeline.ts');
@@ -106,11 +110,5 @@ function jobsOption(text: string | undefined, threadsPerRun: number | 'auto'): n
   if (text === undefined) return defaultJobs(threadsPerRun === 'auto' ? 1 : threadsPerRun);
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
   return Number(text);
-}
-
-/** The spec with its search applied: the runs that follow are the sweep's, at the best trial's settings. */
-export function withoutSearch(loaded: LoadedSpec): LoadedSpec {
-  const { search: _search, ...sweep } = loaded.spec.sweep;
-  return { ...loaded, spec: { ...loaded.spec, sweep } };
 }
 

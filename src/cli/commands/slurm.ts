@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { checkReportPlace } from '../../report/place.ts';
 import { writeSlurmScripts } from '../../slurm/scripts.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
@@ -39,11 +40,16 @@ export const slurmCommand: CommandDefinition = {
     if (shards > runs) throw new UserError(`ads slurm: --shards ${shards} is more than the ${runs} planned run(s); tasks past ${runs} would have nothing to do`, 2);
     const time = str('time') ?? DEFAULT_TIME;
     if (!/^(\d+-)?\d+(:\d+){0,2}$/.test(time)) throw new UserError(`ads slurm: --time ${time}: expected [D-]HH:MM:SS, MM:SS or minutes`, 2);
+    const [, ...sixties] = time.replace(/^\d+-/, '').split(':').map(Number);
+    if (sixties.some((n) => n > 59)) throw new UserError(`ads slurm: --time ${time}: minutes and seconds run from 0 to 59`, 2);
+    // To Slurm a time limit of 0 is no limit at all.
+    if (time.split(/[-:]/).every((n) => Number(n) === 0)) throw new UserError(`ads slurm: --time ${time}: a time limit of zero means none to Slurm; give the tasks' limit`, 2);
     const mem = str('mem');
     if (mem !== undefined && !/^\d+[KMGT]?$/i.test(mem)) throw new UserError(`ads slurm: --mem ${mem}: expected a size such as 8G or 16000M`, 2);
     const partition = str('partition');
     if (partition !== undefined && !/^[\w.,-]+$/.test(partition)) throw new UserError(`ads slurm: --partition ${partition}: not a partition name`, 2);
 
+    checkReportPlace(str('runs-dir') ?? 'runs', str('reports-dir') ?? 'reports', experiment);
     const outDir = resolve(str('out') ?? `slurm/${experiment}`);
     const written = writeSlurmScripts({
       experiment,
