@@ -163,6 +163,45 @@ describe('CSV structure is read strictly', () => {
     }
   });
 
+  it('ids written with leading zeros stay the text they are: "01" and "1" are two compounds, and per-plate files meet on "0001"', () => {
+    // Every id a number, so that polars reads the column as integers: "01" would become 1, one compound with "1".
+    const text = good(...plateRows('P1')).replace(/,DMSO,/g, ',0,').replace(/,C1,/g, ',01,').replace(/,C2,/g, ',1,');
+    expect(load(write('zeros.csv', text)).profiles.metadata.Metadata_pert).toEqual(['0', '0', '0', '0', '01', '01', '1', '1']);
+    // One plate's file holds only digit ids ("0001"), the other's also a text id: both keep "0001".
+    write('zeros/p1.csv', good(...plateRows('P1')).replace(/,DMSO,/g, ',0000,').replace(/,C[12],/g, ',0001,'));
+    write('zeros/p2.csv', good(...plateRows('P2')).replace(/,C1,/g, ',0001,'));
+    const both = load(join(dir, 'zeros/p*.csv')).profiles.metadata.Metadata_pert;
+    expect(both.filter((v) => v === '0001')).toHaveLength(6);
+    expect(both).not.toContain(1);
+    // Numbers without such zeros stay numbers (doses, numeric plate ids).
+    expect(load(write('plain-ids.csv', good(...plateRows('7')))).profiles.metadata.Metadata_Plate[0]).toBe(7);
+  });
+
+  it('a feature column of true/false values, dates or lists is an error naming the file and the column (not 1/0 or milliseconds)', () => {
+    const text = good(...plateRows('P1').map((r, i) => r.replace(/,([^,]*)$/, `,${i % 2 ? 'true' : 'false'}`)));
+    const csv = write('bool.csv', text);
+    expect(dataError(() => load(csv))).toBe(`${csv}: column 'Nuclei_c' holds true/false values, not numbers; a feature column holds measurements (leave it out with dataset.features.exclude)`);
+    const frame = pl.readCSV(good(...plateRows('P1')));
+    const dates = join(dir, 'dates.parquet');
+    frame.withColumns(pl.Series('Cells_b', Array.from({ length: 8 }, (_, i) => new Date(86_400_000 * i)))).writeParquet(dates);
+    expect(dataError(() => load(dates))).toMatch(/dates\.parquet: column 'Cells_b' holds dates and times, not numbers/);
+  });
+
+  it('every feature missing in more wells than na_cutoff allows is an error naming the cutoff, not an empty table', () => {
+    const rows = plateRows('P1').map((r, i) => (i === 3 ? r.replace(/,[^,]*,[^,]*,[^,]*$/, ',,,') : r));
+    const path = write('all-missing.csv', good(...rows));
+    expect(dataError(() => load(path, ['  missing: { na_cutoff: 0.05 }']))).toBe(
+      `every one of the 3 features is missing in more than dataset.missing.na_cutoff 0.05 of the 8 wells (e.g. 'Cells_a' in 1 of them, at ${path} line 5), so none would be left; raise na_cutoff, or check the table's missing values`,
+    );
+  });
+
+  it('a drop_wells column the table lacks is an error, not a filter that drops nothing', () => {
+    const path = write('drop.csv', good(...plateRows('P1')));
+    expect(dataError(() => load(path, ['  drop_wells: [{ column: Metadata_ASSAY_WELL_ROLE, values: [Untreated] }]']))).toBe(
+      `${path}: column 'Metadata_ASSAY_WELL_ROLE' (dataset.drop_wells) is not in the table, so no well would be dropped by it; name a metadata column of the file`,
+    );
+  });
+
   it('a header-only file, an empty file and a file of blank lines', () => {
     expect(dataError(() => load(write('header-only.csv', `${HEADER}\n`)))).toMatch(/header-only\.csv: the file has a header but no rows/);
     expect(dataError(() => load(write('empty.csv', '')))).toMatch(/empty\.csv: the file is empty/);
@@ -364,7 +403,21 @@ describe('what the evaluations need is checked when loading, before training', (
     const withMoa = write('moa.csv', `${[`${HEADER},Metadata_moa`, ...plateRows('P1').map((r) => `${r},${r.includes('C1') ? 'm1' : ''}`)].join('\n')}\n`);
     const ok = loadSpec(write('moa2.yaml', `experiment: m\ndataset:\n  source: file\n  path: ${withMoa}\n`)).spec;
     expect(loadDataset(ok, rolesOf(ok.dataset), 0).warnings).toEqual([
+      "MoA consistency (mAP) will be skipped: 0 MoA(s) of column 'Metadata_moa' have two or more labelled perturbations among the evaluated wells (it needs 2: with one, every list is all positives and trivially retrieved)",
       "MoA classification will be skipped: 0 MoA(s) of column 'Metadata_moa' have more than evaluation.moa.min_compounds = 4 compounds among the evaluated wells (it needs 2)",
+    ]);
+  });
+
+  it('what loads but weakens the run is a warning: one plate and well twice, treated wells with the controls\' id, a single MoA', () => {
+    const rows = plateRows('P1');
+    // Row 6 (C1 in B02) filed again under B01, with its own values; two controls marked "Control", not "control".
+    const moved = rows.map((r, i) => (i === 5 ? r.replace('B02', 'B01') : i < 2 ? r.replace('control', 'Control') : r));
+    const path = write('weak.csv', `${[`${HEADER},Metadata_moa`, ...moved.map((r) => `${r},m1`)].join('\n')}\n`);
+    const warnings = loadStage(path, ['  columns: { moa: Metadata_moa }', 'evaluation: { moa: { enabled: false } }']).warnings;
+    expect(warnings).toEqual([
+      `MoA consistency (mAP) will be skipped: 1 MoA(s) of column 'Metadata_moa' have two or more labelled perturbations among the evaluated wells (it needs 2: with one, every list is all positives and trivially retrieved)`,
+      `1 well(s) share their plate and well position with an earlier, different well (Metadata_Plate "P1", Metadata_Well "B01" at ${path} lines 6, 7): a plate imaged twice under one name, or tables merged twice? Each is kept as a well of its own`,
+      `2 treated well(s) have the perturbation of the controls ("DMSO") but 'Metadata_role' "Control", not one of ["control"] (e.g. at ${path} lines 2, 3): they are evaluated as a compound; if they are controls, add that value to dataset.control.values`,
     ]);
   });
 

@@ -9,6 +9,21 @@ const NUMERIC_TYPES = new Set<string>(
   [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64].map((t) => t.variant),
 );
 
+/**
+ * Column types whose values are not measurements (polars would cast true/false to 1/0 and a date to its
+ * milliseconds): a feature column of one is an error, named by the file's end.
+ */
+const NOT_MEASUREMENTS: Record<string, string> = {
+  Bool: 'true/false values',
+  Date: 'dates',
+  Datetime: 'dates and times',
+  Time: 'times of day',
+  Duration: 'durations',
+  List: 'lists of values',
+  Array: 'lists of values',
+  Struct: 'records of several fields',
+};
+
 /** Values and rows of a feature column that are not numbers, as an error shows them. */
 interface NotNumeric {
   values: unknown[];
@@ -38,6 +53,8 @@ export class ProfilesAssembler {
   /** The current file's metadata, a frame per part, and its features' values that are not numbers. */
   private metaParts: pl.DataFrame[] = [];
   private notNumeric = new Map<number, NotNumeric>();
+  /** The current file's feature columns of a type that holds no measurements, and what they hold. */
+  private notMeasured = new Map<number, string>();
 
   constructor(readonly features: readonly string[]) {
     this.cols = features.length;
@@ -82,7 +99,8 @@ export class ProfilesAssembler {
       else if (NUMERIC_TYPES.has(types[k].variant)) {
         numeric.push(name);
         at.push(j);
-      } else other.push(name);
+      } else if (types[k].variant in NOT_MEASUREMENTS) this.notMeasured.set(j, NOT_MEASUREMENTS[types[k].variant]);
+      else other.push(name);
     });
     const out = matrix(this.data.length / this.cols, this.cols, this.data);
     // Numeric columns go in bulk, cast by polars (±Inf is as unusable as a missing value, method §2.1: both
@@ -136,6 +154,11 @@ export class ProfilesAssembler {
    * numbers is an error naming the file, the values and their rows (`unit`: line or row).
    */
   endFile(file: string, unit: string, rows: number): void {
+    const typed = [...this.notMeasured].sort((a, b) => a[0] - b[0])[0];
+    if (typed) {
+      const more = this.notMeasured.size > 1 ? ` (and ${this.notMeasured.size - 1} more such column(s))` : '';
+      throw new DataError(`${file}: column '${this.features[typed[0]]}' holds ${typed[1]}, not numbers${more}; a feature column holds measurements (leave it out with dataset.features.exclude)`);
+    }
     const bad = [...this.notNumeric].sort((a, b) => a[0] - b[0])[0];
     if (bad) {
       const [j, { values, numbers, count }] = bad;
@@ -145,6 +168,7 @@ export class ProfilesAssembler {
     const meta = this.metaParts.length ? concatParts(this.metaParts) : null;
     this.metaParts = [];
     this.notNumeric = new Map();
+    this.notMeasured = new Map();
     const columns: Record<string, MetaValue[]> = {};
     if (meta) for (const name of meta.columns) columns[name] = metadataValues(meta.getColumn(name));
     this.files.push(columns);

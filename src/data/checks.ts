@@ -1,6 +1,7 @@
 import { filterMoas } from '../classify/moa_filter.ts';
 import { DataError } from '../errors.ts';
 import { groupBy } from '../evaluate/groups.ts';
+import { consistencyMoaCount } from '../evaluate/consistency_moas.ts';
 import { prepareForEvaluation } from '../evaluate/prepare.ts';
 import { matrix } from '../numeric/matrix.ts';
 import type { RunSpec } from '../spec/types.ts';
@@ -14,6 +15,40 @@ import { controlMask, type Roles } from './roles.ts';
  * where the highest dose is kept, the columns the evaluation names, and MoA labels that classification can
  * use. Stops with a `DataError` naming the file's rows; returns warnings for what only weakens the run.
  */
+/**
+ * Two rows of one plate and well position with different values: a plate imaged twice under one name, or a
+ * slip of merging tables. Each stays a well of its own (with a batch column telling the two imagings apart
+ * they are no clash), but the user hears of it.
+ */
+function wellPositionsTaken(p: Profiles, origins: Origins | null, roles: Roles): string | null {
+  const key = [roles.batch, roles.plate, roles.well].filter((c): c is string => c !== null);
+  if (!key.every((c) => c in p.metadata)) return null;
+  const columns = key.map((c) => metaColumn(p, c));
+  const first = new Map<string, number>();
+  const clashes: number[][] = [];
+  for (let i = 0; i < p.values.rows; i++) {
+    const values = columns.map((c) => c[i]);
+    if (values.some((v) => v === null)) continue;
+    const at = JSON.stringify(values);
+    const of = first.get(at);
+    if (of === undefined) first.set(at, i);
+    else clashes.push([of, i]);
+  }
+  if (clashes.length === 0) return null;
+  const shown = clashes.slice(0, 3).map(([of, i]) => `${key.map((c, k) => `${c} ${JSON.stringify(columns[k][i])}`).join(', ')} at ${whereWells(origins, [of, i])}`);
+  return (
+    `${clashes.length} well(s) share their plate and well position with an earlier, different well (${shown.join('; ')}${clashes.length > 3 ? '; …' : ''}): ` +
+    'a plate imaged twice under one name, or tables merged twice? Each is kept as a well of its own'
+  );
+}
+
+/** The rows a mask marks. */
+function controlRows(mask: ArrayLike<boolean | number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out.push(i);
+  return out;
+}
+
 export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Roles, spec: RunSpec): string[] {
   const warnings: string[] = [];
   const isControl = controlMask(p, roles);
@@ -35,6 +70,27 @@ export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Ro
 
   const evaluated = checkReplicateGroups(p, origins, roles, isControl, { highestDose, replicatesPerDose: ev.replicates_per_dose, fillUndefined: ev.fill_undefined });
 
+  if (ev.map.enabled && roles.moa !== null && columns(roles.moa)) {
+    const moas = consistencyMoaCount(evaluated, roles.replicateBy, roles.moa);
+    if (moas < 2) {
+      warnings.push(
+        `MoA consistency (mAP) will be skipped: ${moas} MoA(s) of column '${roles.moa}' have two or more labelled perturbations among the evaluated wells ` +
+          '(it needs 2: with one, every list is all positives and trivially retrieved)',
+      );
+    }
+  }
+  const sharedPositions = wellPositionsTaken(p, origins, roles);
+  if (sharedPositions) warnings.push(sharedPositions);
+  const controlIds = new Set(p.metadata[roles.perturbation] ? [...controlRows(isControl)].map((i) => metaColumn(p, roles.perturbation)[i]).filter((v) => v !== null && v !== '') : []);
+  const lookAlikes = treatedRows.filter((i) => controlIds.has(metaColumn(p, roles.perturbation)[i]));
+  if (lookAlikes.length) {
+    const marks = [...new Set(lookAlikes.map((i) => JSON.stringify(metaColumn(p, roles.control.column)[i])))].slice(0, 3).join(', ');
+    warnings.push(
+      `${lookAlikes.length} treated well(s) have the perturbation of the controls (${[...new Set(lookAlikes.map((i) => JSON.stringify(metaColumn(p, roles.perturbation)[i])))].slice(0, 3).join(', ')}) ` +
+        `but '${roles.control.column}' ${marks}, not one of ${JSON.stringify(roles.control.values)} (e.g. at ${whereWells(origins, lookAlikes)}): ` +
+        'they are evaluated as a compound; if they are controls, add that value to dataset.control.values',
+    );
+  }
   if (ev.moa.enabled && roles.moa !== null) {
     if (!columns(roles.moa)) {
       throw new DataError(

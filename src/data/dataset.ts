@@ -113,6 +113,11 @@ function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: ReadOptions)
   }
   const all = { profiles: assembler.finish(), origins: concatOrigins(fileOrigins) };
   checkCopies(all.profiles, all.origins);
+  const absent = dataset.drop_wells.find((d) => !(d.column in all.profiles.metadata));
+  if (absent) {
+    const where = files.length === 1 ? files[0] : `${files[0]} (and ${files.length - 1} more files)`;
+    throw new DataError(`${where}: column '${absent.column}' (${section}.drop_wells) is not in the table, so no well would be dropped by it; name a metadata column of the file`);
+  }
   const { profiles: declared, origins: declaredOrigins } = keepRows(all, dropRows(all.profiles, dataset.drop_wells));
   const roleCheck = checkRoleValues(declared, declaredOrigins, roles, dataset.missing_roles, section);
   const { profiles: complete, origins } = keepRows({ profiles: declared, origins: declaredOrigins }, roleCheck.keep);
@@ -352,6 +357,13 @@ function keepRows(t: { profiles: Profiles; origins: Origins }, keep: Int32Array 
   return { profiles: { metadata, features: p.features, values: matrix(keep.length, cols, data) }, origins: selectOrigins(t.origins, keep) };
 }
 
+/** The rows where column j is missing (NaN). */
+function missingRows(data: Float64Array, rows: number, cols: number, j: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < rows; i++) if (Number.isNaN(data[i * cols + j])) out.push(i);
+  return out;
+}
+
 /** Drop features missing in more than `na_cutoff` of the wells, then fill what is left by the policy. */
 function handleMissing(p: Profiles, policy: DatasetSpec['missing'], origins: Origins, section: string) {
   const { rows, cols, data } = p.values;
@@ -365,6 +377,12 @@ function handleMissing(p: Profiles, policy: DatasetSpec['missing'], origins: Ori
     missing[j] / rows > policy.na_cutoff ? [{ feature, missing_share: missing[j] / rows }] : [],
   );
   const keep = p.features.flatMap((_, j) => (missing[j] / rows > policy.na_cutoff ? [] : [j]));
+  if (keep.length === 0) {
+    throw new DataError(
+      `every one of the ${cols} features is missing in more than ${section}.missing.na_cutoff ${policy.na_cutoff} of the ${rows} wells` +
+        ` (e.g. '${p.features[0]}' in ${missing[0]} of them, at ${whereWells(origins, missingRows(data, rows, cols, 0))}), so none would be left; raise na_cutoff, or check the table's missing values`,
+    );
+  }
   let kept: Profiles = {
     metadata: p.metadata,
     features: keep.map((j) => p.features[j]),

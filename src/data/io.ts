@@ -174,6 +174,7 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
   // would otherwise have every part's types inferred anew).
   const typed = new Map<string, pl.DataType>();
   let schema: Record<string, pl.DataType> | undefined;
+  const floatNames = new Set(options.floats ?? []);
   let work = Buffer.allocUnsafe(partBytes + PIECE_ROOM);
   // work[0, head): the header line once it is known; work[head, head + fill): text not yet checked.
   let head = 0;
@@ -216,7 +217,7 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
         const names = otherCsv ? plan!.others : header;
         // The types earlier parts found: all of them, or (for the other columns, under stand-in names) those known.
         const known = otherCsv ? { dtypes: Object.fromEntries(plan!.others.flatMap((name, k) => (typed.has(name) ? [[`c${k}`, typed.get(name)!]] : []))) } : schema && { schema };
-        const df = withHeaderNames(parseCsv(path, otherCsv ?? csv, rows, known), names);
+        const df = keepWrittenIds(withHeaderNames(parseCsv(path, otherCsv ?? csv, rows, known), names), otherCsv ?? csv, floatNames);
         const { height, columns, dtypes, nulls } = frameFacts(df);
         if (!schema) {
           columns.forEach((name, k) => {
@@ -388,6 +389,28 @@ function parseCsv(
       }
     }
   }
+}
+
+const INTEGER_TYPES = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64']);
+
+/**
+ * Columns polars read as integers though a value of the part is written with leading zeros ("01", "0007"),
+ * read again as the text they are: such columns hold ids (plates, compounds), and "01" and "1" are two of them,
+ * which as numbers would silently become one, and a file of "0001" ids would not meet another file's "0001".
+ * Features (`features`) are measurements, numbers whatever their zeros.
+ */
+function keepWrittenIds(df: pl.DataFrame, text: Buffer, features: ReadonlySet<string>): pl.DataFrame {
+  const { columns, dtypes } = frameFacts(df);
+  const at = columns.flatMap((name, k) => (INTEGER_TYPES.has(dtypes[k].variant) && !features.has(name) ? [k] : []));
+  if (at.length === 0) return df;
+  // Those columns alone, every value as text (inferSchemaLength 0), in the order of `at`.
+  const raw = polars().readCSV(text, { projection: at as unknown as number, inferSchemaLength: 0, rechunk: true, ignoreErrors: false });
+  const written = at.flatMap((k, r) => {
+    const series = raw.getColumns()[r];
+    return (series.toArray() as (string | null)[]).some((v) => v !== null && /^[+-]?0\d/.test(v)) ? [series.alias(columns[k])] : [];
+  });
+  if (written.length === 0) return df;
+  return df.withColumns(...written);
 }
 
 /**

@@ -363,6 +363,9 @@ export const classifyStage: Stage<
       metrics: { moa: moa.metrics },
       tables: Object.fromEntries(Object.entries(moa.tables).map(([name, t]) => [TABLES.moa(name), t])),
       scalars,
+      // Without modalities the load stage foretold a skip (checkLoadedTable); with them, the wells paired
+      // across assays decide, known only here.
+      ...(moa.metrics.note && modalities.length ? { warnings: [`MoA classification skipped: ${moa.metrics.note}`] } : {}),
     };
   },
   check: ({ metrics }) => metricProblems(metrics, classifierPaths(metrics), 'a metric is undefined on these representations'),

@@ -1,6 +1,7 @@
 import { DataError } from '../errors.ts';
 import { matchKeys, type Modality } from '../data/modality.ts';
 import { type MetaValue, metaColumn, type Profiles } from '../data/profiles.ts';
+import { consistencyMoaCount } from '../evaluate/consistency_moas.ts';
 import { type MapResult, moaConsistency, phenotypicActivityAgainst } from '../evaluate/map.ts';
 import { groupBy } from '../evaluate/groups.ts';
 import type { Columns } from '../data/io.ts';
@@ -146,7 +147,7 @@ export function evaluateRepresentations(
       const activity = phenotypicActivityAgainst(treated, controls, replicateBy, mapOptions);
       mapMetrics[name] = { activity: mapSummary(activity) };
       mapTables[`${name}_activity`] = mapTable(activity, replicateBy);
-      if (roles.moa && roles.moa in treated.metadata) {
+      if (roles.moa && roles.moa in treated.metadata && consistencyMoaCount(treated, replicateBy, roles.moa) >= 2) {
         // moaConsistency leaves out the wells without a MoA itself: no copy of the table without them.
         const consistency = moaConsistency(treated, { replicate_by: replicateBy, moa: roles.moa }, mapOptions);
         mapMetrics[name].consistency = mapSummary(consistency);

@@ -1,4 +1,5 @@
 import type { Profiles } from '../data/profiles.ts';
+import { DataError } from '../errors.ts';
 import type { Roles } from '../data/roles.ts';
 import { fitRows } from '../preprocess/fit_rows.ts';
 import { type FeatureSelection, keepFeatures, selectFeatures } from '../preprocess/feature_select.ts';
@@ -14,6 +15,15 @@ export function selectProfileFeatures(
   settings: RunSpec['feature_select'],
 ): { profiles: Profiles; selection: FeatureSelection } {
   const selection = selectFeatures(p, settings, fitRows(p, roles, settings.fit_on));
+  if (selection.kept.length === 0) {
+    const by = new Map<string, number>();
+    for (const d of selection.dropped) by.set(d.operation, (by.get(d.operation) ?? 0) + 1);
+    const reasons = [...by].map(([operation, n]) => `${n} by ${operation}`).join(', ');
+    throw new DataError(
+      `feature selection kept none of the ${p.features.length} features (${reasons}; e.g. '${selection.dropped[0].feature}': ${selection.dropped[0].detail}): ` +
+        'nothing is left to learn from or compare; check the table (constant or missing features), or relax feature_select',
+    );
+  }
   return { profiles: keepFeatures(p, selection.kept), selection };
 }
 
