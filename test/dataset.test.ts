@@ -89,6 +89,9 @@ describe('reading per-well tables', () => {
   it('names the file and the missing role column', () => {
     const path = write('noplate.csv', csv([header.map((h) => (h === 'Metadata_Plate' ? 'Plate' : h)), ...plate('P1')]));
     expect(errorOf(() => load(path))).toMatch(/noplate\.csv: no column 'Metadata_Plate' \(plate\)/);
+    // A name with a space before it is quoted in the list of the header's names, where the space shows.
+    const spaced = write('spaced.csv', csv([header.map((h) => (h === 'Metadata_Plate' ? ' Metadata_Plate' : h)), ...plate('P1')]));
+    expect(errorOf(() => load(spaced))).toMatch(/spaced\.csv: no column 'Metadata_Plate' \(plate\); the table has \d+ columns: " Metadata_Plate", /);
   });
 
   it('names the column and rows of non-numeric feature values', () => {

@@ -144,6 +144,15 @@ describe('CSV structure is read strictly', () => {
     // Latin-1 text in a value (µ as the byte 0xb5), on line 7 (before: "cannot be read as CSV: invalid utf-8 sequence", no line).
     const latin1 = write('latin1.csv.gz', gzipSync(Buffer.from(text.replace('B02,C1', 'B02 \u00b5M,C1'), 'latin1')));
     expect(dataError(() => load(latin1))).toBe(`${latin1}: line 7 is not UTF-8 text (byte 0xb5: another encoding, such as Latin-1?); save the file as UTF-8`);
+    // Other compressions than gzip, by their first bytes (xz's, bzip2's, zstd's magic, then anything).
+    for (const [name, magic, format] of [
+      ['t.csv.xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04], 'xz'],
+      ['t.csv.bz2', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26], 'bzip2'],
+      ['t.csv.zst', [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58, 0x00, 0x00], 'zstd'],
+    ] as const) {
+      const packed = write(name, Buffer.from([...magic, 0x00, 0x01, 0x02]));
+      expect(dataError(() => load(packed))).toMatch(new RegExp(`^${escaped(packed)}: the file is ${format}-compressed; ads reads CSV, gzip-compressed CSV \\(\\.csv\\.gz\\) or Parquet`));
+    }
     const tabs = write('tabs.csv.gz', gzipSync(text.replace(/,/g, '\t')));
     expect(dataError(() => load(tabs))).toMatch(/tabs\.csv\.gz: the header is one column, .*: the fields seem separated by tabs; save the table with commas between fields$/);
   });
@@ -274,7 +283,10 @@ describe('gzip and Parquet files are read strictly', () => {
     const bytes = readFileSync(path);
     const cut = write('cut.parquet', bytes.subarray(0, bytes.length >> 1));
     expect(dataError(() => load(cut))).toMatch(/cut\.parquet: not a readable Parquet file \(/);
-    expect(dataError(() => load(write('text.parquet', csvText)))).toMatch(/text\.parquet: not a readable Parquet file \(/);
+    expect(dataError(() => load(write('text.parquet', csvText)))).toMatch(/text\.parquet: not a readable Parquet file \(.*\); it starts as comma-separated text: a CSV named \.parquet\?$/);
+    expect(dataError(() => load(write('gz.parquet', gzipSync(csvText))))).toMatch(/gz\.parquet: not a readable Parquet file \(.*\); it is gzip data: a \.csv\.gz named \.parquet\?$/);
+    // Parquet compressed whole with gzip: the inflated bytes are Parquet's.
+    expect(dataError(() => load(write('whole.parquet.gz', gzipSync(bytes))))).toMatch(/whole\.parquet\.gz: the text is Parquet data \(gzip-compressed Parquet\?\)/);
     const empty = join(dir, 'norows.parquet');
     pl.readCSV(csvText).head(0).writeParquet(empty);
     expect(dataError(() => load(empty))).toMatch(/norows\.parquet: the Parquet file has columns but no rows/);
@@ -419,6 +431,14 @@ describe('what the evaluations need is checked when loading, before training', (
       `1 well(s) share their plate and well position with an earlier, different well (Metadata_Plate "P1", Metadata_Well "B01" at ${path} lines 6, 7): a plate imaged twice under one name, or tables merged twice? Each is kept as a well of its own`,
       `2 treated well(s) have the perturbation of the controls ("DMSO") but 'Metadata_role' "Control", not one of ["control"] (e.g. at ${path} lines 2, 3): they are evaluated as a compound; if they are controls, add that value to dataset.control.values`,
     ]);
+  });
+
+  it('a compound labelled with two MoAs names the file and the MoA column', () => {
+    const rows = plateRows('P1').map((r, i) => `${r},${i < 4 ? '' : i === 4 ? 'm1' : i === 5 ? 'm2' : 'm3'}`);
+    const path = write('two-moas.csv', `${[`${HEADER},Metadata_moa`, ...rows].join('\n')}\n`);
+    expect(dataError(() => loadStage(path, ['  columns: { moa: Metadata_moa }']))).toBe(
+      `${path}: column 'Metadata_moa': MoA classification: compound 'C1' is labelled both 'm1' (perturbation 'C1') and 'm2' (perturbation 'C1'); one compound must have one MoA`,
+    );
   });
 
   it('a split_by column the table lacks', () => {

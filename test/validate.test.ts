@@ -199,6 +199,17 @@ describe('ads validate warns about settings that make a run mean little', () => 
     expect(r.stderr).toContain(`warning: ${f}:3:38: evaluation.percent_replicating.percentile: 0.9 is the 0.9th percentile (the scale is 0–100, the reference's 90)`);
   });
 
+  it('a derived spec that keeps its parent\'s experiment name, or sets a value the parent sweeps', async () => {
+    const parent = spec('parent', ['sweep:', '  grid:', '    model.latent: [4, 8]']);
+    const child = write('child.yaml', `extends: [${parent}]\nmodel: { latent: 16 }\n`);
+    const r = await validate(child);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${child}:2:18: model.latent: is set here, but sweep.grid.model.latent (${parent}:4:5) sets it in every run, so this value is never used`);
+    expect(r.stderr).toContain(`warning: ${child}:1:1: experiment: 'parent' comes from ${parent}:1:13 (extends)`);
+    // Named, and not swept over: no warning.
+    expect((await validate(write('own.yaml', `extends: [${parent}]\nexperiment: own\nmodel: { dropout: 0.1 }\n`))).stderr).toBe('');
+  });
+
   it('a swept value is located at its sweep entry; a sane spec gets no warning', async () => {
     const f = spec('swept', ['sweep:', '  grid:', '    model.dropout: [0.1, 0.97]']);
     const r = await validate(f);

@@ -42,6 +42,16 @@ function wellPositionsTaken(p: Profiles, origins: Origins | null, roles: Roles):
   );
 }
 
+/** `f()`, its DataError (of labels, which know no file) prefixed with the table's files and the column. */
+function withFiles<T>(origins: Origins | null, column: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof DataError) throw new DataError(`${filesOf(origins)}${column}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The rows a mask marks. */
 function controlRows(mask: ArrayLike<boolean | number>): number[] {
   const out: number[] = [];
@@ -98,12 +108,14 @@ export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Ro
           'name the right column, or set dataset.columns.moa: null (or evaluation.moa.enabled: false) for data without MoAs',
       );
     }
-    const selection = filterMoas(metaColumn(evaluated, roles.moa), metaColumn(evaluated, roles.perturbation), {
-      min_compounds: ev.moa.min_compounds,
-      keep_perturbations: null,
-      compound_prefix: ev.moa.compound_prefix,
-      lowercase_moa: ev.moa.lowercase_moa,
-    });
+    const selection = withFiles(origins, `column '${roles.moa}'`, () =>
+      filterMoas(metaColumn(evaluated, roles.moa!), metaColumn(evaluated, roles.perturbation), {
+        min_compounds: ev.moa.min_compounds,
+        keep_perturbations: null,
+        compound_prefix: ev.moa.compound_prefix,
+        lowercase_moa: ev.moa.lowercase_moa,
+      }),
+    );
     if (selection.classes.length < 2) {
       warnings.push(
         `MoA classification will be skipped: ${selection.classes.length} MoA(s) of column '${roles.moa}' have more than ` +

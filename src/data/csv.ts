@@ -312,6 +312,14 @@ export function csvHeader(file: string, bytes: Uint8Array): { columns: string[];
   return { columns: parseHeader(file, bytes, start, k + 1).columns, next: k + 1 };
 }
 
+/** Compressed formats other than gzip, by their first bytes (bzip2's: "BZh" and a block size digit): the format and how to undo it. */
+const COMPRESSED: [(number | [number, number])[], string, string][] = [
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz', 'xz -d'],
+  [[0x42, 0x5a, 0x68, [0x31, 0x39]], 'bzip2', 'bunzip2'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd', 'zstd -d'],
+  [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], '7-Zip', '7z x'],
+];
+
 /**
  * Text a CSV is not: UTF-16 (as some spreadsheet programs save "Unicode text"), which would be read as names
  * full of NUL bytes, or binary data (a NUL byte in its first 4 kB: an Excel workbook, an image, a zip).
@@ -319,6 +327,13 @@ export function csvHeader(file: string, bytes: Uint8Array): { columns: string[];
 function checkEncoding(file: string, bytes: Uint8Array): void {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new DataError(`${file}: the file is UTF-16 text (its byte-order mark says so); save it as UTF-8 CSV`);
+  }
+  if (bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) {
+    throw new DataError(`${file}: the text is Parquet data (gzip-compressed Parquet?); give ads the .parquet file itself, which compresses its own columns`);
+  }
+  const packed = COMPRESSED.find(([magic]) => magic.every((b, k) => (typeof b === 'number' ? bytes[k] === b : bytes[k] >= b[0] && bytes[k] <= b[1])));
+  if (packed) {
+    throw new DataError(`${file}: the file is ${packed[1]}-compressed; ads reads CSV, gzip-compressed CSV (.csv.gz) or Parquet: decompress it (${packed[2]}), or compress it with gzip`);
   }
   const nul = bytes.subarray(0, 4096).indexOf(0);
   if (nul >= 0) {

@@ -5,7 +5,7 @@ import { interpolateMissing } from '../preprocess/interpolate.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { expandPaths } from './files.ts';
 import { ProfilesAssembler } from './assemble.ts';
-import { readHeader } from './header.ts';
+import { previewNames, readHeader } from './header.ts';
 import { csvParts, parquetShape, readParquetColumns, type RowNumbers } from './io.ts';
 import { concatOrigins, type Origins, originsOf, selectOrigins, whereWells } from './origins.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
@@ -240,11 +240,7 @@ function whereKept(dropped: Uint8Array): Int32Array {
   return Int32Array.from(keep);
 }
 
-function preview(names: readonly string[]): string {
-  // A name is cut at 80 characters: a file separated otherwise than by commas has one name of them all.
-  const shown = names.slice(0, 12).map((n) => (n.length > 80 ? `${n.slice(0, 80)}…` : n));
-  return names.length > 12 ? `${shown.join(', ')}, …` : shown.join(', ');
-}
+const preview = (names: readonly string[]) => previewNames(names, 12);
 
 /** The columns a feature selection takes, in words: "starting with 'Cells_', matching _at". */
 function selection(f: DatasetSpec['features']): string {

@@ -55,8 +55,16 @@ export function parquetColumns(path: string): string[] {
   try {
     return polars().scanParquet(path).columns;
   } catch (err) {
-    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+    throw parquetError(path, err);
   }
+}
+
+/** Polars' failure to read a Parquet file, with what the file looks like instead where its start tells (text, gzip). */
+export function parquetError(path: string, err: unknown): DataError {
+  const start = readStart(path, Math.min(256, fileSize(path)));
+  const text = start.length > 0 && start.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b !== 127));
+  const looks = isGzip(start) ? '; it is gzip data: a .csv.gz named .parquet?' : text && start.includes(44) ? '; it starts as comma-separated text: a CSV named .parquet?' : '';
+  return new DataError(`${path}: not a readable Parquet file (${firstLine(err)})${looks}`);
 }
 
 /**
@@ -78,4 +86,17 @@ export function checkColumnNames(path: string, columns: readonly string[]): void
     `${path}: ${one ? 'column' : 'columns'} ${clashing.join(', ')} ${one ? 'has the name of a member' : 'have the names of members'} of polars' DataFrame, ` +
       `which the table library would answer with the column; rename ${one ? 'it' : 'them'} (e.g. with a Metadata_ prefix)`,
   );
+}
+
+/**
+ * Column names for a message: the first `max`, each cut at 80 characters (a file separated otherwise than by
+ * commas has one name of them all), and quoted where spaces begin or end it, which a plain list hides
+ * (' Metadata_Plate' is not Metadata_Plate).
+ */
+export function previewNames(names: readonly string[], max: number): string {
+  const shown = names.slice(0, max).map((n) => {
+    const cut = n.length > 80 ? `${n.slice(0, 80)}…` : n;
+    return /^\s|\s$/.test(n) ? JSON.stringify(cut) : cut;
+  });
+  return names.length > max ? `${shown.join(', ')}, …` : shown.join(', ');
 }

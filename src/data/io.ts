@@ -9,7 +9,7 @@ import { type Matrix, matrix, range } from '../numeric/matrix.ts';
 import { CsvChecker } from './csv.ts';
 import { checkGzip, fileSize, gzipError, isGzip, readBytes, readStart } from './file_bytes.ts';
 import { readFloatFields } from './float_fields.ts';
-import { checkColumnNames, parquetColumns } from './header.ts';
+import { checkColumnNames, parquetColumns, parquetError } from './header.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
 import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
 import { dropArrowSchema } from './parquet_footer.ts';
@@ -486,7 +486,7 @@ function readParquetTable(path: string): Table {
     // From the path: polars reads the columns it needs without a copy of the whole file in memory first.
     df = polars().readParquet(path);
   } catch (err) {
-    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+    throw parquetError(path, err);
   }
   if (df.width === 0) throw new DataError(`${path}: the Parquet file has no columns`);
   if (df.height === 0) throw new DataError(`${path}: the Parquet file has columns but no rows`);
@@ -506,7 +506,7 @@ export function parquetShape(path: string): { columns: string[]; rows: number } 
     columns = scan.columns;
     rows = Number(scan.select(polars().len()).collectSync().row(0)[0]);
   } catch (err) {
-    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+    throw parquetError(path, err);
   }
   checkColumnNames(path, columns);
   if (columns.length === 0) throw new DataError(`${path}: the Parquet file has no columns`);
@@ -519,7 +519,7 @@ export function readParquetColumns(path: string, columns: readonly string[]): pl
   try {
     return polars().readParquet(path, { columns: [...columns] });
   } catch (err) {
-    throw new DataError(`${path}: not a readable Parquet file (${firstLine(err)})`);
+    throw parquetError(path, err);
   }
 }
 

@@ -1,11 +1,11 @@
-import { readHeader } from '../data/header.ts';
+import { previewNames, readHeader } from '../data/header.ts';
 import { expandPaths } from '../data/files.ts';
 import { requiredColumns, rolesOf } from '../data/roles.ts';
 import { UserError } from '../errors.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { dottedPath, type SpecIssue } from './errors.ts';
 import type { LoadedSpec } from './load.ts';
-import { locate } from './sites.ts';
+import { locate, written } from './sites.ts';
 
 /**
  * What `ads validate` can check of the data without reading it: every file the runs would read exists and
@@ -28,6 +28,8 @@ export function checkDataFiles(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       ...(spec.evaluation.moa.enabled && roles.moa !== null ? [{ column: roles.moa, role: 'MoA (evaluation.moa.enabled)', setting: ['dataset', 'columns', 'moa'] }] : []),
       ...(spec.evaluation.split_by !== null ? [{ column: spec.evaluation.split_by, role: 'split_by', setting: ['evaluation', 'split_by'] }] : []),
       ...dataset.drop_wells.map((d, i) => ({ column: d.column, role: 'drop_wells', setting: ['dataset', 'drop_wells', String(i), 'column'] })),
+      // The well column is no role a run needs (so a table may lack Metadata_Well), but one the user names is meant.
+      ...(written(loaded.sites, ['dataset', 'columns', 'well']) ? [{ column: roles.well, role: 'well', setting: ['dataset', 'columns', 'well'] }] : []),
       // The Cell Painting side of each modality's match key.
       ...Object.entries(spec.modalities).flatMap(([name, m]) =>
         (m.match.cell_painting ?? []).map((column, i) => ({ column, role: `match key of modality ${name}`, setting: ['modalities', name, 'match', 'cell_painting', String(i)] })),
@@ -108,11 +110,7 @@ function settingOf(column: string, dataset: PlannedRun['spec']['dataset']): stri
   return k >= 0 ? ['dataset', 'replicate_by', String(k)] : ['dataset'];
 }
 
-function preview(names: readonly string[]): string {
-  // A name is cut at 80 characters: one long name would otherwise fill each message that names the header.
-  const shown = names.slice(0, 8).map((n) => (n.length > 80 ? `${n.slice(0, 80)}…` : n));
-  return names.length > 8 ? `${shown.join(', ')}, …` : shown.join(', ');
-}
+const preview = (names: readonly string[]) => previewNames(names, 8);
 
 function dedupe(issues: SpecIssue[]): SpecIssue[] {
   return issues.filter((a, i) => issues.findIndex((b) => b.where === a.where && b.path === a.path && b.message === a.message) === i);

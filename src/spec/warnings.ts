@@ -1,8 +1,10 @@
 import { trainingWarnings } from '../data/checks.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
-import type { SpecIssue } from './errors.ts';
+import { dottedPath, type SpecIssue } from './errors.ts';
+import { resolveSetting } from './schema.ts';
 import type { LoadedSpec } from './load.ts';
-import { locate } from './sites.ts';
+import { locate, written } from './sites.ts';
+import { displayPath } from './yaml-file.ts';
 import { sweepEntries } from './sweep-check.ts';
 
 /**
@@ -22,6 +24,24 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       const message = swept ? `${w.message} (in sweep point ${w.setting}=${JSON.stringify(run.point[w.setting])})` : w.message;
       if (!out.some((o) => o.where === where && o.message === message)) out.push({ where, path: w.setting, message });
     }
+  }
+  // A setting written in a file and swept too: the sweep's values are the ones every run takes.
+  for (const e of entries) {
+    const r = resolveSetting(e.path);
+    const site = r.ok ? written(loaded.sites, r.keys) : null;
+    if (site && !site.where.startsWith('--set ')) {
+      out.push({ where: site.where, path: e.path, message: `is set here, but ${dottedPath(e.entry)} (${locate(loaded.sites, e.entry, 'key').where}) sets it in every run, so this value is never used` });
+    }
+  }
+  // An experiment name taken from an extended file: this spec's runs and report would go where that spec's are.
+  const named = written(loaded.sites, ['experiment']);
+  const own = `${displayPath(loaded.file)}:`;
+  if (named && !named.where.startsWith(own) && !named.where.startsWith('--set ')) {
+    out.push({
+      where: `${own}1:1`,
+      path: 'experiment',
+      message: `'${loaded.spec.experiment}' comes from ${named.where} (extends): this spec's runs and report would share <runs-dir>/${loaded.spec.experiment} and <reports-dir>/${loaded.spec.experiment} with that spec's; give it an experiment name of its own`,
+    });
   }
   const { percentile } = loaded.spec.evaluation.percent_replicating;
   if (percentile > 0 && percentile <= 1) {
