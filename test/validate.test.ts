@@ -93,6 +93,11 @@ describe('ads validate checks the data files without reading them', () => {
     const r = await validate(f);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${f}:7:17: dataset.drop_wells[0].column: column 'Metadata_nope' (drop_wells) is not in ${join(dir, 'data/drop.csv.gz')}`);
+    // A well column the spec names must be there too (a table may lack the default one).
+    const g = spec('well-column', fileData('data/drop.csv.gz', ['  columns: { moa: null, well: Metadata_Wel }']));
+    const w = await validate(g);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toContain(`${g}:5:31: dataset.columns.well: column 'Metadata_Wel' (well) is not in ${join(dir, 'data/drop.csv.gz')}`);
   });
 
   it('an unreadable data file: not gzip, corrupt Parquet, gzip named .csv, header only', async () => {
