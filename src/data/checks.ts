@@ -6,7 +6,7 @@ import { prepareForEvaluation } from '../evaluate/prepare.ts';
 import { matrix } from '../numeric/matrix.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { type Origins, whereWells } from './origins.ts';
-import { metaColumn, type Profiles } from './profiles.ts';
+import { metaColumn, type MetaValue, type Profiles } from './profiles.ts';
 import { controlMask, type Roles } from './roles.ts';
 
 /**
@@ -91,12 +91,15 @@ export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Ro
   }
   const sharedPositions = wellPositionsTaken(p, origins, roles);
   if (sharedPositions) warnings.push(sharedPositions);
-  const controlIds = new Set(p.metadata[roles.perturbation] ? [...controlRows(isControl)].map((i) => metaColumn(p, roles.perturbation)[i]).filter((v) => v !== null && v !== '') : []);
-  const lookAlikes = treatedRows.filter((i) => controlIds.has(metaColumn(p, roles.perturbation)[i]));
+  // Treated wells with the controls' perturbation id: most likely controls whose marker is mistyped ("Control").
+  const perts = metaColumn(p, roles.perturbation);
+  const controlIds = new Set(controlRows(isControl).map((i) => perts[i]).filter((v) => v !== null && v !== ''));
+  const lookAlikes = treatedRows.filter((i) => controlIds.has(perts[i]));
   if (lookAlikes.length) {
-    const marks = [...new Set(lookAlikes.map((i) => JSON.stringify(metaColumn(p, roles.control.column)[i])))].slice(0, 3).join(', ');
+    const distinct = (column: readonly MetaValue[]) => [...new Set(lookAlikes.map((i) => JSON.stringify(column[i])))].slice(0, 3).join(', ');
+    const marks = distinct(metaColumn(p, roles.control.column));
     warnings.push(
-      `${lookAlikes.length} treated well(s) have the perturbation of the controls (${[...new Set(lookAlikes.map((i) => JSON.stringify(metaColumn(p, roles.perturbation)[i])))].slice(0, 3).join(', ')}) ` +
+      `${lookAlikes.length} treated well(s) have the perturbation of the controls (${distinct(perts)}) ` +
         `but '${roles.control.column}' ${marks}, not one of ${JSON.stringify(roles.control.values)} (e.g. at ${whereWells(origins, lookAlikes)}): ` +
         'they are evaluated as a compound; if they are controls, add that value to dataset.control.values',
     );
