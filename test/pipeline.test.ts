@@ -213,6 +213,15 @@ describe('resources and failures', () => {
     expect(existsSync(store.lockPath(runs[0].runId))).toBe(false);
   });
 
+  it('a plate with a single well to fit its scaler on is normalized as pycytominer does, with a warning in the manifest', async () => {
+    // Three controls per plate: one each to training, validation and test, so one to fit each plate's scaler on.
+    const lines = ['dataset: { synthetic: { plates: 4, moas: 3, compounds_per_moa: 3, features: 24, factors: 4, controls_per_plate: 3 } }', 'sweep: { seeds: [1] }'];
+    const { dirs } = await harness.run('one-fit-well', lines, { stages: PIPELINE.through('normalize') });
+    const m = dirs[0].readManifest()!;
+    expect(m.status).toBe('done');
+    expect((m.data as { warnings: string[] }).warnings).toContainEqual(expect.stringMatching(/^\d plate\(s\) \('P00\d'(, 'P00\d')*(, …)?\) have a single well to fit their standardize scaler on \(normalize\.fit_on\): a well has no spread/));
+  });
+
   it('a run without a model or MoA classification selects no backend', async () => {
     const { dirs } = await harness.run('no-backend', [SCREEN, 'representations: [cellprofiler]', 'evaluation: { moa: { enabled: false } }', 'sweep: { seeds: [1] }']);
     const m = dirs[0].readManifest()!;

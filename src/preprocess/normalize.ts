@@ -53,14 +53,6 @@ export function normalize(p: Profiles, settings: NormalizeSettings, scope: Norma
           'give each plate more controls, fit on other wells (normalize.fit_on: all_controls) or normalize across plates (normalize.by_plate: false)',
       );
     }
-    if (fitRows.length === 1) {
-      // One well has no spread: every feature would keep its scale of 1 and the well itself become all zeros
-      // (the autoencoder's training input, when the fit wells are its training controls).
-      throw new DataError(
-        `plate '${String(plate)}' (${rows.length} wells) has 1 of the wells its ${settings.method} scaler is fitted on (normalize.fit_on), and one well has no spread to scale by; ` +
-          'give each plate more controls, fit on other wells (normalize.fit_on: all_controls) or normalize across plates (normalize.by_plate: false)',
-      );
-    }
     const fitted = fitter(selectRows(p.values, fitRows));
     if ('center' in fitted) {
       applyAffineToRows(p.values, fitted, rows, out);

@@ -1,4 +1,4 @@
-import type { Profiles } from '../data/profiles.ts';
+import { metaColumn, type Profiles } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';
 import { fitRows } from '../preprocess/fit_rows.ts';
 import { normalize } from '../preprocess/normalize.ts';
@@ -8,6 +8,15 @@ import type { RunSpec } from '../spec/types.ts';
 /** Stage `normalize` (method §2.3): the spec's method, per plate or global, fitted on the spec's wells. */
 export function normalizeProfiles(p: Profiles, roles: Roles, settings: RunSpec['normalize'], inPlace = false): Profiles {
   return normalize(p, settings, { plateColumn: roles.plate, fitRows: fitRows(p, roles, settings.fit_on) }, inPlace);
+}
+
+/** The plates whose scaler has one fit well (per plate), where a plate with none is normalize's error. */
+function platesFittedOnOneWell(p: Profiles, roles: Roles, settings: RunSpec['normalize']): string[] {
+  if (!settings.by_plate) return [];
+  const plates = metaColumn(p, roles.plate);
+  const count = new Map<string, number>();
+  for (const i of fitRows(p, roles, settings.fit_on)) count.set(String(plates[i]), (count.get(String(plates[i])) ?? 0) + 1);
+  return [...count].filter(([, n]) => n === 1).map(([plate]) => plate);
 }
 
 /**
@@ -20,6 +29,13 @@ export const normalizeStage: Stage<{ split: Profiles }, { normalized: Profiles }
   uses: () => ({ split: true }),
   cacheKey: () => null,
   run({ split }, ctx) {
-    return { values: { normalized: normalizeProfiles(split, ctx.roles, ctx.spec.normalize, true) } };
+    const lone = ctx.spec.normalize.method === 'none' ? [] : platesFittedOnOneWell(split, ctx.roles, ctx.spec.normalize);
+    const warnings = lone.length
+      ? [
+          `${lone.length} plate(s) (${lone.slice(0, 3).map((p) => `'${p}'`).join(', ')}${lone.length > 3 ? ', …' : ''}) have a single well to fit their ${ctx.spec.normalize.method} scaler on (normalize.fit_on): ` +
+            'a well has no spread, so features keep their scale and that well becomes all zeros, as pycytominer does; give plates more controls, fit on other wells (normalize.fit_on: all_controls) or normalize across plates (normalize.by_plate: false)',
+        ]
+      : [];
+    return { values: { normalized: normalizeProfiles(split, ctx.roles, ctx.spec.normalize, true) }, warnings };
   },
 };
