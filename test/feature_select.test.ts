@@ -8,6 +8,8 @@ import { dropNaColumns } from '../src/preprocess/feature_select/drop_na_columns.
 import { dropOutliers } from '../src/preprocess/feature_select/drop_outliers.ts';
 import { frequencyThreshold } from '../src/preprocess/feature_select/frequency_threshold.ts';
 import { varianceThreshold } from '../src/preprocess/feature_select/variance_threshold.ts';
+import type { StageContext } from '../src/run/stage.ts';
+import { selectProfileFeatures, selectStage } from '../src/stages/select.ts';
 
 /** A matrix from columns. */
 function fromColumns(cols: number[][]): Matrix {
@@ -325,6 +327,25 @@ describe('selectFeatures', () => {
     const outliersFirst = selectFeatures(profiles, settings(['drop_outliers', 'correlation_threshold']), all);
     expect(outliersFirst.kept).toEqual(['b', 'c']);
     expect(outliersFirst.dropped.map((d) => [d.feature, d.operation])).toEqual([['big_a', 'drop_outliers']]);
+  });
+
+  it('a selection that keeps no feature, or one, stops the run naming why (the evaluations correlate across features); two warn', async () => {
+    const table: Profiles = { ...profiles, metadata: { ...profiles.metadata, Metadata_set: range(8).map(() => 'train') } };
+    const roles = { plate: 'Metadata_Plate', well: 'Metadata_Well', perturbation: 'Metadata_pert', moa: null, dose: null, batch: null, control: { column: 'Metadata_role', values: ['control'] }, replicateBy: ['Metadata_pert'] };
+    const run = (operations: FeatureSelectSettings['operations'], outlier_cutoff: number) =>
+      selectProfileFeatures(table, roles, { ...settings(operations), operations: [...operations], blocklist: [], outlier_cutoff, fit_on: 'all_wells' });
+    // c alone is left by the correlation filter and the outlier cutoff: one feature.
+    expect(() => run(['correlation_threshold', 'drop_outliers'], 500)).toThrow(
+      "feature selection kept 1 of the 3 features ('c'): percent replicating and mAP correlate wells across features, which one feature cannot give",
+    );
+    // Every feature beyond a cutoff of 0.1: none, with the count per operation and an example.
+    expect(() => run(['drop_outliers'], 0.1)).toThrow(/^feature selection kept none of the 3 features \(3 by drop_outliers; e\.g\. 'big_a': max \|value\| 800 > outlier_cutoff 0\.1\)/);
+    expect(run(['drop_outliers'], 500).profiles.features).toEqual(['b', 'c']);
+    // Two: the run goes on, warned that every correlation across two features is ±1.
+    const ctx = { roles, spec: { feature_select: { ...settings(['drop_outliers']), operations: ['drop_outliers'], blocklist: [], fit_on: 'all_wells' } } } as unknown as StageContext;
+    expect((await selectStage.run({ normalized: table }, ctx)).warnings).toEqual([
+      'feature selection kept 2 of the 3 features: correlations across two features are all ±1, so percent replicating and mAP tell little',
+    ]);
   });
 
   it('decides on the fit rows only', () => {

@@ -15,6 +15,12 @@ export function selectProfileFeatures(
   settings: RunSpec['feature_select'],
 ): { profiles: Profiles; selection: FeatureSelection } {
   const selection = selectFeatures(p, settings, fitRows(p, roles, settings.fit_on));
+  if (selection.kept.length === 1) {
+    throw new DataError(
+      `feature selection kept 1 of the ${p.features.length} features ('${selection.kept[0]}'): percent replicating and mAP correlate wells across features, which one feature cannot give; ` +
+        'check the table (constant or missing features), or relax feature_select',
+    );
+  }
   if (selection.kept.length === 0) {
     const by = new Map<string, number>();
     for (const d of selection.dropped) by.set(d.operation, (by.get(d.operation) ?? 0) + 1);
@@ -38,7 +44,10 @@ export const selectStage: Stage<{ normalized: Profiles }, { selected: Profiles }
   cacheKey: () => null,
   run({ normalized }, ctx) {
     const { profiles, selection } = selectProfileFeatures(normalized, ctx.roles, ctx.spec.feature_select);
+    // Across two features every correlation is ±1: the evaluations run, but tell little.
+    const few = selection.kept.length === 2 ? [`feature selection kept 2 of the ${normalized.features.length} features: correlations across two features are all ±1, so percent replicating and mAP tell little`] : [];
     return {
+      warnings: few,
       values: { selected: profiles },
       tables: { [TABLES.normalized]: profiles },
       json: { [TABLES.features]: selection },
