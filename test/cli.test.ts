@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -213,13 +213,38 @@ describe('ads run: nothing silently wrong', () => {
     writeFileSync(join(foreign, name, 'data.csv'), 'a,b\n');
     const refused = await run(['report', spec(name), '--runs-dir', runsDir, '--reports-dir', foreign]);
     expect(refused.code, refused.stderr).toBe(2);
-    expect(refused.stderr).toMatch(/mine\/placed holds 'data\.csv', which no report writes/);
+    expect(refused.stderr).toMatch(/mine\/placed holds 'data\.csv', no report\.md: not a report folder as ads writes it/);
     expect(readFileSync(join(foreign, name, 'data.csv'), 'utf8')).toBe('a,b\n');
+    // A file of the experiment's name, and a folder of one's own figures, are not report folders either.
+    const own = join(dir, name, 'own');
+    mkdirSync(join(own, name, 'figures'), { recursive: true });
+    writeFileSync(join(own, name, 'figures', 'fig1.svg'), '<svg/>');
+    writeFileSync(join(dir, name, name), 'my notes');
+    for (const [reportsDir, message] of [
+      [own, /own\/placed holds no report\.md: not a report folder/],
+      [join(dir, name), /placed\/placed is a file, not a report folder/],
+    ] as const) {
+      const r = await run(['report', spec(name), '--runs-dir', runsDir, '--reports-dir', reportsDir]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readFileSync(join(own, name, 'figures', 'fig1.svg'), 'utf8')).toBe('<svg/>');
+    expect(readFileSync(join(dir, name, name), 'utf8')).toBe('my notes');
+    // A symbolic link to the runs folder is the runs folder, refused before any run.
+    symlinkSync(runsDir, join(dir, name, 'runs-link'));
+    const linked = await run(['run', spec(name), '--runs-dir', runsDir, '--reports-dir', join(dir, name, 'runs-link'), '--force']);
+    expect(linked.code, linked.stderr).toBe(2);
+    expect(linked.stderr).toMatch(/which is the experiment's runs/);
+    expect(readFileSync(report, 'utf8')).toBe(written);
+    // A file browser's .DS_Store in a report folder is no obstacle.
+    writeFileSync(join(dir, name, 'reports', name, '.DS_Store'), '');
+    expect((await run(['report', spec(name), ...stores(name)])).code).toBe(0);
+    const rewritten = readFileSync(report, 'utf8');
     // A --runs-dir without the experiment's runs is an error, not an empty report over the good one.
     const typo = await run(['report', spec(name), '--runs-dir', join(dir, name, 'runz'), '--reports-dir', join(dir, name, 'reports')]);
     expect(typo.code, typo.stderr).toBe(2);
     expect(typo.stderr).toMatch(/no run of experiment 'placed' in .*runz/);
-    expect(readFileSync(report, 'utf8')).toBe(written);
+    expect(readFileSync(report, 'utf8')).toBe(rewritten);
   }, 120_000);
 
   it('a diverged training is a failed run, not a done one; the report averages nothing of it', async () => {

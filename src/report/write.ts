@@ -4,7 +4,7 @@ import type { Block, ReportDocument } from './blocks.ts';
 import { groupByPoint } from './aggregate.ts';
 import { ExperimentStore } from '../run/store.ts';
 import { collectRuns } from './collect.ts';
-import { checkReplaceable, checkReportPlace, reportFolder } from './place.ts';
+import { checkReportPlace, reportFolder } from './place.ts';
 import { metricsCsv } from './metrics_table.ts';
 import { buildReport } from './document.ts';
 import { figureCsv } from './figure_data.ts';
@@ -40,7 +40,6 @@ export async function writeReportFor(
 ): Promise<string> {
   const dir = reportFolder(reportsDir, settings.experiment);
   checkReportPlace(runsDir, reportsDir, settings.experiment);
-  checkReplaceable(dir);
   const collected = collectRuns(new ExperimentStore(runsDir, settings.experiment), current);
   const tables = new Map(collected.complete.map((run) => [run.runId, readRunTables(run, settings.representations)]));
   const rebuild = ['ads', 'report', ...specArgs, '--runs-dir', runsDir, '--reports-dir', reportsDir].map(shellWord).join(' ');
