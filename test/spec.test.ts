@@ -189,11 +189,18 @@ describe('what the schema cannot say is checked when the spec loads, before any 
   it('a file named while the source is left synthetic (its default) is an error at the setting, not a run on simulated data', () => {
     const f = write('no-source.yaml', 'experiment: x\ndataset:\n  path: screen.csv.gz\n  features: { prefixes: [Cells_] }\n');
     expect(specError(() => loadSpec(f)).message).toBe(
-      `${f}:3:3: dataset.path: is set, but dataset.source is synthetic (its default), so the simulated screen would run and the file be ignored; add dataset.source: file\n` +
-        `${f}:4:3: dataset.features: is set, but dataset.source is synthetic (its default), so the simulated screen would run and this selection of a file's columns be ignored; add dataset.source: file`,
+      `${f}:3:3: dataset.path: is set, but dataset.source is synthetic, its default, so simulated data would run and the file be ignored; add dataset.source: file\n` +
+        `${f}:4:3: dataset.features: is set, but dataset.source is synthetic, its default, so simulated data would run and this selection of a file's columns be ignored; add dataset.source: file`,
     );
-    // Chosen, not defaulted: a file spec run on the simulated screen on purpose.
+    // Chosen beside it, not defaulted: a file spec run on the simulated screen on purpose.
     expect(loadSpec(f, ['dataset.source=synthetic']).spec.dataset.source).toBe('synthetic');
+    // A parent's choice of the simulated screen is not this file's, nor a --set path's.
+    const parent = write('synthetic-parent.yaml', 'experiment: p\ndataset:\n  source: synthetic\n');
+    const child = write('file-child.yaml', `extends: [${parent}]\nexperiment: c\ndataset:\n  path: screen.csv.gz\n`);
+    expect(specError(() => loadSpec(child)).message).toBe(
+      `${child}:4:3: dataset.path: is set, but dataset.source is set to synthetic in ${parent}:3:11, so simulated data would run and the file be ignored; add dataset.source: file`,
+    );
+    expect(specError(() => loadSpec(parent, ['dataset.path=screen.csv.gz'])).message).toMatch(/^--set dataset\.path=screen\.csv\.gz: dataset\.path: is set, but dataset\.source is set to synthetic in /);
   });
 
   it('a --set of a swept setting is an error at the override (the sweep would set it in every run)', () => {

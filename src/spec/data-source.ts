@@ -4,19 +4,33 @@ import type { ResolvedSpec } from './types.ts';
 
 /**
  * Settings of a file's table written while the simulated screen is what runs: `dataset.source` defaults to
- * synthetic, so a spec that names its data (`dataset.path`, `dataset.features`) but forgot `source: file`
- * would run on the simulated screen and report its numbers as the file's. Where the source was left to its
- * default, that is an error at the setting; where the user chose `source: synthetic` (say, a dry run of a
- * file spec), the file settings are knowingly set aside and run on.
+ * synthetic, and a parent spec (`extends`) may choose it, so a spec that names its data (`dataset.path`,
+ * `dataset.features`; a modality's `path`) would run on simulated data and report its numbers as the file's.
+ * The simulated source counts as chosen only where it is written beside the data setting: in the same file,
+ * or by `--set` (a dry run of a file spec). Otherwise it is an error at the data setting.
  */
 export function checkDataSource(spec: ResolvedSpec, sites: SiteTree): void {
-  if (spec.dataset.source !== 'synthetic' || written(sites, ['dataset', 'source'])) return;
-  const issues: SpecIssue[] = ['path', 'features']
-    .filter((key) => written(sites, ['dataset', key]))
-    .map((key) => ({
-      where: locate(sites, ['dataset', key], 'key').where,
-      path: `dataset.${key}`,
-      message: `is set, but dataset.source is synthetic (its default), so the simulated screen would run and ${key === 'path' ? 'the file be ignored' : 'this selection of a file\'s columns be ignored'}; add dataset.source: file`,
-    }));
+  const issues: SpecIssue[] = [];
+  const check = (section: string[], source: string, keys: string[]) => {
+    if (source !== 'synthetic') return;
+    const chosen = written(sites, [...section, 'source']);
+    for (const key of keys) {
+      const at = written(sites, [...section, key]);
+      if (!at || (chosen && (chosen.where.startsWith('--set ') || fileOf(chosen.where) === fileOf(at.where)))) continue;
+      const why = chosen ? `set to synthetic in ${chosen.where}` : 'synthetic, its default';
+      issues.push({
+        where: locate(sites, [...section, key], 'key').where,
+        path: [...section, key].join('.'),
+        message: `is set, but ${section.join('.')}.source is ${why}, so simulated data would run and ${key === 'path' ? 'the file be ignored' : "this selection of a file's columns be ignored"}; add ${section.join('.')}.source: file`,
+      });
+    }
+  };
+  check(['dataset'], spec.dataset.source, ['path', 'features']);
+  for (const [name, m] of Object.entries(spec.modalities)) check(['modalities', name], m.source, ['path']);
   if (issues.length) throw new SpecError(issues);
+}
+
+/** The file a site is in (`file:line:col`), or `--set` for an override. */
+function fileOf(where: string): string {
+  return where.startsWith('--set ') ? '--set' : where.replace(/:\d+:\d+$/, '');
 }
