@@ -209,6 +209,14 @@ describe('what the schema cannot say is checked when the spec loads, before any 
       `--set model.latent=4: model.latent: is swept by sweep.grid.model.latent (${f}:4:5), which sets it in every run; change the sweep's values instead`,
     );
     expect(loadSpec(f, ['model.dropout=0.1']).spec.model.dropout).toBe(0.1);
+    // A whole section holding it is the same; one that does not hold it is not.
+    expect(specError(() => loadSpec(f, ['model={latent: 4}'])).message).toMatch(/^--set model=\{latent: 4\}: model\.latent: is swept by sweep\.grid\.model\.latent/);
+    expect(loadSpec(f, ['model={dropout: 0.2}']).spec.model.dropout).toBe(0.2);
+    // The seed, when sweep.seeds gives every run its own.
+    const seeded = write('seeded.yaml', 'experiment: x\nsweep:\n  seeds: [1, 2]\n');
+    expect(specError(() => loadSpec(seeded, ['seed=5'])).message).toBe(
+      `--set seed=5: seed: sweep.seeds (${seeded}:3:10) gives every run its seed, so this one would never be used; set the seeds instead (--set 'sweep.seeds=[…]')`,
+    );
   });
 
   it('a regular expression that does not compile, at its list entry, compiled as the stage compiles it', () => {

@@ -88,6 +88,8 @@ describe('expansion', () => {
       ['random:\n    n: 2\n    params:\n      model.latent: {uniform: [1, 8]}\n', /:6:31: sweep\.random\.params\.model\.latent\.uniform: uniform draws fractions, but model\.latent takes whole numbers; use int_uniform$/],
       ['search:\n    trials: 4\n    params:\n      training.lr: {uniform: [-1, 1]}\n', /:6:31: sweep\.search\.params\.training\.lr\.uniform\[0\]: must be > 0 \(got -1\)$/],
       ['random:\n    n: 2\n    params:\n      model.dropout: {uniform: [0.5, 3]}\n', /:6:38: sweep\.random\.params\.model\.dropout\.uniform\[1\]: must be < 1 \(got 3\)$/],
+      // A setting of whole numbers or null (oneOf) takes int_uniform too.
+      ['search:\n    trials: 2\n    params:\n      split.max_train_wells: {uniform: [4, 7]}\n', /sweep\.search\.params\.split\.max_train_wells\.uniform: uniform draws fractions, but split\.max_train_wells takes whole numbers; use int_uniform$/],
     ];
     for (const [sweep, message] of cases) {
       const f = write('bad-range.yaml', `experiment: x\nsweep:\n  ${sweep}`);

@@ -211,6 +211,9 @@ describe('ads validate warns about settings that make a run mean little', () => 
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`warning: ${child}:2:18: model.latent: is set here, but sweep.grid.model.latent (${parent}:4:5) sets it in every run, so this value is never used`);
     expect(r.stderr).toContain(`warning: ${child}:1:1: experiment: 'parent' comes from ${parent}:1:13 (extends)`);
+    // A seed written beside sweep.seeds is never used either.
+    const seeds = await validate(spec('seeds', ['seed: 7', 'sweep:', '  seeds: [1, 2]']));
+    expect(seeds.stderr).toMatch(/warning: .*seeds\.yaml:2:7: seed: is set here, but sweep\.seeds \(.*seeds\.yaml:4:10\) gives every run its seed, so this value is never used/);
     // Named, and not swept over: no warning.
     expect((await validate(write('own.yaml', `extends: [${parent}]\nexperiment: own\nmodel: { dropout: 0.1 }\n`))).stderr).toBe('');
   });

@@ -1,6 +1,7 @@
+import { parse } from '../vendor/yaml.ts';
 import { dottedPath, type SpecIssue, SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
-import { resolveSetting, schemaAt, validateSetting } from './schema.ts';
+import { type JsonSchema, resolveSetting, schemaAt, validateSetting } from './schema.ts';
 import { unknownSettingIssue } from './setting-issue.ts';
 import { locate, type SiteTree } from './sites.ts';
 import type { ResolvedSpec } from './types.ts';
@@ -84,6 +85,11 @@ export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
     }
   }
 
+  // sweep.seeds gives every run its seed: a --set seed would be ignored.
+  const seedSet = spec.sweep.seeds.length ? commandLineSite(sites, ['seed']) : null;
+  if (seedSet) {
+    issues.push({ where: seedSet, path: 'seed', message: `sweep.seeds (${locate(sites, ['sweep', 'seeds']).where}) gives every run its seed, so this one would never be used; set the seeds instead (--set 'sweep.seeds=[…]')` });
+  }
   const [first, ...others] = entries.filter((e) => e.kind === 'zip');
   for (const { entry, values } of others) {
     if (values!.length !== first.values!.length) {
@@ -122,7 +128,9 @@ function plannedRunCount(sweep: ResolvedSpec['sweep']): number {
  */
 function rangeIssues(pointer: string, path: string, kind: string, bounds: number[], at: readonly string[], sites: SiteTree): SpecIssue[] {
   const schema = schemaAt(pointer);
-  const types = ([] as unknown[]).concat(schema.type);
+  // The types the setting takes, its own or its alternatives' (oneOf: an integer or null, an integer or 'auto').
+  const alternatives = [schema, ...(((schema.oneOf ?? schema.anyOf) as JsonSchema[] | undefined) ?? [])];
+  const types = alternatives.flatMap((a) => ([] as unknown[]).concat(a.type ?? []));
   if (kind !== 'int_uniform' && types.includes('integer') && !types.includes('number')) {
     return [{ where: locate(sites, at).where, path: dottedPath(at), message: `${kind} draws fractions, but ${path} takes whole numbers; use int_uniform` }];
   }
@@ -133,9 +141,17 @@ function rangeIssues(pointer: string, path: string, kind: string, bounds: number
   });
 }
 
-/** The `--set …` that wrote the setting at `keys` or one inside it, if any. */
+/**
+ * The `--set …` that wrote the setting at `keys`, one inside it, or a whole section holding it (`--set
+ * training={lr: 0.5}` leaves a section with no sites inside), if any.
+ */
 function commandLineSite(sites: SiteTree, keys: readonly string[]): string | null {
-  const node = keys.reduce<SiteTree | undefined>((n, k) => n?.children?.get(k), sites);
+  let node: SiteTree = sites;
+  for (const [depth, k] of keys.entries()) {
+    const child: SiteTree | undefined = node.children?.get(k);
+    if (!child) return node !== sites && !node.children?.size && setsInside(node.value.where, keys.slice(depth)) ? node.value.where : null;
+    node = child;
+  }
   const visit = (n: SiteTree): string | null => {
     if (n.value.where.startsWith('--set ')) return n.value.where;
     for (const child of n.children?.values() ?? []) {
@@ -144,7 +160,24 @@ function commandLineSite(sites: SiteTree, keys: readonly string[]): string | nul
     }
     return null;
   };
-  return node ? visit(node) : null;
+  return visit(node);
+}
+
+/** Whether the value of `--set path=value` (a whole section) holds the setting at `rest` inside it. */
+function setsInside(where: string, rest: readonly string[]): boolean {
+  if (!where.startsWith('--set ')) return false;
+  const text = where.slice('--set '.length);
+  let value: unknown;
+  try {
+    value = parse(text.slice(text.indexOf('=') + 1));
+  } catch {
+    return false;
+  }
+  return rest.every((k) => {
+    if (value === null || typeof value !== 'object' || !(k in value)) return false;
+    value = (value as Record<string, unknown>)[k];
+    return true;
+  });
 }
 
 function isPrefix(a: readonly string[], b: readonly string[]): boolean {

@@ -33,6 +33,10 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       out.push({ where: site.where, path: e.path, message: `is set here, but ${dottedPath(e.entry)} (${locate(loaded.sites, e.entry, 'key').where}) sets it in every run, so this value is never used` });
     }
   }
+  const seed = loaded.spec.sweep.seeds.length ? written(loaded.sites, ['seed']) : null;
+  if (seed && !seed.where.startsWith('--set ')) {
+    out.push({ where: seed.where, path: 'seed', message: `is set here, but sweep.seeds (${locate(loaded.sites, ['sweep', 'seeds']).where}) gives every run its seed, so this value is never used` });
+  }
   // An experiment name taken from an extended file: this spec's runs and report would go where that spec's are.
   const named = written(loaded.sites, ['experiment']);
   const own = `${displayPath(loaded.file)}:`;
