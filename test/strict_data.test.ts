@@ -194,6 +194,13 @@ describe('CSV structure is read strictly', () => {
     const dates = join(dir, 'dates.parquet');
     frame.withColumns(pl.Series('Cells_b', Array.from({ length: 8 }, (_, i) => new Date(86_400_000 * i)))).writeParquet(dates);
     expect(dataError(() => load(dates))).toMatch(/dates\.parquet: column 'Cells_b' holds dates and times, not numbers/);
+    const categories = join(dir, 'categories.parquet');
+    frame.withColumns(pl.col('Cells_b').cast(pl.Utf8).cast(pl.Categorical)).writeParquet(categories);
+    expect(dataError(() => load(categories))).toMatch(/categories\.parquet: column 'Cells_b' holds categories \(labels\), not numbers/);
+    // Fixed-point decimals (databases, Spark) are numbers: read as float64, in features and metadata alike.
+    const decimals = join(dir, 'decimals.parquet');
+    frame.withColumns(pl.col('Cells_a').cast(pl.Decimal(10, 2))).writeParquet(decimals);
+    expect(Array.from(load(decimals).profiles.values.data.filter((_, i) => i % 3 === 0))).toEqual([0, 1.5, 3, 4.5, 6, 7.5, 9, 10.5]);
   });
 
   it('every feature missing in more wells than na_cutoff allows is an error naming the cutoff, not an empty table', () => {

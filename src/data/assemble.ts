@@ -8,6 +8,8 @@ import type { MetaValue, Profiles } from './profiles.ts';
 const NUMERIC_TYPES = new Set<string>(
   [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64].map((t) => t.variant),
 );
+/** Fixed-point numbers (Parquet's DECIMAL, from databases and Spark): measurements, cast to float64 like the others. */
+const DECIMAL = 'Decimal';
 
 /**
  * Column types whose values are not measurements (polars would cast true/false to 1/0 and a date to its
@@ -22,6 +24,8 @@ const NOT_MEASUREMENTS: Record<string, string> = {
   List: 'lists of values',
   Array: 'lists of values',
   Struct: 'records of several fields',
+  Categorical: 'categories (labels)',
+  Enum: 'categories (labels)',
 };
 
 /** Values and rows of a feature column that are not numbers, as an error shows them. */
@@ -96,7 +100,7 @@ export class ProfilesAssembler {
     columns.forEach((name, k) => {
       const j = featureAt.get(name);
       if (j === undefined) meta.push(name);
-      else if (NUMERIC_TYPES.has(types[k].variant)) {
+      else if (NUMERIC_TYPES.has(types[k].variant) || types[k].variant === DECIMAL) {
         numeric.push(name);
         at.push(j);
       } else if (types[k].variant in NOT_MEASUREMENTS) this.notMeasured.set(j, NOT_MEASUREMENTS[types[k].variant]);
@@ -195,6 +199,8 @@ export class ProfilesAssembler {
  * kept as its digits, as text.
  */
 function metadataValues(series: pl.Series): MetaValue[] {
+  // JavaScript has no decimal type (polars refuses to hand one over): as numbers, as the features get them.
+  if (series.dtype.variant === DECIMAL) return series.cast(pl.Float64).toArray() as MetaValue[];
   if (series.dtype.variant === 'Int64' || series.dtype.variant === 'UInt64') {
     const [max, min] = [Number(series.max() ?? 0), Number(series.min() ?? 0)];
     if (max > Number.MAX_SAFE_INTEGER || min < -Number.MAX_SAFE_INTEGER) return series.cast(pl.Utf8).toArray() as MetaValue[];
