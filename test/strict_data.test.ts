@@ -184,6 +184,11 @@ describe('CSV structure is read strictly', () => {
     expect(both).not.toContain(1);
     // Numbers without such zeros stay numbers (doses, numeric plate ids).
     expect(load(write('plain-ids.csv', good(...plateRows('7')))).profiles.metadata.Metadata_Plate[0]).toBe(7);
+    // Two writings of one number are two ids: "1.1" and "1.10" (as numbers, both 1.1).
+    const decimals = good(...plateRows('P1')).replace(/,DMSO,/g, ',0.5,').replace(/,C1,/g, ',1.1,').replace(/,C2,/g, ',1.10,');
+    expect(load(write('decimal-ids.csv', decimals)).profiles.metadata.Metadata_pert).toEqual(['0.5', '0.5', '0.5', '0.5', '1.1', '1.1', '1.10', '1.10']);
+    const one = good(...plateRows('P1')).replace(/,DMSO,/g, ',0.5,').replace(/,C1,/g, ',1.1,').replace(/,C2,/g, ',2.5,');
+    expect(load(write('decimal-numbers.csv', one)).profiles.metadata.Metadata_pert).toEqual([0.5, 0.5, 0.5, 0.5, 1.1, 1.1, 2.5, 2.5]);
   });
 
   it('a feature column of true/false values, dates or lists is an error naming the file and the column (not 1/0 or milliseconds)', () => {

@@ -392,25 +392,42 @@ function parseCsv(
 }
 
 const INTEGER_TYPES = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64']);
+const FLOAT_TYPES = new Set(['Float32', 'Float64']);
 
 /**
- * Columns polars read as integers though a value of the part is written with leading zeros ("01", "0007"),
- * read again as the text they are: such columns hold ids (plates, compounds), and "01" and "1" are two of them,
- * which as numbers would silently become one, and a file of "0001" ids would not meet another file's "0001".
- * Features (`features`) are measurements, numbers whatever their zeros.
+ * Columns polars read as numbers though their text tells ids apart that the numbers would not, read again as
+ * the text they are: a value written with leading zeros in a column of integers ("01", "0007": ids, not
+ * counts, and a file of "0001" ids would not meet another file's "0001"), or two values of a part written
+ * differently for one number ("1.1" and "1.10", "1" and "1.0": two compounds, one number). Features
+ * (`features`) are measurements, numbers whatever their zeros.
  */
 function keepWrittenIds(df: pl.DataFrame, text: Buffer, features: ReadonlySet<string>): pl.DataFrame {
   const { columns, dtypes } = frameFacts(df);
-  const at = columns.flatMap((name, k) => (INTEGER_TYPES.has(dtypes[k].variant) && !features.has(name) ? [k] : []));
+  const at = columns.flatMap((name, k) => ((INTEGER_TYPES.has(dtypes[k].variant) || FLOAT_TYPES.has(dtypes[k].variant)) && !features.has(name) ? [k] : []));
   if (at.length === 0) return df;
   // Those columns alone, every value as text (inferSchemaLength 0), in the order of `at`.
   const raw = polars().readCSV(text, { projection: at as unknown as number, inferSchemaLength: 0, rechunk: true, ignoreErrors: false });
   const written = at.flatMap((k, r) => {
     const series = raw.getColumns()[r];
-    return (series.toArray() as (string | null)[]).some((v) => v !== null && /^[+-]?0\d/.test(v)) ? [series.alias(columns[k])] : [];
+    const values = series.toArray() as (string | null)[];
+    const zeros = INTEGER_TYPES.has(dtypes[k].variant) && values.some((v) => v !== null && /^[+-]?0\d/.test(v));
+    return zeros || twoWritings(values) ? [series.alias(columns[k])] : [];
   });
   if (written.length === 0) return df;
   return df.withColumns(...written);
+}
+
+/** Whether two different texts of `values` are one number. */
+function twoWritings(values: readonly (string | null)[]): boolean {
+  const textOf = new Map<number, string>();
+  for (const v of values) {
+    if (v === null) continue;
+    const n = Number(v);
+    const seen = textOf.get(n);
+    if (seen === undefined) textOf.set(n, v);
+    else if (seen !== v) return true;
+  }
+  return false;
 }
 
 /**
