@@ -58,6 +58,8 @@ describe('the ads command', () => {
     const r = await ads('cache', 'prune', '--runs-dir', missing);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${missing}: no such directory`);
+    const file = write('runs-file', 'not a folder');
+    expect((await ads('cache', 'prune', '--runs-dir', file)).stderr).toContain(`${file}: a file, not a directory`);
     expect(r.stdout).toBe('');
     const empty = join(dir, 'empty-runs');
     mkdirSync(empty);

@@ -20,8 +20,9 @@ export const cacheCommand: CommandDefinition = {
     if (!/^\d+(\.\d+)?$/.test(text)) throw new UserError(`ads cache prune: --unused-days ${text}: expected a number of days ≥ 0`, 2);
     const { runsDir } = commonValues(options);
     // A mistyped --runs-dir would otherwise report "removed 0 entries", as if the cache were empty.
-    if (!statSync(runsDir, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new UserError(`ads cache prune: ${runsDir}: no such directory (--runs-dir names the runs directory; default: runs)`, 2);
+    const st = statSync(runsDir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) {
+      throw new UserError(`ads cache prune: ${runsDir}: ${st ? 'a file, not a directory' : 'no such directory'} (--runs-dir names the runs directory; default: runs)`, 2);
     }
     const cache = sharedWorkCache(runsDir);
     const { entries, bytes, kept, foreign } = cache.prune(Number(text));
