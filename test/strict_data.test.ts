@@ -465,6 +465,18 @@ describe('through the CLI', () => {
   const runsDir = join(dir, 'runs');
   const run = (spec: string) => ads(['run', spec, '--runs-dir', runsDir, '--reports-dir', join(dir, 'reports')]);
 
+  it('ads convert keeps ids as written and features as numbers (it knows the default feature prefixes, no spec)', async () => {
+    const csv = write('convert-ids.csv', 'Metadata_Plate,Metadata_pert,Cells_a,Nuclei_b\n01,1.1,1,2.0\n1,1.10,1.0,2\n');
+    const out = join(dir, 'convert-ids.parquet');
+    const r = await ads(['convert', csv, out]);
+    expect(r.code, r.stderr).toBe(0);
+    const df = pl.readParquet(out);
+    expect(df.getColumn('Metadata_Plate').toArray()).toEqual(['01', '1']);
+    expect(df.getColumn('Metadata_pert').toArray()).toEqual(['1.1', '1.10']);
+    expect(df.getColumn('Cells_a').toArray()).toEqual([1, 1]);
+    expect(df.getColumn('Nuclei_b').dtype.variant).toBe('Float64');
+  });
+
   it('a ragged per-plate file stops the run with exit 1, the file and line, and no stack trace', async () => {
     const rows = plateRows('P2');
     rows[6] = rows[6].split(',').slice(0, 4).join(',');

@@ -312,7 +312,8 @@ function* readInto(assembler: ProfilesAssembler, file: string, options: { partBy
     return originsOf(file, { unit: 'row', of: Int32Array.from({ length: rows }, (_, i) => i + 1) });
   }
   // The features are parsed straight into numbers, polars reading only the other columns (see csvParts).
-  const parts = csvParts(file, { partBytes: options.partBytes, floats: assembler.features });
+  const features = new Set(assembler.features);
+  const parts = csvParts(file, { partBytes: options.partBytes, floats: assembler.features, ids: (name) => !features.has(name) });
   let numbers: RowNumbers;
   for (let next = parts.next(); ; next = parts.next()) {
     if (next.done) {

@@ -74,6 +74,14 @@ export interface RowNumbers {
   readonly of: Int32Array;
 }
 
+/** How a CSV is read: its parts' size, the columns parsed here as float64 (`csvParts`), and its id columns (`keepWrittenIds`). */
+export interface CsvOptions {
+  partBytes?: number;
+  floats?: readonly string[];
+  /** Which columns hold ids, whose text is kept where numbers would merge or change them; none without it. */
+  ids?: (name: string) => boolean;
+}
+
 /** A table as read, with the file's own numbering of its rows. */
 export interface Table {
   readonly df: pl.DataFrame;
@@ -89,7 +97,7 @@ export function readFrame(path: string): pl.DataFrame {
  * a repeated column name, an empty table, a gzip stream that is not one or is broken) is a `DataError`
  * naming the file, and the line or column where it can be known.
  */
-export function readTable(path: string, options: { partBytes?: number } = {}): Table {
+export function readTable(path: string, options: Omit<CsvOptions, 'floats'> = {}): Table {
   if (path.endsWith('.parquet')) return readParquetTable(path);
   const frames: pl.DataFrame[] = [];
   const parts = csvParts(path, options);
@@ -157,7 +165,7 @@ const READ_PIECE = 1 << 20;
  * records are contiguous for polars without another copy; what follows the part's last whole record moves
  * to the front for the next part.
  */
-export function* csvParts(path: string, options: { partBytes?: number; floats?: readonly string[] } = {}): Generator<TablePart, RowNumbers, undefined> {
+export function* csvParts(path: string, options: CsvOptions = {}): Generator<TablePart, RowNumbers, undefined> {
   const partBytes = options.partBytes ?? PART_BYTES;
   let plan: FloatPlan | null | undefined;
   let floatValues = new Float64Array(0);
@@ -174,7 +182,6 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
   // would otherwise have every part's types inferred anew).
   const typed = new Map<string, pl.DataType>();
   let schema: Record<string, pl.DataType> | undefined;
-  const floatNames = new Set(options.floats ?? []);
   let work = Buffer.allocUnsafe(partBytes + PIECE_ROOM);
   // work[0, head): the header line once it is known; work[head, head + fill): text not yet checked.
   let head = 0;
@@ -217,7 +224,8 @@ export function* csvParts(path: string, options: { partBytes?: number; floats?: 
         const names = otherCsv ? plan!.others : header;
         // The types earlier parts found: all of them, or (for the other columns, under stand-in names) those known.
         const known = otherCsv ? { dtypes: Object.fromEntries(plan!.others.flatMap((name, k) => (typed.has(name) ? [[`c${k}`, typed.get(name)!]] : []))) } : schema && { schema };
-        const df = keepWrittenIds(withHeaderNames(parseCsv(path, otherCsv ?? csv, rows, known), names), otherCsv ?? csv, floatNames);
+        const parsed = withHeaderNames(parseCsv(path, otherCsv ?? csv, rows, known), names);
+        const df = options.ids ? keepWrittenIds(parsed, otherCsv ?? csv, options.ids) : parsed;
         const { height, columns, dtypes, nulls } = frameFacts(df);
         if (!schema) {
           columns.forEach((name, k) => {
@@ -398,12 +406,12 @@ const FLOAT_TYPES = new Set(['Float32', 'Float64']);
  * Columns polars read as numbers though their text tells ids apart that the numbers would not, read again as
  * the text they are: a value written with leading zeros in a column of integers ("01", "0007": ids, not
  * counts, and a file of "0001" ids would not meet another file's "0001"), or two values of a part written
- * differently for one number ("1.1" and "1.10", "1" and "1.0": two compounds, one number). Features
- * (`features`) are measurements, numbers whatever their zeros.
+ * differently for one number ("1.1" and "1.10", "1" and "1.0": two compounds, one number). Only columns
+ * `ids` names: features are measurements, numbers however they are written.
  */
-function keepWrittenIds(df: pl.DataFrame, text: Buffer, features: ReadonlySet<string>): pl.DataFrame {
+function keepWrittenIds(df: pl.DataFrame, text: Buffer, ids: (name: string) => boolean): pl.DataFrame {
   const { columns, dtypes } = frameFacts(df);
-  const at = columns.flatMap((name, k) => ((INTEGER_TYPES.has(dtypes[k].variant) || FLOAT_TYPES.has(dtypes[k].variant)) && !features.has(name) ? [k] : []));
+  const at = columns.flatMap((name, k) => ((INTEGER_TYPES.has(dtypes[k].variant) || FLOAT_TYPES.has(dtypes[k].variant)) && ids(name) ? [k] : []));
   if (at.length === 0) return df;
   // Those columns alone, every value as text (inferSchemaLength 0), in the order of `at`.
   const raw = polars().readCSV(text, { projection: at as unknown as number, inferSchemaLength: 0, rechunk: true, ignoreErrors: false });

@@ -2,6 +2,7 @@ import { realpathSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readHeader } from '../../data/header.ts';
 import { readTable, writeParquet } from '../../data/io.ts';
+import { schemaAt } from '../../spec/schema.ts';
 import { type CommandDefinition, UserError } from '../command.ts';
 import { writableFile } from '../paths.ts';
 
@@ -23,7 +24,9 @@ export const convertCommand: CommandDefinition = {
     // Before the table is read: a path that cannot be written, and the header's problems, in a moment.
     writableFile(out, 'ads convert: the output');
     readHeader(input);
-    const { df } = readTable(input);
+    // No spec says which columns are features: those of the default feature prefixes are, the others hold ids.
+    const prefixes = schemaAt('/$defs/dataset/properties/features/properties/prefixes').default as string[];
+    const { df } = readTable(input, { ids: (name) => !prefixes.some((p) => name.startsWith(p)) });
     // Written beside the target and renamed into place: an interrupted conversion leaves no half file.
     const partial = `${out}.partial-${process.pid}`;
     try {
