@@ -201,6 +201,11 @@ describe('what the schema cannot say is checked when the spec loads, before any 
       `${child}:4:3: dataset.path: is set, but dataset.source is set to synthetic in ${parent}:3:11, so simulated data would run and the file be ignored; add dataset.source: file`,
     );
     expect(specError(() => loadSpec(parent, ['dataset.path=screen.csv.gz'])).message).toMatch(/^--set dataset\.path=screen\.csv\.gz: dataset\.path: is set, but dataset\.source is set to synthetic in /);
+    // A preset names a rosetta file's columns, which the simulated screen does not have.
+    const preset = write('preset-only.yaml', 'experiment: x\ndataset: { preset: CDRP }\n');
+    expect(specError(() => loadSpec(preset)).message).toBe(
+      `${preset}:2:12: dataset.preset: is set, but dataset.source is synthetic, its default, so simulated data would run and the preset's columns be looked for in it, which it does not have; add dataset.source: file`,
+    );
   });
 
   it('a --set of a swept setting is an error at the override (the sweep would set it in every run)', () => {
