@@ -1,13 +1,9 @@
 import pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { matrix } from '../numeric/matrix.ts';
-import { concatParts, copyColumnsAsFloat64, type FloatColumns, frameFacts } from './io.ts';
+import { concatParts, copyColumnsAsFloat64, type FloatColumns, frameFacts, NUMERIC_TYPES } from './io.ts';
 import type { MetaValue, Profiles } from './profiles.ts';
 
-/** What polars' `Series.isNumeric()` accepts. */
-const NUMERIC_TYPES = new Set<string>(
-  [pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Float32, pl.Float64].map((t) => t.variant),
-);
 /** Fixed-point numbers (Parquet's DECIMAL, from databases and Spark): measurements, cast to float64 like the others. */
 const DECIMAL = 'Decimal';
 

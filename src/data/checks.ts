@@ -52,13 +52,6 @@ function withFiles<T>(origins: Origins | null, column: string, f: () => T): T {
   }
 }
 
-/** The rows a mask marks. */
-function controlRows(mask: ArrayLike<boolean | number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < mask.length; i++) if (mask[i]) out.push(i);
-  return out;
-}
-
 export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Roles, spec: RunSpec): string[] {
   const warnings: string[] = [];
   const isControl = controlMask(p, roles);
@@ -93,7 +86,7 @@ export function checkLoadedTable(p: Profiles, origins: Origins | null, roles: Ro
   if (sharedPositions) warnings.push(sharedPositions);
   // Treated wells with the controls' perturbation id: most likely controls whose marker is mistyped ("Control").
   const perts = metaColumn(p, roles.perturbation);
-  const controlIds = new Set(controlRows(isControl).map((i) => perts[i]).filter((v) => v !== null && v !== ''));
+  const controlIds = new Set(perts.filter((v, i) => isControl[i] && v !== null && v !== ''));
   const lookAlikes = treatedRows.filter((i) => controlIds.has(perts[i]));
   if (lookAlikes.length) {
     const distinct = (column: readonly MetaValue[]) => [...new Set(lookAlikes.map((i) => JSON.stringify(column[i])))].slice(0, 3).join(', ');

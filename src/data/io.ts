@@ -74,6 +74,10 @@ export interface RowNumbers {
   readonly of: Int32Array;
 }
 
+/** Polars' integer and floating-point column types, by variant name: the types read as numbers. */
+const INTEGER_TYPES = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64']);
+export const NUMERIC_TYPES = new Set([...INTEGER_TYPES, 'Float32', 'Float64']);
+
 /** How a CSV is read: its parts' size, the columns parsed here as float64 (`csvParts`), and its id columns (`keepWrittenIds`). */
 export interface CsvOptions {
   partBytes?: number;
@@ -399,8 +403,6 @@ function parseCsv(
   }
 }
 
-const INTEGER_TYPES = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64']);
-const FLOAT_TYPES = new Set(['Float32', 'Float64']);
 
 /**
  * Columns polars read as numbers though their text tells ids apart that the numbers would not, read again as
@@ -411,12 +413,12 @@ const FLOAT_TYPES = new Set(['Float32', 'Float64']);
  */
 function keepWrittenIds(df: pl.DataFrame, text: Buffer, ids: (name: string) => boolean): pl.DataFrame {
   const { columns, dtypes } = frameFacts(df);
-  const at = columns.flatMap((name, k) => ((INTEGER_TYPES.has(dtypes[k].variant) || FLOAT_TYPES.has(dtypes[k].variant)) && ids(name) ? [k] : []));
+  const at = columns.flatMap((name, k) => (NUMERIC_TYPES.has(dtypes[k].variant) && ids(name) ? [k] : []));
   if (at.length === 0) return df;
   // Those columns alone, every value as text (inferSchemaLength 0), in the order of `at`.
-  const raw = polars().readCSV(text, { projection: at as unknown as number, inferSchemaLength: 0, rechunk: true, ignoreErrors: false });
+  const raw = polars().readCSV(text, { projection: at as unknown as number, inferSchemaLength: 0, rechunk: true, ignoreErrors: false }).getColumns();
   const written = at.flatMap((k, r) => {
-    const series = raw.getColumns()[r];
+    const series = raw[r];
     const values = series.toArray() as (string | null)[];
     const zeros = INTEGER_TYPES.has(dtypes[k].variant) && values.some((v) => v !== null && /^[+-]?0\d/.test(v));
     return zeros || twoWritings(values) ? [series.alias(columns[k])] : [];
@@ -491,7 +493,7 @@ export function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
     const kinds = typed.length ? typed : all;
     const to = kinds.every((t) => t.equals(kinds[0]))
       ? kinds[0]
-      : kinds.every((t) => NUMERIC.has(t.variant))
+      : kinds.every((t) => NUMERIC_TYPES.has(t.variant))
         ? P.Float64
         : P.Utf8;
     casts.push({ name, to });
@@ -500,7 +502,6 @@ export function concatParts(frames: pl.DataFrame[]): pl.DataFrame {
   return P.concat(aligned, { how: 'vertical', rechunk: false });
 }
 
-const NUMERIC = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float32', 'Float64']);
 
 function readParquetTable(path: string): Table {
   fileSize(path); // a missing file or a folder, named as such

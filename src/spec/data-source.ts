@@ -1,5 +1,5 @@
 import { SpecError, type SpecIssue } from './errors.ts';
-import { locate, type SiteTree, written } from './sites.ts';
+import { locate, onCommandLine, type SiteTree, siteFile, written } from './sites.ts';
 import type { ResolvedSpec } from './types.ts';
 
 /**
@@ -16,7 +16,7 @@ export function checkDataSource(spec: ResolvedSpec, sites: SiteTree): void {
     const chosen = written(sites, [...section, 'source']);
     for (const key of keys) {
       const at = written(sites, [...section, key]);
-      if (!at || (chosen && (chosen.where.startsWith('--set ') || fileOf(chosen.where) === fileOf(at.where)))) continue;
+      if (!at || (chosen && (onCommandLine(chosen) || siteFile(chosen) === siteFile(at)))) continue;
       const why = chosen ? `set to synthetic in ${chosen.where}` : 'synthetic, its default';
       issues.push({
         where: locate(sites, [...section, key], 'key').where,
@@ -36,8 +36,3 @@ const IGNORED: Record<string, string> = {
   features: "this selection of a file's columns be ignored",
   preset: "the preset's columns be looked for in it, which it does not have",
 };
-
-/** The file a site is in (`file:line:col`), or `--set` for an override. */
-function fileOf(where: string): string {
-  return where.startsWith('--set ') ? '--set' : where.replace(/:\d+:\d+$/, '');
-}

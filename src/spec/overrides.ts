@@ -3,7 +3,7 @@ import type { Composed } from './compose.ts';
 import { SpecError } from './errors.ts';
 import { unknownSettingIssue } from './setting-issue.ts';
 import { resolveSetting, validateSetting } from './schema.ts';
-import { assignSite } from './sites.ts';
+import { assignSite, commandLineSite } from './sites.ts';
 import { setAt } from './values.ts';
 
 /**
@@ -14,7 +14,8 @@ import { setAt } from './values.ts';
  */
 export function applyOverrides(composed: Composed, overrides: readonly string[]): Composed {
   return overrides.reduce<Composed>((acc, text) => {
-    const where = `--set ${text}`;
+    const site = commandLineSite(text, process.cwd());
+    const { where } = site;
     const eq = text.indexOf('=');
     if (eq <= 0) throw new SpecError({ where, path: '', message: 'expected --set path=value' });
     const setting = resolveSetting(text.slice(0, eq).trim());
@@ -25,7 +26,7 @@ export function applyOverrides(composed: Composed, overrides: readonly string[])
     const value = typed(setting.pointer, raw);
     return {
       value: setAt(acc.value, setting.keys, value) as Record<string, unknown>,
-      sites: assignSite(acc.sites, setting.keys, { where, dir: process.cwd() }),
+      sites: assignSite(acc.sites, setting.keys, site, value),
     };
   }, composed);
 }

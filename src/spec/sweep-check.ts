@@ -1,9 +1,8 @@
-import { parse } from '../vendor/yaml.ts';
 import { dottedPath, type SpecIssue, SpecError } from './errors.ts';
 import { issuesFromAjv } from './issues.ts';
 import { type JsonSchema, resolveSetting, schemaAt, validateSetting } from './schema.ts';
 import { unknownSettingIssue } from './setting-issue.ts';
-import { locate, type SiteTree } from './sites.ts';
+import { locate, onCommandLine, type SiteTree } from './sites.ts';
 import type { ResolvedSpec } from './types.ts';
 
 /** One entry of a sweep: the dotted path it varies and where it sits in the spec. */
@@ -61,7 +60,7 @@ export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
     }
     swept.push({ keys: r.keys, entry });
     // A --set of a swept setting would be overridden by the sweep in every run, silently.
-    const override = commandLineSite(sites, r.keys);
+    const override = commandLineWhere(sites, r.keys);
     if (override) {
       issues.push({
         where: override,
@@ -86,7 +85,7 @@ export function checkSweep(spec: ResolvedSpec, sites: SiteTree): void {
   }
 
   // sweep.seeds gives every run its seed: a --set seed would be ignored.
-  const seedSet = spec.sweep.seeds.length ? commandLineSite(sites, ['seed']) : null;
+  const seedSet = spec.sweep.seeds.length ? commandLineWhere(sites, ['seed']) : null;
   if (seedSet) {
     issues.push({ where: seedSet, path: 'seed', message: `sweep.seeds (${locate(sites, ['sweep', 'seeds']).where}) gives every run its seed, so this one would never be used; set the seeds instead (--set 'sweep.seeds=[…]')` });
   }
@@ -141,43 +140,18 @@ function rangeIssues(pointer: string, path: string, kind: string, bounds: number
   });
 }
 
-/**
- * The `--set …` that wrote the setting at `keys`, one inside it, or a whole section holding it (`--set
- * training={lr: 0.5}` leaves a section with no sites inside), if any.
- */
-function commandLineSite(sites: SiteTree, keys: readonly string[]): string | null {
-  let node: SiteTree = sites;
-  for (const [depth, k] of keys.entries()) {
-    const child: SiteTree | undefined = node.children?.get(k);
-    if (!child) return node !== sites && !node.children?.size && setsInside(node.value.where, keys.slice(depth)) ? node.value.where : null;
-    node = child;
-  }
+/** The `--set …` that wrote the setting at `keys` or one inside it (a section written whole has a site per setting), if any. */
+function commandLineWhere(sites: SiteTree, keys: readonly string[]): string | null {
+  const node = keys.reduce<SiteTree | undefined>((n, k) => n?.children?.get(k), sites);
   const visit = (n: SiteTree): string | null => {
-    if (n.value.where.startsWith('--set ')) return n.value.where;
+    if (onCommandLine(n.value)) return n.value.where;
     for (const child of n.children?.values() ?? []) {
       const found = visit(child);
       if (found) return found;
     }
     return null;
   };
-  return visit(node);
-}
-
-/** Whether the value of `--set path=value` (a whole section) holds the setting at `rest` inside it. */
-function setsInside(where: string, rest: readonly string[]): boolean {
-  if (!where.startsWith('--set ')) return false;
-  const text = where.slice('--set '.length);
-  let value: unknown;
-  try {
-    value = parse(text.slice(text.indexOf('=') + 1));
-  } catch {
-    return false;
-  }
-  return rest.every((k) => {
-    if (value === null || typeof value !== 'object' || !(k in value)) return false;
-    value = (value as Record<string, unknown>)[k];
-    return true;
-  });
+  return node ? visit(node) : null;
 }
 
 function isPrefix(a: readonly string[], b: readonly string[]): boolean {

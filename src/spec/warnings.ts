@@ -3,7 +3,7 @@ import type { PlannedRun } from '../sweep/expand.ts';
 import { dottedPath, type SpecIssue } from './errors.ts';
 import { resolveSetting } from './schema.ts';
 import type { LoadedSpec } from './load.ts';
-import { locate, written } from './sites.ts';
+import { locate, onCommandLine, siteFile, written } from './sites.ts';
 import { displayPath } from './yaml-file.ts';
 import { sweepEntries } from './sweep-check.ts';
 
@@ -29,20 +29,20 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
   for (const e of entries) {
     const r = resolveSetting(e.path);
     const site = r.ok ? written(loaded.sites, r.keys) : null;
-    if (site && !site.where.startsWith('--set ')) {
+    if (site && !onCommandLine(site)) {
       out.push({ where: site.where, path: e.path, message: `is set here, but ${dottedPath(e.entry)} (${locate(loaded.sites, e.entry, 'key').where}) sets it in every run, so this value is never used` });
     }
   }
   const seed = loaded.spec.sweep.seeds.length ? written(loaded.sites, ['seed']) : null;
-  if (seed && !seed.where.startsWith('--set ')) {
+  if (seed && !onCommandLine(seed)) {
     out.push({ where: seed.where, path: 'seed', message: `is set here, but sweep.seeds (${locate(loaded.sites, ['sweep', 'seeds']).where}) gives every run its seed, so this value is never used` });
   }
   // An experiment name taken from an extended file: this spec's runs and report would go where that spec's are.
   const named = written(loaded.sites, ['experiment']);
-  const own = `${displayPath(loaded.file)}:`;
-  if (named && !named.where.startsWith(own) && !named.where.startsWith('--set ')) {
+  const own = displayPath(loaded.file);
+  if (named && !onCommandLine(named) && siteFile(named) !== own) {
     out.push({
-      where: `${own}1:1`,
+      where: `${own}:1:1`,
       path: 'experiment',
       message: `'${loaded.spec.experiment}' comes from ${named.where} (extends): this spec's runs and report would share <runs-dir>/${loaded.spec.experiment} and <reports-dir>/${loaded.spec.experiment} with that spec's; give it an experiment name of its own`,
     });

@@ -5,7 +5,7 @@ import { checkReportPlace } from '../../report/place.ts';
 import { writeSlurmScripts } from '../../slurm/scripts.ts';
 import { loadSpec } from '../../spec/load.ts';
 import { expandRuns } from '../../sweep/expand.ts';
-import { COMMON_OPTIONS, type CommandDefinition, UserError } from '../command.ts';
+import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
 /** More tasks than this buys little: each task starts Node.js and loads the data, and schedulers cap array sizes. */
 const MAX_DEFAULT_SHARDS = 100;
@@ -30,7 +30,7 @@ export const slurmCommand: CommandDefinition = {
   },
   async run(positionals, options) {
     if (positionals.length !== 1) throw new UserError('ads slurm: give exactly one spec file (see ads slurm --help)', 2);
-    const sets = (options.set as string[] | undefined) ?? [];
+    const { overrides: sets, runsDir, reportsDir } = commonValues(options);
     const loaded = loadSpec(positionals[0], sets);
     const runs = expandRuns(loaded).length;
     const experiment = loaded.spec.experiment;
@@ -49,13 +49,13 @@ export const slurmCommand: CommandDefinition = {
     const partition = str('partition');
     if (partition !== undefined && !/^[\w.,-]+$/.test(partition)) throw new UserError(`ads slurm: --partition ${partition}: not a partition name`, 2);
 
-    checkReportPlace(str('runs-dir') ?? 'runs', str('reports-dir') ?? 'reports', experiment);
+    checkReportPlace(runsDir, reportsDir, experiment);
     const outDir = resolve(str('out') ?? `slurm/${experiment}`);
     const written = writeSlurmScripts({
       experiment,
       specFile: loaded.file,
-      runsDir: resolve(str('runs-dir') ?? 'runs'),
-      reportsDir: resolve(str('reports-dir') ?? 'reports'),
+      runsDir: resolve(runsDir),
+      reportsDir: resolve(reportsDir),
       projectDir: process.cwd(),
       node: process.execPath,
       adsBin: fileURLToPath(new URL('../../../bin/ads.js', import.meta.url)),
