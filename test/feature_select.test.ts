@@ -48,6 +48,17 @@ describe('dropNaColumns', () => {
       { feature: 'f19', detail: '3/4 values missing (0.75 > na_cutoff 0.2)' },
     ]);
   });
+
+  it('counts infinities as values, as pandas isna does, in rows whose sum is NaN without any NaN', () => {
+    // Row 0: +∞ and −∞ (sum NaN, nothing missing); row 1: a sum that overflows; row 2: one NaN.
+    const x = fromColumns([
+      [Infinity, 1.7e308, 1],
+      [-Infinity, 1.7e308, NaN],
+      [0, -1.7e308, 2],
+      [1, -1.7e308, 3],
+    ]);
+    expect(dropNaColumns(x, ['a', 'b', 'c', 'd'], 0)).toEqual([{ feature: 'b', detail: '1/3 values missing (0.3333 > na_cutoff 0)' }]);
+  });
 });
 
 describe('frequencyThreshold', () => {

@@ -3,6 +3,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { CsvChecker } from '../src/data/csv.ts';
 import { readFloatFields } from '../src/data/float_fields.ts';
+import { LOAD_FAILED, moduleWorker } from '../src/runtime/module_worker.ts';
 
 /**
  * The loader's own parser of feature values, against two independent parsers: JavaScript's `Number`
@@ -159,5 +160,16 @@ describe('readFloatFields', () => {
     }
     // Text in the other columns is not its business.
     expect(parsed('id,a\nNaN,0.5\n"x\ny",1\n', ['a'])).toEqual([Float64Array.of(0.5, 1)]);
+  });
+});
+
+describe('a helper thread of the parse', () => {
+  it('that cannot load its module says so in its control word, for a caller blocked on it', () => {
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    Atomics.store(control, 0, 1);
+    moduleWorker(import.meta.url, 'no_such_module', { control });
+    // The caller waits as FloatFieldsTeam does, on the word it set; the failure wakes it.
+    expect(Atomics.wait(control, 0, 1, 20_000)).not.toBe('timed-out');
+    expect(Atomics.load(control, 0)).toBe(LOAD_FAILED);
   });
 });

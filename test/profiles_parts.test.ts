@@ -5,7 +5,7 @@ import pl from 'nodejs-polars';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { ProfilesAssembler } from '../src/data/assemble.ts';
-import { readDataset, readDatasetAsync } from '../src/data/dataset.ts';
+import { type ReadOptions, readDataset, readDatasetAsync } from '../src/data/dataset.ts';
 import { rolesOf } from '../src/data/roles.ts';
 import { simulateScreen } from '../src/data/synthetic.ts';
 import { DataError } from '../src/errors.ts';
@@ -26,7 +26,7 @@ const ROWS = 30_000;
 const FEATURES = 70;
 const PARTS = { partBytes: 1 << 20 };
 
-function screen() {
+function screen(quoted = true) {
   const rng = seedrandom('profiles-parts');
   const features = Array.from({ length: FEATURES }, (_, k) => `Cells_f${k}`);
   const header = ['Metadata_Plate', 'Metadata_Well', 'Metadata_pert', 'Metadata_role', 'Metadata_note', ...features];
@@ -41,19 +41,20 @@ function screen() {
     // Numbers for the first 20,000 wells, then compound names: one column, text in the table as a whole.
     pert.push(control ? 'DMSO' : i < 20_000 ? String(1000 + (i % 50)) : `BRD-${i % 50}`);
     // Every 101st note holds a comma, a quote and a line break.
-    note.push(i % 101 === 0 ? `n ${i}, "q"\nsecond` : `n ${i}`);
-    const quoted = i % 101 === 0 ? `"${note[i].replace(/"/g, '""')}"` : note[i];
+    const special = quoted && i % 101 === 0;
+    note.push(special ? `n ${i}, "q"\nsecond` : `n ${i}`);
+    const written = special ? `"${note[i].replace(/"/g, '""')}"` : note[i];
     const row = features.map((_, k) => (k === 0 ? (i < 20_000 ? i : i + 0.5) : (rng() - 0.5) * 10 ** Math.floor(rng() * 8 - 4)));
     values.push(row);
-    lines.push([`P${i % 12}`, `W${i % 384}`, control ? '' : pert[i], control ? 'control' : 'treated', quoted, ...row.map(String)].join(','));
+    lines.push([`P${i % 12}`, `W${i % 384}`, control ? '' : pert[i], control ? 'control' : 'treated', written, ...row.map(String)].join(','));
     lineOf.push(line);
-    line += i % 101 === 0 ? 2 : 1;
+    line += special ? 2 : 1;
   }
-  return { text: `${lines.join('\n')}\n`, lines, features, lineOf, values, pert };
+  return { text: `${lines.join('\n')}\n`, lines, features, lineOf, values, pert, note };
 }
 const table = screen();
 
-function load(path: string, options = PARTS) {
+function load(path: string, options: ReadOptions = PARTS) {
   const spec = loadSpec(write(`spec-${Math.random().toString(36).slice(2)}.yaml`, `experiment: t\ndataset:\n  source: file\n  path: ${JSON.stringify(path)}\n  missing_roles: drop\n  columns: { perturbation: Metadata_pert }\n  control: { column: Metadata_role, values: [control] }\n`)).spec;
   return readDataset(spec.dataset, rolesOf(spec.dataset), options);
 }
@@ -119,6 +120,50 @@ describe('a screen is read a part at a time into one matrix', () => {
     const p = assembler.finish();
     expect(Array.from(p.values.data)).toEqual(Array.from({ length: 40 }, (_, r) => [r, r / 4]).flat());
     expect(p.metadata.id).toEqual(Array.from({ length: 40 }, (_, r) => String(r)));
+  });
+});
+
+describe('a screen without quoted fields has its features parsed on several threads, with the same result', () => {
+  // Every part after the first is cut among three threads (teamFrom 0): its lines are taken as records, and
+  // the parse checks their fields; anything else is found by the check proper, as on one thread.
+  const plain = screen(false);
+  const TEAM: ReadOptions = { ...PARTS, threads: 3, teamFrom: 0 };
+  const gz = (name: string, lines: readonly string[], end = '\n') => write(name, gzipSync(`${lines.join(end)}${end}`, { level: 1 }));
+  const message = (path: string, options: ReadOptions) => {
+    try {
+      load(path, options);
+    } catch (err) {
+      return (err as Error).message.replace(path, '<file>');
+    }
+    return 'read';
+  };
+
+  it('reads every value and line number the generator wrote, from LF and from CRLF lines', () => {
+    for (const path of [gz('plain.csv.gz', plain.lines), gz('crlf.csv.gz', plain.lines, '\r\n')]) {
+      const { profiles, origins } = load(path, TEAM);
+      expect(Array.from(profiles.values.data)).toEqual(plain.values.flat());
+      expect(Array.from(origins.number)).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
+      expect(profiles.metadata.Metadata_note).toEqual(plain.note);
+      expect(profiles.metadata.Metadata_pert).toEqual(plain.pert.map((p, i) => (i % 8 === 0 ? null : p)));
+    }
+  });
+
+  it('tells a ragged row, a blank line or a non-numeric value in a later part as one thread does, by its line', () => {
+    const cases: [string, (lines: string[]) => void, string][] = [
+      ['ragged', (lines) => (lines[25_001] += ',extra'), `1 row has the wrong number of fields (the header has ${FEATURES + 5}): line 25002`],
+      ['short', (lines) => (lines[25_001] = lines[25_001].split(',').slice(0, 9).join(',')), `1 row has the wrong number of fields (the header has ${FEATURES + 5}): line 25002`],
+      ['blank', (lines) => lines.splice(25_001, 0, ''), 'blank line inside the table at line 25002'],
+      ['text', (lines) => (lines[25_001] = lines[25_001].replace(/,([^,]*)$/, ',oops')), `column 'Cells_f69' has non-numeric values ("oops") at line 25002`],
+      ['quoted', (lines) => (lines[25_001] = lines[25_001].replace(/n 25000/, '"n, 25000"')), 'read'],
+    ];
+    for (const [name, change, expected] of cases) {
+      const lines = [...plain.lines];
+      change(lines);
+      const path = gz(`${name}.csv.gz`, lines);
+      const one = message(path, { ...PARTS, threads: 1 });
+      expect(one, name).toContain(expected);
+      expect(message(path, TEAM), name).toBe(one);
+    }
   });
 });
 

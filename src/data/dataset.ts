@@ -32,12 +32,16 @@ export interface LoadReport {
 }
 
 /**
- * How a table is read: `partBytes`, CSV text per part (for tests); `section`, the spec section whose settings
+ * How a table is read: `partBytes`, CSV text per part (for tests); `threads`, the threads that parse a CSV's
+ * features (the machine's cores unless given: a run gives its runtime.threads), and `teamFrom`, the part size
+ * from which they share a part (for tests: see `FloatFieldsTeam`); `section`, the spec section whose settings
  * the errors name ('dataset', or 'modalities.<name>' for a modality, which has no missing_roles and no
  * features.common).
  */
 export interface ReadOptions {
   partBytes?: number;
+  threads?: number;
+  teamFrom?: number;
   section?: string;
 }
 
@@ -109,7 +113,7 @@ function* datasetSteps(dataset: DatasetSpec, roles: Roles, options: ReadOptions)
   let through = 0;
   for (const [k, file] of files.entries()) {
     through += sizes[k];
-    fileOrigins.push(yield* readInto(assembler, file, { partBytes: options.partBytes, scale: total / Math.max(1, through) }));
+    fileOrigins.push(yield* readInto(assembler, file, { ...options, scale: total / Math.max(1, through) }));
   }
   const all = { profiles: assembler.finish(), origins: concatOrigins(fileOrigins) };
   checkCopies(all.profiles, all.origins);
@@ -294,7 +298,7 @@ const PARQUET_BLOCK = 64;
  * One file's wells into the table being assembled, a part at a time (see `ProfilesAssembler`): a CSV by
  * parts of rows as it is read, a Parquet file by blocks of columns; returns where each well came from.
  */
-function* readInto(assembler: ProfilesAssembler, file: string, options: { partBytes?: number; scale: number }): Generator<void, Origins, undefined> {
+function* readInto(assembler: ProfilesAssembler, file: string, options: ReadOptions & { scale: number }): Generator<void, Origins, undefined> {
   const base = assembler.rowCount;
   const { scale } = options;
   if (file.endsWith('.parquet')) {
@@ -313,7 +317,7 @@ function* readInto(assembler: ProfilesAssembler, file: string, options: { partBy
   }
   // The features are parsed straight into numbers, polars reading only the other columns (see csvParts).
   const features = new Set(assembler.features);
-  const parts = csvParts(file, { partBytes: options.partBytes, floats: assembler.features, ids: (name) => !features.has(name) });
+  const parts = csvParts(file, { partBytes: options.partBytes, threads: options.threads, teamFrom: options.teamFrom, floats: assembler.features, ids: (name) => !features.has(name) });
   let numbers: RowNumbers;
   for (let next = parts.next(); ; next = parts.next()) {
     if (next.done) {

@@ -1,4 +1,5 @@
 import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -6,9 +7,9 @@ import { createGzip } from 'node:zlib';
 import type pl from 'nodejs-polars';
 import { DataError } from '../errors.ts';
 import { type Matrix, matrix, range } from '../numeric/matrix.ts';
-import { CsvChecker } from './csv.ts';
+import { type CheckedPart, CsvChecker } from './csv.ts';
 import { checkGzip, fileSize, gzipError, isGzip, readBytes, readStart } from './file_bytes.ts';
-import { readFloatFields } from './float_fields.ts';
+import { FloatFieldsTeam, sharedBuffer } from './float_fields_team.ts';
 import { checkColumnNames, parquetColumns, parquetError } from './header.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
 import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
@@ -82,6 +83,10 @@ export const NUMERIC_TYPES = new Set([...INTEGER_TYPES, 'Float32', 'Float64']);
 export interface CsvOptions {
   partBytes?: number;
   floats?: readonly string[];
+  /** Threads that parse the floats (`FloatFieldsTeam`): the machine's cores unless given (a run's runtime.threads). */
+  threads?: number;
+  /** Bytes of a part's records from which its floats are parsed on several threads (tests cut tiny parts). */
+  teamFrom?: number;
   /** Which columns hold ids, whose text is kept where numbers would merge or change them; none without it. */
   ids?: (name: string) => boolean;
 }
@@ -164,6 +169,9 @@ const READ_PIECE = 1 << 20;
  * value of a part is a plain decimal or missing, they are parsed here (`readFloatFields`, the part's
  * `floats`) and polars reads only the other columns, which is most of the time of a load saved; a part
  * holding any other value in them (text, `NaN`, quotes) is read by polars whole, as without `floats`.
+ * They are parsed on `threads` threads where a part is large and holds no quote (`FloatFieldsTeam`), and
+ * such a part's records are its lines, checked by that parse rather than by the checker's pass over every
+ * byte (`CsvChecker.linesAsRecords`).
  *
  * One buffer holds the part being filled, after a copy of the header line, so that the header and the
  * records are contiguous for polars without another copy; what follows the part's last whole record moves
@@ -172,7 +180,8 @@ const READ_PIECE = 1 << 20;
 export function* csvParts(path: string, options: CsvOptions = {}): Generator<TablePart, RowNumbers, undefined> {
   const partBytes = options.partBytes ?? PART_BYTES;
   let plan: FloatPlan | null | undefined;
-  let floatValues = new Float64Array(0);
+  // On shared memory, for the team's helpers to parse into and from.
+  let floatValues = new Float64Array(new SharedArrayBuffer(0));
   let otherText = Buffer.alloc(0);
   const size = fileSize(path);
   const start = readStart(path, Math.min(16, size));
@@ -180,13 +189,14 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
   const gzip = isGzip(start) || path.endsWith('.gz');
   if (gzip) checkGzip(path, start);
   const checker = new CsvChecker(path);
+  const team = new FloatFieldsTeam(options.threads ?? availableParallelism(), options.teamFrom);
   let parseError: DataError | null = null;
   // Each column's type from the first part where it had a value; once every column has one, the types later
   // parts are read with (a column empty in the first parts, such as a MoA column when controls come first,
   // would otherwise have every part's types inferred anew).
   const typed = new Map<string, pl.DataType>();
   let schema: Record<string, pl.DataType> | undefined;
-  let work = Buffer.allocUnsafe(partBytes + PIECE_ROOM);
+  let work = sharedBuffer(partBytes + PIECE_ROOM);
   // work[0, head): the header line once it is known; work[head, head + fill): text not yet checked.
   let head = 0;
   let fill = 0;
@@ -194,10 +204,32 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
   let passed = 0;
   let text = 0;
   let read = 0;
+  /**
+   * The floats of records [at.records, at.to) of `work` parsed into `floatValues`, the other fields into
+   * `otherText` (after the stand-in header): those two, or null where a value is not a plain decimal or a
+   * record not of the header's width (polars then reads the part whole).
+   */
+  const parseFloats = (plan: FloatPlan, at: CheckedPart, rows: number): { floats: FloatColumns; otherCsv: Buffer } | null => {
+    const k = plan.columns.length;
+    const cells = rows * k;
+    if (floatValues.length < cells) floatValues = new Float64Array(new SharedArrayBuffer(Math.ceil(cells * 1.25) * Float64Array.BYTES_PER_ELEMENT));
+    const room = plan.header.length + at.to - at.records;
+    if (otherText.length < room) otherText = Buffer.allocUnsafe(Math.ceil(room * 1.25));
+    otherText.set(plan.header, 0);
+    const values = floatValues.subarray(0, cells);
+    const length = team.read(work, head + at.records, head + at.to, checker.header!.length, plan.slot, k, values, otherText.subarray(plan.header.length));
+    return length < 0 ? null : { floats: { columns: plan.columns, values }, otherCsv: otherText.subarray(0, plan.header.length + length) };
+  };
   const part = (final: boolean): TablePart | null => {
     const rowsBefore = checker.rowCount;
     const named = checker.header !== null;
-    const at = checker.take(work.subarray(head, head + fill), final);
+    const unchecked = work.subarray(head, head + fill);
+    // A part of lines without quotes, after the header: its lines are its records, and parsing them checks
+    // their fields (see CsvChecker.lines); where it does not pass, the check proper runs on the same text.
+    const quick = plan && !parseError ? checker.linesAsRecords(unchecked, final) : null;
+    let parsedFloats = quick && parseFloats(plan!, quick.part, quick.rows);
+    if (parsedFloats) checker.confirm(quick!.rows);
+    const at = parsedFloats ? quick!.part : checker.take(unchecked, final);
     if (!named && checker.header) checkColumnNames(path, checker.header);
     const rows = checker.rowCount - rowsBefore;
     let ready: TablePart | null = null;
@@ -208,23 +240,11 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
       try {
         const header = checker.header!;
         if (plan === undefined) plan = options.floats ? floatPlan(header, options.floats) : null;
-        // The floats parsed here and the other columns' fields, after a header of stand-in names, for polars.
-        let floats: FloatColumns | null = null;
-        let otherCsv: Buffer | null = null;
-        if (plan) {
-          const k = plan.columns.length;
-          const cells = rows * k;
-          if (floatValues.length < cells) floatValues = new Float64Array(Math.ceil(cells * 1.25));
-          const room = plan.header.length + at.to - at.records;
-          if (otherText.length < room) otherText = Buffer.allocUnsafe(Math.ceil(room * 1.25));
-          otherText.set(plan.header, 0);
-          const values = floatValues.subarray(0, cells);
-          const length = readFloatFields(work, head + at.records, head + at.to, header.length, plan.slot, k, values, otherText.subarray(plan.header.length));
-          if (length >= 0) {
-            floats = { columns: plan.columns, values };
-            otherCsv = otherText.subarray(0, plan.header.length + length);
-          }
-        }
+        // The floats parsed here and the other columns' fields, after a header of stand-in names, for polars
+        // (not again where the quick path's parse gave up).
+        if (plan && !quick) parsedFloats = parseFloats(plan, at, rows);
+        const floats = parsedFloats?.floats ?? null;
+        const otherCsv = parsedFloats?.otherCsv ?? null;
         const names = otherCsv ? plan!.others : header;
         // The types earlier parts found: all of them, or (for the other columns, under stand-in names) those known.
         const known = otherCsv ? { dtypes: Object.fromEntries(plan!.others.flatMap((name, k) => (typed.has(name) ? [[`c${k}`, typed.get(name)!]] : []))) } : schema && { schema };
@@ -259,7 +279,7 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
       // The first part held the header: from now on a copy of it stands in front of each part.
       const rest = work.subarray(head + at.rest, head + fill);
       if (header.length + rest.length + PIECE_ROOM > work.length) {
-        const wider = Buffer.allocUnsafe(2 * (header.length + rest.length + PIECE_ROOM));
+        const wider = sharedBuffer(2 * (header.length + rest.length + PIECE_ROOM));
         wider.set(rest, header.length);
         work = wider;
       } else {
@@ -276,7 +296,7 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
   const add = (piece: Uint8Array, consumed: number): TablePart | null => {
     if (head + fill + piece.length > work.length) {
       // A record longer than a part: room for it and the next pieces.
-      const wider = Buffer.allocUnsafe(2 * (head + fill + piece.length));
+      const wider = sharedBuffer(2 * (head + fill + piece.length));
       work.copy(wider, 0, 0, head + fill);
       work = wider;
     }
@@ -287,21 +307,25 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
     return fill >= partBytes ? part(false) : null;
   };
   let failure: { error: unknown } | null = null;
-  for (const piece of gzip ? gzipPieces(path, size) : filePieces(path)) {
-    // After a problem in the text, the rest is still inflated: a broken stream is told first.
-    if (failure) continue;
-    let ready: TablePart | null;
-    try {
-      ready = add(piece.bytes, piece.consumed);
-    } catch (error) {
-      failure = { error };
-      continue;
+  try {
+    for (const piece of gzip ? gzipPieces(path, size) : filePieces(path)) {
+      // After a problem in the text, the rest is still inflated: a broken stream is told first.
+      if (failure) continue;
+      let ready: TablePart | null;
+      try {
+        ready = add(piece.bytes, piece.consumed);
+      } catch (error) {
+        failure = { error };
+        continue;
+      }
+      if (ready) yield ready;
     }
-    if (ready) yield ready;
+    if (failure) throw failure.error;
+    const last = part(true);
+    if (last) yield last;
+  } finally {
+    team.close();
   }
-  if (failure) throw failure.error;
-  const last = part(true);
-  if (last) yield last;
   const layout = checker.finish();
   if (parseError) throw parseError;
   return { unit: 'line', of: layout.lines };

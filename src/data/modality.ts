@@ -59,7 +59,8 @@ export interface ModalityReport {
 const EXAMPLES = 10;
 
 /**
- * Reads (or simulates) modality `name` and matches it to the Cell Painting wells `cp`. A modality none of
+ * Reads (or simulates) modality `name` (a file's values parsed on `threads` threads) and matches it to the
+ * Cell Painting wells `cp`. A modality none of
  * whose compounds is among Cell Painting's is a `DataError` naming both tables; unmatched compounds on either
  * side are counted in the report and summarized in a warning.
  */
@@ -68,6 +69,7 @@ export async function readModality(
   spec: RunSpec,
   cp: { profiles: Profiles; roles: Roles },
   seed: number,
+  threads?: number,
 ): Promise<{ modality: Modality; report: ModalityReport; warnings: string[] }> {
   const m = spec.modalities[name];
   const roles = modalityRoles(m);
@@ -78,7 +80,7 @@ export async function readModality(
   const read =
     m.source === 'synthetic'
       ? { profiles: simulateExpression(spec.dataset.synthetic, m.synthetic, seed, name), report: null, origins: null }
-      : await readDatasetAsync(asDataset(m, roles), roles, { section: `modalities.${name}` });
+      : await readDatasetAsync(asDataset(m, roles), roles, { section: `modalities.${name}`, threads });
   const isControl = controlMask(read.profiles, roles);
   const controls = isControl.filter(Boolean).length;
   if (controls === 0) {

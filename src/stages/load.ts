@@ -26,11 +26,11 @@ export function loadDataset(
 
 /**
  * `loadDataset` with the file read by `readDatasetAsync`, which lets the event loop turn between parts so
- * that a screen of gigabytes is held once: what a run does.
+ * that a screen of gigabytes is held once, its features parsed on `threads` threads: what a run does.
  */
-export async function loadDatasetAsync(spec: RunSpec, roles: Roles, seed: number): Promise<ReturnType<typeof loadDataset>> {
+export async function loadDatasetAsync(spec: RunSpec, roles: Roles, seed: number, threads?: number): Promise<ReturnType<typeof loadDataset>> {
   const { dataset } = spec;
-  return loaded(spec, roles, dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null, origins: null } : await readDatasetAsync(dataset, roles));
+  return loaded(spec, roles, dataset.source === 'synthetic' ? { profiles: simulateScreen(dataset.synthetic, seed), report: null, origins: null } : await readDatasetAsync(dataset, roles, { threads }));
 }
 
 function loaded(spec: RunSpec, roles: Roles, read: { profiles: Profiles; report: LoadReport | null; origins: Origins | null }) {
@@ -66,7 +66,7 @@ export const loadStage: Stage<object, { loaded: Profiles }, object> = {
       ? { seed: ctx.seed }
       : { files: contentDigests(expandPaths(typeof ctx.spec.dataset.path === 'string' ? [ctx.spec.dataset.path] : (ctx.spec.dataset.path ?? []))) },
   async run(_, ctx) {
-    const { profiles, fingerprint, report, warnings } = await loadDatasetAsync(ctx.spec, ctx.roles, ctx.seed);
+    const { profiles, fingerprint, report, warnings } = await loadDatasetAsync(ctx.spec, ctx.roles, ctx.seed, ctx.threads);
     return { values: { loaded: profiles }, fingerprint, data: { load: report }, warnings };
   },
 };

@@ -20,7 +20,7 @@ export const modalitiesStage: Stage<{ selected: Profiles }, { modalities: Modali
     const warnings: string[] = [];
     for (const name of Object.keys(ctx.spec.modalities)) {
       ctx.progress(`reading modality ${name}`);
-      const read = await readModality(name, ctx.spec, { profiles: selected, roles: ctx.roles }, ctx.seed);
+      const read = await readModality(name, ctx.spec, { profiles: selected, roles: ctx.roles }, ctx.seed, ctx.threads);
       modalities.push(read.modality);
       reports[name] = read.report;
       warnings.push(...read.warnings);
