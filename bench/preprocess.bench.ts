@@ -4,7 +4,9 @@
  * load, (split,) per-plate standardize fitted on the controls, and each of the five feature selections alone,
  * as a run does them; then the same steps in pycytominer on pandas, on the same file, in this same run, with the
  * ratio of the two per step (ratio > 1: this project is faster) and whether both kept the same features.
- * pycytominer runs twice, before and after, and each of its steps counts at the faster of its two times.
+ * Each side runs twice and each step counts at the faster of its two times: pycytominer before and after,
+ * this project's steps in between, each round in a fresh process of its own (bench/preprocess_steps.ts), so
+ * that each starts cold as a run does (no code compiled by a round before) and its peak RSS is its own.
  * One JSON line per step and one for the whole:
  *   {"bench":"preprocess","stage":…,"seconds":…,"peak_rss_mb":…,"pycytominer_seconds":…,"ratio_vs_pycytominer":…}
  *
@@ -12,24 +14,19 @@
  * `pycytominer` package, e.g. a clone of github.com/cytomining/pycytominer) and its Python has pandas,
  * scikit-learn and scipy (PYCYTOMINER_PYTHON, default /usr/bin/python3 with Debian's python3-pandas,
  * python3-sklearn, python3-scipy, python3-yaml); otherwise a note says why it is missing.
- * The file is written by a child process, so this process's peak RSS is that of the measured steps alone.
+ * The file is written by a child process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readDatasetAsync } from '../src/data/dataset.ts';
 import { rolesOf } from '../src/data/roles.ts';
 import { validateExperiment } from '../src/spec/schema.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
-import { normalizeProfiles } from '../src/stages/normalize.ts';
-import { selectProfileFeatures } from '../src/stages/select.ts';
-import { assignSets } from '../src/stages/split.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const synthetic = { plates: 40, wells_per_plate: 384, controls_per_plate: 24, moas: 29, compounds_per_moa: 16, doses: 6, replicates: 5, features: 1700, factors: 40 };
-const OPERATIONS = ['drop_na_columns', 'frequency_threshold', 'variance_threshold', 'correlation_threshold', 'drop_outliers'] as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'ads-bench-'));
 const path = join(dir, 'screen.csv.gz');
@@ -45,14 +42,23 @@ if (!checked.valid) throw new Error(JSON.stringify(checked.errors));
 const spec = checked.value as ResolvedSpec;
 const roles = rolesOf(spec.dataset);
 
-const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const round = (x: number) => Math.round(x * 1000) / 1000;
-const ours: { stage: string; seconds: number; peak_rss_mb: number; kept?: readonly string[] }[] = [];
-function timed<T>(stage: string, f: () => T, kept?: (out: T) => readonly string[]): T {
-  const t0 = performance.now();
-  const out = f();
-  ours.push({ stage, seconds: (performance.now() - t0) / 1000, peak_rss_mb: peakMb(), kept: kept?.(out) });
-  return out;
+
+/** One of this project's steps, as preprocess_steps.ts prints it. */
+interface OurLine {
+  stage: string;
+  seconds: number;
+  peak_rss_mb: number;
+  kept?: string[];
+  rows: number;
+  features: number;
+}
+
+/** This project's steps in a process of their own, on the same file. */
+function ourRound(): OurLine[] {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'preprocess_steps.ts'), path], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`preprocess_steps.ts failed: ${run.stderr}`);
+  return run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as OurLine);
 }
 
 interface AnchorLine {
@@ -93,23 +99,8 @@ function anchor(): Map<string, AnchorLine> | null {
 // on a shared machine the load changes within a minute, and the ratio should not flatter this project.
 const before = anchor();
 
-// As a run loads it: readDatasetAsync lets the event loop turn between parts, so polars' native memory of
-// each parsed part is freed as it goes instead of when the whole read returns.
-const t0 = performance.now();
-const { profiles } = await readDatasetAsync(spec.dataset, roles);
-ours.push({ stage: 'load', seconds: (performance.now() - t0) / 1000, peak_rss_mb: peakMb(), kept: undefined });
-// A run splits before it normalizes (fit_on reads the split's sets); pycytominer has no such step.
-const split = timed('split', () => assignSets(profiles, roles, spec.split, 0).profiles);
-// Over the loaded table, as the run's normalize stage does (nothing reads the raw values after it).
-const normalized = timed('normalize', () => normalizeProfiles(split, roles, spec.normalize, true));
-for (const op of OPERATIONS) {
-  timed(
-    `feature_select/${op}`,
-    () => selectProfileFeatures(normalized, roles, { ...spec.feature_select, operations: [op] }),
-    (out) => out.selection.kept,
-  );
-}
-
+const rounds = [ourRound(), ourRound()];
+const ours = rounds[0].map((line, k) => (rounds[1][k].seconds < line.seconds ? { ...rounds[1][k], peak_rss_mb: Math.max(line.peak_rss_mb, rounds[1][k].peak_rss_mb) } : { ...line, peak_rss_mb: Math.max(line.peak_rss_mb, rounds[1][k].peak_rss_mb) }));
 const after = before && anchor();
 const reference = before && after && new Map([...before].map(([step, line]) => [step, after.get(step)!.seconds < line.seconds ? after.get(step)! : line]));
 const sameKept = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((f, k) => f === b[k]);
@@ -135,10 +126,10 @@ const refTotal = reference && { seconds: round([...reference].filter(([step]) =>
 console.log(
   JSON.stringify({
     bench: 'preprocess',
-    rows: profiles.values.rows,
-    features: profiles.features.length,
+    rows: ours[0].rows,
+    features: ours[0].features,
     seconds: round(total),
-    peak_rss_mb: peakMb(),
+    peak_rss_mb: Math.max(...ours.map((l) => l.peak_rss_mb)),
     // The machine's 1-minute load average at the end: above its number of cores, every figure is slowed.
     load_average: round(loadavg()[0]),
     ...(refTotal && {
