@@ -77,6 +77,11 @@ describe('the ads command', () => {
     const negative = await ads('run', write('neg.yaml', 'experiment: neg\n'), '--jobs', '-1');
     expect(negative.code).toBe(2);
     expect(negative.stderr).toContain('ads run: --jobs -1: expected a positive whole number');
+    // A one-value option given twice with two values: which was meant is the user's to say.
+    const twice = await ads('run', write('twice.yaml', 'experiment: twice\n'), '--shard', '1/4', '--shard=3/4');
+    expect([twice.code, twice.stderr.split('\n')[0]]).toEqual([2, "ads run: --shard is given twice ('1/4', then '3/4'); give it once"]);
+    // The same value twice, and repeatable options, are fine: the command goes on to its own finding.
+    expect((await ads('report', write('same.yaml', 'experiment: same\n'), '--reports-dir', 'r', '--reports-dir', 'r', '--set', 'seed=1', '--set', 'seed=2')).stderr).toContain("ads report: no run of experiment 'same'");
   });
 });
 

@@ -204,6 +204,22 @@ describe('ads validate warns about settings that make a run mean little', () => 
     expect(r.stderr).toContain(`warning: ${f}:3:38: evaluation.percent_replicating.percentile: 0.9 is the 0.9th percentile (the scale is 0–100, the reference's 90)`);
   });
 
+  it('more MoA folds than min_compounds + 1, which is all that run (in the file, and in a sweep point)', async () => {
+    const f = spec('folds', ['evaluation:', '  moa: { folds: 10, min_compounds: 4 }']);
+    const r = await validate(f);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${f}:3:17: evaluation.moa.folds: 10 folds, but MoA classification runs at most evaluation.moa.min_compounds + 1 = 5`);
+    const swept = spec('swept-folds', ['sweep:', '  grid:', '    evaluation.moa.folds: [5, 8]']);
+    const s = await validate(swept);
+    expect(s.stderr.match(/evaluation\.moa\.folds: 8 folds/g)).toHaveLength(1);
+    expect(s.stderr).toContain(`warning: ${swept}:4:5: evaluation.moa.folds: 8 folds`);
+    // Not where MoA classification is off, nor within the rule,
+    expect((await validate(spec('off', ['evaluation:', '  moa: { folds: 10, enabled: false }']))).stderr).not.toContain('folds');
+    expect((await validate(spec('within', ['evaluation:', '  moa: { folds: 5 }']))).stderr).not.toContain('folds');
+    // Nor the default, 5, under a lower min_compounds the user wrote (the quickstart's 3): the rule at work.
+    expect((await validate(spec('default', ['evaluation:', '  moa: { min_compounds: 3 }']))).stderr).not.toContain('folds');
+  });
+
   it('a derived spec that keeps its parent\'s experiment name, or sets a value the parent sweeps', async () => {
     const parent = spec('parent', ['sweep:', '  grid:', '    model.latent: [4, 8]']);
     const child = write('child.yaml', `extends: [${parent}]\nmodel: { latent: 16 }\n`);

@@ -46,11 +46,13 @@ export function commonValues(options: Parameters<Command['run']>[1]): { override
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]) {
+  let parsed;
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: withNegativeValues(cmd, argv),
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: Object.fromEntries(
         // util.parseArgs rejects keys set to undefined, so absent settings are left out.
         Object.entries(cmd.options).map(([name, o]) => [
@@ -65,6 +67,18 @@ export function parseCommandArgs(cmd: Command, argv: string[]) {
     const message = unknown ? `unknown option ${unknown[1]}` : (err as Error).message;
     throw new UserError(`ads ${cmd.name}: ${message}\n\n${commandHelp(cmd)}`, 2);
   }
+  // util.parseArgs keeps the last of two values of a one-value option: `--shard 1/4 … --shard 3/4` would
+  // run another shard than the first one read.
+  const given = new Map<string, string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || token.value === undefined || cmd.options[token.name]?.multiple) continue;
+    const before = given.get(token.name);
+    if (before !== undefined && before !== token.value) {
+      throw new UserError(`ads ${cmd.name}: --${token.name} is given twice ('${before}', then '${token.value}'); give it once`, 2);
+    }
+    given.set(token.name, token.value);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /**

@@ -11,7 +11,7 @@ import { sweepEntries } from './sweep-check.ts';
  * The training-setting warnings (`trainingWarnings`) that can be known without loading data: dropout, and
  * a latent code not smaller than a simulated screen's feature count. Located where the value was written:
  * the setting, or the sweep entry that produced it. Runs meet the same checks, with the real counts, when
- * they train. And a replicate percentile written as a fraction (0.9 for 90).
+ * they train. And a replicate percentile written as a fraction (0.9 for 90), and more MoA folds than run.
  */
 export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]): SpecIssue[] {
   const entries = sweepEntries(loaded.spec.sweep);
@@ -46,6 +46,18 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       path: 'experiment',
       message: `'${loaded.spec.experiment}' comes from ${named.where} (extends): this spec's runs and report would share <runs-dir>/${loaded.spec.experiment} and <reports-dir>/${loaded.spec.experiment} with that spec's; give it an experiment name of its own`,
     });
+  }
+  // More folds written than the reference's rule allows (min_compounds + 1, so that every MoA can be in every
+  // test fold): fewer run than the spec says. (The default capped by a lower min_compounds is that rule at work.)
+  for (const run of runs) {
+    const { enabled, folds, min_compounds: least } = run.spec.evaluation.moa;
+    if (!enabled || folds <= least + 1) continue;
+    const setting = 'evaluation.moa.folds';
+    const swept = entries.find((e) => e.path === setting && setting in run.point);
+    if (!swept && !written(loaded.sites, setting.split('.'))) continue;
+    const where = locate(loaded.sites, swept ? swept.entry : setting.split('.'), swept ? 'key' : 'value').where;
+    const message = `${folds} folds, but MoA classification runs at most evaluation.moa.min_compounds + 1 = ${least + 1} (the reference's rule: every kept MoA has more than ${least} compounds, so each can be in every test fold); lower folds or raise min_compounds`;
+    if (!out.some((o) => o.where === where && o.message === message)) out.push({ where, path: setting, message });
   }
   const { percentile } = loaded.spec.evaluation.percent_replicating;
   if (percentile > 0 && percentile <= 1) {
