@@ -318,16 +318,23 @@ function* readInto(assembler: ProfilesAssembler, file: string, options: ReadOpti
   // The features are parsed straight into numbers, polars reading only the other columns (see csvParts).
   const features = new Set(assembler.features);
   const parts = csvParts(file, { partBytes: options.partBytes, threads: options.threads, teamFrom: options.teamFrom, floats: assembler.features, ids: (name) => !features.has(name) });
-  let numbers: RowNumbers;
-  for (let next = parts.next(); ; next = parts.next()) {
-    if (next.done) {
-      numbers = next.value;
-      break;
+  let numbers: RowNumbers | undefined;
+  try {
+    for (let next = parts.next(); ; next = parts.next()) {
+      if (next.done) {
+        numbers = next.value;
+        break;
+      }
+      const part = next.value;
+      assembler.room(base + part.first + part.df.height, Math.ceil((base + part.estimatedRows) * scale));
+      assembler.add(part.df, base + part.first, (i) => part.lines[i], part.floats);
+      yield;
     }
-    const part = next.value;
-    assembler.room(base + part.first + part.df.height, Math.ceil((base + part.estimatedRows) * scale));
-    assembler.add(part.df, base + part.first, (i) => part.lines[i], part.floats);
-    yield;
+  } finally {
+    // A part the assembler refused (a DataError), or a read given up, leaves the reader in the middle of the
+    // file: closing it stops its inflating and parsing threads (a for…of would close it; this loop needs the
+    // reader's return value).
+    if (numbers === undefined) parts.return(undefined as unknown as RowNumbers);
   }
   assembler.endFile(file, 'line', numbers.of.length);
   return originsOf(file, numbers);
