@@ -216,6 +216,10 @@ describe('fitSpherize (pycytominer Spherize)', () => {
     expect(() => fitSpherize(m([[1, 2]]), { method: 'PCA', epsilon: 1e-6, center: true })).toThrow(/no variance/);
     const constant = m([[1, 7], [2, 7], [4, 7]]);
     expect(() => fitSpherize(constant, { method: 'ZCA-cor', epsilon: 1e-6, center: true })).toThrow(/zero variance/);
+    // Named, where the caller gives the names (the normalize stage does).
+    expect(() => fitSpherize(constant, { method: 'ZCA-cor', epsilon: 1e-6, center: true }, ['Cells_a', 'Cells_b'])).toThrow(
+      "spherize: feature 'Cells_b' has zero variance on the fit rows (3 rows)",
+    );
     expect(() => fitSpherize(fit, { method: 'PCA-cor', epsilon: 1e-6, center: false })).toThrow(/center/);
     expect(() => fitSpherize(m([[1, 2], [NaN, 1], [3, 3]]), { method: 'PCA', epsilon: 1e-6, center: true })).toThrow(/missing/);
   });

@@ -37,7 +37,7 @@ export interface NormalizeScope {
  */
 export function normalize(p: Profiles, settings: NormalizeSettings, scope: NormalizeScope, inPlace = false): Profiles {
   if (settings.method === 'none') return p;
-  const fitter = scalerFor(settings.method, settings);
+  const fitter = scalerFor(settings.method, settings, p.features);
   const allRows = Array.from({ length: p.values.rows }, (_, i) => i);
   const groups = settings.by_plate ? [...groupRows(metaColumn(p, scope.plateColumn)).entries()] : [['all wells', allRows] as const];
   const isFit = new Uint8Array(p.values.rows);
@@ -68,7 +68,7 @@ export function normalize(p: Profiles, settings: NormalizeSettings, scope: Norma
 /** A fitted scaler: per-feature affine ones are applied row by row in place; spherizing maps a matrix. */
 type Fitter = (fit: Matrix) => Affine | ((x: Matrix) => Matrix);
 
-function scalerFor(method: Exclude<NormalizeMethod, 'none'>, settings: NormalizeSettings): Fitter {
+function scalerFor(method: Exclude<NormalizeMethod, 'none'>, settings: NormalizeSettings, features: readonly string[]): Fitter {
   switch (method) {
     case 'standardize':
       return fitStandardize;
@@ -78,7 +78,7 @@ function scalerFor(method: Exclude<NormalizeMethod, 'none'>, settings: Normalize
       return (fit) => fitMadRobustize(fit, settings.mad_epsilon);
     case 'spherize':
       return (fit) => {
-        const s = fitSpherize(fit, settings.spherize);
+        const s = fitSpherize(fit, settings.spherize, features);
         return (x) => applySpherize(x, s);
       };
   }

@@ -33,14 +33,14 @@ export interface Sphering {
  * the rank test counts σ above that (numpy: above max(n,d)·ε·σ_max) and refuses such ill-conditioned inputs,
  * which whitening would have amplified by over 10⁶ anyway.
  */
-export function fitSpherize(fit: Matrix, settings: SpherizeSettings): Sphering {
+export function fitSpherize(fit: Matrix, settings: SpherizeSettings, features?: readonly string[]): Sphering {
   const { method, epsilon, center } = settings;
   const correlation = method === 'PCA-cor' || method === 'ZCA-cor';
   if (correlation && !center) throw new Error(`spherize ${method} requires center: true`);
   if (fit.data.some(Number.isNaN)) {
     throw new Error('spherize: the fit rows have missing values; drop those features or wells first');
   }
-  const affine = correlation ? correlationScaler(fit) : centering(fit, center);
+  const affine = correlation ? correlationScaler(fit, features) : centering(fit, center);
   const xc = applyAffine(fit, affine);
   const n = xc.rows;
   const d = xc.cols;
@@ -78,10 +78,14 @@ export function spherizedFeatures(method: SpherizeMethod, input: readonly string
   return method === 'PCA' || method === 'PCA-cor' ? input.map((_, k) => `PC${k + 1}`) : [...input];
 }
 
-function correlationScaler(fit: Matrix): Affine {
+/** `features`, the fit's column names, name a feature the scaling refuses (its index otherwise). */
+function correlationScaler(fit: Matrix, features?: readonly string[]): Affine {
   const { variance } = columnMoments(fit);
   const zero = variance.findIndex((v) => v === 0);
-  if (zero >= 0) throw new Error(`spherize: feature #${zero} has zero variance on the fit rows; remove low-variance features first`);
+  if (zero >= 0) {
+    const name = features?.[zero] !== undefined ? `'${features[zero]}'` : `#${zero}`;
+    throw new Error(`spherize: feature ${name} has zero variance on the fit rows (${fit.rows} rows); remove low-variance features first`);
+  }
   return fitStandardize(fit);
 }
 
