@@ -127,6 +127,17 @@ describe('ads validate checks the data files without reading them', () => {
   });
 });
 
+describe('ads validate reads a spec as UTF-8 text', () => {
+  it('names the line and column of a byte that is not UTF-8 (a Latin-1 é), where it became U+FFFD in a value', async () => {
+    const f = write('latin1.yaml', Buffer.concat([Buffer.from('experiment: cafe\ndescription: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const r = await validate(f);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(`${f}:2:17: byte 0xe9 is not UTF-8 text (is the file in another encoding, such as Latin-1?); save the spec as UTF-8`);
+    // The same text in UTF-8 is fine.
+    expect((await validate(write('utf8.yaml', 'experiment: cafe\ndescription: café\n'))).code).toBe(0);
+  });
+});
+
 describe('ads validate bounds what a spec can ask for, before expanding anything', () => {
   it('refuses a YAML alias bomb, located at the first alias', async () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];

@@ -10,6 +10,7 @@ import { type Matrix, matrix, range } from '../numeric/matrix.ts';
 import { type CheckedPart, CsvChecker } from './csv.ts';
 import { checkGzip, fileSize, gzipError, isGzip, readBytes, readStart } from './file_bytes.ts';
 import { FloatFieldsTeam, sharedBuffer } from './float_fields_team.ts';
+import { firstInvalidUtf8 } from './utf8.ts';
 import { checkColumnNames, parquetColumns, parquetError } from './header.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
 import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
@@ -478,18 +479,6 @@ function withHeaderNames(df: pl.DataFrame, header: readonly string[]): pl.DataFr
     facts.delete(df);
   }
   return df;
-}
-
-/** Where a text stops being UTF-8: the offset of the first byte that starts no valid character, or -1. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
-    const c = bytes[i];
-    const more = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
-    if (more < 0) return i;
-    for (let k = 1; k <= more; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
-    i += more + 1;
-  }
-  return -1;
 }
 
 /** The check and polars must agree on what a record is; if they ever do not, nothing downstream is sound. */

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { firstInvalidUtf8 } from '../data/utf8.ts';
 import { dirname, isAbsolute, relative } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from '../vendor/yaml.ts';
 import { SpecError, shown } from './errors.ts';
@@ -30,6 +31,23 @@ const MAX_SPEC_BYTES = 1 << 20;
  */
 const MAX_ALIAS_COUNT = 1000;
 
+/**
+ * The file's bytes as UTF-8 text; bytes that are not UTF-8 (a spec saved as Latin-1, say) are an error at
+ * their line and column, where decoding would make each a U+FFFD inside a value or a key.
+ */
+function utf8Text(bytes: Buffer, shownFile: string): string {
+  const bad = firstInvalidUtf8(bytes);
+  if (bad < 0) return bytes.toString('utf8');
+  const before = bytes.subarray(0, bad).toString('utf8');
+  const line = before.split('\n').length;
+  const col = before.length - before.lastIndexOf('\n');
+  throw new SpecError({
+    where: `${shownFile}:${line}:${col}`,
+    path: '',
+    message: `byte 0x${bytes[bad].toString(16)} is not UTF-8 text (is the file in another encoding, such as Latin-1?); save the spec as UTF-8`,
+  });
+}
+
 /** Reads and parses one spec file (an absolute path); any problem is a `SpecError` at the parser's position. */
 export function readSpecFile(file: string): SpecFile {
   const shownFile = displayPath(file);
@@ -44,7 +62,7 @@ export function readSpecFile(file: string): SpecFile {
         message: `spec file is ${stat.size.toLocaleString('en-US')} bytes; a spec may be at most ${MAX_SPEC_BYTES.toLocaleString('en-US')} (${MAX_SPEC_BYTES / (1 << 20)} MiB: a list that long, e.g. of seeds, is a mistake)`,
       });
     }
-    text = readFileSync(file, 'utf8');
+    text = utf8Text(readFileSync(file), shownFile);
   } catch (err) {
     if (err instanceof SpecError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
