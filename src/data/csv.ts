@@ -197,10 +197,8 @@ export class CsvChecker {
     if (final || this.columns === null || this.trailing.length > 0 || !this.clean) return null;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (text.includes(QUOTE)) return null;
-    const last = text.lastIndexOf(LF);
-    let rows = 0;
-    for (let at = text.indexOf(LF); at >= 0 && at <= last; at = text.indexOf(LF, at + 1)) rows++;
-    return { part: { start: 0, records: 0, to: last + 1, rest: last + 1 }, rows };
+    const to = text.lastIndexOf(LF) + 1;
+    return { part: { start: 0, records: 0, to, rest: to }, rows: lineBreaks(text, 0, to) };
   }
 
   /** Records the `rows` records of a part that `linesAsRecords` found and the caller checked: a line each. */
@@ -230,6 +228,13 @@ export class CsvChecker {
     if (rows === 0) throw new DataError(`${file}: the file has a header but no rows`);
     return { columns: this.columns!, rows, lines: this.lines.subarray(0, rows) };
   }
+}
+
+/** Line breaks (LF) in text[from, to). */
+export function lineBreaks(text: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let at = text.indexOf(LF, from); at >= 0 && at < to; at = text.indexOf(LF, at + 1)) n++;
+  return n;
 }
 
 /**

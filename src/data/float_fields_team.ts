@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { LOAD_FAILED, moduleWorker } from '../runtime/module_worker.ts';
+import { lineBreaks } from './csv.ts';
 import { readFloatFields } from './float_fields.ts';
 
 /**
@@ -33,9 +34,12 @@ export class FloatFieldsTeam {
     private readonly from = TEAM_FROM,
   ) {}
 
-  /** `readFloatFields(text, from, to, width, slot, k, out, rest)`, on the team where the part is worth it. */
-  read(text: Buffer, from: number, to: number, width: number, slot: Int32Array, k: number, out: Float64Array, rest: Buffer): number {
-    const cuts = this.cuts(text, from, to, out);
+  /**
+   * `readFloatFields(text, from, to, width, slot, k, out, rest)`, on the team where the part is worth it;
+   * `linesAreRecords` where the caller knows the text holds no quote (else it is looked for here).
+   */
+  read(text: Buffer, from: number, to: number, width: number, slot: Int32Array, k: number, out: Float64Array, rest: Buffer, linesAreRecords = false): number {
+    const cuts = this.cuts(text, from, to, out, linesAreRecords);
     if (cuts.length <= 2) return readFloatFields(text, from, to, width, slot, k, out, rest);
     const runs = cuts.length - 1;
     while (this.helpers.length < runs - 1) this.helpers.push(newHelper());
@@ -85,11 +89,11 @@ export class FloatFieldsTeam {
   }
 
   /** Where the records [from, to) are cut for the team: [from, …, to], or [from, to] to parse them here. */
-  private cuts(text: Buffer, from: number, to: number, out: Float64Array): number[] {
+  private cuts(text: Buffer, from: number, to: number, out: Float64Array, linesAreRecords: boolean): number[] {
     const whole = [from, to];
     if (this.threads < 2 || this.broken || to - from < this.from) return whole;
     if (!(text.buffer instanceof SharedArrayBuffer) || !(out.buffer instanceof SharedArrayBuffer)) return whole;
-    if (text.subarray(from, to).includes(QUOTE)) return whole;
+    if (!linesAreRecords && text.subarray(from, to).includes(QUOTE)) return whole;
     const cuts = [from];
     for (let r = 1; r < this.threads; r++) {
       const at = text.indexOf(LF, from + Math.floor(((to - from) * r) / this.threads));
@@ -146,9 +150,3 @@ function waitFor(helper: Helper): number {
   return state;
 }
 
-/** Line breaks in text[from, to). */
-function lineBreaks(text: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let at = text.indexOf(LF, from); at >= 0 && at < to; at = text.indexOf(LF, at + 1)) n++;
-  return n;
-}

@@ -208,9 +208,10 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
   /**
    * The floats of records [at.records, at.to) of `work` parsed into `floatValues`, the other fields into
    * `otherText` (after the stand-in header): those two, or null where a value is not a plain decimal or a
-   * record not of the header's width (polars then reads the part whole).
+   * record not of the header's width (polars then reads the part whole). `linesAreRecords`: the text holds
+   * no quote (`CsvChecker.linesAsRecords` found so).
    */
-  const parseFloats = (plan: FloatPlan, at: CheckedPart, rows: number): { floats: FloatColumns; otherCsv: Buffer } | null => {
+  const parseFloats = (plan: FloatPlan, at: CheckedPart, rows: number, linesAreRecords: boolean): { floats: FloatColumns; otherCsv: Buffer } | null => {
     const k = plan.columns.length;
     const cells = rows * k;
     if (floatValues.length < cells) floatValues = new Float64Array(new SharedArrayBuffer(Math.ceil(cells * 1.25) * Float64Array.BYTES_PER_ELEMENT));
@@ -218,7 +219,7 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
     if (otherText.length < room) otherText = Buffer.allocUnsafe(Math.ceil(room * 1.25));
     otherText.set(plan.header, 0);
     const values = floatValues.subarray(0, cells);
-    const length = team.read(work, head + at.records, head + at.to, checker.header!.length, plan.slot, k, values, otherText.subarray(plan.header.length));
+    const length = team.read(work, head + at.records, head + at.to, checker.header!.length, plan.slot, k, values, otherText.subarray(plan.header.length), linesAreRecords);
     return length < 0 ? null : { floats: { columns: plan.columns, values }, otherCsv: otherText.subarray(0, plan.header.length + length) };
   };
   const part = (final: boolean): TablePart | null => {
@@ -226,9 +227,9 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
     const named = checker.header !== null;
     const unchecked = work.subarray(head, head + fill);
     // A part of lines without quotes, after the header: its lines are its records, and parsing them checks
-    // their fields (see CsvChecker.lines); where it does not pass, the check proper runs on the same text.
+    // their fields (see CsvChecker.linesAsRecords); where it does not pass, the check proper runs on the same text.
     const quick = plan && !parseError ? checker.linesAsRecords(unchecked, final) : null;
-    let parsedFloats = quick && parseFloats(plan!, quick.part, quick.rows);
+    let parsedFloats = quick && parseFloats(plan!, quick.part, quick.rows, true);
     if (parsedFloats) checker.confirm(quick!.rows);
     const at = parsedFloats ? quick!.part : checker.take(unchecked, final);
     if (!named && checker.header) checkColumnNames(path, checker.header);
@@ -243,7 +244,7 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
         if (plan === undefined) plan = options.floats ? floatPlan(header, options.floats) : null;
         // The floats parsed here and the other columns' fields, after a header of stand-in names, for polars
         // (not again where the quick path's parse gave up).
-        if (plan && !quick) parsedFloats = parseFloats(plan, at, rows);
+        if (plan && !quick) parsedFloats = parseFloats(plan, at, rows, false);
         const floats = parsedFloats?.floats ?? null;
         const otherCsv = parsedFloats?.otherCsv ?? null;
         const names = otherCsv ? plan!.others : header;

@@ -18,8 +18,10 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
   const out: SpecIssue[] = [];
   for (const run of runs) {
     const features = run.spec.dataset.source === 'synthetic' ? run.spec.dataset.synthetic.features : Infinity;
-    for (const w of trainingWarnings(run.spec, { features, trainWells: Infinity })) {
+    for (const w of [...trainingWarnings(run.spec, { features, trainWells: Infinity }), ...moaFoldsWarnings(run.spec)]) {
       const swept = entries.find((e) => e.path === w.setting && w.setting in run.point);
+      // A value the user gave, not a default the rule caps (see moaFoldsWarnings).
+      if ('ifWritten' in w && !swept && !written(loaded.sites, w.setting.split('.'))) continue;
       const where = locate(loaded.sites, swept ? swept.entry : w.setting.split('.'), swept ? 'key' : 'value').where;
       const message = swept ? `${w.message} (in sweep point ${w.setting}=${JSON.stringify(run.point[w.setting])})` : w.message;
       if (!out.some((o) => o.where === where && o.message === message)) out.push({ where, path: w.setting, message });
@@ -47,18 +49,6 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
       message: `'${loaded.spec.experiment}' comes from ${named.where} (extends): this spec's runs and report would share <runs-dir>/${loaded.spec.experiment} and <reports-dir>/${loaded.spec.experiment} with that spec's; give it an experiment name of its own`,
     });
   }
-  // More folds written than the reference's rule allows (min_compounds + 1, so that every MoA can be in every
-  // test fold): fewer run than the spec says. (The default capped by a lower min_compounds is that rule at work.)
-  for (const run of runs) {
-    const { enabled, folds, min_compounds: least } = run.spec.evaluation.moa;
-    if (!enabled || folds <= least + 1) continue;
-    const setting = 'evaluation.moa.folds';
-    const swept = entries.find((e) => e.path === setting && setting in run.point);
-    if (!swept && !written(loaded.sites, setting.split('.'))) continue;
-    const where = locate(loaded.sites, swept ? swept.entry : setting.split('.'), swept ? 'key' : 'value').where;
-    const message = `${folds} folds, but MoA classification runs at most evaluation.moa.min_compounds + 1 = ${least + 1} (the reference's rule: every kept MoA has more than ${least} compounds, so each can be in every test fold); lower folds or raise min_compounds`;
-    if (!out.some((o) => o.where === where && o.message === message)) out.push({ where, path: setting, message });
-  }
   const { percentile } = loaded.spec.evaluation.percent_replicating;
   if (percentile > 0 && percentile <= 1) {
     const keys = ['evaluation', 'percent_replicating', 'percentile'];
@@ -69,4 +59,21 @@ export function staticWarnings(loaded: LoadedSpec, runs: readonly PlannedRun[]):
     });
   }
   return out;
+}
+
+/**
+ * More MoA folds than the reference's rule allows (min_compounds + 1, so that every MoA can be in every test
+ * fold): fewer run than the spec says. Only where the user wrote the value (`ifWritten`): the default capped
+ * by a lower min_compounds is that rule at work.
+ */
+function moaFoldsWarnings(spec: PlannedRun['spec']): { setting: string; message: string; ifWritten: true }[] {
+  const { enabled, folds, min_compounds: least } = spec.evaluation.moa;
+  if (!enabled || folds <= least + 1) return [];
+  return [
+    {
+      setting: 'evaluation.moa.folds',
+      message: `${folds} folds, but MoA classification runs at most evaluation.moa.min_compounds + 1 = ${least + 1} (the reference's rule: every kept MoA has more than ${least} compounds, so each can be in every test fold); lower folds or raise min_compounds`,
+      ifWritten: true,
+    },
+  ];
 }
