@@ -20,6 +20,7 @@ import { filterMoas } from '../src/classify/moa_filter.ts';
 import { randomOversample } from '../src/classify/oversample.ts';
 import { metaColumn } from '../src/data/profiles.ts';
 import { selectRows } from '../src/numeric/matrix.ts';
+import { kernelsInUse } from '../src/numeric/native.ts';
 import { stream } from '../src/random/streams.ts';
 import { FEATURES, moaTable, ROWS } from './moa_data.ts';
 
@@ -62,6 +63,8 @@ const line: Record<string, unknown> = {
   folds: result.n_folds,
   repeats,
   workers,
+  // The products of every fit: native (numeric/native.ts) or WebAssembly; the same bits either way.
+  products: kernelsInUse(),
   fits,
   seconds: +seconds.toFixed(2),
   // This process's CPU time: the fits' only with one worker (the workers' own is not counted).

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { buildAutoencoder, type AutoencoderConfig } from '../src/model/autoencoder.ts';
 import { matrix } from '../src/numeric/matrix.ts';
+import { kernelsInUse } from '../src/numeric/native.ts';
 import { stream } from '../src/random/streams.ts';
 import { activeThreads, selectBackend, type BackendRequest } from '../src/runtime/backend.ts';
 import { fit } from '../src/training/fit.ts';
@@ -62,6 +63,8 @@ for (const shape of shapes) {
       rows,
       epochs,
       samples_per_second: Math.round((rows * epochs) / seconds),
+      // The fused step's products: native (numeric/native.ts) or WebAssembly; the same bits either way.
+      ...(kernel === 'fused-wasm-simd' && { products: kernelsInUse() }),
     };
     console.log(JSON.stringify(line));
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GRAM32_BOUND } from '../src/numeric/gram32_kernel.ts';
 import { crossProductParallel, crossProductScreen } from '../src/numeric/gram_parallel.ts';
 import { type Matrix, matrix } from '../src/numeric/matrix.ts';
+import { i32Const } from '../src/numeric/wasm.ts';
 
 function randomMatrix(rows: number, cols: number, seed: string): Matrix {
   const rng = seedrandom(seed);
@@ -79,5 +80,23 @@ describe('crossProductScreen', () => {
       // Float32 it is: most entries differ from float64 ones (a screen that ran in float64 would fail here).
       expect(moved).toBeGreaterThan((d * (d + 1)) / 4);
     }
+  });
+
+  it('sums float32 runs of at most 64 rows, the bound\'s premise: 2²⁴ then 255 ones gives 2²⁴ + 192', () => {
+    // By hand: the first run's 63 ones each fall below half an ulp of 2²⁴ (ulp 2) and are lost; the three later
+    // runs sum 64 ones exactly. One float32 sum over the 256-row chunk would lose all 255 and break the bound.
+    const x = matrix(256, 1, Float64Array.from({ length: 256 }, (_, r) => (r === 0 ? 4096 : 1)));
+    const got = crossProductScreen(x, { scale: Float64Array.of(1) }, 1)!;
+    const entry = got.data[got.offset];
+    expect(entry).toBe(2 ** 24 + 192);
+    expect(Math.abs(entry - (2 ** 24 + 255))).toBeLessThanOrEqual(GRAM32_BOUND * (2 ** 24 + 255));
+  });
+});
+
+describe('the WebAssembly assembler', () => {
+  it('encodes i32.const immediates as signed LEB128 (the format\'s examples)', () => {
+    // 64 needs two bytes: one byte with bit 6 set reads as −64 (the bug that made FLUSH = 64 a no-op).
+    const cases: [number, number[]][] = [[0, [0x00]], [63, [0x3f]], [64, [0xc0, 0x00]], [127, [0xff, 0x00]], [128, [0x80, 0x01]], [-1, [0x7f]], [-64, [0x40]], [-65, [0xbf, 0x7f]], [-123456, [0xc0, 0xbb, 0x78]], [624485, [0xe5, 0x8e, 0x26]]];
+    for (const [value, bytes] of cases) expect(i32Const(value), String(value)).toEqual([0x41, ...bytes]);
   });
 });

@@ -18,6 +18,7 @@ import {
   addTo, breakIf, compileOrNull, F64X2_ADD, F64X2_MUL, I32_ADD, I32_EQZ, I32_GE_U, I32_MUL, I32_SUB, i32Const, kernelModuleBytes,
   localGet, localSet, V128_ZERO, v128Load, v128Load64Splat, v128Store, whileLoop,
 } from '../numeric/wasm.ts';
+import { kernelMemory, type NativeKernels, nativeKernels } from '../numeric/native.ts';
 
 // Parameters, then locals: i32 counters and addresses, v128 accumulators and operands.
 // STEP: bytes from A[i][kk] to A[i][kk + 1] (8 for a row-major A; the carrying kernel takes it as a tenth
@@ -114,7 +115,8 @@ const KB = 256;
 export type GemmStrided = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, step: number) => void;
 
 /**
- * A kernel over its own memory of at least `bytes` bytes, that memory, and it as doubles. `gemm` is the contract
+ * A kernel over its own memory of at least `bytes` bytes, that memory, and it as doubles; the native kernels
+ * where they are built, with the same bits (`native` null: the WebAssembly ones). `gemm` is the contract
  * above; `gemmBlocked` sets C = A·B for a C that holds zeros, with every entry summed as `gemm` sums it from a
  * zero C (products in increasing k from +0, so the same bits), but k is cut into blocks of KB and each block
  * runs over all of C before the next, C carrying the running sums: A's and B's blocks stay in cache, where
@@ -122,9 +124,18 @@ export type GemmStrided = (a: number, lda: number, b: number, ldb: number, c: nu
  * GB from memory per product). Its last argument is A's step along k, so A can be a transposed view (lda 8,
  * step the row stride of the matrix it transposes).
  */
-export function gemmKernel(bytes: number): { gemm: Gemm; gemmBlocked: GemmStrided; heap: Float64Array; memory: WebAssembly.Memory } {
+export function gemmKernel(bytes: number, native: NativeKernels | null = nativeKernels()): { gemm: Gemm; gemmBlocked: GemmStrided; heap: Float64Array; memory: WebAssembly.Memory } {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const heap = new Float64Array(memory.buffer);
+  if (native) {
+    // The same two contracts at the CPU's full vector width, with the same bits (numeric/native.ts).
+    const mem = kernelMemory(memory);
+    const gemm: Gemm = (a, lda, b, ldb, c, ldc, m, n, k) => native.gemm64(mem(), a, lda, b, ldb, c, ldc, m, n, k, 8, 0);
+    const gemmBlocked: GemmStrided = (a, lda, b, ldb, c, ldc, m, n, k, step) => {
+      for (let k0 = 0; k0 < k; k0 += KB) native.gemm64(mem(), a + k0 * step, lda, b + k0 * ldb, ldb, c, ldc, m, n, Math.min(KB, k - k0), step, 1);
+    };
+    return { gemm, gemmBlocked, heap, memory };
+  }
   const [plain, carry] = [gemmModule(false), gemmModule(true)];
   if (!plain || !carry) return { gemm: gemmJs(heap), gemmBlocked: gemmStridedJs(heap), heap, memory };
   const instance = (module: WebAssembly.Module) => new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;

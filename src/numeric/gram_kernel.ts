@@ -4,7 +4,8 @@
  * Why WebAssembly: plain JS tops out near 2.5 G multiply-adds/s here (every typed-array read is bounds
  * checked, and 16 scalar accumulators plus operands outnumber the 16 SSE registers); the same 4×4 block as
  * eight f64x2 accumulators runs at ~14 G/s, which turns the correlation filter's 1,700² × 50,000 product
- * from ~30 s into ~5 s. No native addon and no build step: the ~700-byte module is assembled below from opcodes.
+ * from ~30 s into ~5 s. No build step: the ~700-byte module is assembled below from opcodes (the native
+ * kernel of numeric/native.ts, where it is built, computes the same bits with wider vectors).
  *
  * Why the numbers do not change: WebAssembly never fuses a multiply and an add, and each lane of f64x2.mul /
  * f64x2.add is one IEEE double operation, so every entry is summed exactly as the scalar loop sums it
@@ -22,6 +23,7 @@
 
 export type Gram = (panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number) => void;
 
+import { kernelMemory, type NativeKernels, nativeKernels } from './native.ts';
 import { compileOrNull, gramTriangle, I32_ADD, I32_MUL, kernelModuleBytes, localGet, localSet, panelBlock } from './wasm.ts';
 
 // Parameters, then locals: i32 counters and addresses, v128 accumulators and operands.
@@ -59,10 +61,16 @@ export function gramModule(shared = false): WebAssembly.Module | null {
 export const MAX_BYTES = 2 ** 31 - 2 ** 16;
 
 /**
- * A kernel instance over its own memory of at least `bytes` bytes, or null when WebAssembly SIMD is missing
- * or the memory would be too large. The memory is freed with the instance (nothing is cached but the module).
+ * A kernel instance over its own memory of at least `bytes` bytes (the native kernel where it is built), or
+ * null when neither it nor WebAssembly SIMD is there, or the memory would be too large. The memory is freed with the instance (nothing is cached but the module).
  */
-export function gramKernel(bytes: number): { gram: Gram; memory: WebAssembly.Memory } | null {
+export function gramKernel(bytes: number, native: NativeKernels | null = nativeKernels()): { gram: Gram; memory: WebAssembly.Memory } | null {
+  if (native && bytes <= MAX_BYTES) {
+    // The same contract and bits at the CPU's full vector width (numeric/native.ts).
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    const mem = kernelMemory(memory);
+    return { gram: (panels, gj0, gj1, len, out, ldo) => native.gram64(mem(), panels, gj0, gj1, len, out, ldo), memory };
+  }
   const module = gramModule();
   if (!module || bytes > MAX_BYTES) return null;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });

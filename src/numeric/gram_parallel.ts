@@ -4,6 +4,7 @@ import { gram32Module } from './gram32_kernel.ts';
 import { type Gram, gramModule, MAX_BYTES } from './gram_kernel.ts';
 import { CHUNK, type CrossProductOptions, GRAM_TILE, symmetricFromUpper } from './linalg.ts';
 import { type Matrix, matrix } from './matrix.ts';
+import { NATIVE_ADDON, nativeKernels } from './native.ts';
 
 /**
  * `crossProduct` (XᵀX with centring on the fly) on every core, with the same bits; and the same product
@@ -36,8 +37,11 @@ const STOP = -1;
 
 const WORKER = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, ranges, tile, rows, chunk, panelBytes, outAt, ldo } = workerData;
-const gram = new WebAssembly.Instance(module, { env: { memory } }).exports.gram;
+const { module, memory, control, ranges, tile, rows, chunk, panelBytes, outAt, ldo, native } = workerData;
+const view = new Uint8Array(memory.buffer);
+const gram = native
+  ? ((kernel) => (panels, gj0, gj1, len, out, ldo) => kernel(view, panels, gj0, gj1, len, out, ldo))(require(native.path)[native.kernel])
+  : new WebAssembly.Instance(module, { env: { memory } }).exports.gram;
 for (;;) {
   const word = Atomics.load(control, ${CLAIM});
   if (word === ${STOP}) break;
@@ -94,10 +98,12 @@ export function crossProductScreen(x: Matrix, options: CrossProductOptions & { s
 interface PanelFormat {
   readonly width: 4 | 8;
   readonly module: () => WebAssembly.Module | null;
+  /** Its kernel among the native ones (numeric/native.ts), used where they are built: the same bits. */
+  readonly native: 'gram64' | 'gram32';
   readonly view: (buffer: ArrayBufferLike) => Float64Array | Float32Array;
 }
-const FLOAT64: PanelFormat = { width: 4, module: () => gramModule(true), view: (b) => new Float64Array(b) };
-const FLOAT32: PanelFormat = { width: 8, module: () => gram32Module(true), view: (b) => new Float32Array(b) };
+const FLOAT64: PanelFormat = { width: 4, module: () => gramModule(true), native: 'gram64', view: (b) => new Float64Array(b) };
+const FLOAT32: PanelFormat = { width: 8, module: () => gram32Module(true), native: 'gram32', view: (b) => new Float32Array(b) };
 
 function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float64Array }, count: number, format: PanelFormat): UpperTriangle | null {
   const rowAt = options.rows ?? Int32Array.from({ length: x.rows }, (_, i) => i);
@@ -112,10 +118,14 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
   const panelBytes = groups * CHUNK * 32;
   const bytes = 2 * panelBytes + padded * padded * 8;
   const module = format.module();
-  if (n === 0 || d === 0 || !module || bytes > MAX_BYTES) return null;
+  const native = nativeKernels();
+  if (n === 0 || d === 0 || !(module || native) || bytes > MAX_BYTES) return null;
   const pages = Math.ceil(bytes / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const gram = new WebAssembly.Instance(module, { env: { memory } }).exports.gram as Gram;
+  const view = new Uint8Array(memory.buffer);
+  const gram: Gram = native
+    ? (panels, gj0, gj1, len, out, ldo) => native[format.native](view, panels, gj0, gj1, len, out, ldo)
+    : (new WebAssembly.Instance(module!, { env: { memory } }).exports.gram as Gram);
   const heap = format.view(memory.buffer);
   const out64 = new Float64Array(memory.buffer);
   const outAt = 2 * panelBytes;
@@ -147,7 +157,10 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
     const worker = new Worker(WORKER, {
       eval: true,
       execArgv: [],
-      workerData: { module, memory, control, ranges, tile: GRAM_TILE, rows: n, chunk: CHUNK, panelBytes, outAt, ldo: padded * 8 },
+      workerData: {
+        module, memory, control, ranges, tile: GRAM_TILE, rows: n, chunk: CHUNK, panelBytes, outAt, ldo: padded * 8,
+        native: native && { path: NATIVE_ADDON, kernel: format.native },
+      },
     });
     worker.unref();
     return worker;

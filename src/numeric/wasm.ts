@@ -1,8 +1,9 @@
 /**
  * A minimal WebAssembly assembler for the project's hand-written SIMD kernels (numeric/gram_kernel.ts,
  * classify/gemm_kernel.ts, classify/mlp_kernel.ts, training/fused_kernel.ts): just the opcodes they use
- * (binary format, core spec §5), and a module of one or more functions around their bodies. No native addon
- * and no build step.
+ * (binary format, core spec §5), and a module of one or more functions around their bodies. They need no
+ * build step and run wherever Node does; the optional native kernels (numeric/native.ts) stand in for the
+ * products where they are built, with the same bits.
  */
 
 export const uleb = (n: number): number[] => {
@@ -19,8 +20,17 @@ export const I32 = 0x7f;
 export const V128 = 0x7b;
 export const localGet = (i: number) => [0x20, ...uleb(i)];
 export const localSet = (i: number) => [0x21, ...uleb(i)];
-/** Small non-negative constants only (their sleb is their uleb below 64). */
-export const i32Const = (v: number) => [0x41, ...uleb(v)];
+/** Signed LEB128 (i32.const's immediate): bytes of 7 bits until the rest is all sign, whose bit 6 then carries it. */
+export const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (n |= 0; ; n >>= 7) {
+    const b = n & 0x7f;
+    const done = (n >> 7 === 0 && (b & 0x40) === 0) || (n >> 7 === -1 && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
+};
+export const i32Const = (v: number) => [0x41, ...sleb(v)];
 export const [I32_ADD, I32_SUB, I32_MUL, I32_SHL, I32_GT_U, I32_GE_U, I32_EQZ, SELECT] = [0x6a, 0x6b, 0x6c, 0x74, 0x4b, 0x4f, 0x45, 0x1b];
 export const simd = (op: number, ...immediates: number[]) => [0xfd, ...uleb(op), ...immediates];
 /** memarg: alignment hint (log2 bytes) and offset. */

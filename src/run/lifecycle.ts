@@ -16,6 +16,7 @@ import type { SharedWorkCache } from './cache.ts';
 import type { AnyStage, StageContext, StageOutput } from './stage.ts';
 import type { RunDir } from './store.ts';
 import { runHParams } from './tensorboard.ts';
+import { kernelsInUse } from '../numeric/native.ts';
 import { toolVersions } from './versions.ts';
 
 export interface RunOutcome {
@@ -68,6 +69,7 @@ export class ActiveRun {
       seconds: {},
       backend: null,
       threads,
+      kernels: kernelsInUse(),
       versions: toolVersions(),
       data_fingerprint: null,
       data: null,

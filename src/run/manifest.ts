@@ -16,6 +16,11 @@ export interface Manifest {
   backend: string | null;
   /** runtime.threads as this run used it (`auto` resolved); results do not depend on it. */
   threads: number;
+  /**
+   * The product kernels the run used (numeric/native.ts: `native <isa>` or `webassembly (<why>)`); the results
+   * are the same bits either way, so this only explains its speed.
+   */
+  kernels?: string;
   versions: Record<string, string>;
   data_fingerprint: string | null;
   /** What loading and preprocessing did to the input: files, dropped wells and features, imputed values. */

@@ -29,6 +29,7 @@ import {
   I32_ADD, I32_EQZ, I32_GE_U, I32_MUL, I32_SHL, I32_SUB, I32X4_SPLAT, i32Const, kernelsModuleBytes, type KernelFunction, lanesLoop, localGet, localSet,
   simdShuffle, V128_BITSELECT, V128_ZERO, v128Load, v128Load32Splat, v128Store, whileLoop,
 } from '../numeric/wasm.ts';
+import { kernelMemory, type KernelMemory, type NativeKernels, nativeKernels } from '../numeric/native.ts';
 
 const decrement = (local: number, by: number) => [...localGet(local), ...i32Const(by), I32_SUB, ...localSet(local)];
 /** φ(v) of the local v on the stack: v > 0 ? v : v·slope (slope a v128 local). */
@@ -299,9 +300,25 @@ export function fusedModule(shared = false): WebAssembly.Module | null {
   return compiled.get(shared)!;
 }
 
-/** The kernels of `module` over `memory`. */
-export function fusedKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): FusedKernels {
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FusedKernels;
+/**
+ * The kernels of `module` over `memory`, the two products in the native kernels where they are built
+ * (numeric/native.ts: the same bits at the CPU's full vector width).
+ */
+export function fusedKernels(module: WebAssembly.Module, memory: WebAssembly.Memory, native: NativeKernels | null = nativeKernels()): FusedKernels {
+  const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FusedKernels;
+  return native ? withNativeProducts(k, native, kernelMemory(memory)) : k;
+}
+
+/**
+ * `k` with gemm_nn and gemm_tn run by the native kernels over the memory `mem` returns. Self-contained: the
+ * team's worker threads (fused_team.ts) run it from its source.
+ */
+export function withNativeProducts(k: FusedKernels, native: NativeKernels, mem: () => KernelMemory): FusedKernels {
+  return {
+    ...k,
+    gemm_nn: (a, lda, b, ldb, c, ldc, m, n, kk, bias, slope) => native.gemm32(mem(), a, lda, b, ldb, c, ldc, m, n, kk, bias, slope, false),
+    gemm_tn: (a, lda, b, ldb, c, ldc, m, n, kk, bias, slope) => native.gemm32(mem(), a, lda, b, ldb, c, ldc, m, n, kk, bias, slope, true),
+  };
 }
 
 /** The bits of float32 `x` as an int32, how the kernels take a float parameter. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { type NativeKernels, nativeKernels } from '../numeric/native.ts';
 import { float32Bits, type FusedKernels, fusedKernels, fusedModule } from './fused_kernel.ts';
 import { FusedTeam } from './fused_team.ts';
 
@@ -139,9 +140,9 @@ export class FusedTrainer {
    * A trainer of `stack` for batches of at most `maxBatch` rows on `threads` threads (the same bits on any
    * number), or null without WebAssembly SIMD (or, for threads, shared WebAssembly memory). Close it after.
    */
-  static create(stack: DenseStack, maxBatch: number, options: StepOptions, threads = 1): FusedTrainer | null {
+  static create(stack: DenseStack, maxBatch: number, options: StepOptions, threads = 1, native: NativeKernels | null = nativeKernels()): FusedTrainer | null {
     const module = fusedModule(threads > 1);
-    return module ? new FusedTrainer(stack, maxBatch, options, module, threads) : null;
+    return module ? new FusedTrainer(stack, maxBatch, options, module, threads, native) : null;
   }
 
   /** The same layout for the forward pass alone (`predict`), `maxBatch` rows at a time; it never steps. */
@@ -155,6 +156,7 @@ export class FusedTrainer {
     private readonly options: StepOptions,
     module: WebAssembly.Module,
     threads: number,
+    native: NativeKernels | null,
   ) {
     const { sizes } = stack;
     let paramFloats = 0;
@@ -191,8 +193,8 @@ export class FusedTrainer {
     this.sums = take(8);
     const pages = Math.ceil(bytes / PAGE);
     const memory = threads > 1 ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
-    this.k = fusedKernels(module, memory);
-    this.team = new FusedTeam(this.k, module, memory, threads);
+    this.k = fusedKernels(module, memory, native);
+    this.team = new FusedTeam(this.k, module, memory, threads, native !== null);
     this.f = new Float32Array(memory.buffer);
     this.d = new Float64Array(memory.buffer);
     this.layers = layers;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { FusedKernels } from './fused_kernel.ts';
+import { NATIVE_ADDON } from '../numeric/native.ts';
+import { type FusedKernels, withNativeProducts } from './fused_kernel.ts';
 
 /**
  * The fused step's large products and its Adam update on several threads (runtime.threads), with the same
@@ -70,8 +71,11 @@ function work(k: FusedKernels, control: Int32Array, job: Int32Array, wait: boole
 const WORKER = `
 const __name = (f) => f;
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, job } = workerData;
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { module, memory, control, job, native } = workerData;
+${withNativeProducts.toString()}
+const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const view = new Uint8Array(memory.buffer);
+const k = native ? withNativeProducts(wasm, require(native), () => view) : wasm;
 const [FN, ARGS, WIDTH, TILES, CLAIM, DONE, FAILED, STOP, ADAM, GEMM_NN] = [${FN}, ${ARGS}, ${WIDTH}, ${TILES}, ${CLAIM}, ${DONE}, ${FAILED}, ${STOP}, ${ADAM}, ${GEMM_NN}];
 ${runTile.toString()}
 ${work.toString()}
@@ -96,17 +100,20 @@ export class FusedTeam {
   private generation = 0;
 
   /**
-   * `threads` − 1 workers running `module`'s kernels over `memory` (shared where threads > 1), and `kernels`,
-   * this thread's instance. With one thread there are no workers and every call runs here.
+   * `threads` − 1 workers running `module`'s kernels over `memory` (shared where threads > 1), their products
+   * native where `native` (this thread's kernels have them so), and `kernels`, this thread's instance. With
+   * one thread there are no workers and every call runs here.
    */
   constructor(
     private readonly kernels: FusedKernels,
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     private readonly threads: number,
+    native: boolean,
   ) {
+    const workerData = { module, memory, control: this.control, job: this.job, native: native ? NATIVE_ADDON : null };
     this.workers = Array.from({ length: threads - 1 }, () => {
-      const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { module, memory, control: this.control, job: this.job } });
+      const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData });
       worker.unref();
       return worker;
     });

@@ -1,0 +1,449 @@
+/*
+ * The product kernels that bound training, MoA classification and the correlation filter, in C for the
+ * machine's widest vectors, as an optional Node-API addon (built by scripts/build-native.ts; loaded by
+ * src/numeric/native.ts).
+ *
+ * Why: WebAssembly's SIMD is 128 bits wide. On a core with 256- or 512-bit vectors the WebAssembly kernels
+ * (src/classify/gemm_kernel.ts, src/training/fused_kernel.ts, src/numeric/gram_kernel.ts and
+ * gram32_kernel.ts) reach half or a third of what the core does, and NumPy's and PyTorch's BLAS get all of it.
+ *
+ * Why the numbers do not change: each kernel computes exactly what its WebAssembly twin computes, bit for
+ * bit. Vectors run across the output's columns, never along the sum; every entry is its scalar loop, products in
+ * increasing k, each product rounded and then added (compiled with -ffp-contract=off: no fused multiply-add,
+ * which WebAssembly does not have either), float32 sums in float32 and float64 in float64. The lanes are
+ * wider; the order and the roundings are the same. test/native_kernels.test.ts holds the two against each other.
+ *
+ * One binary for every x86-64 core: the kernels (kernels.h) are compiled for AVX-512, AVX2 and plain x86-64,
+ * and the widest the CPU has is exported, so a build shared by machines of different generations (a cluster's
+ * home directory) runs on all of them, with the same bits at every level.
+ *
+ * Addresses, strides and counts are in bytes and elements as the WebAssembly kernels take them, into the
+ * memory passed first (an ArrayBuffer, or a typed array over a SharedArrayBuffer); every operand's extent is
+ * checked against that memory before the first access, so a wrong argument is a RangeError, never a write
+ * outside it.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Raised whenever the contract of an exported function changes; the loader refuses any other. */
+#define ADS_KERNELS_VERSION 1
+
+typedef double v8d __attribute__((vector_size(64)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+
+/* Unaligned vector loads and stores (the callers' strides need not be multiples of the vector size). */
+#define LOAD(v, p) memcpy(&(v), (p), sizeof(v))
+#define STORE(p, v) memcpy((p), &(v), sizeof(v))
+
+/*
+ * float64: C (m × n) receives A·B, A(i, t) at a + i·lda + t·step, B(t, j) at b + t·ldb + 8j, C(i, j) at
+ * c + i·ldc + 8j. carry = 0: each entry is summed from +0 over increasing t and then added to C (the
+ * WebAssembly `gemm`); carry = 1: each entry is summed from C's value over increasing t and stored (its
+ * carrying kernel, which `gemmBlocked` calls once per block of k).
+ *
+ * Loop order, for the caches: 8 columns of C at a time (then 4); within them the sum runs in blocks of K64
+ * positions, the 8 × K64 panel of B (16 KB) staying in L1 while every row of A's block goes past it, R rows
+ * at a time held in R registers of 8 doubles. Between blocks an entry's running sum waits in C (carry) or in `partial`
+ * (then added to C once, at the end), so each entry still sees its products in increasing t.
+ */
+#define K64 256
+
+/* Rows [i, i + R) × columns [j, j + W) (one vector V of W doubles a row) over positions [t0, t1), the running sums read from and written to `at` (row stride ld). */
+#define BLOCK64(R, V, W)                                                                             \
+  do {                                                                                               \
+    V acc[R];                                                                                        \
+    for (int r = 0; r < R; r++) LOAD(acc[r], at + (i + r) * ld);                                   \
+    const uint8_t *pa = base + a + i * lda + t0 * step, *pb = base + b + t0 * ldb + 8 * j;           \
+    for (uint64_t t = t0; t < t1; t++, pa += step, pb += ldb) {                                     \
+      V y;                                                                                           \
+      LOAD(y, pb);                                                                                   \
+      for (int r = 0; r < R; r++) {                                                                  \
+        double x;                                                                                    \
+        LOAD(x, pa + r * lda);                                                                       \
+        acc[r] = acc[r] + x * y;                                                                     \
+      }                                                                                              \
+    }                                                                                                \
+    for (int r = 0; r < R; r++) STORE(at + (i + r) * ld, acc[r]);                                  \
+  } while (0)
+
+/* Panels of W columns while W are left: R rows a block, then 4, then 1. */
+#define PANELS64(R, V, W)                                                                                       \
+  for (; j + W <= n; j += W) {                                                                                  \
+    /* Running sums: C's own entries, or this panel's in `partial` (m rows of W, from +0). */                   \
+    uint8_t *at = carry ? base + c + 8 * j : partial;                                                            \
+    uint64_t ld = carry ? ldc : 8 * W;                                                                          \
+    if (!carry) memset(partial, 0, m * 8 * W);                                                                  \
+    for (uint64_t t0 = 0; t0 < k; t0 += K64) {                                                                  \
+      uint64_t t1 = k - t0 < K64 ? k : t0 + K64, i = 0;                                                         \
+      for (; i + R <= m; i += R) BLOCK64(R, V, W);                                                              \
+      for (; i + 4 <= m; i += 4) BLOCK64(4, V, W);                                                              \
+      for (; i < m; i++) BLOCK64(1, V, W);                                                                      \
+    }                                                                                                           \
+    if (!carry)                                                                                                 \
+      for (uint64_t i = 0; i < m; i++) {                                                                        \
+        V o, s;                                                                                                 \
+        LOAD(o, base + c + i * ldc + 8 * j);                                                                    \
+        LOAD(s, partial + i * 8 * W);                                                                           \
+        o = o + s;                                                                                              \
+        STORE(base + c + i * ldc + 8 * j, o);                                                                   \
+      }                                                                                                         \
+  }
+
+/* The kernel: panels of 8 columns, then one of 4 (class counts are often 4 more than a multiple of 8), then the rest entry by entry. */
+#define GEMM64(name, R, attributes)                                                                              \
+  attributes static void name(uint8_t *base, uint64_t a, uint64_t lda, uint64_t b, uint64_t ldb, uint64_t c,    \
+                              uint64_t ldc, uint64_t m, uint64_t n, uint64_t k, uint64_t step, int carry,       \
+                              uint8_t *partial) {                                                               \
+    uint64_t j = 0;                                                                                             \
+    PANELS64(R, v8d, 8)                                                                                         \
+    PANELS64(R, v4d, 4)                                                                                         \
+    for (; j < n; j++)                                                                                          \
+      for (uint64_t i = 0; i < m; i++) {                                                                        \
+        const uint8_t *pa = base + a + i * lda, *pb = base + b + 8 * j;                                         \
+        double *pc = (double *)(base + c + i * ldc + 8 * j), s = carry ? *pc : 0, x, y;                         \
+        for (uint64_t t = 0; t < k; t++, pa += step, pb += ldb) {                                               \
+          LOAD(x, pa);                                                                                          \
+          LOAD(y, pb);                                                                                          \
+          s = s + x * y;                                                                                        \
+        }                                                                                                       \
+        *pc = carry ? s : *pc + s;                                                                              \
+      }                                                                                                         \
+  }
+
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+/* v = φ(v) = v > 0 ? v : slope·v, lane by lane, as the WebAssembly kernel's bitselect (C has no vector ?:). */
+#define LEAKY(v, slope, mask_t)                                   \
+  do {                                                            \
+    mask_t above = (v) > 0;                                       \
+    __typeof__(v) scaled = (v) * (slope);                         \
+    (v) = (__typeof__(v))(((mask_t)(v) & above) | ((mask_t)scaled & ~above)); \
+  } while (0)
+
+/*
+ * float32: C (m × n) = φ(A·B + bias), A(i, t) at a + i·rs + t·ks (row-major: rs = lda, ks = 4; transposed:
+ * rs = 4, ks = lda), B(t, j) at b + t·ldb + 4j, bias a row of n floats. Each entry is summed from +0 over
+ * increasing t in float32, then the bias is added once, then φ (the WebAssembly gemm_nn and gemm_tn).
+ *
+ * The loop order of gemm64: panels of W columns (16, then 8), the sum in blocks of K32 positions over which
+ * B's panel stays in L1, R rows at a time; between blocks the running float32 sums wait in `partial`.
+ */
+#define K32 256
+
+/* Rows [i, i + R) × columns [j, j + W) over [t0, t1): sums from `partial` (first: from +0), then to `partial`, or (last) biased, φ'd and stored in C. */
+#define BLOCK32(R, V, MASK)                                                                          \
+  do {                                                                                               \
+    V acc[R];                                                                                        \
+    for (int r = 0; r < R; r++) {                                                                    \
+      if (first) acc[r] = (V){0};                                                                    \
+      else LOAD(acc[r], partial + (i + r) * sizeof(V));                                              \
+    }                                                                                                \
+    const uint8_t *pa = base + a + i * rs + t0 * ks, *pb = base + b + t0 * ldb + 4 * j;              \
+    for (uint64_t t = t0; t < t1; t++, pa += ks, pb += ldb) {                                       \
+      V y;                                                                                           \
+      LOAD(y, pb);                                                                                   \
+      for (int r = 0; r < R; r++) {                                                                  \
+        float x;                                                                                     \
+        LOAD(x, pa + r * rs);                                                                        \
+        acc[r] = acc[r] + x * y;                                                                     \
+      }                                                                                              \
+    }                                                                                                \
+    if (!last) {                                                                                     \
+      for (int r = 0; r < R; r++) STORE(partial + (i + r) * sizeof(V), acc[r]);                    \
+    } else {                                                                                         \
+      V bv;                                                                                          \
+      LOAD(bv, base + bias + 4 * j);                                                                 \
+      for (int r = 0; r < R; r++) {                                                                  \
+        V v = acc[r] + bv;                                                                           \
+        LEAKY(v, slope, MASK);                                                                       \
+        STORE(base + c + (i + r) * ldc + 4 * j, v);                                                  \
+      }                                                                                              \
+    }                                                                                                \
+  } while (0)
+
+#define PANELS32(R, V, MASK)                                                                                    \
+  for (; j + sizeof(V) / 4 <= n; j += sizeof(V) / 4)                                                            \
+    for (uint64_t t0 = 0; t0 < k || t0 == 0; t0 += K32) {                                                       \
+      const uint64_t t1 = k - t0 < K32 ? k : t0 + K32;                                                          \
+      const int first = t0 == 0, last = t1 == k;                                                                \
+      uint64_t i = 0;                                                                                           \
+      for (; i + R <= m; i += R) BLOCK32(R, V, MASK);                                                           \
+      for (; i < m; i++) BLOCK32(1, V, MASK);                                                                   \
+    }
+
+#define GEMM32(name, R16, R8, attributes)                                                                       \
+  attributes static void name(uint8_t *base, uint64_t a, uint64_t rs, uint64_t ks, uint64_t b, uint64_t ldb,   \
+                              uint64_t c, uint64_t ldc, uint64_t m, uint64_t n, uint64_t k, uint64_t bias,      \
+                              float slope, uint8_t *partial) {                                                  \
+    uint64_t j = 0;                                                                                             \
+    PANELS32(R16, v16f, v16i)                                                                                   \
+    PANELS32(R8, v8f, v8i)                                                                                      \
+    for (; j < n; j++)                                                                                          \
+      for (uint64_t i = 0; i < m; i++) {                                                                        \
+        const uint8_t *pa = base + a + i * rs, *pb = base + b + 4 * j;                                          \
+        float s = 0, x, y, bj;                                                                                  \
+        for (uint64_t t = 0; t < k; t++, pa += ks, pb += ldb) {                                                 \
+          LOAD(x, pa);                                                                                          \
+          LOAD(y, pb);                                                                                          \
+          s = s + x * y;                                                                                        \
+        }                                                                                                       \
+        LOAD(bj, base + bias + 4 * j);                                                                          \
+        s = s + bj;                                                                                             \
+        s = s > 0 ? s : s * slope;                                                                              \
+        STORE(base + c + i * ldc + 4 * j, s);                                                                   \
+      }                                                                                                         \
+  }
+
+/*
+ * The Gram kernels of XᵀX (src/numeric/gram_kernel.ts, float64; gram32_kernel.ts, the float32 screen), with
+ * their contract: gram(panels, gj0, gj1, len, out, ldo) adds, for every panel pair gi ≤ gj with gj in
+ * [gj0, gj1), the dot products of panel gi's columns with panel gj's over `len` rows to out's block (gi, gj).
+ * A panel holds W columns (4 doubles or 8 floats, 32 bytes a row), panel g at panels + g·len·32; out is
+ * row-major doubles with ldo bytes a row.
+ *
+ * float64: each entry summed from +0 over the rows in order, then added to out. float32: summed in float32
+ * from +0 over runs of FLUSH32 rows, each run's sum widened to float64 and added to out (gram32_kernel.ts's
+ * bound rests on that run length). Two panels gj at a time where both are in range, for more independent sums.
+ */
+#define FLUSH32 64
+
+/* The kernels at each instruction set, widest first; x86-64's baseline (SSE2) is always there. */
+typedef void Gemm64Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, int, uint8_t *);
+typedef void Gemm32Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, float, uint8_t *);
+typedef void GramFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef struct {
+  const char *name;
+  int (*supported)(void);
+  Gemm64Fn *gemm64;
+  Gemm32Fn *gemm32;
+  GramFn *gram64, *gram32;
+} Level;
+
+#define KERNELS(suffix) LEVEL_##suffix##_gemm64, LEVEL_##suffix##_gemm32, LEVEL_##suffix##_gram64, LEVEL_##suffix##_gram32
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LEVEL(name) LEVEL_avx512_##name
+#define TARGET __attribute__((target("avx512f")))
+#define ROWS64 12
+#define ROWS32_16 12
+#define ROWS32_8 12
+#include "kernels.h"
+#undef LEVEL
+#undef TARGET
+#undef ROWS64
+#undef ROWS32_16
+#undef ROWS32_8
+#define LEVEL(name) LEVEL_avx2_##name
+#define TARGET __attribute__((target("avx2")))
+#define ROWS64 4
+#define ROWS32_16 4
+#define ROWS32_8 8
+#include "kernels.h"
+#undef LEVEL
+#undef TARGET
+#undef ROWS64
+#undef ROWS32_16
+#undef ROWS32_8
+#define LEVEL(name) LEVEL_base_##name
+#define TARGET
+#define ROWS64 2
+#define ROWS32_16 2
+#define ROWS32_8 4
+#include "kernels.h"
+static int hasAvx512(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f"); }
+static int hasAvx2(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx2"); }
+static int always(void) { return 1; }
+static const Level LEVELS[] = {
+  {"avx512f", hasAvx512, KERNELS(avx512)},
+  {"avx2", hasAvx2, KERNELS(avx2)},
+  {"x86-64", always, KERNELS(base)},
+};
+#else
+#define LEVEL(name) LEVEL_base_##name
+#define TARGET
+#define ROWS64 4
+#define ROWS32_16 4
+#define ROWS32_8 8
+#include "kernels.h"
+static int always(void) { return 1; }
+static const Level LEVELS[] = {{"generic", always, KERNELS(base)}};
+#endif
+#define LEVEL_COUNT (sizeof LEVELS / sizeof LEVELS[0])
+
+/* ---- Node-API glue ---- */
+
+/* The memory's first byte and length, from an ArrayBuffer or a typed array (over a SharedArrayBuffer too). */
+static int memoryOf(napi_env env, napi_value value, uint8_t **data, uint64_t *length) {
+  bool is;
+  size_t bytes;
+  if (napi_is_arraybuffer(env, value, &is) == napi_ok && is) {
+    if (napi_get_arraybuffer_info(env, value, (void **)data, &bytes) != napi_ok) return 0;
+  } else if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t count, offset;
+    napi_value buffer;
+    if (napi_get_typedarray_info(env, value, &type, &count, (void **)data, &buffer, &offset) != napi_ok || type != napi_uint8_array) return 0;
+    bytes = count;
+  } else {
+    return 0;
+  }
+  *length = bytes;
+  return *data != NULL || bytes == 0;
+}
+
+/* Reads `count` non-negative integer arguments after the memory; 0 (with a pending exception) if any is not. */
+static int integers(napi_env env, napi_value *argv, size_t count, uint64_t *out) {
+  for (size_t q = 0; q < count; q++) {
+    int64_t v;
+    if (napi_get_value_int64(env, argv[q], &v) != napi_ok || v < 0) {
+      napi_throw_type_error(env, NULL, "ads native kernel: every argument after the memory must be a non-negative integer");
+      return 0;
+    }
+    out[q] = (uint64_t)v;
+  }
+  return 1;
+}
+
+/* The last byte past an operand of `rows` × `cols` elements of `size` bytes at `at` with the given strides. */
+static uint64_t extent(uint64_t at, uint64_t rows, uint64_t rowStride, uint64_t cols, uint64_t colStride, uint64_t size) {
+  return rows == 0 || cols == 0 ? 0 : at + (rows - 1) * rowStride + (cols - 1) * colStride + size;
+}
+
+static int inside(napi_env env, uint64_t length, uint64_t end) {
+  if (end <= length) return 1;
+  napi_throw_range_error(env, NULL, "ads native kernel: an operand reaches past the end of its memory");
+  return 0;
+}
+
+/* The call's arguments, and the level its function was made for. */
+static int arguments(napi_env env, napi_callback_info info, size_t expected, napi_value *argv, const Level **level) {
+  size_t argc = expected;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, (void **)level) != napi_ok || argc != expected) {
+    napi_throw_type_error(env, NULL, "ads native kernel: wrong number of arguments");
+    return 0;
+  }
+  return 1;
+}
+
+/* gemm64(memory, a, lda, b, ldb, c, ldc, m, n, k, step, carry) */
+static napi_value Gemm64(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  uint8_t *base;
+  uint64_t length, v[11];
+  const Level *level;
+  if (!arguments(env, info, 12, argv, &level) || !integers(env, argv + 1, 11, v)) return NULL;
+  if (!memoryOf(env, argv[0], &base, &length)) {
+    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
+    return NULL;
+  }
+  uint64_t a = v[0], lda = v[1], b = v[2], ldb = v[3], c = v[4], ldc = v[5], m = v[6], n = v[7], k = v[8], step = v[9];
+  if (m && n && k && (!inside(env, length, extent(a, m, lda, k, step, 8)) || !inside(env, length, extent(b, k, ldb, n, 8, 8)))) return NULL;
+  if (!inside(env, length, extent(c, m, ldc, n, 8, 8))) return NULL;
+  int carry = v[10] != 0;
+  uint8_t *partial = carry ? NULL : malloc(m * 64 + 64);
+  if (!carry && !partial) {
+    napi_throw_error(env, NULL, "ads native kernel: out of memory");
+    return NULL;
+  }
+  level->gemm64(base, a, lda, b, ldb, c, ldc, m, n, k, step, carry, partial);
+  free(partial);
+  return NULL;
+}
+
+/* gemm32(memory, a, lda, b, ldb, c, ldc, m, n, k, bias, slopeBits, transposed) */
+static napi_value Gemm32(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  uint8_t *base;
+  uint64_t length, v[10];
+  int32_t slopeBits;
+  bool transposed;
+  const Level *level;
+  if (!arguments(env, info, 13, argv, &level) || !integers(env, argv + 1, 10, v)) return NULL;
+  if (napi_get_value_int32(env, argv[11], &slopeBits) != napi_ok || napi_get_value_bool(env, argv[12], &transposed) != napi_ok) {
+    napi_throw_type_error(env, NULL, "ads native kernel: the slope must be float32 bits and `transposed` a boolean");
+    return NULL;
+  }
+  if (!memoryOf(env, argv[0], &base, &length)) {
+    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
+    return NULL;
+  }
+  uint64_t a = v[0], lda = v[1], b = v[2], ldb = v[3], c = v[4], ldc = v[5], m = v[6], n = v[7], k = v[8], bias = v[9];
+  uint64_t rs = transposed ? 4 : lda, ks = transposed ? lda : 4;
+  if (m && n && k && (!inside(env, length, extent(a, m, rs, k, ks, 4)) || !inside(env, length, extent(b, k, ldb, n, 4, 4)))) return NULL;
+  if (!inside(env, length, extent(c, m, ldc, n, 4, 4)) || !inside(env, length, extent(bias, 1, 0, n, 4, 4))) return NULL;
+  float slope;
+  memcpy(&slope, &slopeBits, 4);
+  /* Running sums between blocks of the sum: m rows of up to 16 floats. */
+  uint8_t *partial = malloc(m * 64 + 64);
+  if (!partial) {
+    napi_throw_error(env, NULL, "ads native kernel: out of memory");
+    return NULL;
+  }
+  level->gemm32(base, a, rs, ks, b, ldb, c, ldc, m, n, k, bias, slope, partial);
+  free(partial);
+  return NULL;
+}
+
+/* gram64 / gram32 (memory, panels, gj0, gj1, len, out, ldo) */
+static napi_value Gram(napi_env env, napi_callback_info info, int wide) {
+  napi_value argv[7];
+  uint8_t *base;
+  uint64_t length, v[6];
+  const Level *level;
+  if (!arguments(env, info, 7, argv, &level) || !integers(env, argv + 1, 6, v)) return NULL;
+  if (!memoryOf(env, argv[0], &base, &length)) {
+    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
+    return NULL;
+  }
+  uint64_t panels = v[0], gj0 = v[1], gj1 = v[2], len = v[3], out = v[4], ldo = v[5];
+  const uint64_t width = wide ? 4 : 8;
+  if (gj0 >= gj1) return NULL;
+  /* Panels 0 … gj1 − 1 of len rows; out's rows up to width·gj1, its columns up to width·gj1 doubles. */
+  if (len && !inside(env, length, panels + gj1 * len * 32)) return NULL;
+  if (!inside(env, length, extent(out, width * gj1, ldo, width * gj1, 8, 8))) return NULL;
+  (wide ? level->gram64 : level->gram32)(base, panels, gj0, gj1, len, out, ldo);
+  return NULL;
+}
+static napi_value Gram64(napi_env env, napi_callback_info info) { return Gram(env, info, 1); }
+static napi_value Gram32(napi_env env, napi_callback_info info) { return Gram(env, info, 0); }
+
+/* An object of the four functions at `level`. */
+static napi_value levelObject(napi_env env, const Level *level) {
+  static const struct {
+    const char *name;
+    napi_callback callback;
+  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}};
+  napi_value object, value;
+  napi_create_object(env, &object);
+  for (size_t f = 0; f < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; f++) {
+    napi_create_function(env, FUNCTIONS[f].name, NAPI_AUTO_LENGTH, FUNCTIONS[f].callback, (void *)level, &value);
+    napi_set_named_property(env, object, FUNCTIONS[f].name, value);
+  }
+  napi_create_string_utf8(env, level->name, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, object, "isa", value);
+  return object;
+}
+
+/*
+ * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, and `isa`, that
+ * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`.
+ */
+NAPI_MODULE_INIT() {
+  napi_value levels, value;
+  napi_create_object(env, &levels);
+  const Level *best = NULL;
+  for (size_t l = 0; l < LEVEL_COUNT; l++) {
+    if (!LEVELS[l].supported()) continue;
+    if (!best) best = &LEVELS[l];
+    napi_set_named_property(env, levels, LEVELS[l].name, levelObject(env, &LEVELS[l]));
+  }
+  exports = levelObject(env, best);
+  napi_set_named_property(env, exports, "levels", levels);
+  napi_create_int32(env, ADS_KERNELS_VERSION, &value);
+  napi_set_named_property(env, exports, "version", value);
+  return exports;
+}

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The optional native product kernels (native/ads_kernels.c, built by `npm run build` where a C compiler is
+ * found): the same bits as the WebAssembly kernels they stand in for, at the CPU's full vector width. Where
+ * they are missing, stale or turned off (ADS_NATIVE=0), every caller uses its WebAssembly kernel and gets the
+ * same results, only slower; `kernelsInUse()` says which, for manifests and benchmarks.
+ */
+
+/** The addon's contract version (ADS_KERNELS_VERSION in the C source); any other build is ignored. */
+const VERSION = 1;
+
+/** Both paths, from src/numeric (tsx) and from dist/numeric (the build), lead to the package's build/. */
+export const NATIVE_ADDON = fileURLToPath(new URL('../../build/ads_kernels.node', import.meta.url));
+
+/** A memory the kernels read and write: an ArrayBuffer, or a Uint8Array over a SharedArrayBuffer. */
+export type KernelMemory = ArrayBuffer | Uint8Array;
+
+export interface NativeKernels {
+  /** gemm_kernel.ts's `gemm` (carry 0) and its carrying kernel (carry 1); `step` is A's step along k in bytes. */
+  gemm64(memory: KernelMemory, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, step: number, carry: number): void;
+  /** fused_kernel.ts's gemm_nn (transposed false) and gemm_tn (true). */
+  gemm32(memory: KernelMemory, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, slopeBits: number, transposed: boolean): void;
+  /** gram_kernel.ts's `gram` (float64, panels of 4) and gram32_kernel.ts's (float32 runs, panels of 8). */
+  gram64(memory: KernelMemory, panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number): void;
+  gram32(memory: KernelMemory, panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number): void;
+  /** The vector instructions the kernels run with on this CPU. */
+  isa: string;
+}
+
+/** The addon: the kernels at the CPU's widest instruction set, and at every set it has, by name. */
+type Addon = NativeKernels & { version: number; levels: Record<string, NativeKernels> };
+
+let loaded: { kernels: Addon | null; why: string } | null = null;
+
+function load(): { kernels: Addon | null; why: string } {
+  if (process.env.ADS_NATIVE === '0') return { kernels: null, why: 'turned off by ADS_NATIVE=0' };
+  if (!existsSync(NATIVE_ADDON)) return { kernels: null, why: `not built (${NATIVE_ADDON} is missing; \`npm run build\` builds it where a C compiler is found)` };
+  try {
+    const addon = createRequire(import.meta.url)(NATIVE_ADDON) as Addon;
+    if (addon.version !== VERSION) return { kernels: null, why: `${NATIVE_ADDON} is version ${addon.version}, this code needs ${VERSION} (\`npm run build\` rebuilds it)` };
+    return { kernels: addon, why: '' };
+  } catch (err) {
+    return { kernels: null, why: `${NATIVE_ADDON} does not load: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** The native kernels, or null (then `kernelsInUse` says why). Loaded once per thread. */
+export function nativeKernels(): NativeKernels | null {
+  loaded ??= load();
+  return loaded.kernels;
+}
+
+/**
+ * The kernels at every instruction set this CPU has, widest first (none where the addon is not loaded): a
+ * build runs the first here, and on an older CPU a later one, so the tests hold each against WebAssembly.
+ */
+export function nativeKernelLevels(): NativeKernels[] {
+  const addon = (nativeKernels(), loaded!.kernels);
+  return addon ? Object.values(addon.levels) : [];
+}
+
+/** Which product kernels this process runs: `native <isa>`, or `webassembly (<why not native>)`. */
+export function kernelsInUse(): string {
+  const kernels = nativeKernels();
+  return kernels ? `native ${kernels.isa}` : `webassembly (${loaded!.why})`;
+}
+
+/**
+ * The memory argument for the kernels over a WebAssembly memory: its ArrayBuffer, or a Uint8Array over it when
+ * it is shared (Node-API reads a SharedArrayBuffer only through a view). Renewed when the memory grows.
+ */
+export function kernelMemory(memory: WebAssembly.Memory): () => KernelMemory {
+  let buffer = memory.buffer;
+  let view: KernelMemory = buffer instanceof ArrayBuffer ? buffer : new Uint8Array(buffer);
+  return () => {
+    if (memory.buffer !== buffer) {
+      buffer = memory.buffer;
+      view = buffer instanceof ArrayBuffer ? buffer : new Uint8Array(buffer);
+    }
+    return view;
+  };
+}

@@ -1,0 +1,178 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { gemmKernel } from '../src/classify/gemm_kernel.ts';
+import { buildAutoencoder } from '../src/model/autoencoder.ts';
+import { gram32Module } from '../src/numeric/gram32_kernel.ts';
+import { gramModule } from '../src/numeric/gram_kernel.ts';
+import { kernelsInUse, nativeKernelLevels, nativeKernels } from '../src/numeric/native.ts';
+import { stream } from '../src/random/streams.ts';
+import { selectBackend } from '../src/runtime/backend.ts';
+import { float32Bits, fusedKernels, fusedModule } from '../src/training/fused_kernel.ts';
+import { type DenseStack, FusedTrainer } from '../src/training/fused_step.ts';
+
+/**
+ * The native kernels (native/ads_kernels.c) against the WebAssembly kernels they stand in for, an independent
+ * implementation of the same contracts: the same bits, for every product and for whole training runs. The
+ * operands span many binary orders of magnitude, so that summing in another order, or fusing a multiply
+ * with its add, changes the last bits of most entries (checked by hand: built with -ffp-contract=fast, the
+ * float64 test fails on most entries).
+ */
+
+const native = nativeKernels();
+/** Every instruction set this CPU has (AVX-512, AVX2, x86-64 here): a machine without the widest runs another. */
+const levels = nativeKernelLevels();
+const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** Values of random sign spread over 2⁻²⁰ … 2²⁰, as doubles. */
+function spread(count: number, seed: number): Float64Array {
+  const rs = stream(seed, 'test/native');
+  return Float64Array.from({ length: count }, () => rs.normal() * 2 ** (rs.int(41) - 20));
+}
+
+describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInUse()}]`}`, () => {
+  beforeAll(async () => {
+    expect(await selectBackend({ backend: 'wasm', threads: 1 })).toBe('wasm');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it.each(levels.map((level) => [level.isa, level] as const))('gemm64 (%s): C += A·B and the blocked Aᵀ·B read in place, the bits of the WebAssembly kernels', (_, level) => {
+    // Widths below, at and above the native 8-wide block and its tail; sums across the blocked kernel's 256.
+    // (The WebAssembly kernel takes rows and columns in fours.)
+    for (const [m, n, k] of [[4, 4, 4], [8, 12, 36], [12, 20, 600], [200, 200, 352], [300, 8, 12]] as const) {
+      const [A, B, C] = [0, m * k, m * k + k * n];
+      const bytes = (C + m * n + k * n) * 8;
+      const results = [null, level].map((kernels) => {
+        const { gemm, gemmBlocked, heap } = gemmKernel(bytes, kernels);
+        heap.set(spread(C + m * n, m * 1000 + k));
+        gemm(A * 8, k * 8, B * 8, n * 8, C * 8, n * 8, m, n, k);
+        // Aᵀ·B' (k × n, after C), Aᵀ read in place from A (lda 8, step k·8) and B' the m × n rows from B.
+        const T = C + m * n;
+        heap.fill(0, T, T + k * n);
+        gemmBlocked(A * 8, 8, B * 8, n * 8, T * 8, n * 8, k, n, m, k * 8);
+        return heap.slice(C, T + k * n);
+      });
+      expect(same(results[0], results[1]), `${m} × ${n} × ${k}`).toBe(true);
+    }
+  });
+
+  it.each(levels.map((level) => [level.isa, level] as const))('gemm32 (%s): φ(A·B + bias), A row-major or transposed, the bits of the WebAssembly gemm_nn and gemm_tn', (_, level) => {
+    const slopes = [0, 0.01, 1];
+    for (const [m, n, k] of [[4, 8, 3], [8, 24, 40], [32, 40, 300], [12, 256, 17]] as const) {
+      const [A, B, BIAS, C] = [0, m * k, m * k + k * n, m * k + k * n + n];
+      const floats = C + 2 * m * n * slopes.length;
+      const pages = Math.ceil((floats * 4) / 65536);
+      const outputs = [null, level].map((kernels) => {
+        const memory = new WebAssembly.Memory({ initial: pages });
+        const f = new Float32Array(memory.buffer);
+        f.set(Float32Array.from(spread(C, m * 7 + n)));
+        const kk = fusedKernels(fusedModule()!, memory, kernels);
+        slopes.forEach((slope, s) => {
+          const out = C + 2 * s * m * n;
+          kk.gemm_nn(A * 4, k * 4, B * 4, n * 4, out * 4, n * 4, m, n, k, BIAS * 4, float32Bits(slope));
+          // A read as transposed: the same floats as an m × k operand stored k × m (A(i, t) at i + t·m).
+          kk.gemm_tn(A * 4, m * 4, B * 4, n * 4, (out + m * n) * 4, n * 4, m, n, k, BIAS * 4, float32Bits(slope));
+        });
+        return f.slice(C, floats);
+      });
+      expect(same(outputs[0], outputs[1]), `${m} × ${n} × ${k}`).toBe(true);
+    }
+  });
+
+  it.each(levels.map((level) => [level.isa, level] as const))('gram64 and gram32 (%s): the upper triangle of XᵀX, panels of 4 doubles or 8 floats, the bits of the WebAssembly kernels', (_, level) => {
+    // 7 panels, 150 rows (two float32 runs of 64 and a short one); gj in a sub-range, so the triangle's edges and
+    // a lone last panel are covered.
+    const [groups, len] = [7, 150];
+    for (const [name, module, width] of [['gram64', gramModule(), 4], ['gram32', gram32Module(false), 8]] as const) {
+      const panelBytes = groups * len * 32;
+      const out = panelBytes;
+      const ldo = groups * width * 8;
+      const bytes = out + groups * width * ldo;
+      const values = spread(panelBytes / 8, width);
+      const results = [null, level].map((kernels) => {
+        const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+        if (width === 4) new Float64Array(memory.buffer).set(values);
+        else new Float32Array(memory.buffer).set(Float32Array.from(values.subarray(0, panelBytes / 4)));
+        const gram = kernels
+          ? (...args: [number, number, number, number, number, number]) => kernels[name](memory.buffer, ...args)
+          : (new WebAssembly.Instance(module!, { env: { memory } }).exports.gram as (...args: number[]) => void);
+        gram(0, 0, 3, len, out, ldo);
+        gram(0, 3, 7, len, out, ldo);
+        gram(0, 2, 5, len - 1, out, ldo);
+        return new Float64Array(memory.buffer, out, (bytes - out) / 8).slice();
+      });
+      expect(results[1].some((v) => v !== 0)).toBe(true);
+      expect(same(results[0], results[1]), name).toBe(true);
+    }
+  });
+
+  it('trains an autoencoder to the same bytes as the WebAssembly kernels, on one thread and on two', () => {
+    const rs = stream(5, 'test/native/train');
+    const [rows, cols] = [300, 120];
+    const x = Float32Array.from({ length: rows * cols }, () => rs.normal());
+    const options = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weight_decay: 0.01, output_l2: 0, latent_l1: 0.001 };
+    const weightsAfter = (threads: number, kernels: typeof native) => {
+      const model = buildAutoencoder({ encoder: [256, 64], latent: 16, dropout: 0, batch_norm: false, activation: 'leaky_relu', decoder: 'mirror' }, cols, 3);
+      const trainer = FusedTrainer.create(model.denseStack() as DenseStack, 128, options, threads, kernels)!;
+      try {
+        for (let epoch = 0; epoch < 3; epoch++) {
+          const order = Int32Array.from({ length: rows }, (_, i) => (i * 37 + epoch * 11) % rows);
+          trainer.epoch(x, cols, order, 128, 1e-3);
+        }
+        trainer.writeBack();
+      } finally {
+        trainer.close();
+      }
+      const weights = model.getWeights().map((t) => (t.dataSync() as Float32Array).slice());
+      model.dispose();
+      return weights;
+    };
+    const wasm = weightsAfter(1, null);
+    for (const threads of [1, 2]) {
+      const got = weightsAfter(threads, native);
+      wasm.forEach((w, k) => expect(same(got[k], w), `weights ${k}, ${threads} thread(s)`).toBe(true));
+    }
+    expect(tf.memory().numTensors).toBeLessThan(50);
+  });
+
+  it('fits the MoA MLP and logistic regression to the same bits with ADS_NATIVE=0 (the WebAssembly kernels)', async () => {
+    const fitBoth = async () => {
+      const { fitMlp, SKLEARN_MLP } = await import('../src/classify/mlp.ts');
+      const { fitLogistic } = await import('../src/classify/logistic.ts');
+      const { kernelsInUse: inUse } = await import('../src/numeric/native.ts');
+      const { matrix } = await import('../src/numeric/matrix.ts');
+      const [rows, cols] = [150, 30];
+      const x = matrix(rows, cols, spread(rows * cols, 9).map((v) => Math.tanh(v)));
+      const labels = Int32Array.from({ length: rows }, (_, i) => (i * 7) % 3);
+      const mlp = fitMlp(x, labels, 3, { ...SKLEARN_MLP, max_epochs: 30 }, 4);
+      const logistic = fitLogistic(x, labels, 3, { C: 1, tol: 1e-6, max_iter: 100 });
+      return { kernels: inUse(), w: [mlp.w1, mlp.b1, mlp.w2, mlp.b2, logistic.coef, logistic.intercept] };
+    };
+    const withNative = await fitBoth();
+    vi.resetModules();
+    vi.stubEnv('ADS_NATIVE', '0');
+    const without = await fitBoth();
+    expect(withNative.kernels).toMatch(/^native /);
+    expect(without.kernels).toBe('webassembly (turned off by ADS_NATIVE=0)');
+    withNative.w.forEach((w, k) => expect(same(w, without.w[k]), `array ${k}`).toBe(true));
+  });
+
+  it('refuses an operand outside its memory or a malformed argument, without touching the memory', () => {
+    const buffer = new ArrayBuffer(1024);
+    const heap = new Float64Array(buffer);
+    heap.fill(1);
+    // 4 × 4 doubles with row stride 32 bytes end 128 bytes after their start: C at 896 just fits, at 904 not.
+    native!.gemm64(buffer, 0, 32, 128, 32, 896, 32, 4, 4, 4, 8, 0);
+    expect(Array.from(heap.subarray(112))).toEqual(new Array(16).fill(5));
+    heap.fill(1);
+    expect(() => native!.gemm64(buffer, 0, 32, 128, 32, 904, 32, 4, 4, 4, 8, 0)).toThrow(RangeError);
+    // The bias row (8 floats) at 1,000 ends 8 bytes past the end.
+    expect(() => native!.gemm32(buffer, 0, 16, 64, 32, 0, 32, 4, 8, 4, 1000, float32Bits(1), false)).toThrow(RangeError);
+    expect(() => native!.gemm64(buffer, -8, 32, 128, 32, 256, 32, 4, 4, 4, 8, 0)).toThrow(TypeError);
+    expect(() => (native!.gemm64 as (...args: unknown[]) => void)(buffer, 0)).toThrow(TypeError);
+    expect(() => native!.gemm64(new Float64Array(buffer) as unknown as ArrayBuffer, 0, 32, 128, 32, 256, 32, 4, 4, 4, 8, 0)).toThrow(TypeError);
+    expect(heap.every((v) => v === 1)).toBe(true);
+  });
+});
