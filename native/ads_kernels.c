@@ -52,21 +52,28 @@ typedef float v8f __attribute__((vector_size(32)));
  */
 #define K64 256
 
+/*
+ * acc[r] += A(i + r, t)·B(t, ·) for `count` positions t in order, A's entries scalars S (rows `rs` bytes apart)
+ * and B's rows vectors V: each product rounded, then added, as WebAssembly does. Advances pa and pb.
+ */
+#define ACCUMULATE(acc, R, S, V, pa, rs, ks, pb, ldb, count)                                         \
+  for (uint64_t t = 0; t < (count); t++, pa += (ks), pb += (ldb)) {                                  \
+    V y;                                                                                             \
+    LOAD(y, pb);                                                                                     \
+    for (int r = 0; r < R; r++) {                                                                    \
+      S x;                                                                                           \
+      LOAD(x, pa + r * (rs));                                                                        \
+      acc[r] = acc[r] + x * y;                                                                       \
+    }                                                                                                \
+  }
+
 /* Rows [i, i + R) × columns [j, j + W) (one vector V of W doubles a row) over positions [t0, t1), the running sums read from and written to `at` (row stride ld). */
 #define BLOCK64(R, V, W)                                                                             \
   do {                                                                                               \
     V acc[R];                                                                                        \
     for (int r = 0; r < R; r++) LOAD(acc[r], at + (i + r) * ld);                                   \
     const uint8_t *pa = base + a + i * lda + t0 * step, *pb = base + b + t0 * ldb + 8 * j;           \
-    for (uint64_t t = t0; t < t1; t++, pa += step, pb += ldb) {                                     \
-      V y;                                                                                           \
-      LOAD(y, pb);                                                                                   \
-      for (int r = 0; r < R; r++) {                                                                  \
-        double x;                                                                                    \
-        LOAD(x, pa + r * lda);                                                                       \
-        acc[r] = acc[r] + x * y;                                                                     \
-      }                                                                                              \
-    }                                                                                                \
+    ACCUMULATE(acc, R, double, V, pa, lda, step, pb, ldb, t1 - t0)                                   \
     for (int r = 0; r < R; r++) STORE(at + (i + r) * ld, acc[r]);                                  \
   } while (0)
 
@@ -144,15 +151,7 @@ typedef int32_t v8i __attribute__((vector_size(32)));
       else LOAD(acc[r], partial + (i + r) * sizeof(V));                                              \
     }                                                                                                \
     const uint8_t *pa = base + a + i * rs + t0 * ks, *pb = base + b + t0 * ldb + 4 * j;              \
-    for (uint64_t t = t0; t < t1; t++, pa += ks, pb += ldb) {                                       \
-      V y;                                                                                           \
-      LOAD(y, pb);                                                                                   \
-      for (int r = 0; r < R; r++) {                                                                  \
-        float x;                                                                                     \
-        LOAD(x, pa + r * rs);                                                                        \
-        acc[r] = acc[r] + x * y;                                                                     \
-      }                                                                                              \
-    }                                                                                                \
+    ACCUMULATE(acc, R, float, V, pa, rs, ks, pb, ldb, t1 - t0)                                       \
     if (!last) {                                                                                     \
       for (int r = 0; r < R; r++) STORE(partial + (i + r) * sizeof(V), acc[r]);                    \
     } else {                                                                                         \
@@ -211,6 +210,47 @@ typedef int32_t v8i __attribute__((vector_size(32)));
  * bound rests on that run length). Two panels gj at a time where both are in range, for more independent sums.
  */
 #define FLUSH32 64
+
+/*
+ * The Gram kernel over panels of W = 32 / sizeof(S) columns of scalars S, summed in vectors V over runs of
+ * RUN rows (0: all of them) and added to out as vectors WV of doubles; panel gi's W columns against panels gj
+ * and gj + 1.
+ */
+#define GRAM(name, S, V, WV, RUN, attributes)                                                                    \
+  attributes static void name(uint8_t *base, uint64_t panels, uint64_t gj0, uint64_t gj1, uint64_t len,         \
+                              uint64_t out, uint64_t ldo) {                                                      \
+    enum { W = 32 / sizeof(S) };                                                                                 \
+    const uint64_t bytes = len * 32, run = RUN ? RUN : len;                                                      \
+    for (uint64_t gi = 0; gi < gj1; gi++)                                                                        \
+      for (uint64_t gj = gi > gj0 ? gi : gj0; gj < gj1;) {                                                       \
+        const int two = gj + 1 < gj1;                                                                            \
+        for (uint64_t k0 = 0; k0 < len; k0 += run) {                                                             \
+          const uint64_t k1 = len - k0 < run ? len : k0 + run;                                                   \
+          V acc[W][2] = {{{0}}};                                                                                 \
+          const uint8_t *pa = base + panels + gi * bytes, *pb = base + panels + gj * bytes;                     \
+          for (uint64_t k = k0; k < k1; k++) {                                                                   \
+            V y0, y1 = {0};                                                                                      \
+            LOAD(y0, pb + k * 32);                                                                               \
+            if (two) LOAD(y1, pb + bytes + k * 32);                                                              \
+            for (int r = 0; r < W; r++) {                                                                        \
+              S x;                                                                                               \
+              LOAD(x, pa + k * 32 + sizeof(S) * r);                                                              \
+              acc[r][0] = acc[r][0] + x * y0;                                                                    \
+              acc[r][1] = acc[r][1] + x * y1;                                                                    \
+            }                                                                                                    \
+          }                                                                                                      \
+          for (int r = 0; r < W; r++)                                                                            \
+            for (int h = 0; h <= two; h++) {                                                                     \
+              uint8_t *po = base + out + (W * gi + r) * ldo + 8 * W * (gj + h);                                  \
+              WV o, wide = __builtin_convertvector(acc[r][h], WV);                                               \
+              LOAD(o, po);                                                                                       \
+              o = o + wide;                                                                                      \
+              STORE(po, o);                                                                                      \
+            }                                                                                                    \
+        }                                                                                                        \
+        gj += two ? 2 : 1;                                                                                       \
+      }                                                                                                          \
+  }
 
 /* The kernels at each instruction set, widest first; x86-64's baseline (SSE2) is always there. */
 typedef void Gemm64Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, int, uint8_t *);
@@ -319,14 +359,30 @@ static int inside(napi_env env, uint64_t length, uint64_t end) {
   return 0;
 }
 
-/* The call's arguments, and the level its function was made for. */
-static int arguments(napi_env env, napi_callback_info info, size_t expected, napi_value *argv, const Level **level) {
-  size_t argc = expected;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, (void **)level) != napi_ok || argc != expected) {
+/*
+ * A call's arguments: `argc` in all, the memory first, then `count` non-negative integers into v; and the
+ * level its function was made for. 0, with an exception pending, if any is wrong.
+ */
+static int call(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, size_t count, uint64_t *v,
+                uint8_t **base, uint64_t *length, const Level **level) {
+  size_t got = argc;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, (void **)level) != napi_ok || got != argc) {
     napi_throw_type_error(env, NULL, "ads native kernel: wrong number of arguments");
     return 0;
   }
+  if (!integers(env, argv + 1, count, v)) return 0;
+  if (!memoryOf(env, argv[0], base, length)) {
+    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
+    return 0;
+  }
   return 1;
+}
+
+/* A scratch buffer of `bytes` (freed by the caller), or NULL with an exception pending. */
+static uint8_t *scratch(napi_env env, uint64_t bytes) {
+  uint8_t *buffer = malloc(bytes);
+  if (!buffer) napi_throw_error(env, NULL, "ads native kernel: out of memory");
+  return buffer;
 }
 
 /* gemm64(memory, a, lda, b, ldb, c, ldc, m, n, k, step, carry) */
@@ -335,20 +391,14 @@ static napi_value Gemm64(napi_env env, napi_callback_info info) {
   uint8_t *base;
   uint64_t length, v[11];
   const Level *level;
-  if (!arguments(env, info, 12, argv, &level) || !integers(env, argv + 1, 11, v)) return NULL;
-  if (!memoryOf(env, argv[0], &base, &length)) {
-    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
-    return NULL;
-  }
+  if (!call(env, info, 12, argv, 11, v, &base, &length, &level)) return NULL;
   uint64_t a = v[0], lda = v[1], b = v[2], ldb = v[3], c = v[4], ldc = v[5], m = v[6], n = v[7], k = v[8], step = v[9];
   if (m && n && k && (!inside(env, length, extent(a, m, lda, k, step, 8)) || !inside(env, length, extent(b, k, ldb, n, 8, 8)))) return NULL;
   if (!inside(env, length, extent(c, m, ldc, n, 8, 8))) return NULL;
   int carry = v[10] != 0;
-  uint8_t *partial = carry ? NULL : malloc(m * 64 + 64);
-  if (!carry && !partial) {
-    napi_throw_error(env, NULL, "ads native kernel: out of memory");
-    return NULL;
-  }
+  /* Running sums between blocks of the sum (carry: C holds them): m rows of up to 8 doubles. */
+  uint8_t *partial = carry ? NULL : scratch(env, m * 64 + 64);
+  if (!carry && !partial) return NULL;
   level->gemm64(base, a, lda, b, ldb, c, ldc, m, n, k, step, carry, partial);
   free(partial);
   return NULL;
@@ -362,13 +412,9 @@ static napi_value Gemm32(napi_env env, napi_callback_info info) {
   int32_t slopeBits;
   bool transposed;
   const Level *level;
-  if (!arguments(env, info, 13, argv, &level) || !integers(env, argv + 1, 10, v)) return NULL;
+  if (!call(env, info, 13, argv, 10, v, &base, &length, &level)) return NULL;
   if (napi_get_value_int32(env, argv[11], &slopeBits) != napi_ok || napi_get_value_bool(env, argv[12], &transposed) != napi_ok) {
     napi_throw_type_error(env, NULL, "ads native kernel: the slope must be float32 bits and `transposed` a boolean");
-    return NULL;
-  }
-  if (!memoryOf(env, argv[0], &base, &length)) {
-    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
     return NULL;
   }
   uint64_t a = v[0], lda = v[1], b = v[2], ldb = v[3], c = v[4], ldc = v[5], m = v[6], n = v[7], k = v[8], bias = v[9];
@@ -378,11 +424,8 @@ static napi_value Gemm32(napi_env env, napi_callback_info info) {
   float slope;
   memcpy(&slope, &slopeBits, 4);
   /* Running sums between blocks of the sum: m rows of up to 16 floats. */
-  uint8_t *partial = malloc(m * 64 + 64);
-  if (!partial) {
-    napi_throw_error(env, NULL, "ads native kernel: out of memory");
-    return NULL;
-  }
+  uint8_t *partial = scratch(env, m * 64 + 64);
+  if (!partial) return NULL;
   level->gemm32(base, a, rs, ks, b, ldb, c, ldc, m, n, k, bias, slope, partial);
   free(partial);
   return NULL;
@@ -394,11 +437,7 @@ static napi_value Gram(napi_env env, napi_callback_info info, int wide) {
   uint8_t *base;
   uint64_t length, v[6];
   const Level *level;
-  if (!arguments(env, info, 7, argv, &level) || !integers(env, argv + 1, 6, v)) return NULL;
-  if (!memoryOf(env, argv[0], &base, &length)) {
-    napi_throw_type_error(env, NULL, "ads native kernel: the memory must be an ArrayBuffer or a Uint8Array");
-    return NULL;
-  }
+  if (!call(env, info, 7, argv, 6, v, &base, &length, &level)) return NULL;
   uint64_t panels = v[0], gj0 = v[1], gj1 = v[2], len = v[3], out = v[4], ldo = v[5];
   const uint64_t width = wide ? 4 : 8;
   if (gj0 >= gj1) return NULL;

@@ -5,7 +5,8 @@ import { FusedTeam } from './fused_team.ts';
 
 /**
  * The fused training step: forward pass, backward pass and Adam(W) update of a stack of dense layers, as a
- * handful of calls into the hand-written WebAssembly SIMD kernels of training/fused_kernel.ts, over weights,
+ * handful of calls into the hand-written WebAssembly SIMD kernels of training/fused_kernel.ts (its two
+ * products in the native kernels where they are built, numeric/native.ts: the same bits), over weights,
  * moments and activations laid out once in one WebAssembly memory. It computes what fit()'s tfjs path
  * computes, op for op in float32 (the same objective and its gradient as tfjs' autodiff forms it, the same
  * Adam update and decoupled weight decay, on the batches fit() gathers), and differs from it only by the
@@ -138,7 +139,8 @@ export class FusedTrainer {
 
   /**
    * A trainer of `stack` for batches of at most `maxBatch` rows on `threads` threads (the same bits on any
-   * number), or null without WebAssembly SIMD (or, for threads, shared WebAssembly memory). Close it after.
+   * number, and with or without `native` kernels), or null without WebAssembly SIMD (or, for threads, shared
+   * WebAssembly memory). Close it after.
    */
   static create(stack: DenseStack, maxBatch: number, options: StepOptions, threads = 1, native: NativeKernels | null = nativeKernels()): FusedTrainer | null {
     const module = fusedModule(threads > 1);
