@@ -13,9 +13,10 @@
  * which WebAssembly does not have either), float32 sums in float32 and float64 in float64. The lanes are
  * wider; the order and the roundings are the same. test/native_kernels.test.ts holds the two against each other.
  *
- * One binary for every x86-64 core: the kernels (kernels.h) are compiled for AVX-512, AVX2 and plain x86-64,
- * and the widest the CPU has is exported, so a build shared by machines of different generations (a cluster's
- * home directory) runs on all of them, with the same bits at every level.
+ * One binary for every x86-64 core: the kernels (kernels.h) are compiled for AVX-512 and for AVX2, and the
+ * widest the CPU has is exported, so a build shared by machines of different generations (a cluster's home
+ * directory) runs on all of them, with the same bits at every level. A CPU with neither gets none: its
+ * 128-bit vectors are WebAssembly's, whose kernels are then as fast.
  *
  * Addresses, strides and counts are in bytes and elements as the WebAssembly kernels take them, into the
  * memory passed first (an ArrayBuffer, or a typed array over a SharedArrayBuffer); every operand's extent is
@@ -227,11 +228,13 @@ typedef int32_t v8i __attribute__((vector_size(32)));
         for (uint64_t k0 = 0; k0 < len; k0 += run) {                                                             \
           const uint64_t k1 = len - k0 < run ? len : k0 + run;                                                   \
           V acc[W][2] = {{{0}}};                                                                                 \
+          /* Without a second panel, panel gj twice (its second sums are dropped): no branch in the loop. */      \
           const uint8_t *pa = base + panels + gi * bytes, *pb = base + panels + gj * bytes;                     \
+          const uint8_t *pb1 = two ? pb + bytes : pb;                                                            \
           for (uint64_t k = k0; k < k1; k++) {                                                                   \
-            V y0, y1 = {0};                                                                                      \
+            V y0, y1;                                                                                            \
             LOAD(y0, pb + k * 32);                                                                               \
-            if (two) LOAD(y1, pb + bytes + k * 32);                                                              \
+            LOAD(y1, pb1 + k * 32);                                                                              \
             for (int r = 0; r < W; r++) {                                                                        \
               S x;                                                                                               \
               LOAD(x, pa + k * 32 + sizeof(S) * r);                                                              \
@@ -252,7 +255,7 @@ typedef int32_t v8i __attribute__((vector_size(32)));
       }                                                                                                          \
   }
 
-/* The kernels at each instruction set, widest first; x86-64's baseline (SSE2) is always there. */
+/* The kernels at each instruction set, widest first. */
 typedef void Gemm64Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, int, uint8_t *);
 typedef void Gemm32Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, float, uint8_t *);
 typedef void GramFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
@@ -265,9 +268,12 @@ typedef struct {
 } Level;
 
 #define KERNELS(suffix) LEVEL_##suffix##_gemm64, LEVEL_##suffix##_gemm32, LEVEL_##suffix##_gram64, LEVEL_##suffix##_gram32
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if !defined(__x86_64__) || !(defined(__GNUC__) || defined(__clang__))
+#error "the native kernels are for x86-64 CPUs with AVX2 or AVX-512 (elsewhere the WebAssembly kernels are as wide)"
+#endif
+/* AVX-512 with its 256-bit forms (VL), for 32 vector registers at either width. */
 #define LEVEL(name) LEVEL_avx512_##name
-#define TARGET __attribute__((target("avx512f")))
+#define TARGET __attribute__((target("avx512f,avx512vl")))
 #define ROWS64 12
 #define ROWS32_16 12
 #define ROWS32_8 12
@@ -277,41 +283,26 @@ typedef struct {
 #undef ROWS64
 #undef ROWS32_16
 #undef ROWS32_8
+/* AVX2's 16 registers of 256 bits: 8 for accumulators, whatever their width. */
 #define LEVEL(name) LEVEL_avx2_##name
 #define TARGET __attribute__((target("avx2")))
 #define ROWS64 4
 #define ROWS32_16 4
 #define ROWS32_8 8
 #include "kernels.h"
-#undef LEVEL
-#undef TARGET
-#undef ROWS64
-#undef ROWS32_16
-#undef ROWS32_8
-#define LEVEL(name) LEVEL_base_##name
-#define TARGET
-#define ROWS64 2
-#define ROWS32_16 2
-#define ROWS32_8 4
-#include "kernels.h"
-static int hasAvx512(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f"); }
-static int hasAvx2(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx2"); }
-static int always(void) { return 1; }
+static int hasAvx512(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
+static int hasAvx2(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+}
+/* Only sets wider than WebAssembly's 128 bits: on a CPU with neither, the addon offers no kernels. */
 static const Level LEVELS[] = {
-  {"avx512f", hasAvx512, KERNELS(avx512)},
+  {"avx512", hasAvx512, KERNELS(avx512)},
   {"avx2", hasAvx2, KERNELS(avx2)},
-  {"x86-64", always, KERNELS(base)},
 };
-#else
-#define LEVEL(name) LEVEL_base_##name
-#define TARGET
-#define ROWS64 4
-#define ROWS32_16 4
-#define ROWS32_8 8
-#include "kernels.h"
-static int always(void) { return 1; }
-static const Level LEVELS[] = {{"generic", always, KERNELS(base)}};
-#endif
 #define LEVEL_COUNT (sizeof LEVELS / sizeof LEVELS[0])
 
 /* ---- Node-API glue ---- */
@@ -480,7 +471,8 @@ NAPI_MODULE_INIT() {
     if (!best) best = &LEVELS[l];
     napi_set_named_property(env, levels, LEVELS[l].name, levelObject(env, &LEVELS[l]));
   }
-  exports = levelObject(env, best);
+  /* Without a level there are no kernels: `levels` is empty and the loader says why. */
+  if (best) exports = levelObject(env, best);
   napi_set_named_property(env, exports, "levels", levels);
   napi_create_int32(env, ADS_KERNELS_VERSION, &value);
   napi_set_named_property(env, exports, "version", value);

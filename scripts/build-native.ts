@@ -31,6 +31,8 @@ function skip(why: string): never {
 }
 
 if (process.platform === 'win32') skip('building them on Windows is not supported');
+// Elsewhere the CPU's vectors are as wide as WebAssembly's, whose kernels are then as fast.
+if (process.arch !== 'x64') skip(`they are for x86-64 CPUs with AVX2 or AVX-512, and this is ${process.arch}`);
 const cc = process.env.CC || 'cc';
 if (spawnSync(cc, ['--version'], { stdio: 'ignore' }).status !== 0) skip(`no C compiler (${cc}) found`);
 const include = headers();

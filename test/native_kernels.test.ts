@@ -19,7 +19,7 @@ import { type DenseStack, FusedTrainer } from '../src/training/fused_step.ts';
  */
 
 const native = nativeKernels();
-/** Every instruction set this CPU has (AVX-512, AVX2, x86-64 here): a machine without the widest runs another. */
+/** Every instruction set this CPU has (AVX-512 and AVX2 here): a machine without the widest runs another. */
 const levels = nativeKernelLevels();
 const same = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 

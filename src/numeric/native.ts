@@ -41,6 +41,8 @@ function load(): { kernels: Addon | null; why: string } {
   try {
     const addon = createRequire(import.meta.url)(NATIVE_ADDON) as Addon;
     if (addon.version !== VERSION) return { kernels: null, why: `${NATIVE_ADDON} is version ${addon.version}, this code needs ${VERSION} (\`npm run build\` rebuilds it)` };
+    // A CPU with neither AVX2 nor AVX-512 gets none: its vectors are no wider than WebAssembly's.
+    if (!addon.gemm64) return { kernels: null, why: 'this CPU has neither AVX2 nor AVX-512, so the WebAssembly kernels are as fast' };
     return { kernels: addon, why: '' };
   } catch (err) {
     return { kernels: null, why: `${NATIVE_ADDON} does not load: ${(err as Error).message.split('\n')[0]}` };
@@ -58,7 +60,7 @@ export function nativeKernels(): NativeKernels | null {
  * build runs the first here, and on an older CPU a later one, so the tests hold each against WebAssembly.
  */
 export function nativeKernelLevels(): NativeKernels[] {
-  const addon = (nativeKernels(), loaded!.kernels);
+  const addon = nativeKernels() && loaded!.kernels;
   return addon ? Object.values(addon.levels) : [];
 }
 
