@@ -1,15 +1,16 @@
 /*
- * The product kernels that bound training, MoA classification and the correlation filter, in C for the
- * machine's widest vectors, as an optional Node-API addon (built by scripts/build-native.ts; loaded by
- * src/numeric/native.ts).
+ * The product kernels that bound training, MoA classification, the correlation filter and the replicate
+ * metrics, in C for the machine's widest vectors, as an optional Node-API addon (built by
+ * scripts/build-native.ts; loaded by src/numeric/native.ts).
  *
  * Why: WebAssembly's SIMD is 128 bits wide. On a core with 256- or 512-bit vectors the WebAssembly kernels
- * (src/classify/gemm_kernel.ts, src/training/fused_kernel.ts, src/numeric/gram_kernel.ts and
- * gram32_kernel.ts) reach half or a third of what the core does, and NumPy's and PyTorch's BLAS get all of it.
+ * (src/classify/gemm_kernel.ts, src/training/fused_kernel.ts, src/numeric/gram_kernel.ts, gram32_kernel.ts
+ * and product_kernel.ts) reach half or a third of what the core does, and NumPy's and PyTorch's BLAS get all
+ * of it.
  *
  * Why the numbers do not change: each kernel computes exactly what its WebAssembly twin computes, bit for
- * bit. Vectors run across the output's columns, never along the sum; every entry is its scalar loop, products in
- * increasing k, each product rounded and then added (compiled with -ffp-contract=off: no fused multiply-add,
+ * bit. Vectors run across the output's columns, never along the sum; every entry is its scalar loop, products
+ * in increasing k, each product rounded and then added (compiled with -ffp-contract=off: no fused multiply-add,
  * which WebAssembly does not have either), float32 sums in float32 and float64 in float64. The lanes are
  * wider; the order and the roundings are the same. test/native_kernels.test.ts holds the two against each other.
  *
@@ -213,61 +214,88 @@ typedef int32_t v8i __attribute__((vector_size(32)));
 #define FLUSH32 64
 
 /*
- * The Gram kernel over panels of W = 32 / sizeof(S) columns of scalars S, summed in vectors V over runs of
- * RUN rows (0: all of them) and added to out as vectors WV of doubles; panel gi's W columns against panels gj
- * and gj + 1.
+ * Panel gi's W columns (at pa) against panels gj and, if `two`, gj + 1 (at pb, pb1) over `len` rows: summed in
+ * vectors V over runs of RUN rows (0: all of them), each run widened to doubles WV and added to out's blocks.
+ * Without a second panel, panel gj is read twice and its second sums are dropped: no branch in the loop.
  */
+#define PANEL_PAIR(S, V, WV, RUN)                                                                                \
+  do {                                                                                                           \
+    enum { W = 32 / sizeof(S) };                                                                                 \
+    const uint64_t run = RUN ? RUN : len;                                                                        \
+    for (uint64_t k0 = 0; k0 < len; k0 += run) {                                                                 \
+      const uint64_t k1 = len - k0 < run ? len : k0 + run;                                                       \
+      V acc[W][2] = {{{0}}};                                                                                     \
+      for (uint64_t k = k0; k < k1; k++) {                                                                       \
+        V y0, y1;                                                                                                \
+        LOAD(y0, pb + k * 32);                                                                                   \
+        LOAD(y1, pb1 + k * 32);                                                                                  \
+        for (int r = 0; r < W; r++) {                                                                            \
+          S x;                                                                                                   \
+          LOAD(x, pa + k * 32 + sizeof(S) * r);                                                                  \
+          acc[r][0] = acc[r][0] + x * y0;                                                                        \
+          acc[r][1] = acc[r][1] + x * y1;                                                                        \
+        }                                                                                                        \
+      }                                                                                                          \
+      for (int r = 0; r < W; r++)                                                                                \
+        for (int h = 0; h <= two; h++) {                                                                         \
+          uint8_t *po = base + out + (W * gi + r) * ldo + 8 * W * (gj + h);                                      \
+          WV o, wide = __builtin_convertvector(acc[r][h], WV);                                                   \
+          LOAD(o, po);                                                                                           \
+          o = o + wide;                                                                                          \
+          STORE(po, o);                                                                                          \
+        }                                                                                                        \
+    }                                                                                                            \
+  } while (0)
+
+/* The Gram kernel over panels of W = 32 / sizeof(S) columns of scalars S: the triangle gi ≤ gj, gj in [gj0, gj1). */
 #define GRAM(name, S, V, WV, RUN, attributes)                                                                    \
   attributes static void name(uint8_t *base, uint64_t panels, uint64_t gj0, uint64_t gj1, uint64_t len,         \
                               uint64_t out, uint64_t ldo) {                                                      \
-    enum { W = 32 / sizeof(S) };                                                                                 \
-    const uint64_t bytes = len * 32, run = RUN ? RUN : len;                                                      \
+    const uint64_t bytes = len * 32;                                                                             \
     for (uint64_t gi = 0; gi < gj1; gi++)                                                                        \
       for (uint64_t gj = gi > gj0 ? gi : gj0; gj < gj1;) {                                                       \
         const int two = gj + 1 < gj1;                                                                            \
-        for (uint64_t k0 = 0; k0 < len; k0 += run) {                                                             \
-          const uint64_t k1 = len - k0 < run ? len : k0 + run;                                                   \
-          V acc[W][2] = {{{0}}};                                                                                 \
-          /* Without a second panel, panel gj twice (its second sums are dropped): no branch in the loop. */      \
-          const uint8_t *pa = base + panels + gi * bytes, *pb = base + panels + gj * bytes;                     \
-          const uint8_t *pb1 = two ? pb + bytes : pb;                                                            \
-          for (uint64_t k = k0; k < k1; k++) {                                                                   \
-            V y0, y1;                                                                                            \
-            LOAD(y0, pb + k * 32);                                                                               \
-            LOAD(y1, pb1 + k * 32);                                                                              \
-            for (int r = 0; r < W; r++) {                                                                        \
-              S x;                                                                                               \
-              LOAD(x, pa + k * 32 + sizeof(S) * r);                                                              \
-              acc[r][0] = acc[r][0] + x * y0;                                                                    \
-              acc[r][1] = acc[r][1] + x * y1;                                                                    \
-            }                                                                                                    \
-          }                                                                                                      \
-          for (int r = 0; r < W; r++)                                                                            \
-            for (int h = 0; h <= two; h++) {                                                                     \
-              uint8_t *po = base + out + (W * gi + r) * ldo + 8 * W * (gj + h);                                  \
-              WV o, wide = __builtin_convertvector(acc[r][h], WV);                                               \
-              LOAD(o, po);                                                                                       \
-              o = o + wide;                                                                                      \
-              STORE(po, o);                                                                                      \
-            }                                                                                                    \
-        }                                                                                                        \
+        const uint8_t *pa = base + panels + gi * bytes, *pb = base + panels + gj * bytes;                       \
+        const uint8_t *pb1 = two ? pb + bytes : pb;                                                              \
+        PANEL_PAIR(S, V, WV, RUN);                                                                               \
         gj += two ? 2 : 1;                                                                                       \
       }                                                                                                          \
+  }
+
+/*
+ * The similarity products of the replicate metrics (src/numeric/product_kernel.ts): for every panel gj < nb
+ * of b (outside) and gi < na of a, the 16 dot products of their 4 columns of doubles over `len` positions,
+ * summed from +0 in order, added to out's block (gi, gj).
+ */
+#define PRODUCT(name, attributes)                                                                                \
+  attributes static void name(uint8_t *base, uint64_t a, uint64_t na, uint64_t b, uint64_t nb, uint64_t len,    \
+                              uint64_t out, uint64_t ldo) {                                                      \
+    const uint64_t bytes = len * 32;                                                                             \
+    for (uint64_t gj = 0; gj < nb; gj += 2) {                                                                    \
+      const int two = gj + 1 < nb;                                                                               \
+      const uint8_t *pb = base + b + gj * bytes, *pb1 = two ? pb + bytes : pb;                                  \
+      for (uint64_t gi = 0; gi < na; gi++) {                                                                     \
+        const uint8_t *pa = base + a + gi * bytes;                                                               \
+        PANEL_PAIR(double, v4d, v4d, 0);                                                                         \
+      }                                                                                                          \
+    }                                                                                                            \
   }
 
 /* The kernels at each instruction set, widest first. */
 typedef void Gemm64Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, int, uint8_t *);
 typedef void Gemm32Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, float, uint8_t *);
 typedef void GramFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef void ProductFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 typedef struct {
   const char *name;
   int (*supported)(void);
   Gemm64Fn *gemm64;
   Gemm32Fn *gemm32;
   GramFn *gram64, *gram32;
+  ProductFn *product64;
 } Level;
 
-#define KERNELS(suffix) LEVEL_##suffix##_gemm64, LEVEL_##suffix##_gemm32, LEVEL_##suffix##_gram64, LEVEL_##suffix##_gram32
+#define KERNELS(suffix) LEVEL_##suffix##_gemm64, LEVEL_##suffix##_gemm32, LEVEL_##suffix##_gram64, LEVEL_##suffix##_gram32, LEVEL_##suffix##_product64
 #if !defined(__x86_64__) || !(defined(__GNUC__) || defined(__clang__))
 #error "the native kernels are for x86-64 CPUs with AVX2 or AVX-512 (elsewhere the WebAssembly kernels are as wide)"
 #endif
@@ -369,6 +397,14 @@ static int call(napi_env env, napi_callback_info info, size_t argc, napi_value *
   return 1;
 }
 
+/* The start of every function below: its N arguments, the first INTS integers after the memory into v. */
+#define CALL(N, INTS)                                                                 \
+  napi_value argv[N];                                                                 \
+  uint8_t *base;                                                                      \
+  uint64_t length, v[INTS];                                                           \
+  const Level *level;                                                                 \
+  if (!call(env, info, N, argv, INTS, v, &base, &length, &level)) return NULL
+
 /* A scratch buffer of `bytes` (freed by the caller), or NULL with an exception pending. */
 static uint8_t *scratch(napi_env env, uint64_t bytes) {
   uint8_t *buffer = malloc(bytes);
@@ -378,11 +414,7 @@ static uint8_t *scratch(napi_env env, uint64_t bytes) {
 
 /* gemm64(memory, a, lda, b, ldb, c, ldc, m, n, k, step, carry) */
 static napi_value Gemm64(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  uint8_t *base;
-  uint64_t length, v[11];
-  const Level *level;
-  if (!call(env, info, 12, argv, 11, v, &base, &length, &level)) return NULL;
+  CALL(12, 11);
   uint64_t a = v[0], lda = v[1], b = v[2], ldb = v[3], c = v[4], ldc = v[5], m = v[6], n = v[7], k = v[8], step = v[9];
   if (m && n && k && (!inside(env, length, extent(a, m, lda, k, step, 8)) || !inside(env, length, extent(b, k, ldb, n, 8, 8)))) return NULL;
   if (!inside(env, length, extent(c, m, ldc, n, 8, 8))) return NULL;
@@ -397,13 +429,9 @@ static napi_value Gemm64(napi_env env, napi_callback_info info) {
 
 /* gemm32(memory, a, lda, b, ldb, c, ldc, m, n, k, bias, slopeBits, transposed) */
 static napi_value Gemm32(napi_env env, napi_callback_info info) {
-  napi_value argv[13];
-  uint8_t *base;
-  uint64_t length, v[10];
+  CALL(13, 10);
   int32_t slopeBits;
   bool transposed;
-  const Level *level;
-  if (!call(env, info, 13, argv, 10, v, &base, &length, &level)) return NULL;
   if (napi_get_value_int32(env, argv[11], &slopeBits) != napi_ok || napi_get_value_bool(env, argv[12], &transposed) != napi_ok) {
     napi_throw_type_error(env, NULL, "ads native kernel: the slope must be float32 bits and `transposed` a boolean");
     return NULL;
@@ -424,11 +452,7 @@ static napi_value Gemm32(napi_env env, napi_callback_info info) {
 
 /* gram64 / gram32 (memory, panels, gj0, gj1, len, out, ldo) */
 static napi_value Gram(napi_env env, napi_callback_info info, int wide) {
-  napi_value argv[7];
-  uint8_t *base;
-  uint64_t length, v[6];
-  const Level *level;
-  if (!call(env, info, 7, argv, 6, v, &base, &length, &level)) return NULL;
+  CALL(7, 6);
   uint64_t panels = v[0], gj0 = v[1], gj1 = v[2], len = v[3], out = v[4], ldo = v[5];
   const uint64_t width = wide ? 4 : 8;
   if (gj0 >= gj1) return NULL;
@@ -441,12 +465,23 @@ static napi_value Gram(napi_env env, napi_callback_info info, int wide) {
 static napi_value Gram64(napi_env env, napi_callback_info info) { return Gram(env, info, 1); }
 static napi_value Gram32(napi_env env, napi_callback_info info) { return Gram(env, info, 0); }
 
-/* An object of the four functions at `level`. */
+/* product64(memory, a, na, b, nb, len, out, ldo) */
+static napi_value Product64(napi_env env, napi_callback_info info) {
+  CALL(8, 7);
+  uint64_t a = v[0], na = v[1], b = v[2], nb = v[3], len = v[4], out = v[5], ldo = v[6];
+  if (!na || !nb) return NULL;
+  if (len && (!inside(env, length, a + na * len * 32) || !inside(env, length, b + nb * len * 32))) return NULL;
+  if (!inside(env, length, extent(out, 4 * na, ldo, 4 * nb, 8, 8))) return NULL;
+  level->product64(base, a, na, b, nb, len, out, ldo);
+  return NULL;
+}
+
+/* An object of the functions at `level`. */
 static napi_value levelObject(napi_env env, const Level *level) {
   static const struct {
     const char *name;
     napi_callback callback;
-  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}};
+  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}, {"product64", Product64}};
   napi_value object, value;
   napi_create_object(env, &object);
   for (size_t f = 0; f < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; f++) {
@@ -459,7 +494,7 @@ static napi_value levelObject(napi_env env, const Level *level) {
 }
 
 /*
- * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, and `isa`, that
+ * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, and `isa`, that
  * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`.
  */
 NAPI_MODULE_INIT() {

@@ -9,3 +9,4 @@ GEMM32(LEVEL(gemm32), ROWS32_16, ROWS32_8, TARGET)
 
 GRAM(LEVEL(gram64), double, v4d, v4d, 0, TARGET)
 GRAM(LEVEL(gram32), float, v8f, v8d, FLUSH32, TARGET)
+PRODUCT(LEVEL(product64), TARGET)

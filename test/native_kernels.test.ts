@@ -5,6 +5,7 @@ import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
 import { kernelsInUse, nativeKernelLevels, nativeKernels } from '../src/numeric/native.ts';
+import { productModule } from '../src/numeric/product_kernel.ts';
 import { stream } from '../src/random/streams.ts';
 import { selectBackend } from '../src/runtime/backend.ts';
 import { float32Bits, fusedKernels, fusedModule } from '../src/training/fused_kernel.ts';
@@ -106,6 +107,27 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
       expect(results[1].some((v) => v !== 0)).toBe(true);
       expect(same(results[0], results[1]), name).toBe(true);
     }
+  });
+
+  it.each(levels.map((level) => [level.isa, level] as const))('product64 (%s): A·Bᵀ over panels of 4 doubles, the bits of the WebAssembly kernel', (_, level) => {
+    // 5 panels of a against 7 of b (an odd count: the last without a partner), twice into the same out.
+    const [na, nb, len] = [5, 7, 301];
+    const [a, b, out] = [0, na * len * 32, (na + nb) * len * 32];
+    const ldo = nb * 4 * 8;
+    const bytes = out + na * 4 * ldo;
+    const values = spread((na + nb) * len * 4, 11);
+    const results = [null, level].map((kernels) => {
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+      new Float64Array(memory.buffer).set(values);
+      const product = kernels
+        ? (...args: [number, number, number, number, number, number, number]) => kernels.product64(memory.buffer, ...args)
+        : (new WebAssembly.Instance(productModule(false)!, { env: { memory } }).exports.product as (...args: number[]) => void);
+      product(a, na, b, nb, len, out, ldo);
+      product(b, 3, a, 2, len - 5, out, ldo);
+      return new Float64Array(memory.buffer, out, (bytes - out) / 8).slice();
+    });
+    expect(results[1].some((v) => v !== 0)).toBe(true);
+    expect(same(results[0], results[1])).toBe(true);
   });
 
   it('trains an autoencoder to the same bytes as the WebAssembly kernels, on one thread and on two', () => {

@@ -26,6 +26,8 @@ export interface NativeKernels {
   /** gram_kernel.ts's `gram` (float64, panels of 4) and gram32_kernel.ts's (float32 runs, panels of 8). */
   gram64(memory: KernelMemory, panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number): void;
   gram32(memory: KernelMemory, panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number): void;
+  /** product_kernel.ts's `product` (A·Bᵀ over panels of 4 doubles). */
+  product64(memory: KernelMemory, a: number, na: number, b: number, nb: number, len: number, out: number, ldo: number): void;
   /** The vector instructions the kernels run with on this CPU. */
   isa: string;
 }

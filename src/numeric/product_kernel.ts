@@ -3,7 +3,8 @@
  * the similarity products of the replicate metrics (every query well against every control well for mAP, a
  * Gram matrix for percent replicating's null). Plain JS reaches ~2.5 G multiply-adds/s here; this kernel is
  * gram_kernel.ts's 4×4 block of eight f64x2 accumulators (whose comment explains why WebAssembly, and why
- * the numbers do not change), over a rectangle instead of a triangle.
+ * the numbers do not change), over a rectangle instead of a triangle. Where the native kernels are built
+ * (numeric/native.ts), their product64 computes the same bits with wider vectors.
  *
  * Layout (byte offsets passed in; all doubles): a set of vectors is packed in panels of 4 vectors, panel g at
  * `base + g·len·32`, position t of its 4 vectors side by side at +t·32. out is row-major with `ldo` bytes per
@@ -18,6 +19,7 @@
 export type Product = (a: number, na: number, b: number, nb: number, len: number, out: number, ldo: number) => void;
 
 import { Worker } from 'node:worker_threads';
+import { kernelMemory, NATIVE_ADDON, type NativeKernels, nativeKernels } from './native.ts';
 import {
   addTo, breakIf, compileOrNull, I32_ADD, I32_GE_U, I32_MUL, I32_SHL, i32Const, kernelModuleBytes, localGet, localSet, panelBlock, whileLoop,
 } from './wasm.ts';
@@ -52,7 +54,7 @@ const productBody: number[] = [
 const compiled = new Map<boolean, WebAssembly.Module | null>();
 
 /** The compiled module (with `shared`, over a shared memory), or null where WebAssembly SIMD (or sharing) is unavailable. */
-function productModule(shared: boolean): WebAssembly.Module | null {
+export function productModule(shared: boolean): WebAssembly.Module | null {
   if (!compiled.has(shared)) {
     const fn = { name: 'product', params: 7, i32Locals: ACC - GI, v128Locals: X + 1 - ACC, body: productBody };
     compiled.set(shared, compileOrNull(kernelModuleBytes({ ...fn, sharedMemory: shared })));
@@ -110,23 +112,28 @@ export interface ProductKernel {
  * slowed by the rest of the machine takes fewer; the caller blocks (Atomics.wait) until all are done, so
  * callers stay synchronous. Without shared WebAssembly memory it is one thread.
  */
-export function productKernel(bytes: number, threads = 1): ProductKernel {
+export function productKernel(bytes: number, threads = 1, native: NativeKernels | null = nativeKernels()): ProductKernel {
   const shared = threads > 1 ? productModule(true) : null;
   const module = shared ?? productModule(false);
-  if (!module || bytes > MAX_BYTES) {
+  if ((!module && !native) || bytes > MAX_BYTES) {
     const heap = new Float64Array(Math.ceil(bytes / 8));
     const product = productJs(heap);
     return { heap, products: (chunks, na, nb, out, ldo) => chunks.forEach((c) => product(c.a, na, c.b, nb, c.len, out, ldo)), close() {} };
   }
   const pages = Math.ceil(bytes / 65536);
   const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages });
-  const product = new WebAssembly.Instance(module, { env: { memory } }).exports.product as Product;
+  // The native kernel where it is built (numeric/native.ts: the same bits at the CPU's full vector width).
+  const view = kernelMemory(memory);
+  const product: Product = native
+    ? (a, na, b, nb, len, out, ldo) => native.product64(view(), a, na, b, nb, len, out, ldo)
+    : (new WebAssembly.Instance(module!, { env: { memory } }).exports.product as Product);
   const heap = new Float64Array(memory.buffer);
   if (!shared) return { heap, products: (chunks, na, nb, out, ldo) => chunks.forEach((c) => product(c.a, na, c.b, nb, c.len, out, ldo)), close() {} };
 
   const control = new Int32Array(new SharedArrayBuffer((CHUNKS + 3 * MAX_CHUNKS) * 4));
+  const workerData = { module, memory, control, layout: LAYOUT, native: native ? NATIVE_ADDON : null };
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { module, memory, control, layout: LAYOUT } });
+    const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData });
     worker.unref();
     return worker;
   });
@@ -192,8 +199,11 @@ function claimRanges(control: Int32Array, product: Product, L: typeof LAYOUT): v
 
 const WORKER = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, layout } = workerData;
-const product = new WebAssembly.Instance(module, { env: { memory } }).exports.product;
+const { module, memory, control, layout, native } = workerData;
+const view = new Uint8Array(memory.buffer);
+const product = native
+  ? ((kernel) => (a, na, b, nb, len, out, ldo) => kernel(view, a, na, b, nb, len, out, ldo))(require(native).product64)
+  : new WebAssembly.Instance(module, { env: { memory } }).exports.product;
 const claimRanges = ${claimRanges.toString()};
 for (;;) {
   const word = Atomics.load(control, layout.CLAIM);
