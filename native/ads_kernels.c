@@ -47,12 +47,17 @@ typedef float v8f __attribute__((vector_size(32)));
  * WebAssembly `gemm`); carry = 1: each entry is summed from C's value over increasing t and stored (its
  * carrying kernel, which `gemmBlocked` calls once per block of k).
  *
- * Loop order, for the caches: 8 columns of C at a time (then 4); within them the sum runs in blocks of K64
- * positions, the 8 × K64 panel of B (16 KB) staying in L1 while every row of A's block goes past it, R rows
- * at a time held in R registers of 8 doubles. Between blocks an entry's running sum waits in C (carry) or in `partial`
+ * Loop order, for the caches: M_BLOCK rows of C at a time; within them 8 columns at a time (then 4); within
+ * those the sum runs in blocks of K64 positions, the 8 × K64 panel of B (16 KB) staying in L1 while every row
+ * of A's block goes past it, R rows at a time held in R registers of 8 doubles. Between blocks an entry's running sum waits in C (carry) or in `partial`
  * (then added to C once, at the end), so each entry still sees its products in increasing t.
  */
 #define K64 256
+/*
+ * Rows a block (both products): the block of A over K64 positions (264 × 256 doubles, 528 KB) stays in L2
+ * while every panel of B goes past it, instead of all of A streaming from memory once per panel.
+ */
+#define M_BLOCK 264
 
 /*
  * acc[r] += A(i + r, t)·B(t, ·) for `count` positions t in order, A's entries scalars S (rows `rs` bytes apart)
@@ -82,18 +87,18 @@ typedef float v8f __attribute__((vector_size(32)));
 /* Panels of W columns while W are left: R rows a block, then 4, then 1. */
 #define PANELS64(R, V, W)                                                                                       \
   for (; j + W <= n; j += W) {                                                                                  \
-    /* Running sums: C's own entries, or this panel's in `partial` (m rows of W, from +0). */                   \
+    /* Running sums: C's own entries, or this panel's in `partial` (a row of W each, from +0). */               \
     uint8_t *at = carry ? base + c + 8 * j : partial;                                                            \
     uint64_t ld = carry ? ldc : 8 * W;                                                                          \
-    if (!carry) memset(partial, 0, m * 8 * W);                                                                  \
+    if (!carry) memset(partial + i0 * 8 * W, 0, (i1 - i0) * 8 * W);                                             \
     for (uint64_t t0 = 0; t0 < k; t0 += K64) {                                                                  \
-      uint64_t t1 = k - t0 < K64 ? k : t0 + K64, i = 0;                                                         \
-      for (; i + R <= m; i += R) BLOCK64(R, V, W);                                                              \
-      for (; i + 4 <= m; i += 4) BLOCK64(4, V, W);                                                              \
-      for (; i < m; i++) BLOCK64(1, V, W);                                                                      \
+      uint64_t t1 = k - t0 < K64 ? k : t0 + K64, i = i0;                                                        \
+      for (; i + R <= i1; i += R) BLOCK64(R, V, W);                                                             \
+      for (; i + 4 <= i1; i += 4) BLOCK64(4, V, W);                                                             \
+      for (; i < i1; i++) BLOCK64(1, V, W);                                                                     \
     }                                                                                                           \
     if (!carry)                                                                                                 \
-      for (uint64_t i = 0; i < m; i++) {                                                                        \
+      for (uint64_t i = i0; i < i1; i++) {                                                                      \
         V o, s;                                                                                                 \
         LOAD(o, base + c + i * ldc + 8 * j);                                                                    \
         LOAD(s, partial + i * 8 * W);                                                                           \
@@ -102,15 +107,17 @@ typedef float v8f __attribute__((vector_size(32)));
       }                                                                                                         \
   }
 
-/* The kernel: panels of 8 columns, then one of 4 (class counts are often 4 more than a multiple of 8), then the rest entry by entry. */
 #define GEMM64(name, R, attributes)                                                                              \
   attributes static void name(uint8_t *base, uint64_t a, uint64_t lda, uint64_t b, uint64_t ldb, uint64_t c,    \
                               uint64_t ldc, uint64_t m, uint64_t n, uint64_t k, uint64_t step, int carry,       \
                               uint8_t *partial) {                                                               \
-    uint64_t j = 0;                                                                                             \
-    PANELS64(R, v8d, 8)                                                                                         \
-    PANELS64(R, v4d, 4)                                                                                         \
-    for (; j < n; j++)                                                                                          \
+    for (uint64_t i0 = 0; i0 < m; i0 += M_BLOCK) {                                                              \
+      const uint64_t i1 = m - i0 < M_BLOCK ? m : i0 + M_BLOCK;                                                  \
+      uint64_t j = 0;                                                                                           \
+      PANELS64(R, v8d, 8)                                                                                       \
+      PANELS64(R, v4d, 4)                                                                                       \
+    }                                                                                                           \
+    for (uint64_t j = n & ~(uint64_t)3; j < n; j++)                                                             \
       for (uint64_t i = 0; i < m; i++) {                                                                        \
         const uint8_t *pa = base + a + i * lda, *pb = base + b + 8 * j;                                         \
         double *pc = (double *)(base + c + i * ldc + 8 * j), s = carry ? *pc : 0, x, y;                         \
@@ -172,19 +179,22 @@ typedef int32_t v8i __attribute__((vector_size(32)));
     for (uint64_t t0 = 0; t0 < k || t0 == 0; t0 += K32) {                                                       \
       const uint64_t t1 = k - t0 < K32 ? k : t0 + K32;                                                          \
       const int first = t0 == 0, last = t1 == k;                                                                \
-      uint64_t i = 0;                                                                                           \
-      for (; i + R <= m; i += R) BLOCK32(R, V, MASK);                                                           \
-      for (; i < m; i++) BLOCK32(1, V, MASK);                                                                   \
+      uint64_t i = i0;                                                                                          \
+      for (; i + R <= i1; i += R) BLOCK32(R, V, MASK);                                                          \
+      for (; i < i1; i++) BLOCK32(1, V, MASK);                                                                  \
     }
 
 #define GEMM32(name, R16, R8, attributes)                                                                       \
   attributes static void name(uint8_t *base, uint64_t a, uint64_t rs, uint64_t ks, uint64_t b, uint64_t ldb,   \
                               uint64_t c, uint64_t ldc, uint64_t m, uint64_t n, uint64_t k, uint64_t bias,      \
                               float slope, uint8_t *partial) {                                                  \
-    uint64_t j = 0;                                                                                             \
-    PANELS32(R16, v16f, v16i)                                                                                   \
-    PANELS32(R8, v8f, v8i)                                                                                      \
-    for (; j < n; j++)                                                                                          \
+    for (uint64_t i0 = 0; i0 < m; i0 += M_BLOCK) {                                                              \
+      const uint64_t i1 = m - i0 < M_BLOCK ? m : i0 + M_BLOCK;                                                  \
+      uint64_t j = 0;                                                                                           \
+      PANELS32(R16, v16f, v16i)                                                                                 \
+      PANELS32(R8, v8f, v8i)                                                                                    \
+    }                                                                                                           \
+    for (uint64_t j = n & ~(uint64_t)7; j < n; j++)                                                             \
       for (uint64_t i = 0; i < m; i++) {                                                                        \
         const uint8_t *pa = base + a + i * rs, *pb = base + b + 4 * j;                                          \
         float s = 0, x, y, bj;                                                                                  \
