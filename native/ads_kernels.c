@@ -452,9 +452,9 @@ static napi_value Gemm32(napi_env env, napi_callback_info info) {
   if (!inside(env, length, extent(c, m, ldc, n, 4, 4)) || !inside(env, length, extent(bias, 1, 0, n, 4, 4))) return NULL;
   float slope;
   memcpy(&slope, &slopeBits, 4);
-  /* Running sums between blocks of the sum: m rows of up to 16 floats. */
-  uint8_t *partial = scratch(env, m * 64 + 64);
-  if (!partial) return NULL;
+  /* Running sums between blocks of the sum, m rows of up to 16 floats: only where there is more than one block. */
+  uint8_t *partial = k > K32 ? scratch(env, m * 64 + 64) : NULL;
+  if (k > K32 && !partial) return NULL;
   level->gemm32(base, a, rs, ks, b, ldb, c, ldc, m, n, k, bias, slope, partial);
   free(partial);
   return NULL;

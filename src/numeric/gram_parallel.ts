@@ -4,7 +4,7 @@ import { gram32Module } from './gram32_kernel.ts';
 import { type Gram, gramModule, MAX_BYTES } from './gram_kernel.ts';
 import { CHUNK, type CrossProductOptions, GRAM_TILE, symmetricFromUpper } from './linalg.ts';
 import { type Matrix, matrix } from './matrix.ts';
-import { NATIVE_ADDON, nativeKernels } from './native.ts';
+import { kernelMemory, NATIVE_ADDON, nativeKernels } from './native.ts';
 
 /**
  * `crossProduct` (XᵀX with centring on the fly) on every core, with the same bits; and the same product
@@ -122,9 +122,9 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
   if (n === 0 || d === 0 || !(module || native) || bytes > MAX_BYTES) return null;
   const pages = Math.ceil(bytes / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const view = new Uint8Array(memory.buffer);
+  const view = kernelMemory(memory);
   const gram: Gram = native
-    ? (panels, gj0, gj1, len, out, ldo) => native[format.native](view, panels, gj0, gj1, len, out, ldo)
+    ? (panels, gj0, gj1, len, out, ldo) => native[format.native](view(), panels, gj0, gj1, len, out, ldo)
     : (new WebAssembly.Instance(module!, { env: { memory } }).exports.gram as Gram);
   const heap = format.view(memory.buffer);
   const out64 = new Float64Array(memory.buffer);
