@@ -29,8 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "float_fields.h"
+#include "value_counts.h"
+
 /* Raised whenever the contract of an exported function changes; the loader refuses any other. */
-#define ADS_KERNELS_VERSION 1
+#define ADS_KERNELS_VERSION 2
 
 typedef double v8d __attribute__((vector_size(64)));
 typedef double v4d __attribute__((vector_size(32)));
@@ -486,6 +489,150 @@ static napi_value Product64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A typed array's elements (of `type`), over an ArrayBuffer or a SharedArrayBuffer; 0 if it is not one. */
+static int elementsOf(napi_env env, napi_value value, napi_typedarray_type type, void **data, int64_t *count) {
+  bool is;
+  napi_typedarray_type got;
+  size_t n, offset;
+  napi_value buffer;
+  if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return 0;
+  if (napi_get_typedarray_info(env, value, &got, &n, data, &buffer, &offset) != napi_ok || got != type) return 0;
+  *count = (int64_t)n;
+  return *data != NULL || n == 0;
+}
+
+/* floatFields(text, from, to, width, slot, k, out, rest): float_fields.ts's readFloatFields (float_fields.c). */
+static napi_value FloatFields(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  size_t got = 8;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != 8) {
+    napi_throw_type_error(env, NULL, "ads native floatFields: wrong number of arguments");
+    return NULL;
+  }
+  uint8_t *text, *rest;
+  int32_t *slot;
+  double *out;
+  int64_t length, slots, outLength, restLength;
+  if (!elementsOf(env, argv[0], napi_uint8_array, (void **)&text, &length) || !elementsOf(env, argv[4], napi_int32_array, (void **)&slot, &slots) ||
+      !elementsOf(env, argv[6], napi_float64_array, (void **)&out, &outLength) || !elementsOf(env, argv[7], napi_uint8_array, (void **)&rest, &restLength)) {
+    napi_throw_type_error(env, NULL, "ads native floatFields: text and rest must be Uint8Arrays, slot an Int32Array, out a Float64Array");
+    return NULL;
+  }
+  uint64_t v[4];
+  napi_value ints[4] = {argv[1], argv[2], argv[3], argv[5]};
+  if (!integers(env, ints, 4, v)) return NULL;
+  const int64_t from = (int64_t)v[0], to = (int64_t)v[1];
+  if (from > to || to > length) {
+    napi_throw_range_error(env, NULL, "ads native floatFields: the part must lie inside the text");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int64(env, readFloatFields(text, length, from, to, (int64_t)v[2], slot, slots, (int64_t)v[3], out, outLength, rest, restLength), &result);
+  return result;
+}
+
+/* The largest of `count` indices, or −1 where one is negative (or there are none). */
+static int64_t largestIndex(const int32_t *at, int64_t count) {
+  int64_t top = -1;
+  for (int64_t q = 0; q < count; q++) {
+    if (at[q] < 0) return -1;
+    if (at[q] > top) top = at[q];
+  }
+  return top;
+}
+
+/* valueCounts(data, stride, rows, cols, out): frequency_threshold.ts's counts per column (value_counts.c). */
+static napi_value ValueCounts(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  size_t got = 5;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != 5) {
+    napi_throw_type_error(env, NULL, "ads native valueCounts: wrong number of arguments");
+    return NULL;
+  }
+  double *data, *out;
+  int32_t *rows, *cols;
+  int64_t length, n, d, outLength;
+  if (!elementsOf(env, argv[0], napi_float64_array, (void **)&data, &length) || !elementsOf(env, argv[2], napi_int32_array, (void **)&rows, &n) ||
+      !elementsOf(env, argv[3], napi_int32_array, (void **)&cols, &d) || !elementsOf(env, argv[4], napi_float64_array, (void **)&out, &outLength)) {
+    napi_throw_type_error(env, NULL, "ads native valueCounts: data and out must be Float64Arrays, rows and cols Int32Arrays");
+    return NULL;
+  }
+  uint64_t stride;
+  if (!integers(env, argv + 1, 1, &stride)) return NULL;
+  const int64_t topRow = largestIndex(rows, n), topCol = largestIndex(cols, d);
+  if ((n && topRow < 0) || (d && topCol < 0) || (n && d && topRow * (int64_t)stride + topCol >= length) || outLength < 3 * d) {
+    napi_throw_range_error(env, NULL, "ads native valueCounts: a row or column lies outside the matrix, or out is too short");
+    return NULL;
+  }
+  if (!valueCounts(data, (int64_t)stride, rows, n, cols, d, out)) napi_throw_error(env, NULL, "ads native valueCounts: out of memory");
+  return NULL;
+}
+
+/*
+ * packPanels(memory, at, width, data, stride, rows, r0, len, cols, center, scale): gram_parallel.ts's `pack`
+ * of one chunk: rows rows[r0 + r] (r < len) of columns cols[k] of the row-major float64 matrix `data`, each
+ * less center[k] and times scale[k] (where `scale` is not empty), into panels of `width` columns at byte `at`
+ * of the memory: row r of column k at element r·width + ⌊k / width⌋·len·width + k mod width, as doubles for
+ * width 4 and as floats (rounded to nearest, as a Float32Array stores) for width 8. The same arithmetic,
+ * in the same order, as the JavaScript.
+ */
+static napi_value PackPanels(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  size_t got = 11;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != 11) {
+    napi_throw_type_error(env, NULL, "ads native packPanels: wrong number of arguments");
+    return NULL;
+  }
+  uint8_t *base;
+  uint64_t length;
+  double *data, *center, *scale;
+  int32_t *rows, *cols;
+  int64_t dataLength, nRows, d, centerLength, scaleLength;
+  if (!memoryOf(env, argv[0], &base, &length) || !elementsOf(env, argv[3], napi_float64_array, (void **)&data, &dataLength) ||
+      !elementsOf(env, argv[5], napi_int32_array, (void **)&rows, &nRows) || !elementsOf(env, argv[8], napi_int32_array, (void **)&cols, &d) ||
+      !elementsOf(env, argv[9], napi_float64_array, (void **)&center, &centerLength) || !elementsOf(env, argv[10], napi_float64_array, (void **)&scale, &scaleLength)) {
+    napi_throw_type_error(env, NULL, "ads native packPanels: the memory, then Float64Arrays data, center and scale and Int32Arrays rows and cols");
+    return NULL;
+  }
+  uint64_t v[5];
+  napi_value ints[5] = {argv[1], argv[2], argv[4], argv[6], argv[7]};
+  if (!integers(env, ints, 5, v)) return NULL;
+  const uint64_t at = v[0], width = v[1], stride = v[2], r0 = v[3], len = v[4];
+  const int64_t topCol = largestIndex(cols, d);
+  const uint64_t size = width == 4 ? 8 : 4;
+  if ((width != 4 && width != 8) || (scaleLength && scaleLength < d) || centerLength < d || r0 + len > (uint64_t)nRows) {
+    napi_throw_range_error(env, NULL, "ads native packPanels: width must be 4 or 8, center and scale as long as cols, and the chunk among the rows");
+    return NULL;
+  }
+  if (len == 0 || d == 0) return NULL;
+  const int64_t topRow = largestIndex(rows + r0, (int64_t)len);
+  if (topRow < 0 || topCol < 0 || topRow * (int64_t)stride + topCol >= dataLength) {
+    napi_throw_range_error(env, NULL, "ads native packPanels: a row or column lies outside the matrix");
+    return NULL;
+  }
+  const uint64_t groups = ((uint64_t)d + width - 1) / width;
+  if (!inside(env, length, at + groups * len * width * size)) return NULL;
+  const uint64_t panel = len * width;
+  for (uint64_t r = 0; r < len; r++) {
+    const double *row = data + rows[r0 + r] * (int64_t)stride;
+    const uint64_t to = r * width;
+    if (width == 4) {
+      double *out = (double *)(base + at) + to;
+      for (int64_t k = 0; k < d; k++) {
+        const double value = scaleLength ? (row[cols[k]] - center[k]) * scale[k] : row[cols[k]] - center[k];
+        memcpy(out + (k >> 2) * panel + (k & 3), &value, 8);
+      }
+    } else {
+      float *out = (float *)(base + at) + to;
+      for (int64_t k = 0; k < d; k++) {
+        const float value = (float)(scaleLength ? (row[cols[k]] - center[k]) * scale[k] : row[cols[k]] - center[k]);
+        memcpy(out + (k >> 3) * panel + (k & 7), &value, 4);
+      }
+    }
+  }
+  return NULL;
+}
+
 /* An object of the functions at `level`. */
 static napi_value levelObject(napi_env env, const Level *level) {
   static const struct {
@@ -505,7 +652,9 @@ static napi_value levelObject(napi_env env, const Level *level) {
 
 /*
  * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, and `isa`, that
- * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`.
+ * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`,
+ * and the scalar functions every x86-64 CPU gets: `floatFields`, the CSV parser of float_fields.c, and
+ * `valueCounts`, the column counts of value_counts.c, and `packPanels`, the Gram products' packing.
  */
 NAPI_MODULE_INIT() {
   napi_value levels, value;
@@ -519,6 +668,14 @@ NAPI_MODULE_INIT() {
   /* Without a level there are no kernels: `levels` is empty and the loader says why. */
   if (best) exports = levelObject(env, best);
   napi_set_named_property(env, exports, "levels", levels);
+  /* The scalar functions: every x86-64 CPU gets them, with or without a vector level. */
+  floatFieldsInit();
+  napi_create_function(env, "floatFields", NAPI_AUTO_LENGTH, FloatFields, NULL, &value);
+  napi_set_named_property(env, exports, "floatFields", value);
+  napi_create_function(env, "valueCounts", NAPI_AUTO_LENGTH, ValueCounts, NULL, &value);
+  napi_set_named_property(env, exports, "valueCounts", value);
+  napi_create_function(env, "packPanels", NAPI_AUTO_LENGTH, PackPanels, NULL, &value);
+  napi_set_named_property(env, exports, "packPanels", value);
   napi_create_int32(env, ADS_KERNELS_VERSION, &value);
   napi_set_named_property(env, exports, "version", value);
   return exports;

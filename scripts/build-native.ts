@@ -1,8 +1,8 @@
 /**
- * `npm run build`, last: compiles native/ads_kernels.c into build/ads_kernels.node with the C compiler found
+ * `npm run build`, last: compiles native/*.c into build/ads_kernels.node with the C compiler found
  * ($CC, else cc), against the Node-API headers of the node-api-headers package. Optional by design: without a
- * compiler, or where it fails, this says so and exits 0, and every kernel runs in WebAssembly with the same
- * results (src/numeric/native.ts). The flags matter for the numbers: -ffp-contract=off keeps each product
+ * compiler, or where it fails, this says so and exits 0, and every kernel runs in WebAssembly (the CSV parser
+ * in JavaScript) with the same results (src/numeric/native.ts). The flags matter for the numbers: -ffp-contract=off keeps each product
  * and sum rounded apart, as WebAssembly rounds them; nothing like -ffast-math, which would reorder sums and
  * flush subnormals.
  */
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_ADDON } from '../src/numeric/native.ts';
 
-const source = fileURLToPath(new URL('../native/ads_kernels.c', import.meta.url));
+const sources = ['ads_kernels.c', 'float_fields.c', 'value_counts.c'].map((file) => fileURLToPath(new URL(`../native/${file}`, import.meta.url)));
 
 function headers(): string | null {
   try {
@@ -41,7 +41,7 @@ if (!include) skip('no Node-API headers found (the node-api-headers package is a
 mkdirSync(dirname(NATIVE_ADDON), { recursive: true });
 // Written beside and renamed into place, so a process starting meanwhile never loads half a file.
 const partial = `${NATIVE_ADDON}.${process.pid}.tmp`;
-const args = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-fast-math', '-Wall', '-I', include, source, '-o', partial];
+const args = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-fast-math', '-Wall', '-I', include, ...sources, '-o', partial];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 const built = spawnSync(cc, args, { encoding: 'utf8' });
 if (built.status !== 0) {

@@ -6,7 +6,8 @@ import { blocklist } from '../src/preprocess/feature_select/blocklist.ts';
 import { correlationThreshold, pearsonMatrix } from '../src/preprocess/feature_select/correlation_threshold.ts';
 import { dropNaColumns } from '../src/preprocess/feature_select/drop_na_columns.ts';
 import { dropOutliers } from '../src/preprocess/feature_select/drop_outliers.ts';
-import { frequencyThreshold } from '../src/preprocess/feature_select/frequency_threshold.ts';
+import { frequencyThreshold, valueCounts } from '../src/preprocess/feature_select/frequency_threshold.ts';
+import { nativeValueCounts } from '../src/numeric/native.ts';
 import { varianceThreshold } from '../src/preprocess/feature_select/variance_threshold.ts';
 import type { StageContext } from '../src/run/stage.ts';
 import { selectProfileFeatures, selectStage } from '../src/stages/select.ts';
@@ -125,6 +126,26 @@ describe('frequencyThreshold counting', () => {
       expect(out[j].detail).toContain(`${distinct} distinct values / 300 rows`);
     });
   });
+
+  /** `valueCounts` by `counter` (null: the JavaScript) against sorting, over a view of some rows and columns. */
+  function countsAsSorting(counter: ReturnType<typeof nativeValueCounts>) {
+    let seed = 11;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const pools = [() => Math.floor(next() * 7), () => (next() < 0.5 ? 0 : -0), () => (next() < 0.3 ? NaN : Math.floor(next() * 3)), () => next()];
+    // 300 columns: the native gather takes 128 at a time.
+    const columns = Array.from({ length: 300 }, (_, j) => Array.from({ length: 500 }, pools[j % pools.length]));
+    const x = fromColumns(columns);
+    const rows = Int32Array.from({ length: 250 }, (_, i) => 2 * i + (i % 2));
+    const cols = Int32Array.from({ length: 290 }, (_, k) => (k * 7) % 300);
+    const counts = valueCounts({ source: x, rows, cols }, counter);
+    cols.forEach((c, k) => {
+      const { distinct, first, second } = sortedCounts(Array.from(rows, (r) => columns[c][r]));
+      expect([k, ...counts.subarray(3 * k, 3 * k + 3)]).toEqual([k, distinct, first, second]);
+    });
+  }
+  it('counts in JavaScript as sorting would, over a view of some rows and columns', () => countsAsSorting(null));
+  const native = nativeValueCounts();
+  it.skipIf(!native)(`counts natively as sorting would, past a block of columns${native ? '' : ' [skipped: the native addon is not built]'}`, () => countsAsSorting(native));
 });
 
 describe('varianceThreshold', () => {

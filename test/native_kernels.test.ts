@@ -4,7 +4,9 @@ import { gemmKernel } from '../src/classify/gemm_kernel.ts';
 import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
-import { kernelsInUse, nativeKernelLevels, nativeKernels } from '../src/numeric/native.ts';
+import { kernelsInUse, nativeKernelLevels, nativeKernels, nativePackPanels } from '../src/numeric/native.ts';
+import { packPanels } from '../src/numeric/gram_parallel.ts';
+import { matrix } from '../src/numeric/matrix.ts';
 import { productModule } from '../src/numeric/product_kernel.ts';
 import { stream } from '../src/random/streams.ts';
 import { selectBackend } from '../src/runtime/backend.ts';
@@ -197,5 +199,45 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
     expect(() => (native!.gemm64 as (...args: unknown[]) => void)(buffer, 0)).toThrow(TypeError);
     expect(() => native!.gemm64(new Float64Array(buffer) as unknown as ArrayBuffer, 0, 32, 128, 32, 256, 32, 4, 4, 4, 8, 0)).toThrow(TypeError);
     expect(heap.every((v) => v === 1)).toBe(true);
+  });
+});
+
+const pack = nativePackPanels();
+describe.skipIf(!pack)(`the native packing of Gram panels${pack ? '' : ' [skipped: the native addon is not built]'}`, () => {
+  it.each([
+    [4, false],
+    [4, true],
+    [8, false],
+    [8, true],
+  ] as const)('packs panels of %i, scaled: %s, to the bytes of the JavaScript, over chosen rows and columns', (width, scaled) => {
+    const x = matrix(40, 23, spread(40 * 23, 9));
+    const rows = Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 40);
+    const cols = Int32Array.from({ length: 21 }, (_, k) => (k * 5) % 23);
+    const center = spread(21, 10);
+    const scale = scaled ? Float64Array.from({ length: 21 }, (_, k) => 2 ** ((k % 9) - 4)) : new Float64Array(0);
+    // Chunk rows 5 … 24 (len 20), into panels at element 16 of each memory.
+    const Type = width === 4 ? Float64Array : Float32Array;
+    const groups = Math.ceil(21 / width);
+    const elements = 16 + groups * 20 * width + 8;
+    const theirs = new Type(elements).fill(-1);
+    packPanels(theirs, 16, width, x, rows, 5, 20, cols, center, scaled ? scale : undefined);
+    const memory = new Uint8Array(new SharedArrayBuffer(elements * Type.BYTES_PER_ELEMENT));
+    new Type(memory.buffer).fill(-1);
+    pack!(memory, 16 * Type.BYTES_PER_ELEMENT, width, x.data, x.cols, rows, 5, 20, cols, center, scale);
+    expect(same(memory, theirs)).toBe(true);
+  });
+
+  it('refuses a chunk, a row or a column outside the matrix or the memory', () => {
+    const x = matrix(4, 3, new Float64Array(12));
+    const memory = new Uint8Array(4 * 4 * 8);
+    const all = Int32Array.of(0, 1, 2, 3);
+    const center = new Float64Array(4);
+    pack!(memory, 0, 4, x.data, 3, all, 0, 4, Int32Array.of(0, 1, 2), center, new Float64Array(0));
+    expect(() => pack!(memory, 8, 4, x.data, 3, all, 0, 4, Int32Array.of(0, 1, 2), center, new Float64Array(0))).toThrow(RangeError);
+    expect(() => pack!(memory, 0, 4, x.data, 3, all, 1, 4, Int32Array.of(0, 1, 2), center, new Float64Array(0))).toThrow(RangeError);
+    expect(() => pack!(memory, 0, 4, x.data, 3, Int32Array.of(0, 4), 0, 2, Int32Array.of(0), center, new Float64Array(0))).toThrow(RangeError);
+    expect(() => pack!(memory, 0, 4, x.data, 3, all, 0, 4, Int32Array.of(0, 3), center, new Float64Array(0))).toThrow(RangeError);
+    expect(() => pack!(memory, 0, 4, x.data, 3, all, 0, 4, Int32Array.of(0, -1), center, new Float64Array(0))).toThrow(RangeError);
+    expect(() => pack!(memory, 0, 6 as 4, x.data, 3, all, 0, 4, Int32Array.of(0), center, new Float64Array(0))).toThrow(RangeError);
   });
 });

