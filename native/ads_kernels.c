@@ -26,6 +26,7 @@
  */
 #include <node_api.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -489,6 +490,16 @@ static napi_value Product64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The call's `argc` arguments into argv; 0, with a TypeError naming `name` pending, for any other number. */
+static int argumentsOf(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, const char *name) {
+  size_t got = argc;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) == napi_ok && got == argc) return 1;
+  char message[96];
+  snprintf(message, sizeof message, "ads native %s: wrong number of arguments", name);
+  napi_throw_type_error(env, NULL, message);
+  return 0;
+}
+
 /* A typed array's elements (of `type`), over an ArrayBuffer or a SharedArrayBuffer; 0 if it is not one. */
 static int elementsOf(napi_env env, napi_value value, napi_typedarray_type type, void **data, int64_t *count) {
   bool is;
@@ -504,11 +515,7 @@ static int elementsOf(napi_env env, napi_value value, napi_typedarray_type type,
 /* floatFields(text, from, to, width, slot, k, out, rest): float_fields.ts's readFloatFields (float_fields.c). */
 static napi_value FloatFields(napi_env env, napi_callback_info info) {
   napi_value argv[8];
-  size_t got = 8;
-  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != 8) {
-    napi_throw_type_error(env, NULL, "ads native floatFields: wrong number of arguments");
-    return NULL;
-  }
+  if (!argumentsOf(env, info, 8, argv, "floatFields")) return NULL;
   uint8_t *text, *rest;
   int32_t *slot;
   double *out;
@@ -541,14 +548,17 @@ static int64_t largestIndex(const int32_t *at, int64_t count) {
   return top;
 }
 
+/* Whether rows[·] × cols[·] of a row-major matrix of `length` elements and row stride `stride` lie inside it. */
+static int insideMatrix(const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, uint64_t stride, int64_t length) {
+  if (n == 0 || d == 0) return 1;
+  const int64_t topRow = largestIndex(rows, n), topCol = largestIndex(cols, d);
+  return topRow >= 0 && topCol >= 0 && topRow * (int64_t)stride + topCol < length;
+}
+
 /* valueCounts(data, stride, rows, cols, out): frequency_threshold.ts's counts per column (value_counts.c). */
 static napi_value ValueCounts(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  size_t got = 5;
-  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != 5) {
-    napi_throw_type_error(env, NULL, "ads native valueCounts: wrong number of arguments");
-    return NULL;
-  }
+  if (!argumentsOf(env, info, 5, argv, "valueCounts")) return NULL;
   double *data, *out;
   int32_t *rows, *cols;
   int64_t length, n, d, outLength;
@@ -559,8 +569,7 @@ static napi_value ValueCounts(napi_env env, napi_callback_info info) {
   }
   uint64_t stride;
   if (!integers(env, argv + 1, 1, &stride)) return NULL;
-  const int64_t topRow = largestIndex(rows, n), topCol = largestIndex(cols, d);
-  if ((n && topRow < 0) || (d && topCol < 0) || (n && d && topRow * (int64_t)stride + topCol >= length) || outLength < 3 * d) {
+  if (!insideMatrix(rows, n, cols, d, stride, length) || outLength < 3 * d) {
     napi_throw_range_error(env, NULL, "ads native valueCounts: a row or column lies outside the matrix, or out is too short");
     return NULL;
   }
@@ -578,11 +587,7 @@ static napi_value ValueCounts(napi_env env, napi_callback_info info) {
  */
 static napi_value PackPanels(napi_env env, napi_callback_info info) {
   napi_value argv[11];
-  size_t got = 11;
-  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != 11) {
-    napi_throw_type_error(env, NULL, "ads native packPanels: wrong number of arguments");
-    return NULL;
-  }
+  if (!argumentsOf(env, info, 11, argv, "packPanels")) return NULL;
   uint8_t *base;
   uint64_t length;
   double *data, *center, *scale;
@@ -598,15 +603,13 @@ static napi_value PackPanels(napi_env env, napi_callback_info info) {
   napi_value ints[5] = {argv[1], argv[2], argv[4], argv[6], argv[7]};
   if (!integers(env, ints, 5, v)) return NULL;
   const uint64_t at = v[0], width = v[1], stride = v[2], r0 = v[3], len = v[4];
-  const int64_t topCol = largestIndex(cols, d);
   const uint64_t size = width == 4 ? 8 : 4;
   if ((width != 4 && width != 8) || (scaleLength && scaleLength < d) || centerLength < d || r0 + len > (uint64_t)nRows) {
     napi_throw_range_error(env, NULL, "ads native packPanels: width must be 4 or 8, center and scale as long as cols, and the chunk among the rows");
     return NULL;
   }
   if (len == 0 || d == 0) return NULL;
-  const int64_t topRow = largestIndex(rows + r0, (int64_t)len);
-  if (topRow < 0 || topCol < 0 || topRow * (int64_t)stride + topCol >= dataLength) {
+  if (!insideMatrix(rows + r0, (int64_t)len, cols, d, stride, dataLength)) {
     napi_throw_range_error(env, NULL, "ads native packPanels: a row or column lies outside the matrix");
     return NULL;
   }
