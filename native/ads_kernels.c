@@ -261,8 +261,47 @@ typedef int32_t v8i __attribute__((vector_size(32)));
     }                                                                                                            \
   } while (0)
 
-/* The Gram kernel over panels of W = 32 / sizeof(S) columns of scalars S: the triangle gi ≤ gj, gj in [gj0, gj1). */
-#define GRAM(name, S, V, WV, RUN, attributes)                                                                    \
+/*
+ * PANEL_PAIR for floats with both panels' rows in one vector of 16 lanes (y0's 8, then y1's), where a level has
+ * 512-bit vectors: the same products and sums lane by lane, in half the instructions (the float32 Gram kernel
+ * ran at 36 G multiply-adds/s against 31 with two vectors of 8). Not for doubles: their 4 sums a row in vectors
+ * of 8 would wait on each other (19 G against 23).
+ */
+#define PANEL_PAIR16(S, V, WV, RUN)                                                                              \
+  do {                                                                                                           \
+    for (uint64_t k0 = 0; k0 < len; k0 += RUN) {                                                                \
+      const uint64_t k1 = len - k0 < RUN ? len : k0 + RUN;                                                       \
+      v16f acc[8] = {{0}};                                                                                       \
+      for (uint64_t k = k0; k < k1; k++) {                                                                       \
+        v8f y0, y1;                                                                                              \
+        LOAD(y0, pb + k * 32);                                                                                   \
+        LOAD(y1, pb1 + k * 32);                                                                                  \
+        const v16f y = __builtin_shufflevector(y0, y1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);    \
+        for (int r = 0; r < 8; r++) {                                                                            \
+          float x;                                                                                               \
+          LOAD(x, pa + k * 32 + 4 * r);                                                                          \
+          acc[r] = acc[r] + x * y;                                                                               \
+        }                                                                                                        \
+      }                                                                                                          \
+      for (int r = 0; r < 8; r++) {                                                                              \
+        const v8f halves[2] = {__builtin_shufflevector(acc[r], acc[r], 0, 1, 2, 3, 4, 5, 6, 7),                 \
+                               __builtin_shufflevector(acc[r], acc[r], 8, 9, 10, 11, 12, 13, 14, 15)};          \
+        for (int h = 0; h <= two; h++) {                                                                         \
+          uint8_t *po = base + out + (8 * gi + r) * ldo + 64 * (gj + h);                                         \
+          v8d o, wide = __builtin_convertvector(halves[h], v8d);                                                 \
+          LOAD(o, po);                                                                                           \
+          o = o + wide;                                                                                          \
+          STORE(po, o);                                                                                          \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+  } while (0)
+
+/*
+ * The Gram kernel over panels of W = 32 / sizeof(S) columns of scalars S: the triangle gi ≤ gj, gj in [gj0, gj1).
+ * PAIR: PANEL_PAIR, or PANEL_PAIR16 for floats where the level has 512-bit vectors.
+ */
+#define GRAM(name, S, V, WV, RUN, PAIR, attributes)                                                              \
   attributes static void name(uint8_t *base, uint64_t panels, uint64_t gj0, uint64_t gj1, uint64_t len,         \
                               uint64_t out, uint64_t ldo) {                                                      \
     const uint64_t bytes = len * 32;                                                                             \
@@ -271,7 +310,7 @@ typedef int32_t v8i __attribute__((vector_size(32)));
         const int two = gj + 1 < gj1;                                                                            \
         const uint8_t *pa = base + panels + gi * bytes, *pb = base + panels + gj * bytes;                       \
         const uint8_t *pb1 = two ? pb + bytes : pb;                                                              \
-        PANEL_PAIR(S, V, WV, RUN);                                                                               \
+        PAIR(S, V, WV, RUN);                                                                                     \
         gj += two ? 2 : 1;                                                                                       \
       }                                                                                                          \
   }
@@ -319,7 +358,9 @@ typedef struct {
 #define ROWS64 12
 #define ROWS32_16 12
 #define ROWS32_8 12
+#define PAIR32 PANEL_PAIR16
 #include "kernels.h"
+#undef PAIR32
 #undef LEVEL
 #undef TARGET
 #undef ROWS64
@@ -331,6 +372,7 @@ typedef struct {
 #define ROWS64 4
 #define ROWS32_16 4
 #define ROWS32_8 8
+#define PAIR32 PANEL_PAIR
 #include "kernels.h"
 static int hasAvx512(void) {
   __builtin_cpu_init();

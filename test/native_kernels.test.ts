@@ -221,8 +221,9 @@ describe.skipIf(!pack)(`the native packing of Gram panels${pack ? '' : ' [skippe
     const elements = 16 + groups * 20 * width + 8;
     const theirs = new Type(elements).fill(-1);
     packPanels(theirs, 16, width, x, rows, 5, 20, cols, center, scaled ? scale : undefined);
+    // On shared memory, as the Gram products pack it.
     const memory = new Uint8Array(new SharedArrayBuffer(elements * Type.BYTES_PER_ELEMENT));
-    new Type(memory.buffer).fill(-1);
+    (width === 4 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer)).fill(-1);
     pack!(memory, 16 * Type.BYTES_PER_ELEMENT, width, x.data, x.cols, rows, 5, 20, cols, center, scale);
     expect(same(memory, theirs)).toBe(true);
   });
