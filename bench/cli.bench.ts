@@ -6,8 +6,10 @@
  * time on one core (--jobs 1, runtime.threads=1: the anchor), one at a time on every core (--jobs 1,
  * runtime.threads=auto) and two at a time (--jobs 2), alternated ADS_BENCH_ROUNDS times (default 3), each line
  * with its fastest round, its speed-up over the anchor and its CPU seconds (workers included: the anchor's
- * own exceed its wall seconds, as V8's compiler and collector threads use the idle core):
- *   {"bench":"jobs","runs":6,"jobs":2,"threads":"auto","seconds":…,"speedup_vs_one_core":…,"cpu_seconds":…,"rounds":3,"round_seconds":[…],"cores":…,"load_average":[…]}
+ * own exceed its wall seconds, as V8's compiler and collector threads, and the thread that inflates a
+ * CSV.gz, use the idle core). Where `taskset` is found, the anchor also runs confined to one CPU (`pinned`),
+ * the core idle indeed, and each line gives its speed-up over that too (`speedup_vs_pinned_core`):
+ *   {"bench":"jobs","runs":6,"jobs":2,"threads":"auto","seconds":…,"speedup_vs_one_core":…,"speedup_vs_pinned_core":…,"cpu_seconds":…,"rounds":3,"round_seconds":[…],"cores":…,"load_average":[…]}
  * It once ran a shortened sweep (100 epochs, no SHAP); with runs of about a second each it measured the
  * workers' start, not running two at a time.
  */
@@ -57,32 +59,38 @@ for (const [command, args] of [
 // (runtime.threads: auto, the default), and two at a time. The three alternate, ADS_BENCH_ROUNDS times (default
 // 3), each line keeping its fastest round: a shared machine's speed drifts by a quarter within minutes, so
 // variants run one after the other once each would compare the drift as much as the variants.
-const variants = [
+const pinnable = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const variants: { jobs: number; threads: string; pinned?: true }[] = [
   { jobs: 1, threads: '1' },
   { jobs: 1, threads: 'auto' },
   { jobs: 2, threads: 'auto' },
+  ...(pinnable ? [{ jobs: 1, threads: '1', pinned: true as const }] : []),
 ];
+const pinnedAt = variants.findIndex((v) => v.pinned);
 const rounds = Math.max(1, Number(process.env.ADS_BENCH_ROUNDS ?? 3));
 const samples = variants.map(() => [] as { seconds: number; cpuSeconds: number; load: number }[]);
 for (let r = 0; r < rounds; r++) {
-  variants.forEach(({ jobs, threads }, v) => {
+  variants.forEach(({ jobs, threads, pinned }, v) => {
     const dir = mkdtempSync(join(tmpdir(), 'ads-bench-jobs-'));
     const load = loadavg()[0];
-    const { seconds, cpuSeconds } = timeAds(['run', quickstart, '--runs-dir', join(dir, 'runs'), '--jobs', String(jobs), '--set', `runtime.threads=${threads}`, '--no-report', '--plain']);
+    const args = ['run', quickstart, '--runs-dir', join(dir, 'runs'), '--jobs', String(jobs), '--set', `runtime.threads=${threads}`, '--no-report', '--plain'];
+    const { seconds, cpuSeconds } = timeAds(args, pinned ? ['taskset', '-c', '0'] : []);
     rmSync(dir, { recursive: true, force: true });
     samples[v].push({ seconds, cpuSeconds, load });
   });
 }
 const fastest = samples.map((s) => s.reduce((a, b) => (b.seconds < a.seconds ? b : a)));
-variants.forEach(({ jobs, threads }, v) => {
+variants.forEach(({ jobs, threads, pinned }, v) => {
   console.log(
     JSON.stringify({
       bench: 'jobs',
       runs: 6,
       jobs,
       threads,
+      ...(pinned && { pinned: 'taskset -c 0' }),
       seconds: round(fastest[v].seconds),
       speedup_vs_one_core: round(fastest[0].seconds / fastest[v].seconds),
+      ...(pinnedAt >= 0 && { speedup_vs_pinned_core: round(fastest[pinnedAt].seconds / fastest[v].seconds) }),
       cpu_seconds: round(fastest[v].cpuSeconds),
       rounds,
       round_seconds: samples[v].map((x) => round(x.seconds)),

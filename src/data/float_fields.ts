@@ -13,10 +13,10 @@
  * Every value is the double nearest to the decimal (ties to even), as polars' and JavaScript's parsers give
  * it; see `parseDecimal`.
  *
- * Where the native addon is built, its C twin of `readFloatFieldsInJs` (native/float_fields.c: the same
- * statements and the same double operations, so the same values and result) parses instead, four to five
- * times as fast; the JavaScript here stays the rule, and reads any part holding a value that needs
- * JavaScript's own parser.
+ * Where the native addon is built, its C twin of `readFloatFieldsInJs` (native/float_fields.c: the same walk
+ * over records and fields, and the same nearest double, rounded another way) parses instead, about four times
+ * as fast; the JavaScript here stays the rule, and reads any part the C hands back (a value its rounding
+ * cannot decide).
  */
 
 import { FLOAT_FIELDS_HARD, nativeFloatFields } from '../numeric/native.ts';

@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 /**
  * The optional native addon (native/, built by `npm run build` where a C compiler is found): product kernels
  * with the same bits as the WebAssembly kernels they stand in for, at the CPU's full vector width; the CSV
- * parser of data/float_fields.ts with the same values; and the column counts of the frequency filter. Where it is missing, stale or turned off (ADS_NATIVE=0),
- * every caller uses its WebAssembly kernel or its JavaScript and gets the same results, only slower;
- * `kernelsInUse()` says which, for manifests and benchmarks.
+ * parser of data/float_fields.ts with the same values; the column counts of the frequency filter; and the
+ * packing of the Gram products' panels. Where it is missing, stale or turned off (ADS_NATIVE=0), every caller
+ * uses its WebAssembly kernel or its JavaScript and gets the same results, only slower; `kernelsInUse()`
+ * says which products ran, for manifests and benchmarks.
  */
 
 /** The addon's contract version (ADS_KERNELS_VERSION in the C source); any other build is ignored. */
@@ -74,36 +75,31 @@ function load(): { addon: Addon | null; why: string } {
   }
 }
 
-/** The native kernels, or null (then `kernelsInUse` says why). Loaded once per thread. */
-export function nativeKernels(): NativeKernels | null {
+/** The addon, or null (then `loaded.why` says why). Loaded once per thread. */
+function addon(): Addon | null {
   loaded ??= load();
-  return loaded.addon?.gemm64 ? (loaded.addon as NativeKernels) : null;
+  return loaded.addon;
+}
+
+/** The native kernels, or null (then `kernelsInUse` says why). */
+export function nativeKernels(): NativeKernels | null {
+  const kernels = addon();
+  return kernels?.gemm64 ? (kernels as NativeKernels) : null;
 }
 
 /** The native CSV parser, or null where the addon is not loaded. */
-export function nativeFloatFields(): NativeFloatFields | null {
-  loaded ??= load();
-  return loaded.addon?.floatFields ?? null;
-}
-
-/** The native packing of Gram panels, or null where the addon is not loaded. */
-export function nativePackPanels(): NativePackPanels | null {
-  loaded ??= load();
-  return loaded.addon?.packPanels ?? null;
-}
-
+export const nativeFloatFields = (): NativeFloatFields | null => addon()?.floatFields ?? null;
 /** The native column counts, or null where the addon is not loaded. */
-export function nativeValueCounts(): NativeValueCounts | null {
-  loaded ??= load();
-  return loaded.addon?.valueCounts ?? null;
-}
+export const nativeValueCounts = (): NativeValueCounts | null => addon()?.valueCounts ?? null;
+/** The native packing of Gram panels, or null where the addon is not loaded. */
+export const nativePackPanels = (): NativePackPanels | null => addon()?.packPanels ?? null;
 
 /**
  * The kernels at every instruction set this CPU has, widest first (none where the addon is not loaded): a
  * build runs the first here, and on an older CPU a later one, so the tests hold each against WebAssembly.
  */
 export function nativeKernelLevels(): NativeKernels[] {
-  return nativeKernels() ? Object.values(loaded!.addon!.levels) : [];
+  return nativeKernels() ? Object.values(addon()!.levels) : [];
 }
 
 /** Which product kernels this process runs: `native <isa>`, or `webassembly (<why not native>)`. */
