@@ -4,7 +4,7 @@
  * `ValueCounter` stays the rule; this is the same open-addressing table (keyed on the value's bits, linear
  * probing, at most half full) over the same columns, and only counts come out, so the table's order never
  * shows. Here the column gather and the probing run at C's speed: the step takes 0.33 s here against 0.65 s in
- * JavaScript on 14,880 × 1,700. test/frequency_counts.test.ts holds the two against each other.
+ * JavaScript on 14,880 × 1,700. test/feature_select.test.ts holds the two, and each against counting by sorting.
  */
 #include "value_counts.h"
 
