@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_ADDON } from '../src/numeric/native.ts';
 
-const sources = ['ads_kernels.c', 'float_fields.c', 'value_counts.c'].map((file) => fileURLToPath(new URL(`../native/${file}`, import.meta.url)));
+const sources = ['ads_kernels.c', 'column_moments.c', 'float_fields.c', 'value_counts.c'].map((file) => fileURLToPath(new URL(`../native/${file}`, import.meta.url)));
 
 function headers(): string | null {
   try {

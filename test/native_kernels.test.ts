@@ -4,7 +4,8 @@ import { gemmKernel } from '../src/classify/gemm_kernel.ts';
 import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
-import { kernelsInUse, nativeKernelLevels, nativeKernels, nativePackPanels } from '../src/numeric/native.ts';
+import { kernelsInUse, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativePackPanels } from '../src/numeric/native.ts';
+import { columnMoments } from '../src/preprocess/columns.ts';
 import { packPanels } from '../src/numeric/gram_parallel.ts';
 import { matrix } from '../src/numeric/matrix.ts';
 import { productModule } from '../src/numeric/product_kernel.ts';
@@ -240,5 +241,27 @@ describe.skipIf(!pack)(`the native packing of Gram panels${pack ? '' : ' [skippe
     expect(() => pack!(memory, 0, 4, x.data, 3, all, 0, 4, Int32Array.of(0, 3), center, new Float64Array(0))).toThrow(RangeError);
     expect(() => pack!(memory, 0, 4, x.data, 3, all, 0, 4, Int32Array.of(0, -1), center, new Float64Array(0))).toThrow(RangeError);
     expect(() => pack!(memory, 0, 6 as 4, x.data, 3, all, 0, 4, Int32Array.of(0), center, new Float64Array(0))).toThrow(RangeError);
+  });
+});
+
+const moments = nativeColumnMoments();
+describe.skipIf(!moments)(`the native column moments${moments ? '' : ' [skipped: the native addon is not built]'}`, () => {
+  it('gives the bits of the JavaScript: whole matrices and views, missing values, −0, a tail of rows and of columns', () => {
+    // 203 rows (a last quad of 3) × 37 columns (an odd one past the vectors), spread over 2⁻²⁰ … 2²⁰.
+    const x = matrix(203, 37, spread(203 * 37, 11));
+    const rs = stream(12, 'test/native-moments');
+    for (let i = 0; i < x.data.length; i++) {
+      const u = rs.next();
+      if (u < 0.05) x.data[i] = NaN;
+      else if (u < 0.07) x.data[i] = -0;
+    }
+    // A column of nothing but missing values, and one of nothing but −0.
+    for (let r = 0; r < 203; r++) [x.data[r * 37 + 5], x.data[r * 37 + 6]] = [NaN, -0];
+    const views = [x, { source: x, rows: Int32Array.from({ length: 150 }, (_, i) => (i * 4) % 203), cols: Int32Array.from({ length: 30 }, (_, k) => 36 - k) }];
+    for (const view of views) {
+      const ours = columnMoments(view, moments);
+      const theirs = columnMoments(view, null);
+      for (const key of ['count', 'mean', 'variance'] as const) expect([key, same(ours[key], theirs[key])]).toEqual([key, true]);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { type Matrix, type MatrixView, viewOf } from '../numeric/matrix.ts';
+import { type NativeColumnMoments, nativeColumnMoments } from '../numeric/native.ts';
 
 /**
  * Column-wise helpers shared by the scalers and the feature filters. Missing values are NaN and are skipped,
@@ -28,11 +29,18 @@ export interface ColumnMoments {
  * Mean and population variance per column, skipping NaN, with scikit-learn's corrected two-pass formula
  * (`_incremental_mean_and_var`): var = (Σ(x−m)² − (Σ(x−m))²/n) / n. A column with no values gets NaN.
  * Both passes walk the rows in order (row-major, cache-friendly), summing each column in row order.
+ * Natively where the addon is built (native/column_moments.c: the same sums in the same order, so the same
+ * bits, at memory speed).
  */
-export function columnMoments(x: Matrix | MatrixView): ColumnMoments {
-  const { rows, cols: colAt } = viewOf(x);
+export function columnMoments(x: Matrix | MatrixView, native: NativeColumnMoments | null = nativeColumnMoments()): ColumnMoments {
+  const { source, rows, cols: colAt } = viewOf(x);
   const n = rows.length;
   const cols = colAt.length;
+  if (native) {
+    const out = { count: new Float64Array(cols), mean: new Float64Array(cols), variance: new Float64Array(cols) };
+    native(source.data, source.cols, rows, colAt, out.count, out.mean, out.variance);
+    return out;
+  }
   const missing = new Float64Array(cols);
   const sum = new Float64Array(cols);
   const zeros = rowQuads(x);

@@ -1,0 +1,10 @@
+/* Column means and variances of a row-major matrix (column_moments.c). */
+#include <stdint.h>
+
+/*
+ * preprocess/columns.ts's columnMoments over columns cols[·] (d of them) and rows rows[·] (n) of `data` (row
+ * stride `stride`): count, mean and population variance per column into the three arrays. Returns 0 where
+ * memory runs out.
+ */
+int columnMoments(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *count, double *mean,
+                  double *variance);
