@@ -145,7 +145,7 @@ describe('frequencyThreshold counting', () => {
   }
   it('counts in JavaScript as sorting would, over a view of some rows and columns', () => countsAsSorting(null));
   const native = nativeValueCounts();
-  it.skipIf(!native)(`counts natively as sorting would, past a block of columns${native ? '' : ' [skipped: the native addon is not built]'}`, () => countsAsSorting(native));
+  it.skipIf(!native)(`counts natively as sorting would, past a block of columns${native ? '' : ' [skipped: the native addon is not loaded (not built, or ADS_NATIVE=0)]'}`, () => countsAsSorting(native));
 });
 
 describe('varianceThreshold', () => {

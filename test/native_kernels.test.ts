@@ -204,7 +204,7 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
 });
 
 const pack = nativePackPanels();
-describe.skipIf(!pack)(`the native packing of Gram panels${pack ? '' : ' [skipped: the native addon is not built]'}`, () => {
+describe.skipIf(!pack)(`the native packing of Gram panels${pack ? '' : ' [skipped: the native addon is not loaded (not built, or ADS_NATIVE=0)]'}`, () => {
   it.each([
     [4, false],
     [4, true],
@@ -245,7 +245,7 @@ describe.skipIf(!pack)(`the native packing of Gram panels${pack ? '' : ' [skippe
 });
 
 const moments = nativeColumnMoments();
-describe.skipIf(!moments)(`the native column moments${moments ? '' : ' [skipped: the native addon is not built]'}`, () => {
+describe.skipIf(!moments)(`the native column moments${moments ? '' : ' [skipped: the native addon is not loaded (not built, or ADS_NATIVE=0)]'}`, () => {
   it('gives the bits of the JavaScript: whole matrices and views, missing values, −0, a tail of rows and of columns', () => {
     // 203 rows (a last quad of 3) × 37 columns (an odd one past the vectors), spread over 2⁻²⁰ … 2²⁰.
     const x = matrix(203, 37, spread(203 * 37, 11));
