@@ -620,28 +620,43 @@ static napi_value ValueCounts(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* columnMoments(data, stride, rows, cols, count, mean, variance): columns.ts's columnMoments (column_moments.c). */
-static napi_value ColumnMoments(napi_env env, napi_callback_info info) {
+/* A function of columns of a row-major matrix into three outputs of one value a column (column_moments.c). */
+typedef int ColumnsFn(const double *, int64_t, const int32_t *, int64_t, const int32_t *, int64_t, double *, double *, double *);
+
+/* (data, stride, rows, cols, out0, out1, out2): `fn` over the view, after checking every argument. */
+static napi_value Columns(napi_env env, napi_callback_info info, ColumnsFn *fn, const char *name) {
   napi_value argv[7];
-  if (!argumentsOf(env, info, 7, argv, "columnMoments")) return NULL;
+  if (!argumentsOf(env, info, 7, argv, name)) return NULL;
   double *data, *out[3];
   int32_t *rows, *cols;
   int64_t length, n, d, outLength[3];
+  char message[160];
   if (!elementsOf(env, argv[0], napi_float64_array, (void **)&data, &length) || !elementsOf(env, argv[2], napi_int32_array, (void **)&rows, &n) ||
       !elementsOf(env, argv[3], napi_int32_array, (void **)&cols, &d) || !elementsOf(env, argv[4], napi_float64_array, (void **)&out[0], &outLength[0]) ||
       !elementsOf(env, argv[5], napi_float64_array, (void **)&out[1], &outLength[1]) || !elementsOf(env, argv[6], napi_float64_array, (void **)&out[2], &outLength[2])) {
-    napi_throw_type_error(env, NULL, "ads native columnMoments: data, count, mean and variance must be Float64Arrays, rows and cols Int32Arrays");
+    snprintf(message, sizeof message, "ads native %s: data and the three outputs must be Float64Arrays, rows and cols Int32Arrays", name);
+    napi_throw_type_error(env, NULL, message);
     return NULL;
   }
   uint64_t stride;
   if (!integers(env, argv + 1, 1, &stride)) return NULL;
   if (!insideMatrix(rows, n, cols, d, stride, length) || outLength[0] < d || outLength[1] < d || outLength[2] < d) {
-    napi_throw_range_error(env, NULL, "ads native columnMoments: a row or column lies outside the matrix, or an output is too short");
+    snprintf(message, sizeof message, "ads native %s: a row or column lies outside the matrix, or an output is too short", name);
+    napi_throw_range_error(env, NULL, message);
     return NULL;
   }
-  if (!columnMoments(data, (int64_t)stride, rows, n, cols, d, out[0], out[1], out[2])) napi_throw_error(env, NULL, "ads native columnMoments: out of memory");
+  if (!fn(data, (int64_t)stride, rows, n, cols, d, out[0], out[1], out[2])) {
+    snprintf(message, sizeof message, "ads native %s: out of memory", name);
+    napi_throw_error(env, NULL, message);
+  }
   return NULL;
 }
+
+/* columnMoments(data, stride, rows, cols, count, mean, variance): columns.ts's columnMoments. */
+static napi_value ColumnMoments(napi_env env, napi_callback_info info) { return Columns(env, info, columnMoments, "columnMoments"); }
+
+/* columnExtents(data, stride, rows, cols, sum, low, high): correlation_threshold.ts's columnSummary pass. */
+static napi_value ColumnExtents(napi_env env, napi_callback_info info) { return Columns(env, info, columnExtents, "columnExtents"); }
 
 /*
  * packPanels(memory, at, width, data, stride, rows, r0, len, cols, center, scale): gram_parallel.ts's `pack`
@@ -723,8 +738,8 @@ static napi_value levelObject(napi_env env, const Level *level) {
  * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, and `isa`, that
  * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`,
  * and the scalar functions every x86-64 CPU gets: `floatFields`, the CSV parser of float_fields.c, and
- * `valueCounts`, the column counts of value_counts.c, `columnMoments`, the column moments of
- * column_moments.c, and `packPanels`, the Gram products' packing.
+ * `valueCounts`, the column counts of value_counts.c, `columnMoments` and `columnExtents`, the column moments
+ * and extents of column_moments.c, and `packPanels`, the Gram products' packing.
  */
 NAPI_MODULE_INIT() {
   napi_value levels, value;
@@ -748,6 +763,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "packPanels", value);
   napi_create_function(env, "columnMoments", NAPI_AUTO_LENGTH, ColumnMoments, NULL, &value);
   napi_set_named_property(env, exports, "columnMoments", value);
+  napi_create_function(env, "columnExtents", NAPI_AUTO_LENGTH, ColumnExtents, NULL, &value);
+  napi_set_named_property(env, exports, "columnExtents", value);
   napi_create_int32(env, ADS_KERNELS_VERSION, &value);
   napi_set_named_property(env, exports, "version", value);
   return exports;

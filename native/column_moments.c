@@ -12,6 +12,7 @@
  */
 #include "column_moments.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,5 +119,51 @@ int columnMoments(const double *data, int64_t stride, const int32_t *rows, int64
   }
   for (int64_t j = 0; j < d; j++) variance[j] = (squares[j] - (correction[j] * correction[j]) / count[j]) / count[j];
   free(sum), free(missing), free(correction), free(squares), free(buffers);
+  return 1;
+}
+
+/*
+ * Rows v[0 … R), in order, into each column's sum (a NaN propagates: the caller reads it as a missing value),
+ * largest and smallest value (NaN compares false and is passed over), as correlation_threshold.ts's
+ * `columnSummary` takes them: h = v > h ? v : h, l = v < l ? v : l, lane by lane.
+ */
+static void addExtents(const double *const *v, int R, int64_t d, double *sum, double *low, double *high) {
+  int64_t j = 0;
+  for (; j + 2 <= d; j += 2) {
+    v2d s, l, h;
+    memcpy(&s, sum + j, 16), memcpy(&l, low + j, 16), memcpy(&h, high + j, 16);
+    for (int r = 0; r < R; r++) {
+      v2d x;
+      memcpy(&x, v[r] + j, 16);
+      s = s + x;
+      const v2l above = x > h, below = x < l;
+      h = (v2d)(((v2l)x & above) | ((v2l)h & ~above));
+      l = (v2d)(((v2l)x & below) | ((v2l)l & ~below));
+    }
+    memcpy(sum + j, &s, 16), memcpy(low + j, &l, 16), memcpy(high + j, &h, 16);
+  }
+  for (; j < d; j++)
+    for (int r = 0; r < R; r++) {
+      const double x = v[r][j];
+      sum[j] += x;
+      high[j] = x > high[j] ? x : high[j];
+      low[j] = x < low[j] ? x : low[j];
+    }
+}
+
+int columnExtents(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *sum, double *low,
+                  double *high) {
+  double *buffers = malloc((d > 0 ? d : 1) * 4 * sizeof(double));
+  if (!buffers) return 0;
+  int inOrder = d == stride;
+  for (int64_t k = 0; inOrder && k < d; k++) inOrder = cols[k] == k;
+  for (int64_t j = 0; j < d; j++) sum[j] = 0, low[j] = INFINITY, high[j] = -INFINITY;
+  const double *v[4];
+  for (int64_t r0 = 0; r0 < n; r0 += 4) {
+    const int R = n - r0 < 4 ? (int)(n - r0) : 4;
+    viewRows(data, stride, rows, r0, R, cols, d, inOrder, buffers, v);
+    addExtents(v, R, d, sum, low, high);
+  }
+  free(buffers);
   return 1;
 }

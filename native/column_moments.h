@@ -1,4 +1,4 @@
-/* Column means and variances of a row-major matrix (column_moments.c). */
+/* Column means and variances, and sums and extents, of a row-major matrix (column_moments.c). */
 #include <stdint.h>
 
 /*
@@ -8,3 +8,11 @@
  */
 int columnMoments(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *count, double *mean,
                   double *variance);
+
+/*
+ * correlation_threshold.ts's columnSummary pass over the same view: each column's sum in row order (NaN where
+ * a value is missing), smallest and largest value (NaN passed over; +∞ and −∞ where none). 0 where memory
+ * runs out.
+ */
+int columnExtents(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *sum, double *low,
+                  double *high);

@@ -4,8 +4,9 @@ import { gemmKernel } from '../src/classify/gemm_kernel.ts';
 import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
-import { kernelsInUse, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativePackPanels } from '../src/numeric/native.ts';
+import { kernelsInUse, nativeColumnExtents, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativePackPanels } from '../src/numeric/native.ts';
 import { columnMoments } from '../src/preprocess/columns.ts';
+import { columnSummary } from '../src/preprocess/feature_select/correlation_threshold.ts';
 import { packPanels } from '../src/numeric/gram_parallel.ts';
 import { matrix } from '../src/numeric/matrix.ts';
 import { productModule } from '../src/numeric/product_kernel.ts';
@@ -262,6 +263,24 @@ describe.skipIf(!moments)(`the native column moments${moments ? '' : ' [skipped:
       const ours = columnMoments(view, moments);
       const theirs = columnMoments(view, null);
       for (const key of ['count', 'mean', 'variance'] as const) expect([key, same(ours[key], theirs[key])]).toEqual([key, true]);
+    }
+  });
+
+  it('gives the correlation filter the column summary of the JavaScript: sums, extents, ±∞, −0 against +0, constant columns', () => {
+    const x = matrix(203, 37, spread(203 * 37, 13));
+    const rs = stream(14, 'test/native-extents');
+    for (let i = 0; i < x.data.length; i++) if (rs.next() < 0.02) x.data[i] = rs.next() < 0.5 ? -0 : 0;
+    // Columns of nothing but missing values, of −0 and +0 mixed (equal: no variation), and of one value; one
+    // missing value, +∞, and both infinities, in three more (the others' sums stay finite, so they are compared).
+    for (let r = 0; r < 203; r++) [x.data[r * 37 + 5], x.data[r * 37 + 6], x.data[r * 37 + 7]] = [NaN, r % 2 ? -0 : 0, 2.5];
+    [x.data[50 * 37 + 8], x.data[60 * 37 + 9], x.data[70 * 37 + 10], x.data[80 * 37 + 10]] = [NaN, Infinity, Infinity, -Infinity];
+    const extents = nativeColumnExtents()!;
+    const views = [{ source: x, rows: Int32Array.from({ length: 203 }, (_, i) => i), cols: Int32Array.from({ length: 37 }, (_, k) => k) }, { source: x, rows: Int32Array.from({ length: 150 }, (_, i) => (i * 4) % 203), cols: Int32Array.from({ length: 30 }, (_, k) => 36 - k) }];
+    for (const view of views) {
+      const ours = columnSummary(view, extents);
+      const theirs = columnSummary(view, null);
+      expect(ours.complete).toEqual(theirs.complete);
+      for (const key of ['means', 'largest', 'varies', 'hasMissing'] as const) expect([key, same(ours[key], theirs[key])]).toEqual([key, true]);
     }
   });
 });

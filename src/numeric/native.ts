@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
  * The optional native addon (native/, built by `npm run build` where a C compiler is found): product kernels
  * with the same bits as the WebAssembly kernels they stand in for, at the CPU's full vector width; the CSV
  * parser of data/float_fields.ts with the same values; the column counts of the frequency filter, the column
- * moments of the scalers and the variance filter, and the packing of the Gram products' panels. Where it is missing, stale or turned off (ADS_NATIVE=0), every caller
+ * moments of the scalers and the variance filter, the correlation filter's column summary and the packing of
+ * the Gram products' panels. Where it is missing, stale or turned off (ADS_NATIVE=0), every caller
  * uses its WebAssembly kernel or its JavaScript and gets the same results, only slower; `kernelsInUse()`
  * says which products ran, for manifests and benchmarks.
  */
@@ -46,8 +47,11 @@ export const FLOAT_FIELDS_HARD = -2;
  */
 export type NativeValueCounts = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, out: Float64Array) => void;
 
-/** columns.ts's columnMoments of columns `cols` over rows `rows` of a row-major matrix, into the three outputs. */
-export type NativeColumnMoments = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, count: Float64Array, mean: Float64Array, variance: Float64Array) => void;
+/**
+ * columns.ts's columnMoments (count, mean, variance) or correlation_threshold.ts's columnSummary pass (sum,
+ * low, high) of columns `cols` over rows `rows` of a row-major matrix, into the three outputs.
+ */
+export type NativeColumns = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, out0: Float64Array, out1: Float64Array, out2: Float64Array) => void;
 
 /**
  * gram_parallel.ts's packing of a chunk of rows into panels of `width` columns (4: float64, 8: float32) at
@@ -61,7 +65,7 @@ export type NativePackPanels = (
  * The addon: the kernels at the CPU's widest instruction set (none on a CPU without AVX2) and at every set it
  * has, by name; and the scalar functions, there on every CPU.
  */
-type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; columnMoments: NativeColumnMoments; packPanels: NativePackPanels };
+type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; columnMoments: NativeColumns; columnExtents: NativeColumns; packPanels: NativePackPanels };
 
 let loaded: { addon: Addon | null; why: string } | null = null;
 
@@ -95,7 +99,9 @@ export const nativeFloatFields = (): NativeFloatFields | null => addon()?.floatF
 /** The native column counts, or null where the addon is not loaded. */
 export const nativeValueCounts = (): NativeValueCounts | null => addon()?.valueCounts ?? null;
 /** The native column moments, or null where the addon is not loaded. */
-export const nativeColumnMoments = (): NativeColumnMoments | null => addon()?.columnMoments ?? null;
+export const nativeColumnMoments = (): NativeColumns | null => addon()?.columnMoments ?? null;
+/** The native pass of the correlation filter's column summary, or null where the addon is not loaded. */
+export const nativeColumnExtents = (): NativeColumns | null => addon()?.columnExtents ?? null;
 /** The native packing of Gram panels, or null where the addon is not loaded. */
 export const nativePackPanels = (): NativePackPanels | null => addon()?.packPanels ?? null;
 

@@ -1,5 +1,5 @@
 import { type Matrix, type MatrixView, viewOf } from '../numeric/matrix.ts';
-import { type NativeColumnMoments, nativeColumnMoments } from '../numeric/native.ts';
+import { type NativeColumns, nativeColumnMoments } from '../numeric/native.ts';
 
 /**
  * Column-wise helpers shared by the scalers and the feature filters. Missing values are NaN and are skipped,
@@ -32,7 +32,7 @@ export interface ColumnMoments {
  * Natively where the addon is built (native/column_moments.c: the same sums in the same order, so the same
  * bits, at memory speed).
  */
-export function columnMoments(x: Matrix | MatrixView, native: NativeColumnMoments | null = nativeColumnMoments()): ColumnMoments {
+export function columnMoments(x: Matrix | MatrixView, native: NativeColumns | null = nativeColumnMoments()): ColumnMoments {
   const { source, rows, cols: colAt } = viewOf(x);
   const n = rows.length;
   const cols = colAt.length;

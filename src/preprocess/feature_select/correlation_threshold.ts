@@ -2,6 +2,7 @@ import { GRAM32_BOUND, TINY } from '../../numeric/gram32_kernel.ts';
 import { crossProductParallel, crossProductScreen, type UpperTriangle } from '../../numeric/gram_parallel.ts';
 import { crossProduct } from '../../numeric/linalg.ts';
 import { type Matrix, type MatrixView, viewOf } from '../../numeric/matrix.ts';
+import { type NativeColumns, nativeColumnExtents } from '../../numeric/native.ts';
 import { forEachColumn, rowQuads } from '../columns.ts';
 import { type Exclusion, stat } from './exclusion.ts';
 
@@ -292,10 +293,10 @@ function correlatePairwise(view: MatrixView, which: readonly number[], set: (i: 
  * One pass over the rows: each column's sum (in row order, for the means), smallest and largest value.
  * A column misses a value where its sum is NaN (or holds both infinities, which correlate to NaN either way),
  * and varies where its largest value exceeds its smallest: tested on the values themselves, since a
- * computed mean of identical values can miss them by an ulp and would then fake a tiny variance. Four rows
- * at a time (see `rowQuads`), then the last few one by one.
+ * computed mean of identical values can miss them by an ulp and would then fake a tiny variance. The pass
+ * runs natively where the addon is built, else in `columnExtents`.
  */
-interface ColumnSummary {
+export interface ColumnSummary {
   /** The columns without a missing value. */
   readonly complete: number[];
   /** Sums in row order over n (NaN where a value is missing). */
@@ -305,13 +306,37 @@ interface ColumnSummary {
   readonly hasMissing: Uint8Array;
 }
 
-function columnSummary(view: MatrixView): ColumnSummary {
+export function columnSummary(view: MatrixView, native: NativeColumns | null = nativeColumnExtents()): ColumnSummary {
   const { source, rows, cols } = view;
   const n = rows.length;
   const d = cols.length;
   const sum = new Float64Array(d);
   const low = new Float64Array(d).fill(Infinity);
   const high = new Float64Array(d).fill(-Infinity);
+  if (native) native(source.data, source.cols, rows, cols, sum, low, high);
+  else columnExtents(view, sum, low, high);
+  const complete: number[] = [];
+  const hasMissing = new Uint8Array(d);
+  const varies = new Uint8Array(d);
+  const largest = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    if (Number.isNaN(sum[k])) hasMissing[k] = 1;
+    else complete.push(k);
+    varies[k] = high[k] > low[k] ? 1 : 0;
+    largest[k] = Math.max(high[k], -low[k]);
+  }
+  return { complete, means: sum.map((v) => v / n), largest, varies, hasMissing };
+}
+
+/**
+ * `columnSummary`'s pass in JavaScript, the rule of its native twin (native/column_moments.c's columnExtents:
+ * the same comparisons and sums in the same order): each column's sum, smallest and largest value, into the
+ * arrays given (0, +∞ and −∞ to start).
+ */
+function columnExtents(view: MatrixView, sum: Float64Array, low: Float64Array, high: Float64Array): void {
+  const { source, rows, cols } = view;
+  const n = rows.length;
+  const d = cols.length;
   const quads = rowQuads(view);
   const whole = Math.floor(n / 4);
   for (let q = 0; q < whole; q++) {
@@ -346,17 +371,6 @@ function columnSummary(view: MatrixView): ColumnSummary {
       if (v < low[k]) low[k] = v;
     }
   }
-  const complete: number[] = [];
-  const hasMissing = new Uint8Array(d);
-  const varies = new Uint8Array(d);
-  const largest = new Float64Array(d);
-  for (let k = 0; k < d; k++) {
-    if (Number.isNaN(sum[k])) hasMissing[k] = 1;
-    else complete.push(k);
-    varies[k] = high[k] > low[k] ? 1 : 0;
-    largest[k] = Math.max(high[k], -low[k]);
-  }
-  return { complete, means: sum.map((v) => v / n), largest, varies, hasMissing };
 }
 
 /** Correlation of columns a and b over the rows where both are present (pandas' `nancorr`). */
