@@ -6,9 +6,9 @@
  * time on one core (--jobs 1, runtime.threads=1: the anchor), one at a time on every core (--jobs 1,
  * runtime.threads=auto) and two at a time (--jobs 2), alternated ADS_BENCH_ROUNDS times (default 3), each line
  * with its fastest round, its speed-up over the anchor and its CPU seconds (workers included: the anchor's
- * own exceed its wall seconds, as V8's compiler and collector threads, and the thread that inflates a
- * CSV.gz, use the idle core). Where `taskset` is found, the anchor also runs confined to one CPU (`pinned`),
- * the core idle indeed, and each line gives its speed-up over that too (`speedup_vs_pinned_core`):
+ * own exceed its wall seconds, as V8's compiler and collector threads use the idle core). Where `taskset` is
+ * found, the anchor also runs confined to one CPU (`pinned`), the core idle indeed, and each line gives its
+ * speed-up over that too (`speedup_vs_pinned_core`):
  *   {"bench":"jobs","runs":6,"jobs":2,"threads":"auto","seconds":…,"speedup_vs_one_core":…,"speedup_vs_pinned_core":…,"cpu_seconds":…,"rounds":3,"round_seconds":[…],"cores":…,"load_average":[…]}
  * It once ran a shortened sweep (100 epochs, no SHAP); with runs of about a second each it measured the
  * workers' start, not running two at a time.
