@@ -73,19 +73,38 @@ static void addCentred(const double *const *v, int R, int64_t d, const double *m
     }
 }
 
-/* Rows r0 … r0 + R of the view into v, each in place (inOrder) or gathered into its own buffer. */
-static void viewRows(const double *data, int64_t stride, const int32_t *rows, int64_t r0, int R, const int32_t *cols, int64_t d, int inOrder,
-                     double *buffers, const double **v) {
+/* Rows `rows` of columns `cols` of a row-major matrix, read four at a time (see `quad`). */
+typedef struct {
+  const double *data;
+  int64_t stride, n, d;
+  const int32_t *rows, *cols;
+  /* Whether the columns are the source's own, in order: rows are then read in place, else gathered. */
+  int inOrder;
+  /* Four rows of d values, for gathered rows. */
+  double *buffers;
+} View;
+
+/* The view, its buffers allocated; 0 where memory runs out. */
+static int openView(View *view, const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d) {
+  *view = (View){data, stride, n, d, rows, cols, d == stride, malloc((d > 0 ? d : 1) * 4 * sizeof(double))};
+  for (int64_t k = 0; view->inOrder && k < d; k++) view->inOrder = cols[k] == k;
+  return view->buffers != NULL;
+}
+
+/* Rows r0 … r0 + R of the view into v (R = 4, or fewer at the end), each in place or gathered; returns R. */
+static int quad(const View *view, int64_t r0, const double **v) {
+  const int R = view->n - r0 < 4 ? (int)(view->n - r0) : 4;
   for (int r = 0; r < R; r++) {
-    const double *source = data + rows[r0 + r] * stride;
-    if (inOrder) {
+    const double *source = view->data + view->rows[r0 + r] * view->stride;
+    if (view->inOrder) {
       v[r] = source;
       continue;
     }
-    double *row = buffers + r * d;
-    for (int64_t k = 0; k < d; k++) row[k] = source[cols[k]];
+    double *row = view->buffers + r * view->d;
+    for (int64_t k = 0; k < view->d; k++) row[k] = source[view->cols[k]];
     v[r] = row;
   }
+  return R;
 }
 
 int columnMoments(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *count, double *mean,
@@ -94,31 +113,20 @@ int columnMoments(const double *data, int64_t stride, const int32_t *rows, int64
   double *missing = calloc(d > 0 ? d : 1, sizeof(double));
   double *correction = calloc(d > 0 ? d : 1, sizeof(double));
   double *squares = calloc(d > 0 ? d : 1, sizeof(double));
-  double *buffers = malloc((d > 0 ? d : 1) * 4 * sizeof(double));
-  if (!sum || !missing || !correction || !squares || !buffers) {
-    free(sum), free(missing), free(correction), free(squares), free(buffers);
+  View view;
+  if (!openView(&view, data, stride, rows, n, cols, d) || !sum || !missing || !correction || !squares) {
+    free(sum), free(missing), free(correction), free(squares), free(view.buffers);
     return 0;
   }
-  /* Whether the columns are the source's own, in order: rows are then read in place, else gathered. */
-  int inOrder = d == stride;
-  for (int64_t k = 0; inOrder && k < d; k++) inOrder = cols[k] == k;
   const double *v[4];
-  for (int64_t r0 = 0; r0 < n; r0 += 4) {
-    const int R = n - r0 < 4 ? (int)(n - r0) : 4;
-    viewRows(data, stride, rows, r0, R, cols, d, inOrder, buffers, v);
-    addPresent(v, R, d, sum, missing);
-  }
+  for (int64_t r0 = 0; r0 < n; r0 += 4) addPresent(v, quad(&view, r0, v), d, sum, missing);
   for (int64_t j = 0; j < d; j++) {
     count[j] = (double)n - missing[j];
     mean[j] = sum[j] / count[j];
   }
-  for (int64_t r0 = 0; r0 < n; r0 += 4) {
-    const int R = n - r0 < 4 ? (int)(n - r0) : 4;
-    viewRows(data, stride, rows, r0, R, cols, d, inOrder, buffers, v);
-    addCentred(v, R, d, mean, correction, squares);
-  }
+  for (int64_t r0 = 0; r0 < n; r0 += 4) addCentred(v, quad(&view, r0, v), d, mean, correction, squares);
   for (int64_t j = 0; j < d; j++) variance[j] = (squares[j] - (correction[j] * correction[j]) / count[j]) / count[j];
-  free(sum), free(missing), free(correction), free(squares), free(buffers);
+  free(sum), free(missing), free(correction), free(squares), free(view.buffers);
   return 1;
 }
 
@@ -153,17 +161,11 @@ static void addExtents(const double *const *v, int R, int64_t d, double *sum, do
 
 int columnExtents(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *sum, double *low,
                   double *high) {
-  double *buffers = malloc((d > 0 ? d : 1) * 4 * sizeof(double));
-  if (!buffers) return 0;
-  int inOrder = d == stride;
-  for (int64_t k = 0; inOrder && k < d; k++) inOrder = cols[k] == k;
+  View view;
+  if (!openView(&view, data, stride, rows, n, cols, d)) return 0;
   for (int64_t j = 0; j < d; j++) sum[j] = 0, low[j] = INFINITY, high[j] = -INFINITY;
   const double *v[4];
-  for (int64_t r0 = 0; r0 < n; r0 += 4) {
-    const int R = n - r0 < 4 ? (int)(n - r0) : 4;
-    viewRows(data, stride, rows, r0, R, cols, d, inOrder, buffers, v);
-    addExtents(v, R, d, sum, low, high);
-  }
-  free(buffers);
+  for (int64_t r0 = 0; r0 < n; r0 += 4) addExtents(v, quad(&view, r0, v), d, sum, low, high);
+  free(view.buffers);
   return 1;
 }
