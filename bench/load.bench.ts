@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflaterInUse } from '../src/data/inflate.ts';
 import { round, timeAds } from './ads_process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,6 +66,7 @@ for (const [format, path] of [['csv.gz', csv], ['parquet', parquet]] as const) {
       seconds: line.seconds,
       peak_rss_mb: line.peak_rss_mb,
       matrix_mb: Math.round((line.rows * line.features * 8) / 2 ** 20),
+      ...(format === 'csv.gz' && { inflater: inflaterInUse() }),
       load_average: round(loadavg()[0]),
       ...(format === 'csv.gz' && anchor && { pandas_seconds: anchor.seconds, pandas_peak_rss_mb: anchor.peak_rss_mb, ratio_vs_pandas: round(anchor.seconds / line.seconds) }),
     }),

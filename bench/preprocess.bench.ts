@@ -22,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolesOf } from '../src/data/roles.ts';
+import { inflaterInUse } from '../src/data/inflate.ts';
 import { kernelsInUse } from '../src/numeric/native.ts';
 import { validateExperiment } from '../src/spec/schema.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
@@ -133,6 +134,8 @@ console.log(
     peak_rss_mb: Math.max(...ours.map((l) => l.peak_rss_mb)),
     // The correlation filter's Gram products: native (numeric/native.ts) or WebAssembly; the same bits either way.
     products: kernelsInUse(),
+    // What inflated the CSV.gz (data/inflate.ts): ISA-L's igzip where the addon has it, else Node's zlib.
+    inflater: inflaterInUse(),
     // The machine's 1-minute load average at the end: above its number of cores, every figure is slowed.
     load_average: round(loadavg()[0]),
     ...(refTotal && {

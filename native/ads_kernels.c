@@ -32,10 +32,11 @@
 
 #include "column_moments.h"
 #include "float_fields.h"
+#include "gzip_inflate.h"
 #include "value_counts.h"
 
 /* Raised whenever the contract of an exported function changes; the loader refuses any other. */
-#define ADS_KERNELS_VERSION 2
+#define ADS_KERNELS_VERSION 3
 
 typedef double v8d __attribute__((vector_size(64)));
 typedef double v4d __attribute__((vector_size(32)));
@@ -620,43 +621,57 @@ static napi_value ValueCounts(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* A function of columns of a row-major matrix into three outputs of one value a column (column_moments.c). */
-typedef int ColumnsFn(const double *, int64_t, const int32_t *, int64_t, const int32_t *, int64_t, double *, double *, double *);
+/* A function of columns of a row-major matrix into `outputs` arrays of one value a column (column_moments.c). */
+typedef int ColumnsFn(const double *, int64_t, const int32_t *, int64_t, const int32_t *, int64_t, double *const *);
 
-/* (data, stride, rows, cols, out0, out1, out2): `fn` over the view, after checking every argument. */
-static napi_value Columns(napi_env env, napi_callback_info info, ColumnsFn *fn, const char *name) {
+/* (data, stride, rows, cols, out0, …): `fn` over the view into its `outputs` arrays (at most 3), after checking every argument. */
+static napi_value Columns(napi_env env, napi_callback_info info, ColumnsFn *fn, int outputs, const char *name) {
   napi_value argv[7];
-  if (!argumentsOf(env, info, 7, argv, name)) return NULL;
+  if (!argumentsOf(env, info, 4 + outputs, argv, name)) return NULL;
   double *data, *out[3];
   int32_t *rows, *cols;
-  int64_t length, n, d, outLength[3];
+  int64_t length, n, d, outLength;
   char message[160];
-  if (!elementsOf(env, argv[0], napi_float64_array, (void **)&data, &length) || !elementsOf(env, argv[2], napi_int32_array, (void **)&rows, &n) ||
-      !elementsOf(env, argv[3], napi_int32_array, (void **)&cols, &d) || !elementsOf(env, argv[4], napi_float64_array, (void **)&out[0], &outLength[0]) ||
-      !elementsOf(env, argv[5], napi_float64_array, (void **)&out[1], &outLength[1]) || !elementsOf(env, argv[6], napi_float64_array, (void **)&out[2], &outLength[2])) {
-    snprintf(message, sizeof message, "ads native %s: data and the three outputs must be Float64Arrays, rows and cols Int32Arrays", name);
+  int typed = elementsOf(env, argv[0], napi_float64_array, (void **)&data, &length) && elementsOf(env, argv[2], napi_int32_array, (void **)&rows, &n) &&
+              elementsOf(env, argv[3], napi_int32_array, (void **)&cols, &d);
+  for (int k = 0; typed && k < outputs; k++) typed = elementsOf(env, argv[4 + k], napi_float64_array, (void **)&out[k], &outLength) && outLength >= d;
+  if (!typed) {
+    snprintf(message, sizeof message, "ads native %s: data and the outputs must be Float64Arrays (the outputs as long as cols), rows and cols Int32Arrays", name);
     napi_throw_type_error(env, NULL, message);
     return NULL;
   }
   uint64_t stride;
   if (!integers(env, argv + 1, 1, &stride)) return NULL;
-  if (!insideMatrix(rows, n, cols, d, stride, length) || outLength[0] < d || outLength[1] < d || outLength[2] < d) {
-    snprintf(message, sizeof message, "ads native %s: a row or column lies outside the matrix, or an output is too short", name);
+  if (!insideMatrix(rows, n, cols, d, stride, length)) {
+    snprintf(message, sizeof message, "ads native %s: a row or column lies outside the matrix", name);
     napi_throw_range_error(env, NULL, message);
     return NULL;
   }
-  if (!fn(data, (int64_t)stride, rows, n, cols, d, out[0], out[1], out[2])) {
+  if (!fn(data, (int64_t)stride, rows, n, cols, d, out)) {
     snprintf(message, sizeof message, "ads native %s: out of memory", name);
     napi_throw_error(env, NULL, message);
   }
   return NULL;
 }
 
+static int momentsInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *const *out) {
+  return columnMoments(data, stride, rows, n, cols, d, out[0], out[1], out[2]);
+}
+static int extentsInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *const *out) {
+  return columnExtents(data, stride, rows, n, cols, d, out[0], out[1], out[2]);
+}
+static int missingInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *const *out) {
+  return missingCounts(data, stride, rows, n, cols, d, out[0]);
+}
+
 /* columnMoments(data, stride, rows, cols, count, mean, variance): columns.ts's columnMoments. */
-static napi_value ColumnMoments(napi_env env, napi_callback_info info) { return Columns(env, info, columnMoments, "columnMoments"); }
+static napi_value ColumnMoments(napi_env env, napi_callback_info info) { return Columns(env, info, momentsInto, 3, "columnMoments"); }
 
 /* columnExtents(data, stride, rows, cols, sum, low, high): correlation_threshold.ts's columnSummary pass. */
-static napi_value ColumnExtents(napi_env env, napi_callback_info info) { return Columns(env, info, columnExtents, "columnExtents"); }
+static napi_value ColumnExtents(napi_env env, napi_callback_info info) { return Columns(env, info, extentsInto, 3, "columnExtents"); }
+
+/* missingCounts(data, stride, rows, cols, missing): columns.ts's missingCounts. */
+static napi_value MissingCounts(napi_env env, napi_callback_info info) { return Columns(env, info, missingInto, 1, "missingCounts"); }
 
 /*
  * packPanels(memory, at, width, data, stride, rows, r0, len, cols, center, scale): gram_parallel.ts's `pack`
@@ -717,6 +732,57 @@ static napi_value PackPanels(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static void freeInflater(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  gzipInflaterFree(data);
+}
+
+/* gzipInflater(): a new inflater (gzip_inflate.c) at the start of a stream, or undefined where ISA-L is not found. */
+static napi_value NewGzipInflater(napi_env env, napi_callback_info info) {
+  (void)info;
+  GzipInflater *z = gzipInflaterNew();
+  napi_value result;
+  if (!z) {
+    napi_get_undefined(env, &result);
+    return result;
+  }
+  if (napi_create_external(env, z, freeInflater, NULL, &result) != napi_ok) {
+    gzipInflaterFree(z);
+    napi_throw_error(env, NULL, "ads native gzipInflater: could not wrap the inflater");
+    return NULL;
+  }
+  return result;
+}
+
+/*
+ * gzipInflate(inflater, input, last, output, result): gzip_inflate.c's gzipInflate from the Uint8Array `input`
+ * into the Uint8Array `output`; result[0] the input bytes consumed, result[1] the bytes written (a
+ * Float64Array); returns its status (GZIP_MORE, GZIP_END, GZIP_TRUNCATED, or ISA-L's negative error).
+ */
+static napi_value GzipInflate(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!argumentsOf(env, info, 5, argv, "gzipInflate")) return NULL;
+  GzipInflater *z;
+  uint8_t *in, *out;
+  double *result;
+  int64_t inLength, outLength, resultLength;
+  bool last;
+  napi_valuetype type;
+  if (napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external || napi_get_value_external(env, argv[0], (void **)&z) != napi_ok ||
+      !elementsOf(env, argv[1], napi_uint8_array, (void **)&in, &inLength) || napi_get_value_bool(env, argv[2], &last) != napi_ok ||
+      !elementsOf(env, argv[3], napi_uint8_array, (void **)&out, &outLength) || !elementsOf(env, argv[4], napi_float64_array, (void **)&result, &resultLength) ||
+      resultLength < 2) {
+    napi_throw_type_error(env, NULL, "ads native gzipInflate: an inflater, a Uint8Array input, a boolean, a Uint8Array output and a Float64Array of 2");
+    return NULL;
+  }
+  size_t used, made;
+  const int status = gzipInflate(z, in, (size_t)inLength, last, out, (size_t)outLength, &used, &made);
+  result[0] = (double)used, result[1] = (double)made;
+  napi_value value;
+  napi_create_int32(env, status, &value);
+  return value;
+}
+
 /* An object of the functions at `level`. */
 static napi_value levelObject(napi_env env, const Level *level) {
   static const struct {
@@ -738,8 +804,9 @@ static napi_value levelObject(napi_env env, const Level *level) {
  * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, and `isa`, that
  * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`,
  * and the scalar functions every x86-64 CPU gets: `floatFields`, the CSV parser of float_fields.c, and
- * `valueCounts`, the column counts of value_counts.c, `columnMoments` and `columnExtents`, the column moments
- * and extents of column_moments.c, and `packPanels`, the Gram products' packing.
+ * `valueCounts`, the column counts of value_counts.c, `columnMoments`, `columnExtents` and `missingCounts`, the column moments,
+ * extents and missing values of column_moments.c, `packPanels`, the Gram products' packing, and
+ * `gzipInflater` and `gzipInflate`, the gzip inflater of gzip_inflate.c (an inflater only where ISA-L is found).
  */
 NAPI_MODULE_INIT() {
   napi_value levels, value;
@@ -755,16 +822,16 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "levels", levels);
   /* The scalar functions: every x86-64 CPU gets them, with or without a vector level. */
   floatFieldsInit();
-  napi_create_function(env, "floatFields", NAPI_AUTO_LENGTH, FloatFields, NULL, &value);
-  napi_set_named_property(env, exports, "floatFields", value);
-  napi_create_function(env, "valueCounts", NAPI_AUTO_LENGTH, ValueCounts, NULL, &value);
-  napi_set_named_property(env, exports, "valueCounts", value);
-  napi_create_function(env, "packPanels", NAPI_AUTO_LENGTH, PackPanels, NULL, &value);
-  napi_set_named_property(env, exports, "packPanels", value);
-  napi_create_function(env, "columnMoments", NAPI_AUTO_LENGTH, ColumnMoments, NULL, &value);
-  napi_set_named_property(env, exports, "columnMoments", value);
-  napi_create_function(env, "columnExtents", NAPI_AUTO_LENGTH, ColumnExtents, NULL, &value);
-  napi_set_named_property(env, exports, "columnExtents", value);
+  static const struct {
+    const char *name;
+    napi_callback callback;
+  } SCALAR[] = {{"floatFields", FloatFields},     {"valueCounts", ValueCounts},     {"packPanels", PackPanels},
+                {"columnMoments", ColumnMoments}, {"columnExtents", ColumnExtents}, {"missingCounts", MissingCounts},
+                {"gzipInflater", NewGzipInflater}, {"gzipInflate", GzipInflate}};
+  for (size_t f = 0; f < sizeof SCALAR / sizeof SCALAR[0]; f++) {
+    napi_create_function(env, SCALAR[f].name, NAPI_AUTO_LENGTH, SCALAR[f].callback, NULL, &value);
+    napi_set_named_property(env, exports, SCALAR[f].name, value);
+  }
   napi_create_int32(env, ADS_KERNELS_VERSION, &value);
   napi_set_named_property(env, exports, "version", value);
   return exports;

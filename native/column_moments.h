@@ -1,4 +1,4 @@
-/* Column means and variances, and sums and extents, of a row-major matrix (column_moments.c). */
+/* Column means and variances, sums and extents, and missing values of a row-major matrix (column_moments.c). */
 #include <stdint.h>
 
 /*
@@ -16,3 +16,9 @@ int columnMoments(const double *data, int64_t stride, const int32_t *rows, int64
  */
 int columnExtents(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *sum, double *low,
                   double *high);
+
+/*
+ * preprocess/columns.ts's missingCounts over the same view: each column's count of NaN values into `missing`
+ * (zeroed here). Returns 1: it allocates nothing (the glue it shares reads 0 as memory run out).
+ */
+int missingCounts(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *missing);

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_ADDON } from '../src/numeric/native.ts';
 
-const sources = ['ads_kernels.c', 'column_moments.c', 'float_fields.c', 'value_counts.c'].map((file) => fileURLToPath(new URL(`../native/${file}`, import.meta.url)));
+const sources = ['ads_kernels.c', 'column_moments.c', 'float_fields.c', 'gzip_inflate.c', 'value_counts.c'].map((file) => fileURLToPath(new URL(`../native/${file}`, import.meta.url)));
 
 function headers(): string | null {
   try {
@@ -41,7 +41,10 @@ if (!include) skip('no Node-API headers found (the node-api-headers package is a
 mkdirSync(dirname(NATIVE_ADDON), { recursive: true });
 // Written beside and renamed into place, so a process starting meanwhile never loads half a file.
 const partial = `${NATIVE_ADDON}.${process.pid}.tmp`;
-const args = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-fast-math', '-Wall', '-I', include, ...sources, '-o', partial];
+// ISA-L's inflater where its header is found (Debian's libisal-dev): the library itself is opened when a
+// gzip file is read, so a build without it, or a machine without the library, inflates with Node's zlib.
+const isal = spawnSync(cc, ['-E', '-x', 'c', '-'], { input: '#include <isa-l/igzip_lib.h>\n', stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;
+const args = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-fast-math', '-Wall', ...(isal ? ['-DADS_ISAL'] : []), '-I', include, ...sources, '-o', partial, '-ldl', '-lpthread'];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 const built = spawnSync(cc, args, { encoding: 'utf8' });
 if (built.status !== 0) {

@@ -4,8 +4,8 @@ import { gemmKernel } from '../src/classify/gemm_kernel.ts';
 import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
-import { kernelsInUse, nativeColumnExtents, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativePackPanels } from '../src/numeric/native.ts';
-import { columnMoments } from '../src/preprocess/columns.ts';
+import { kernelsInUse, nativeColumnExtents, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativeMissingCounts, nativePackPanels } from '../src/numeric/native.ts';
+import { columnMoments, missingCounts } from '../src/preprocess/columns.ts';
 import { columnSummary } from '../src/preprocess/feature_select/correlation_threshold.ts';
 import { packPanels } from '../src/numeric/gram_parallel.ts';
 import { matrix } from '../src/numeric/matrix.ts';
@@ -282,5 +282,37 @@ describe.skipIf(!moments)(`the native column moments${moments ? '' : ' [skipped:
       expect(ours.complete).toEqual(theirs.complete);
       for (const key of ['means', 'largest', 'varies', 'hasMissing'] as const) expect([key, same(ours[key], theirs[key])]).toEqual([key, true]);
     }
+  });
+});
+
+const missing = nativeMissingCounts();
+describe.skipIf(!missing)(`the native count of missing values${missing ? '' : ' [skipped: the native addon is not loaded (not built, or ADS_NATIVE=0)]'}`, () => {
+  it('counts each column\'s NaN as comparing every value with itself does, in views that skip, repeat and reorder', () => {
+    // 61 rows × 37 columns (four runs of 8 and a tail of 5 in a whole row), finite but for the values set below.
+    const x = matrix(61, 37, spread(61 * 37, 15));
+    const rs = stream(16, 'test/native-missing');
+    // Random NaN past row 9; in rows 3 … 6, a NaN in the last column only (the tail), in the first only, +∞ beside −∞ (a NaN sum, no NaN), and a
+    // NaN between a view's columns but in none of them.
+    for (let i = 10 * 37; i < x.data.length; i++) if (rs.next() < 0.01) x.data[i] = NaN;
+    x.data[3 * 37 + 36] = NaN;
+    x.data[4 * 37] = NaN;
+    [x.data[5 * 37 + 9], x.data[5 * 37 + 20]] = [Infinity, -Infinity];
+    x.data[6 * 37 + 10] = NaN;
+    const byHand = (view: { rows: Int32Array; cols: Int32Array }) =>
+      Float64Array.from(view.cols, (c) => view.rows.reduce((n, r) => n + (Number.isNaN(x.data[r * 37 + c]) ? 1 : 0), 0));
+    const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+    const views = [
+      { source: x, rows: all(61), cols: all(37) },
+      { source: x, rows: Int32Array.from([6, 5, 6, 0, 3]), cols: Int32Array.from([30, 2, 36, 9]) },
+      { source: x, rows: Int32Array.from({ length: 80 }, (_, i) => (i * 7) % 61), cols: Int32Array.from({ length: 20 }, (_, k) => 36 - k) },
+      { source: x, rows: all(61), cols: new Int32Array(0) },
+      { source: x, rows: new Int32Array(0), cols: all(37) },
+    ];
+    for (const view of views) {
+      const expected = byHand(view);
+      expect(Array.from(missingCounts(view, missing))).toEqual(Array.from(expected));
+      expect(Array.from(missingCounts(view, null))).toEqual(Array.from(expected));
+    }
+    expect(Array.from(missingCounts(views[1], missing))).toEqual([0, 0, 1, 0]);
   });
 });

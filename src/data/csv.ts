@@ -98,17 +98,12 @@ export class CsvChecker {
         // Blank lines after the last record are harmless; polars would read each as a row of nulls.
         while (end > start && (bytes[end - 1] === LF || bytes[end - 1] === CR)) end--;
         if (end === start) throw new DataError(`${file}: the file is empty (no header, no rows)`);
+        i = this.readHeader(bytes, start, end);
       } else {
-        const line = csvHeader(file, bytes);
-        if (!line) return { start: 0, records: 0, to: 0, rest: 0 };
-        end = line.next;
+        const next = this.takeHeader(bytes);
+        if (next === null) return { start: 0, records: 0, to: 0, rest: 0 };
+        i = next;
       }
-      const header = parseHeader(file, bytes, start, end);
-      checkDuplicates(file, header.columns);
-      this.columns = header.columns;
-      this.headerLine = bytes.slice(start, header.next);
-      this.line = header.nextLine;
-      i = header.next;
       end = bytes.length;
     }
     if (final) while (end > i && (bytes[end - 1] === LF || bytes[end - 1] === CR)) end--;
@@ -182,6 +177,26 @@ export class CsvChecker {
       to = i;
     }
     return { start: headerHere ? start : records, records, to, rest: final ? bytes.length : i };
+  }
+
+  /**
+   * The header at the start of a text that goes on past it (not the whole file): where the records start,
+   * or null where the header's line is not complete yet. `take` then checks the records from there.
+   */
+  takeHeader(bytes: Uint8Array): number | null {
+    const line = csvHeader(this.file, bytes);
+    if (!line) return null;
+    return this.readHeader(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0, line.next);
+  }
+
+  /** The header in bytes[start, end) (after any byte-order mark): its names, line and text; returns where it ends. */
+  private readHeader(bytes: Uint8Array, start: number, end: number): number {
+    const header = parseHeader(this.file, bytes, start, end);
+    checkDuplicates(this.file, header.columns);
+    this.columns = header.columns;
+    this.headerLine = bytes.slice(start, header.next);
+    this.line = header.nextLine;
+    return header.next;
   }
 
   /**

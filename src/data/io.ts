@@ -227,7 +227,25 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
     const length = team.read(work, head + at.records, head + at.to, checker.header!.length, plan.slot, k, values, otherText.subarray(plan.header.length), linesAreRecords);
     return length < 0 ? null : { floats: { columns: plan.columns, values }, otherCsv: otherText.subarray(0, plan.header.length + length) };
   };
+  /**
+   * The header alone, at the front of `work` (where a part's records follow it for polars): the first part's
+   * records then take the quick path as the others do, instead of the checker's pass over every byte.
+   */
+  const takeHeader = () => {
+    const next = checker.takeHeader(work.subarray(0, fill));
+    // A header line longer than a part: the check of the whole part finds it, as before.
+    if (next === null) return;
+    checkColumnNames(path, checker.header!);
+    plan = options.floats ? floatPlan(checker.header!, options.floats) : null;
+    const header = checker.headerLine!;
+    work.copyWithin(header.length, next, fill);
+    work.set(header, 0);
+    head = header.length;
+    fill -= next;
+    passed += next;
+  };
   const part = (final: boolean): TablePart | null => {
+    if (!final && head === 0 && checker.header === null) takeHeader();
     const rowsBefore = checker.rowCount;
     const named = checker.header !== null;
     const unchecked = work.subarray(head, head + fill);
@@ -328,6 +346,12 @@ export function* csvParts(path: string, options: CsvOptions = {}): Generator<Tab
       if (ready) yield ready;
     }
     if (failure) throw failure.error;
+    // The text before its last line as a part like the others (on the quick path, its records checked by
+    // their parse), so that the final part, which the checker reads byte by byte, is one line at most.
+    if (checker.header !== null && fill >= partBytes / 4) {
+      const ready = part(false);
+      if (ready) yield ready;
+    }
     const last = part(true);
     if (last) yield last;
   } finally {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** The addon's contract version (ADS_KERNELS_VERSION in the C source); any other build is ignored. */
-const VERSION = 2;
+const VERSION = 3;
 
 /** Both paths, from src/numeric (tsx) and from dist/numeric (the build), lead to the package's build/. */
 export const NATIVE_ADDON = fileURLToPath(new URL('../../build/ads_kernels.node', import.meta.url));
@@ -53,6 +53,9 @@ export type NativeValueCounts = (data: Float64Array, stride: number, rows: Int32
  */
 export type NativeColumns = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, out0: Float64Array, out1: Float64Array, out2: Float64Array) => void;
 
+/** columns.ts's missingCounts: each of columns `cols`' count of NaN over rows `rows`, into `missing`. */
+export type NativeMissingCounts = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, missing: Float64Array) => void;
+
 /**
  * gram_parallel.ts's packing of a chunk of rows into panels of `width` columns (4: float64, 8: float32) at
  * byte `at` of the memory; `scale` empty for none.
@@ -65,7 +68,7 @@ export type NativePackPanels = (
  * The addon: the kernels at the CPU's widest instruction set (none on a CPU without AVX2) and at every set it
  * has, by name; and the scalar functions, there on every CPU.
  */
-type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; columnMoments: NativeColumns; columnExtents: NativeColumns; packPanels: NativePackPanels };
+type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; columnMoments: NativeColumns; columnExtents: NativeColumns; missingCounts: NativeMissingCounts; gzipInflater: () => object | undefined; packPanels: NativePackPanels };
 
 let loaded: { addon: Addon | null; why: string } | null = null;
 
@@ -102,6 +105,14 @@ export const nativeValueCounts = (): NativeValueCounts | null => addon()?.valueC
 export const nativeColumnMoments = (): NativeColumns | null => addon()?.columnMoments ?? null;
 /** The native pass of the correlation filter's column summary, or null where the addon is not loaded. */
 export const nativeColumnExtents = (): NativeColumns | null => addon()?.columnExtents ?? null;
+/** The native count of missing values per column, or null where the addon is not loaded. */
+export const nativeMissingCounts = (): NativeMissingCounts | null => addon()?.missingCounts ?? null;
+/** Whether the addon inflates gzip (built with ISA-L's header, and libisal.so.2 loads): asked once. */
+let inflates: boolean | undefined;
+export function nativeGzipInflater(): boolean {
+  inflates ??= addon()?.gzipInflater() !== undefined;
+  return inflates;
+}
 /** The native packing of Gram panels, or null where the addon is not loaded. */
 export const nativePackPanels = (): NativePackPanels | null => addon()?.packPanels ?? null;
 

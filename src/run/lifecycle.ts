@@ -16,6 +16,7 @@ import type { SharedWorkCache } from './cache.ts';
 import type { AnyStage, StageContext, StageOutput } from './stage.ts';
 import type { RunDir } from './store.ts';
 import { runHParams } from './tensorboard.ts';
+import { inflaterInUse } from '../data/inflate.ts';
 import { kernelsInUse } from '../numeric/native.ts';
 import { toolVersions } from './versions.ts';
 
@@ -70,6 +71,7 @@ export class ActiveRun {
       backend: null,
       threads,
       kernels: kernelsInUse(),
+      inflater: inflaterInUse(),
       versions: toolVersions(),
       data_fingerprint: null,
       data: null,

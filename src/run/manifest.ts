@@ -21,6 +21,8 @@ export interface Manifest {
    * are the same bits either way, so this only explains its speed.
    */
   kernels?: string;
+  /** What inflates a gzip file it reads (data/inflate.ts: ISA-L's igzip or Node's zlib); the same text either way. */
+  inflater?: string;
   versions: Record<string, string>;
   data_fingerprint: string | null;
   /** What loading and preprocessing did to the input: files, dropped wells and features, imputed values. */
