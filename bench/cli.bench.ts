@@ -10,10 +10,12 @@
  * found, the anchor also runs confined to one CPU (`pinned`), the core idle indeed, and each line gives its
  * speed-up over that too (`speedup_vs_pinned_core`):
  *   {"bench":"jobs","runs":6,"jobs":2,"threads":"auto","seconds":…,"speedup_vs_one_core":…,"speedup_vs_pinned_core":…,"cpu_seconds":…,"rounds":3,"round_seconds":[…],"cores":…,"load_average":[…]}
+ * Last, the machine's own two-at-once scaling (a fixed CPU-bound loop in two processes at once against one):
+ *   {"bench":"two_at_once","seconds_alone":…,"seconds_together":…,"scaling":…,"round_scaling":[…],…}
  * It once ran a shortened sweep (100 epochs, no SHAP); with runs of about a second each it measured the
  * workers' start, not running two at a time.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { root, round, timeAds } from './ads_process.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -99,3 +101,37 @@ variants.forEach(({ jobs, threads, pinned }, v) => {
     }),
   );
 });
+
+/**
+ * The machine's own ceiling on two runs at once: one fixed CPU-bound loop (arithmetic over an array that fits
+ * in L1, nothing shared) timed in one process, then in two processes at once. On a machine whose two cores
+ * are whole, `scaling` is near 2; where they share a physical core or the host slows both, it is what
+ * `--jobs 2` can reach on CPU-bound runs at best.
+ */
+const LOOP = `const a = new Float64Array(4096).fill(1.0001); let x = 0;
+for (let r = 0; r < 40000; r++) for (let i = 0; i < 4096; i++) x += a[i] * a[(i * 7) & 4095];
+if (x === 0) console.log(x);`;
+const loop = () =>
+  new Promise<number>((done, fail) => {
+    const t0 = performance.now();
+    spawn(process.execPath, ['-e', LOOP], { stdio: 'ignore' }).on('error', fail).on('exit', () => done((performance.now() - t0) / 1000));
+  });
+const machine: { alone: number; together: number }[] = [];
+for (let r = 0; r < rounds; r++) {
+  const alone = await loop();
+  const together = Math.max(...(await Promise.all([loop(), loop()])));
+  machine.push({ alone, together });
+}
+const best = machine.reduce((a, b) => (2 * b.alone) / b.together > (2 * a.alone) / a.together ? b : a);
+console.log(
+  JSON.stringify({
+    bench: 'two_at_once',
+    seconds_alone: round(best.alone),
+    seconds_together: round(best.together),
+    // Two loops' work over the time two at once took: the speed-up two runs at once can reach here.
+    scaling: round((2 * best.alone) / best.together),
+    round_scaling: machine.map((m) => round((2 * m.alone) / m.together)),
+    cores: availableParallelism(),
+    load_average: round(loadavg()[0]),
+  }),
+);
