@@ -621,22 +621,26 @@ static napi_value ValueCounts(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* A function of columns of a row-major matrix into `outputs` arrays of one value a column (column_moments.c). */
-typedef int ColumnsFn(const double *, int64_t, const int32_t *, int64_t, const int32_t *, int64_t, double *const *);
+/* A function of columns of a row-major matrix, with up to one number, into `outputs` arrays of one value a column (column_moments.c). */
+typedef int ColumnsFn(const double *, int64_t, const int32_t *, int64_t, const int32_t *, int64_t, double, double *const *);
 
-/* (data, stride, rows, cols, out0, …): `fn` over the view into its `outputs` arrays (at most 3), after checking every argument. */
-static napi_value Columns(napi_env env, napi_callback_info info, ColumnsFn *fn, int outputs, const char *name) {
+/*
+ * (data, stride, rows, cols, [number,] out0, …): `fn` over the view, with the number where `numbers` is 1, into
+ * its `outputs` arrays (at most 3), after checking every argument.
+ */
+static napi_value Columns(napi_env env, napi_callback_info info, ColumnsFn *fn, int numbers, int outputs, const char *name) {
   napi_value argv[7];
-  if (!argumentsOf(env, info, 4 + outputs, argv, name)) return NULL;
-  double *data, *out[3];
+  if (!argumentsOf(env, info, 4 + numbers + outputs, argv, name)) return NULL;
+  double *data, *out[3], number = 0;
   int32_t *rows, *cols;
   int64_t length, n, d, outLength;
-  char message[160];
+  char message[200];
   int typed = elementsOf(env, argv[0], napi_float64_array, (void **)&data, &length) && elementsOf(env, argv[2], napi_int32_array, (void **)&rows, &n) &&
-              elementsOf(env, argv[3], napi_int32_array, (void **)&cols, &d);
-  for (int k = 0; typed && k < outputs; k++) typed = elementsOf(env, argv[4 + k], napi_float64_array, (void **)&out[k], &outLength) && outLength >= d;
+              elementsOf(env, argv[3], napi_int32_array, (void **)&cols, &d) && (!numbers || napi_get_value_double(env, argv[4], &number) == napi_ok);
+  for (int k = 0; typed && k < outputs; k++) typed = elementsOf(env, argv[4 + numbers + k], napi_float64_array, (void **)&out[k], &outLength) && outLength >= d;
   if (!typed) {
-    snprintf(message, sizeof message, "ads native %s: data and the outputs must be Float64Arrays (the outputs as long as cols), rows and cols Int32Arrays", name);
+    snprintf(message, sizeof message, "ads native %s: data and the outputs must be Float64Arrays (the outputs as long as cols), rows and cols Int32Arrays%s", name,
+             numbers ? ", and a number before the outputs" : "");
     napi_throw_type_error(env, NULL, message);
     return NULL;
   }
@@ -647,31 +651,37 @@ static napi_value Columns(napi_env env, napi_callback_info info, ColumnsFn *fn, 
     napi_throw_range_error(env, NULL, message);
     return NULL;
   }
-  if (!fn(data, (int64_t)stride, rows, n, cols, d, out)) {
+  if (!fn(data, (int64_t)stride, rows, n, cols, d, number, out)) {
     snprintf(message, sizeof message, "ads native %s: out of memory", name);
     napi_throw_error(env, NULL, message);
   }
   return NULL;
 }
 
-static int momentsInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *const *out) {
-  return columnMoments(data, stride, rows, n, cols, d, out[0], out[1], out[2]);
+static int momentsInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double number, double *const *out) {
+  return (void)number, columnMoments(data, stride, rows, n, cols, d, out[0], out[1], out[2]);
 }
-static int extentsInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *const *out) {
-  return columnExtents(data, stride, rows, n, cols, d, out[0], out[1], out[2]);
+static int extentsInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double number, double *const *out) {
+  return (void)number, columnExtents(data, stride, rows, n, cols, d, out[0], out[1], out[2]);
 }
-static int missingInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *const *out) {
-  return missingCounts(data, stride, rows, n, cols, d, out[0]);
+static int missingInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double number, double *const *out) {
+  return (void)number, missingCounts(data, stride, rows, n, cols, d, out[0]);
+}
+static int beyondInto(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double cutoff, double *const *out) {
+  return beyondCounts(data, stride, rows, n, cols, d, cutoff, out[0]);
 }
 
 /* columnMoments(data, stride, rows, cols, count, mean, variance): columns.ts's columnMoments. */
-static napi_value ColumnMoments(napi_env env, napi_callback_info info) { return Columns(env, info, momentsInto, 3, "columnMoments"); }
+static napi_value ColumnMoments(napi_env env, napi_callback_info info) { return Columns(env, info, momentsInto, 0, 3, "columnMoments"); }
 
 /* columnExtents(data, stride, rows, cols, sum, low, high): correlation_threshold.ts's columnSummary pass. */
-static napi_value ColumnExtents(napi_env env, napi_callback_info info) { return Columns(env, info, extentsInto, 3, "columnExtents"); }
+static napi_value ColumnExtents(napi_env env, napi_callback_info info) { return Columns(env, info, extentsInto, 0, 3, "columnExtents"); }
 
 /* missingCounts(data, stride, rows, cols, missing): columns.ts's missingCounts. */
-static napi_value MissingCounts(napi_env env, napi_callback_info info) { return Columns(env, info, missingInto, 1, "missingCounts"); }
+static napi_value MissingCounts(napi_env env, napi_callback_info info) { return Columns(env, info, missingInto, 0, 1, "missingCounts"); }
+
+/* beyondCounts(data, stride, rows, cols, cutoff, beyond): drop_outliers.ts's count of values beyond the cutoff. */
+static napi_value BeyondCounts(napi_env env, napi_callback_info info) { return Columns(env, info, beyondInto, 1, 1, "beyondCounts"); }
 
 /*
  * packPanels(memory, at, width, data, stride, rows, r0, len, cols, center, scale): gram_parallel.ts's `pack`
@@ -806,7 +816,7 @@ static napi_value levelObject(napi_env env, const Level *level) {
  * and the scalar functions every x86-64 CPU gets: `floatFields`, the CSV parser of float_fields.c, and
  * `valueCounts`, the column counts of value_counts.c, `columnMoments`, `columnExtents` and `missingCounts`, the column moments,
  * extents and missing values of column_moments.c, `packPanels`, the Gram products' packing, and
- * `gzipInflater` and `gzipInflate`, the gzip inflater of gzip_inflate.c (an inflater only where ISA-L is found).
+ * `beyondCounts`, the outlier filter's counts, `gzipInflater` and `gzipInflate`, the gzip inflater of gzip_inflate.c (an inflater only where ISA-L is found).
  */
 NAPI_MODULE_INIT() {
   napi_value levels, value;
@@ -827,7 +837,7 @@ NAPI_MODULE_INIT() {
     napi_callback callback;
   } SCALAR[] = {{"floatFields", FloatFields},     {"valueCounts", ValueCounts},     {"packPanels", PackPanels},
                 {"columnMoments", ColumnMoments}, {"columnExtents", ColumnExtents}, {"missingCounts", MissingCounts},
-                {"gzipInflater", NewGzipInflater}, {"gzipInflate", GzipInflate}};
+                {"beyondCounts", BeyondCounts},   {"gzipInflater", NewGzipInflater}, {"gzipInflate", GzipInflate}};
   for (size_t f = 0; f < sizeof SCALAR / sizeof SCALAR[0]; f++) {
     napi_create_function(env, SCALAR[f].name, NAPI_AUTO_LENGTH, SCALAR[f].callback, NULL, &value);
     napi_set_named_property(env, exports, SCALAR[f].name, value);

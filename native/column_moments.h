@@ -1,4 +1,4 @@
-/* Column means and variances, sums and extents, and missing values of a row-major matrix (column_moments.c). */
+/* Column means and variances, sums and extents, missing values and outliers of a row-major matrix (column_moments.c). */
 #include <stdint.h>
 
 /*
@@ -22,3 +22,6 @@ int columnExtents(const double *data, int64_t stride, const int32_t *rows, int64
  * (zeroed here). Returns 1: it allocates nothing (the glue it shares reads 0 as memory run out).
  */
 int missingCounts(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double *missing);
+
+/* drop_outliers.ts's count per column of the values whose magnitude exceeds `cutoff` (NaN never does); returns 1. */
+int beyondCounts(const double *data, int64_t stride, const int32_t *rows, int64_t n, const int32_t *cols, int64_t d, double cutoff, double *beyond);

@@ -4,9 +4,10 @@ import { gemmKernel } from '../src/classify/gemm_kernel.ts';
 import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
-import { kernelsInUse, nativeColumnExtents, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativeMissingCounts, nativePackPanels } from '../src/numeric/native.ts';
+import { kernelsInUse, nativeColumnExtents, nativeColumnMoments, nativeKernelLevels, nativeKernels, nativeBeyondCounts, nativeMissingCounts, nativePackPanels } from '../src/numeric/native.ts';
 import { columnMoments, missingCounts } from '../src/preprocess/columns.ts';
 import { columnSummary } from '../src/preprocess/feature_select/correlation_threshold.ts';
+import { dropOutliers } from '../src/preprocess/feature_select/drop_outliers.ts';
 import { packPanels } from '../src/numeric/gram_parallel.ts';
 import { matrix } from '../src/numeric/matrix.ts';
 import { productModule } from '../src/numeric/product_kernel.ts';
@@ -314,5 +315,34 @@ describe.skipIf(!missing)(`the native count of missing values${missing ? '' : ' 
       expect(Array.from(missingCounts(view, null))).toEqual(Array.from(expected));
     }
     expect(Array.from(missingCounts(views[1], missing))).toEqual([0, 0, 1, 0]);
+  });
+});
+
+const beyond = nativeBeyondCounts();
+describe.skipIf(!beyond)(`the native outlier counts${beyond ? '' : ' [skipped: the native addon is not loaded (not built, or ADS_NATIVE=0)]'}`, () => {
+  it('drops the features with a value beyond the cutoff, either sign, as the JavaScript and a count by hand do', () => {
+    // 61 rows × 37 columns of values within ±4, but for: beyond +10 and −10, exactly 10 (not beyond), ±∞
+    // (beyond), NaN (never), in the last column (the tail), and between a view's columns but in none of them.
+    const rs = stream(17, 'test/native-beyond');
+    const x = matrix(61, 37, Float64Array.from({ length: 61 * 37 }, () => rs.normal()).map((v) => Math.max(-4, Math.min(4, v))));
+    const set = (r: number, c: number, v: number) => (x.data[r * 37 + c] = v);
+    // Exactly 10 also in rows that are read column by column (beside 10.5, and in the tail of row 7).
+    set(1, 3, 10.5), set(1, 9, -10), set(7, 33, 10), set(2, 4, -12), set(3, 5, 10), set(4, 6, Infinity), set(5, 7, -Infinity), set(6, 8, NaN), set(7, 36, 11), set(8, 20, 50);
+    const features = Array.from({ length: 37 }, (_, j) => `f${j}`);
+    const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+    const views = [
+      { source: x, rows: all(61), cols: all(37) },
+      { source: x, rows: Int32Array.from([8, 7, 1, 1, 2]), cols: Int32Array.from([36, 3, 19, 21, 4]) },
+      { source: x, rows: Int32Array.from({ length: 90 }, (_, i) => (i * 11) % 61), cols: Int32Array.from({ length: 30 }, (_, k) => 36 - k) },
+    ];
+    for (const view of views) {
+      const names = Array.from(view.cols, (c) => features[c]);
+      const byHand = names.filter((_, j) => view.rows.some((r) => Math.abs(x.data[r * 37 + view.cols[j]]) > 10));
+      const ours = dropOutliers(view, names, 10, beyond);
+      expect(ours.map((e) => e.feature)).toEqual(byHand);
+      expect(ours).toEqual(dropOutliers(view, names, 10, null));
+    }
+    expect(dropOutliers(views[1], ['f36', 'f3', 'f19', 'f21', 'f4'], 10, beyond).map((e) => e.feature)).toEqual(['f36', 'f3', 'f4']);
+    expect(dropOutliers(views[0], features, 10, beyond).map((e) => e.feature)).toEqual(['f3', 'f4', 'f6', 'f7', 'f20', 'f36']);
   });
 });

@@ -56,6 +56,9 @@ export type NativeColumns = (data: Float64Array, stride: number, rows: Int32Arra
 /** columns.ts's missingCounts: each of columns `cols`' count of NaN over rows `rows`, into `missing`. */
 export type NativeMissingCounts = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, missing: Float64Array) => void;
 
+/** drop_outliers.ts's count, per column, of the values whose magnitude exceeds `cutoff` (NaN never does), into `beyond`. */
+export type NativeBeyondCounts = (data: Float64Array, stride: number, rows: Int32Array, cols: Int32Array, cutoff: number, beyond: Float64Array) => void;
+
 /**
  * gram_parallel.ts's packing of a chunk of rows into panels of `width` columns (4: float64, 8: float32) at
  * byte `at` of the memory; `scale` empty for none.
@@ -68,7 +71,7 @@ export type NativePackPanels = (
  * The addon: the kernels at the CPU's widest instruction set (none on a CPU without AVX2) and at every set it
  * has, by name; and the scalar functions, there on every CPU.
  */
-type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; columnMoments: NativeColumns; columnExtents: NativeColumns; missingCounts: NativeMissingCounts; gzipInflater: () => object | undefined; packPanels: NativePackPanels };
+type Addon = Partial<NativeKernels> & { version: number; levels: Record<string, NativeKernels>; floatFields: NativeFloatFields; valueCounts: NativeValueCounts; columnMoments: NativeColumns; columnExtents: NativeColumns; missingCounts: NativeMissingCounts; beyondCounts: NativeBeyondCounts; gzipInflater: () => object | undefined; packPanels: NativePackPanels };
 
 let loaded: { addon: Addon | null; why: string } | null = null;
 
@@ -107,6 +110,8 @@ export const nativeColumnMoments = (): NativeColumns | null => addon()?.columnMo
 export const nativeColumnExtents = (): NativeColumns | null => addon()?.columnExtents ?? null;
 /** The native count of missing values per column, or null where the addon is not loaded. */
 export const nativeMissingCounts = (): NativeMissingCounts | null => addon()?.missingCounts ?? null;
+/** The native count of values beyond the outlier cutoff per column, or null where the addon is not loaded. */
+export const nativeBeyondCounts = (): NativeBeyondCounts | null => addon()?.beyondCounts ?? null;
 /** Whether the addon inflates gzip (built with ISA-L's header, and libisal.so.2 loads): asked once. */
 let inflates: boolean | undefined;
 export function nativeGzipInflater(): boolean {

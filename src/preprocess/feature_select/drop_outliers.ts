@@ -1,4 +1,5 @@
 import { type Matrix, type MatrixView, viewOf } from '../../numeric/matrix.ts';
+import { type NativeBeyondCounts, nativeBeyondCounts } from '../../numeric/native.ts';
 import { forRowsHolding } from '../columns.ts';
 import { type Exclusion, stat } from './exclusion.ts';
 
@@ -9,24 +10,17 @@ import { type Exclusion, stat } from './exclusion.ts';
  * Whether a feature goes needs only whether one of its values lies beyond the cutoff, so each row is asked
  * whether it holds one (`forRowsHolding`, `anyBeyond`; NaN compares false, so missing values are skipped), and
  * only the features found in such rows are read again for the largest value the reason gives. 15–17 ms for
- * 14,880 × 1,700 once compiled, against pandas' 24 ms for `abs().max()`.
+ * 14,880 × 1,700 once compiled, against pandas' 24 ms for `abs().max()`; natively where the addon is built
+ * (native/column_moments.c: the same rows scanned the same way), 10 ms.
  */
-export function dropOutliers(x: Matrix | MatrixView, features: readonly string[], outlierCutoff: number): Exclusion[] {
+export function dropOutliers(x: Matrix | MatrixView, features: readonly string[], outlierCutoff: number, native: NativeBeyondCounts | null = nativeBeyondCounts()): Exclusion[] {
   const { source, rows, cols } = viewOf(x);
   const { data, cols: stride } = source;
-  // The view's source columns holding a value beyond the cutoff.
-  const beyond = new Uint8Array(stride);
-  forRowsHolding(
-    x,
-    (values, start, end) => anyBeyond(values, start, end, outlierCutoff),
-    (base) => {
-      for (const c of cols) if (Math.abs(data[base + c]) > outlierCutoff) beyond[c] = 1;
-    },
-  );
+  const beyond = native ? beyondCounts(native, x, outlierCutoff) : beyondInJs(x, outlierCutoff);
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
+    if (!beyond[j]) return;
     const c = cols[j];
-    if (!beyond[c]) return;
     let largest = 0;
     for (let r = 0; r < rows.length; r++) {
       const a = Math.abs(data[rows[r] * stride + c]);
@@ -35,6 +29,29 @@ export function dropOutliers(x: Matrix | MatrixView, features: readonly string[]
     out.push({ feature, detail: `max |value| ${stat(largest)} > outlier_cutoff ${outlierCutoff}` });
   });
   return out;
+}
+
+/** Per column of the view, its count of values beyond the cutoff (the addon's). */
+function beyondCounts(native: NativeBeyondCounts, x: Matrix | MatrixView, cutoff: number): Float64Array {
+  const { source, rows, cols } = viewOf(x);
+  const beyond = new Float64Array(cols.length);
+  native(source.data, source.cols, rows, cols, cutoff, beyond);
+  return beyond;
+}
+
+/** Per column of the view, whether a value lies beyond the cutoff: 1 or 0. */
+function beyondInJs(x: Matrix | MatrixView, cutoff: number): Uint8Array {
+  const { source, cols } = viewOf(x);
+  const { data } = source;
+  const beyond = new Uint8Array(cols.length);
+  forRowsHolding(
+    x,
+    (values, start, end) => anyBeyond(values, start, end, cutoff),
+    (base) => {
+      for (let j = 0; j < cols.length; j++) if (Math.abs(data[base + cols[j]]) > cutoff) beyond[j] = 1;
+    },
+  );
+  return beyond;
 }
 
 /**
