@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { GRAM32_BOUND } from '../src/numeric/gram32_kernel.ts';
 import { crossProductParallel, crossProductScreen } from '../src/numeric/gram_parallel.ts';
+import { crossProduct } from '../src/numeric/linalg.ts';
 import { type Matrix, matrix } from '../src/numeric/matrix.ts';
 import { i32Const } from '../src/numeric/wasm.ts';
 
@@ -90,6 +91,33 @@ describe('crossProductScreen', () => {
     const entry = got.data[got.offset];
     expect(entry).toBe(2 ** 24 + 192);
     expect(Math.abs(entry - (2 ** 24 + 255))).toBeLessThanOrEqual(GRAM32_BOUND * (2 ** 24 + 255));
+  });
+});
+
+describe('products large enough that the worker threads take part', () => {
+  // The cases above are done by the calling thread before a worker has started (~30 ms): counting the ranges
+  // each thread took showed the calling thread taking all of them. Here the products last long enough for the
+  // workers to take a share (counted by hand here: on two threads the worker took 53 % of the float32 ranges
+  // and 56 % of the float64 ones; on three, the two workers 30 %).
+  const x = randomMatrix(40_000, 400, 'large');
+  const center = Float64Array.from({ length: 400 }, (_, j) => j / 1000);
+
+  it('float64: the bits of one thread on two', () => {
+    const got = crossProductParallel(x, { center }, 2)!;
+    expect(Buffer.from(got.data.buffer).equals(Buffer.from(crossProduct(x, { center }).data.buffer))).toBe(true);
+  });
+
+  it('float32 screen: the same bits on one, two and three threads', () => {
+    const scale = new Float64Array(400).fill(1);
+    const [one, two, three] = [1, 2, 3].map((threads) => crossProductScreen(x, { center, scale }, threads)!);
+    const triangle = (run: typeof one) => Float64Array.from({ length: 400 * 401 / 2 }, (_, e) => {
+      const i = Math.floor((Math.sqrt(8 * e + 1) - 1) / 2);
+      const j = e - (i * (i + 1)) / 2;
+      return run.data[run.offset + j * run.ld + i];
+    });
+    const expected = Buffer.from(triangle(one).buffer);
+    expect(Buffer.from(triangle(two).buffer).equals(expected)).toBe(true);
+    expect(Buffer.from(triangle(three).buffer).equals(expected)).toBe(true);
   });
 });
 
