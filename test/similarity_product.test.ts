@@ -60,6 +60,30 @@ describe('similarity products', () => {
     }
   });
 
+  it('give the same bits on 2 and 3 threads as on one where the product lasts long enough for the workers to take part', () => {
+    // The cases above are done by the calling thread before a worker has started (~30 ms): counting the ranges
+    // each thread took showed the calling thread taking all 16 of every product. This one lasts ~0.1 s, and the
+    // workers took part (counted by hand: the calling thread took 8 of the 16 ranges on two threads, 5 on three).
+    const [nq, nn, k] = [512, 4096, 1000];
+    const q = randomMatrix(nq, k, 'large-q');
+    const negatives = randomMatrix(nn, k, 'large-n');
+    const [qAt, outAt] = [nn * k, nn * k + nq * k];
+    const productOn = (threads: number) => {
+      const kernel = new SimilarityKernel(outAt + nq * nn, threads);
+      try {
+        const pn = kernel.pack(0, negatives, cosineNorms(negatives), Array.from({ length: nn }, (_, j) => j));
+        const pq = kernel.pack(qAt, q, cosineNorms(q), Array.from({ length: nq }, (_, i) => i));
+        kernel.product(pq, 0, pq.padded, pn, 0, pn.padded, outAt, nn);
+        return kernel.heap.slice(outAt, outAt + nq * nn);
+      } finally {
+        kernel.close();
+      }
+    };
+    const one = Buffer.from(productOn(1).buffer);
+    expect(Buffer.from(productOn(2).buffer).equals(one)).toBe(true);
+    expect(Buffer.from(productOn(3).buffer).equals(one)).toBe(true);
+  });
+
   it("give percent replicating's upper triangle of Pearson correlations in numpy's triu order, on any thread count", () => {
     const m = randomMatrix(150, 520, 'tri');
     const idx = Array.from({ length: 137 }, (_, r) => (r * 37) % 150);
