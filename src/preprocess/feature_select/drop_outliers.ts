@@ -16,7 +16,7 @@ import { type Exclusion, stat } from './exclusion.ts';
 export function dropOutliers(x: Matrix | MatrixView, features: readonly string[], outlierCutoff: number, native: NativeBeyondCounts | null = nativeBeyondCounts()): Exclusion[] {
   const { source, rows, cols } = viewOf(x);
   const { data, cols: stride } = source;
-  const beyond = native ? beyondCounts(native, x, outlierCutoff) : beyondInJs(x, outlierCutoff);
+  const beyond = beyondCounts(x, outlierCutoff, native);
   const out: Exclusion[] = [];
   features.forEach((feature, j) => {
     if (!beyond[j]) return;
@@ -31,24 +31,23 @@ export function dropOutliers(x: Matrix | MatrixView, features: readonly string[]
   return out;
 }
 
-/** Per column of the view, its count of values beyond the cutoff (the addon's). */
-function beyondCounts(native: NativeBeyondCounts, x: Matrix | MatrixView, cutoff: number): Float64Array {
+/**
+ * Per column of the view, its count of values beyond the cutoff: natively where the addon is built, else the
+ * rows that hold one (`anyBeyond`) counted column by column, as columns.ts's `missingCounts` counts NaN.
+ */
+function beyondCounts(x: Matrix | MatrixView, cutoff: number, native: NativeBeyondCounts | null): Float64Array {
   const { source, rows, cols } = viewOf(x);
-  const beyond = new Float64Array(cols.length);
-  native(source.data, source.cols, rows, cols, cutoff, beyond);
-  return beyond;
-}
-
-/** Per column of the view, whether a value lies beyond the cutoff: 1 or 0. */
-function beyondInJs(x: Matrix | MatrixView, cutoff: number): Uint8Array {
-  const { source, cols } = viewOf(x);
   const { data } = source;
-  const beyond = new Uint8Array(cols.length);
+  const beyond = new Float64Array(cols.length);
+  if (native) {
+    native(data, source.cols, rows, cols, cutoff, beyond);
+    return beyond;
+  }
   forRowsHolding(
     x,
     (values, start, end) => anyBeyond(values, start, end, cutoff),
     (base) => {
-      for (let j = 0; j < cols.length; j++) if (Math.abs(data[base + cols[j]]) > cutoff) beyond[j] = 1;
+      for (let j = 0; j < cols.length; j++) if (Math.abs(data[base + cols[j]]) > cutoff) beyond[j]++;
     },
   );
   return beyond;
