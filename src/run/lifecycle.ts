@@ -187,7 +187,7 @@ export class ActiveRun {
       delete this.values[name];
       released = true;
     }
-    if (released) collectGarbage();
+    if (released && process.memoryUsage().arrayBuffers >= COLLECT_ABOVE) collectGarbage();
   }
 
   /** Looks the shared work up by its key; when found, files it as if its stages had run. */
@@ -299,6 +299,14 @@ export class ActiveRun {
  * collects by the size of its own heap, which the tables' buffers are not part of: at CDRP size the tables let
  * go of (2 GB each) were still held a stage later, 11.5 GB at the peak instead of about 8.
  */
+/**
+ * The array buffers a process must hold for a release to force a collection. Below it V8's own schedule frees
+ * them soon enough, and forcing costs: on the quickstart (6 runs, one process) the 27 forced collections took
+ * 0.6 s of the main thread, and the code they threw away (its weakly held objects collected) was compiled
+ * again on V8's threads, ~2 CPU-s of 21 in all.
+ */
+const COLLECT_ABOVE = 256 * 2 ** 20;
+
 const collectGarbage: () => void = (() => {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
