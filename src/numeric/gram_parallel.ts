@@ -12,15 +12,19 @@ import { kernelMemory, NATIVE_ADDON, nativeKernels, nativePackPanels } from './n
  *
  * Why the numbers do not change: the rows go through in the same chunks of CHUNK, packed the same way, and
  * each 4×4 block of the output is computed for a chunk by one thread with the same kernel call as on one
- * thread (see gram_kernel.ts), then added to the output; the chunks are added in order, since a chunk starts
- * only when every block of the one before is done. Only which thread computes a block changes.
+ * thread (see gram_kernel.ts), then added to the output; each block's chunks are added in order, since a
+ * range of blocks starts on a chunk only when it is done on the chunk before. Only which thread computes a
+ * block changes.
  *
  * How: the kernel's memory is a shared WebAssembly memory; each worker thread runs its own instance of the
  * kernel on it. Per chunk, the output's panel columns are cut into TILES ranges of about equal work (block
- * column g holds g + 1 blocks), and threads take ranges from a shared counter until none is left, so a
- * thread slowed by the rest of the machine takes fewer. While they work, this thread packs the next chunk
- * into the second of two panel buffers, then joins them. Nothing is waited for at the start: if the workers
- * are not running yet, this thread takes every range.
+ * column g holds g + 1 blocks): a task is one range of one chunk. Threads take tasks in order (chunk by chunk)
+ * from a shared counter, so a thread slowed by the rest of the machine takes fewer. Task (c, k) waits only for
+ * chunk c to be packed and for task (c − 1, k), which wrote the same blocks: no thread idles at a chunk's end
+ * while another finishes its last range. Only this thread packs (the matrix is not shared memory), AHEAD chunks
+ * ahead of the task it takes, into a ring of BUFFERS panel buffers; a buffer is packed again once every range
+ * of the chunk it held is done. Nothing is waited for at the start: if the workers are not running yet, this
+ * thread takes every task.
  *
  * The calling thread blocks (Atomics.wait) until the product is done: callers stay synchronous.
  */
@@ -30,10 +34,17 @@ const TILES = 16;
 /** Below this many multiply-adds (n·d²/2), starting threads costs more than it saves. */
 const MIN_WORK = 2e9;
 
-// Control words (Int32, shared): the chunk being computed and the next range to take, packed as
-// chunk·1024 + range (−1: stop); ranges done in that chunk.
-const [CLAIM, DONE] = [0, 1];
-const STOP = -1;
+/**
+ * Chunks packed ahead of the task this thread takes, and the panel buffers that needs: more than AHEAD + 1, or
+ * packing chunk c + AHEAD would wait for chunk c, whose task this thread has taken and not yet done (a
+ * deadlock); one more lets the workers run a chunk behind without holding the packing up.
+ */
+const AHEAD = 2;
+const BUFFERS = AHEAD + 2;
+
+// Control words (Int32, shared): the next task to take (c·TILES + k); chunks packed; 1 once the caller has
+// given up (an exception); then, for each range k, how many chunks have it done.
+const [NEXT, PACKED, ABORT, DONE] = [0, 1, 2, 3];
 
 const WORKER = `
 const { workerData } = require('node:worker_threads');
@@ -42,21 +53,27 @@ const view = new Uint8Array(memory.buffer);
 const gram = native
   ? ((kernel) => (panels, gj0, gj1, len, out, ldo) => kernel(view, panels, gj0, gj1, len, out, ldo))(require(native.path)[native.kernel])
   : new WebAssembly.Instance(module, { env: { memory } }).exports.gram;
-for (;;) {
-  const word = Atomics.load(control, ${CLAIM});
-  if (word === ${STOP}) break;
-  const c = word >> 10;
-  const k = word & 1023;
-  if (k >= ranges.length - 1) {
-    Atomics.wait(control, ${CLAIM}, word);
-    continue;
+const tiles = ranges.length - 1;
+const total = Math.ceil(rows / chunk) * tiles;
+/** Waits until control[at] > value; false if the caller gave up meanwhile. */
+const awaitAbove = (at, value) => {
+  for (let now; (now = Atomics.load(control, at)) <= value; ) {
+    if (Atomics.load(control, ${ABORT})) return false;
+    Atomics.wait(control, at, now);
   }
-  if (Atomics.compareExchange(control, ${CLAIM}, word, word + 1) !== word) continue;
+  return !Atomics.load(control, ${ABORT});
+};
+for (;;) {
+  const t = Atomics.add(control, ${NEXT}, 1);
+  if (t >= total) break;
+  const c = Math.floor(t / tiles);
+  const k = t % tiles;
+  if (!awaitAbove(${PACKED}, c) || !awaitAbove(${DONE} + k, c - 1)) break;
   const len = Math.min(chunk, rows - c * chunk);
-  const panels = (c & 1) * panelBytes;
+  const panels = (c % ${BUFFERS}) * panelBytes;
   for (let g = ranges[k]; g < ranges[k + 1]; g += tile) gram(panels, g, Math.min(ranges[k + 1], g + tile), len, outAt, ldo);
-  Atomics.add(control, ${DONE}, 1);
-  Atomics.notify(control, ${DONE});
+  Atomics.store(control, ${DONE} + k, c + 1);
+  Atomics.notify(control, ${DONE} + k);
 }
 `;
 
@@ -116,7 +133,7 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
   const groups = Math.ceil(d / width);
   const padded = width * groups;
   const panelBytes = groups * CHUNK * 32;
-  const bytes = 2 * panelBytes + padded * padded * 8;
+  const bytes = BUFFERS * panelBytes + padded * padded * 8;
   const module = format.module();
   const native = nativeKernels();
   if (n === 0 || d === 0 || !(module || native) || bytes > MAX_BYTES) return null;
@@ -128,11 +145,12 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
     : (new WebAssembly.Instance(module!, { env: { memory } }).exports.gram as Gram);
   const heap = format.view(memory.buffer);
   const out64 = new Float64Array(memory.buffer);
-  const outAt = 2 * panelBytes;
+  const outAt = BUFFERS * panelBytes;
   const ranges = equalWork(groups, TILES);
-  const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const control = new Int32Array(new SharedArrayBuffer((DONE + TILES) * Int32Array.BYTES_PER_ELEMENT));
   const chunks = Math.ceil(n / CHUNK);
-  if (chunks >= 1 << 21) return null; // the chunk would not fit the control word
+  const total = chunks * TILES;
+  if (total + count >= 2 ** 31) return null; // the task counter would overflow its Int32
   // Natively where the addon is built (the same values: the same operations on each): packing in JavaScript
   // took this thread a quarter of the correlation filter's time on 14,880 × 1,700, beside its share of the products.
   const nativePack = nativePackPanels();
@@ -142,12 +160,20 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
   const pack = (c: number) => {
     const r0 = c * CHUNK;
     const len = Math.min(CHUNK, n - r0);
-    if (nativePack) nativePack(view(), (c & 1) * panelBytes, width, x.data, x.cols, rowIndex!, r0, len, colIndex!, center, scale ?? noScale);
-    else packPanels(heap, (c & 1) * (panelBytes / heap.BYTES_PER_ELEMENT), width, x, rowAt, r0, len, colAt, center, scale);
+    const at = (c % BUFFERS) * panelBytes;
+    if (nativePack) nativePack(view(), at, width, x.data, x.cols, rowIndex!, r0, len, colIndex!, center, scale ?? noScale);
+    else packPanels(heap, at / heap.BYTES_PER_ELEMENT, width, x, rowAt, r0, len, colAt, center, scale);
+  };
+  /**
+   * Waits until control[at] > value. Every wait, here and in the workers, is for a task taken earlier (or a
+   * chunk packed earlier), by a thread that has no earlier task left undone: no cycle.
+   */
+  const awaitAbove = (at: number, value: number) => {
+    for (let now; (now = Atomics.load(control, at)) <= value; ) Atomics.wait(control, at, now);
   };
 
   pack(0);
-  Atomics.store(control, CLAIM, 0);
+  Atomics.store(control, PACKED, 1);
   const workers = Array.from({ length: count - 1 }, () => {
     const worker = new Worker(WORKER, {
       eval: true,
@@ -161,28 +187,31 @@ function gramOnThreads(x: Matrix, options: CrossProductOptions & { scale?: Float
     return worker;
   });
   try {
-    for (let c = 0; c < chunks; c++) {
-      // Chunk c is published; the workers take its ranges while this thread packs chunk c + 1 into the other
-      // buffer (free: chunk c − 1, its last user, is done).
-      if (c + 1 < chunks) pack(c + 1);
-      const len = Math.min(CHUNK, n - c * CHUNK);
-      const panels = (c & 1) * panelBytes;
-      for (;;) {
-        const word = Atomics.load(control, CLAIM);
-        const k = word & 1023;
-        if (k >= TILES) break;
-        if (Atomics.compareExchange(control, CLAIM, word, word + 1) !== word) continue;
-        for (let g = ranges[k]; g < ranges[k + 1]; g += GRAM_TILE) gram(panels, g, Math.min(ranges[k + 1], g + GRAM_TILE), len, outAt, padded * 8);
-        Atomics.add(control, DONE, 1);
+    let packed = 1;
+    for (let t; (t = Atomics.add(control, NEXT, 1)) < total; ) {
+      const c = Math.floor(t / TILES);
+      const k = t % TILES;
+      // Pack up to AHEAD chunks past this task's, each into the buffer of the chunk BUFFERS before it once
+      // every range of that chunk is done (all its tasks were taken before this one).
+      for (; packed < chunks && packed <= c + AHEAD; packed++) {
+        for (let r = 0; r < TILES; r++) awaitAbove(DONE + r, packed - BUFFERS);
+        pack(packed);
+        Atomics.store(control, PACKED, packed + 1);
+        Atomics.notify(control, PACKED);
       }
-      for (let done; (done = Atomics.load(control, DONE)) < TILES; ) Atomics.wait(control, DONE, done);
-      Atomics.store(control, DONE, 0);
-      Atomics.store(control, CLAIM, c + 1 < chunks ? (c + 1) << 10 : STOP);
-      Atomics.notify(control, CLAIM);
+      awaitAbove(DONE + k, c - 1);
+      const len = Math.min(CHUNK, n - c * CHUNK);
+      const panels = (c % BUFFERS) * panelBytes;
+      for (let g = ranges[k]; g < ranges[k + 1]; g += GRAM_TILE) gram(panels, g, Math.min(ranges[k + 1], g + GRAM_TILE), len, outAt, padded * 8);
+      Atomics.store(control, DONE + k, c + 1);
+      Atomics.notify(control, DONE + k);
     }
+    // The workers' last tasks.
+    for (let k = 0; k < TILES; k++) awaitAbove(DONE + k, chunks - 1);
   } finally {
-    Atomics.store(control, CLAIM, STOP);
-    Atomics.notify(control, CLAIM);
+    Atomics.store(control, ABORT, 1);
+    Atomics.store(control, NEXT, total);
+    for (const at of [PACKED, ...Array.from({ length: TILES }, (_, k) => DONE + k)]) Atomics.notify(control, at);
     for (const worker of workers) void worker.terminate();
   }
   return { data: out64, offset: outAt / 8, ld: padded };
