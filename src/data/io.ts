@@ -16,7 +16,7 @@ import { checkColumnNames, parquetColumns, parquetError } from './header.ts';
 import { GzipFailure, type InflatedPiece, inflatedPieces } from './inflate.ts';
 import { type MetaValue, type Profiles, selectWells } from './profiles.ts';
 import { dropArrowSchema } from './parquet_footer.ts';
-import { firstLine, polars } from './polars.ts';
+import { firstLine, float64Column, frameOf, type NativeSeries, nativeOf, polars } from './polars.ts';
 
 /** What a frame is: its size, column names and types, nulls and native series per column. */
 export interface FrameFacts {
@@ -663,15 +663,9 @@ export function copyColumnsAsFloat64(
   }
 }
 
-/** A column as nodejs-polars' native series (see `frameFacts`). */
-interface NativeSeries {
-  toTypedArray(): Float64Array;
-  nullCount(): number;
-}
-
 export function profilesToFrame(p: Profiles): pl.DataFrame {
   const { rows, cols, data } = p.values;
-  const series: pl.Series[] = Object.entries(p.metadata).map(([name, col]) => metaSeries(name, col));
+  const series = Object.entries(p.metadata).map(([name, col]) => nativeOf(metaSeries(name, col)));
   // Columns copied out SELECT_BLOCK at a time, by tiles of rows (see copyColumnsAsFloat64), into the same
   // buffers every time: polars copies a column into a Series, and fresh buffers would be as much garbage as
   // the table (2 GB at CDRP size), held by the allocator after it is freed.
@@ -684,9 +678,9 @@ export function profilesToFrame(p: Profiles): pl.DataFrame {
         for (let i = r0; i < r1; i++) col[i] = data[i * cols + j0 + b];
       });
     }
-    block.forEach((col, b) => series.push(polars().Series(p.features[j0 + b], col)));
+    block.forEach((col, b) => series.push(float64Column(p.features[j0 + b], col)));
   }
-  return polars().DataFrame(series);
+  return frameOf(series);
 }
 
 export function writeParquet(df: pl.DataFrame, path: string): void {
@@ -739,11 +733,11 @@ export type Columns = Record<string, readonly MetaValue[] | readonly boolean[] |
 
 export function writeColumnsParquet(columns: Columns, path: string): void {
   const series = Object.entries(columns).map(([name, col]) => {
-    if (col instanceof Float64Array) return polars().Series(name, col);
-    if (col instanceof Int32Array) return polars().Series(name, col, polars().Int32);
-    if (col.every((v) => typeof v === 'boolean')) return polars().Series(name, col as boolean[], polars().Bool);
-    return metaSeries(name, col as MetaValue[]);
+    if (col instanceof Float64Array) return float64Column(name, col);
+    if (col instanceof Int32Array) return nativeOf(polars().Series(name, col, polars().Int32));
+    if (col.every((v) => typeof v === 'boolean')) return nativeOf(polars().Series(name, col as boolean[], polars().Bool));
+    return nativeOf(metaSeries(name, col as MetaValue[]));
   });
-  writeParquet(polars().DataFrame(series), path);
+  writeParquet(frameOf(series), path);
 }
 
