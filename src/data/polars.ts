@@ -26,9 +26,9 @@ let native: { layer: PolarsNative; wrap: (frame: unknown) => pl.DataFrame } | un
 
 /**
  * nodejs-polars' native layer (its `polars_internal`, and `_DataFrame`, which wraps a native frame), for frames
- * of many columns: each JS `Series` builds hundreds of closures, 0.75 ms a column, which made a 14,880 × 1,700
- * table take 1.5 s to become a frame for its Parquet file, 1.3 s of it in the wrappers (and ~15 s for each of
- * a CDRP-size run's three such tables). The package is pinned (package.json) and these paths with it.
+ * of many columns: each JS `Series` builds hundreds of closures, 0.75 ms a column whatever its length, which
+ * made a 14,880 × 1,700 table take 1.5 s to become a frame for its Parquet file, 1.3 s of it in the wrappers.
+ * The package is pinned (package.json) and these paths with it.
  */
 function polarsNative(): NonNullable<typeof native> {
   if (!native) {

@@ -295,11 +295,6 @@ export class ActiveRun {
 }
 
 /**
- * A full garbage collection. V8 frees a typed array's memory only when it collects the array, and it
- * collects by the size of its own heap, which the tables' buffers are not part of: at CDRP size the tables let
- * go of (2 GB each) were still held a stage later, 11.5 GB at the peak instead of about 8.
- */
-/**
  * The array buffers a process must hold for a release to force a collection. Below it V8's own schedule frees
  * them soon enough, and forcing costs: on the quickstart (6 runs, one process) the 27 forced collections took
  * 0.6 s of the main thread, and the code they threw away (its weakly held objects collected) was compiled
@@ -307,6 +302,11 @@ export class ActiveRun {
  */
 const COLLECT_ABOVE = 256 * 2 ** 20;
 
+/**
+ * A full garbage collection. V8 frees a typed array's memory only when it collects the array, and it
+ * collects by the size of its own heap, which the tables' buffers are not part of: at CDRP size the tables let
+ * go of (2 GB each) were still held a stage later, 11.5 GB at the peak instead of about 8.
+ */
 const collectGarbage: () => void = (() => {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
