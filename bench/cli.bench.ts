@@ -125,14 +125,14 @@ for (let r = 0; r < rounds; r++) {
 // The round of median scaling: alone and together are measured one right after the other in a round, so its
 // ratio holds where the machine's speed drifts between rounds (fastest times taken from different rounds did not).
 const scalingOf = (m: { alone: number; together: number }) => (2 * m.alone) / m.together;
-const best = [...machine].sort((a, b) => scalingOf(a) - scalingOf(b))[Math.floor(machine.length / 2)];
+const medianRound = [...machine].sort((a, b) => scalingOf(a) - scalingOf(b))[Math.floor(machine.length / 2)];
 console.log(
   JSON.stringify({
     bench: 'two_at_once',
-    seconds_alone: round(best.alone),
-    seconds_together: round(best.together),
+    seconds_alone: round(medianRound.alone),
+    seconds_together: round(medianRound.together),
     // Two loops' work over the time two at once took (the median round): the speed-up two runs at once can reach here.
-    scaling: round(scalingOf(best)),
+    scaling: round(scalingOf(medianRound)),
     round_scaling: machine.map((m) => round(scalingOf(m))),
     cores: availableParallelism(),
     load_average: round(loadavg()[0]),

@@ -32,7 +32,7 @@ let native: { layer: PolarsNative; wrap: (frame: unknown) => pl.DataFrame } | un
  */
 function polarsNative(): NonNullable<typeof native> {
   if (!native) {
-    polars();
+    polars(); // the package's entry first: its modules require one another in the order it loads them
     const require = createRequire(import.meta.url);
     const layer = (require('nodejs-polars/bin/internals/polars_internal') as { default: PolarsNative }).default;
     const { _DataFrame } = require('nodejs-polars/bin/dataframe') as { _DataFrame: (frame: unknown) => pl.DataFrame };

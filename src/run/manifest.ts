@@ -1,3 +1,5 @@
+import type { Inflater } from '../data/inflate.ts';
+
 /**
  * A run's manifest: the only word on whether its outputs are a result. `done` is written last, atomically,
  * after every table, metric and model file is in place; anything else (or no manifest) is not a result.
@@ -22,7 +24,7 @@ export interface Manifest {
    */
   kernels?: string;
   /** What inflates a gzip file it reads (data/inflate.ts: ISA-L's igzip or Node's zlib); the same text either way. */
-  inflater?: string;
+  inflater?: Inflater;
   versions: Record<string, string>;
   data_fingerprint: string | null;
   /** What loading and preprocessing did to the input: files, dropped wells and features, imputed values. */
