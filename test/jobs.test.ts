@@ -75,6 +75,25 @@ describe('ads run --jobs', () => {
     expect(again.stdout).toMatch(/6 run\(s\): 0 done, 6 already complete, 0 running elsewhere, 0 failed/);
   }, 600_000);
 
+  it('a sweep over model settings loads and preprocesses once: the run that starts beside the first waits for its shared work', async () => {
+    // A screen whose shared work (~0.3 s) outlasts the few tens of ms between the two workers' first runs.
+    const screen = 'dataset: { synthetic: { plates: 8, moas: 3, compounds_per_moa: 3, features: 600, factors: 4, controls_per_plate: 48 } }';
+    const file = write('once.yaml', ['experiment: once', screen, 'training: { max_epochs: 4, batch_size: 16 }', 'explain: { enabled: false }', 'sweep: { grid: { model.latent: [4, 6, 8] }, seeds: [1] }', ''].join('\n'));
+    const r = await ads(['run', file, ...stores('once'), '--jobs', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const manifests = runDirs('once', 'once').map(manifestOf);
+    expect(manifests).toHaveLength(3);
+    expect(new Set(manifests.map((m) => m.cache.key)).size).toBe(1);
+    // Two workers started two runs at once; one computed the shared work, every other run restored it.
+    expect(new Set(manifests.map((m) => m.pid)).size).toBe(2);
+    expect(manifests.filter((m) => !m.cache.restored)).toHaveLength(1);
+    // The one that waited (unless the machine delayed its start past the other's shared work) said so.
+    if (manifests.some((m) => m.cache.waited_seconds > 0)) {
+      expect(r.stdout).toMatch(/[0-9a-f]{12} load: waiting for process \d+, which loads and preprocesses the same data/);
+    }
+    expect(readdirSync(join(dir, 'once', 'runs', '.cache')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  }, 300_000);
+
   it('a worker that dies fails its run (manifest, lock, count) and the other runs go on', async () => {
     const file = spec('crash', LONG);
     const child = spawn(process.execPath, [adsBin, 'run', file, ...stores('crash'), '--jobs', '2', '--set', 'training.max_epochs=30'], { cwd: root });

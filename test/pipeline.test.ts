@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +172,63 @@ describe('shared work: loading and preprocessing once per data, split and prepro
     expect(again.dirs[0].readManifest()!.cache!.restored).toBe(true);
   }, 120_000);
 
+  it('a run waits while another live process of this host computes the same shared work, and restores what it keeps', async () => {
+    const [screen, train, evaluation] = SWEEP;
+    const lines = [screen, evaluation, train, 'sweep: { seeds: [11] }'];
+    const first = await harness.run('shared-wait', lines);
+    const { key, stages } = first.dirs[0].readManifest()!.cache!;
+    const fingerprint = first.dirs[0].readManifest()!.data_fingerprint;
+    const cacheDir = first.store.cache.dir;
+    const aside = join(harness.dir, 'entry-aside');
+    renameSync(join(cacheDir, key), aside);
+    const other = computingElsewhere(join(cacheDir, `.${key}.lock`));
+    // The other process keeps its entry 1.5 s later and lets go.
+    const keeps = setTimeout(() => {
+      renameSync(aside, join(cacheDir, key));
+      other.end();
+    }, 1500);
+    try {
+      const waiting = await harness.run('shared-wait', lines, { force: true });
+      expect(waiting.outcomes.map((o) => o.status)).toEqual(['done']);
+      const manifest = waiting.dirs[0].readManifest()!;
+      expect(manifest.cache).toMatchObject({ key, restored: true, stages });
+      expect(manifest.cache!.waited_seconds).toBeGreaterThanOrEqual(1.4);
+      expect(manifest.data_fingerprint).toBe(fingerprint);
+      expect(manifest.seconds).not.toHaveProperty('load');
+      expect(waiting.progress).toContain(`waiting for process ${other.pid}, which loads and preprocesses the same data`);
+    } finally {
+      clearTimeout(keeps);
+      other.end();
+    }
+  }, 120_000);
+
+  it('a run waiting for shared work computes it itself when the process computing it ends without keeping it', async () => {
+    const [screen, train, evaluation] = SWEEP;
+    const lines = [screen, evaluation, train, 'sweep: { seeds: [12] }'];
+    const first = await harness.run('shared-orphan', lines);
+    const { key } = first.dirs[0].readManifest()!.cache!;
+    const cacheDir = first.store.cache.dir;
+    rmSync(join(cacheDir, key), { recursive: true });
+    const lock = join(cacheDir, `.${key}.lock`);
+    const other = computingElsewhere(lock);
+    // It dies 1 s later, its lock left behind.
+    const dies = setTimeout(() => other.kill(), 1000);
+    try {
+      const waiting = await harness.run('shared-orphan', lines, { force: true });
+      expect(waiting.outcomes.map((o) => o.status)).toEqual(['done']);
+      const manifest = waiting.dirs[0].readManifest()!;
+      expect(manifest.cache).toMatchObject({ key, restored: false });
+      expect(manifest.cache!.waited_seconds).toBeGreaterThanOrEqual(0.9);
+      expect(manifest.seconds).toHaveProperty('load');
+      // The run kept the entry, and let go of the claim it took over.
+      expect(existsSync(join(cacheDir, key, 'entry.json'))).toBe(true);
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      clearTimeout(dies);
+      other.kill();
+    }
+  }, 120_000);
+
   it('ads cache prune removes the entries (all, or those unused for N days), never a run', async () => {
     const { dirs, store } = await harness.run('prune', SWEEP.slice(0, 3).concat('sweep: { seeds: [9] }'), { runsDir: join(harness.dir, 'prune-runs') });
     const cache = store.cache;
@@ -178,15 +237,37 @@ describe('shared work: loading and preprocessing once per data, split and prepro
     writeFileSync(join(cache.dir, 'pip', 'important'), 'keep');
     writeFileSync(join(cache.dir, 'notes.txt'), 'keep');
     mkdirSync(join(cache.dir, '0123456789abcdef0123456789abcdef'));
+    // A claim left by a process that is gone goes; one held by a live process (this one) stays.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const claim = (name: string, pid: number) => writeFileSync(join(cache.dir, name), JSON.stringify({ pid, host: hostname(), since: '' }));
+    claim('.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lock', dead);
+    claim('.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.lock', process.pid);
     expect(cache.prune(1)).toEqual({ entries: 0, bytes: 0, kept: 1, foreign: 3 });
     const pruned = cache.prune(0);
     expect(pruned.entries).toBe(1);
     expect(pruned.bytes).toBeGreaterThan(0);
-    expect(readdirSync(cache.dir).sort()).toEqual(['0123456789abcdef0123456789abcdef', 'notes.txt', 'pip']);
+    expect(readdirSync(cache.dir).sort()).toEqual(['.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.lock', '0123456789abcdef0123456789abcdef', 'notes.txt', 'pip']);
     expect(readFileSync(join(cache.dir, 'pip', 'important'), 'utf8')).toBe('keep');
     expect(dirs[0].stored().complete).toBe(true);
   }, 120_000);
 });
+
+/**
+ * Another process of this host computing a cache entry, as the cache sees one: a live process holding the
+ * entry's lock. `end` lets go of the lock (the entry kept) and ends it; `kill` ends it, the lock left behind.
+ */
+function computingElsewhere(lock: string) {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
+  writeFileSync(lock, JSON.stringify({ pid: child.pid, host: hostname(), since: new Date().toISOString() }));
+  return {
+    pid: child.pid!,
+    end() {
+      rmSync(lock, { force: true });
+      child.kill();
+    },
+    kill: () => child.kill(),
+  };
+}
 
 describe('resources and failures', () => {
   it('no tensor outlives a run, done or failed: the runner disposes the model whatever happens after training', async () => {

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Profiles } from '../data/profiles.ts';
 import { canonicalJson, writeJsonAtomic } from './files.ts';
+import { isLock, tryLock, type Holder, type Lock } from './lock.ts';
 import type { AnyStage, StageContext, StageOutput } from './stage.ts';
 import { toolVersions } from './versions.ts';
 
@@ -12,11 +15,13 @@ import { toolVersions } from './versions.ts';
  * the tables and JSON they filed, what they told the manifest, and the values they handed on — under a key
  * of everything it depends on. A run whose key is there restores it instead of loading and preprocessing
  * again, with byte-identical files. Entries are written whole, under a temporary name renamed into place, so
- * concurrent runs (workers, Slurm tasks on a shared file system) see an entry complete or not at all; two
- * runs computing the same entry at once both succeed and one copy is kept.
+ * concurrent runs (workers, Slurm tasks on a shared file system) see an entry complete or not at all. A run
+ * that computes an entry holds its key's lock meanwhile, and a run of another process of this host that needs
+ * the same key waits for that entry instead of doing the same work beside it (`restoreOrClaim`).
  *
  *   <runs-dir>/.cache/<key>/entry.json      what each stage returned (but its tables), and the values
  *   <runs-dir>/.cache/<key>/tables/…        the stages' tables, as the run wrote them
+ *   <runs-dir>/.cache/.<key>.lock           held by the process computing the entry
  */
 
 /** What the cache needs of a run directory (the run store's RunDir). */
@@ -56,6 +61,9 @@ export interface Restored {
   values: Record<string, unknown>;
 }
 
+/** How often a run waiting for another process's entry looks again: small beside any shared work's seconds. */
+const WAIT_POLL_MS = 100;
+
 export class SharedWorkCache {
   constructor(readonly dir: string) {}
 
@@ -73,6 +81,33 @@ export class SharedWorkCache {
       });
     }
     return createHash('sha256').update(canonicalJson({ code: codeDigest(), versions: toolVersions(), stages: parts })).digest('hex').slice(0, 32);
+  }
+
+  /**
+   * The entry of `key` restored into `run`, or else the claim to compute it (released once the entry is
+   * stored, or the run ends without it). While a live process of this host holds the claim, this waits for
+   * its entry rather than doing the same work beside it, which would take twice the CPU and twice the memory
+   * (a screen's tables, at once); `waiting` is told at each look and may throw to stop waiting (the run was
+   * interrupted). Should the holder end without an entry, the claim passes here. A holder of another host
+   * cannot be checked for life, so there the work is done here too: both succeed, and one copy is kept.
+   */
+  async restoreOrClaim(key: string, run: RunFiles, waiting: (holder: Holder) => void): Promise<{ restored: Restored } | { claim: Lock }> {
+    const lockPath = join(this.dir, `.${key}.lock`);
+    for (;;) {
+      let restored = this.restore(key, run);
+      if (restored) return { restored };
+      const lock = tryLock(lockPath);
+      if (isLock(lock)) {
+        // The holder before may have stored the entry and let go between the look above and the lock.
+        restored = this.restore(key, run);
+        if (!restored) return { claim: lock };
+        lock.release();
+        return { restored };
+      }
+      if (lock.host !== hostname() || lock.pid === process.pid) return { claim: { release: () => undefined } };
+      waiting(lock);
+      await sleep(WAIT_POLL_MS);
+    }
   }
 
   /** The entry of `key`, restored into `run` (its tables copied in), or null when there is none or it is damaged. */
@@ -143,7 +178,8 @@ export class SharedWorkCache {
 
   /**
    * Removes the entries not used for `unusedDays` days (all with 0): how many, and the bytes freed. Only what
-   * this cache writes goes (a key's folder holding its entry.json, or the leftover of an interrupted write);
+   * this cache writes goes (a key's folder holding its entry.json, the leftover of an interrupted write, the
+   * lock of a process that is gone);
    * anything else in the folder is counted in `foreign` and left alone, so a --runs-dir that names another
    * folder (a home directory, whose .cache is another program's) loses nothing.
    */
@@ -153,6 +189,12 @@ export class SharedWorkCache {
     const cutoff = Date.now() - unusedDays * 86_400_000;
     for (const name of readdirSync(this.dir)) {
       const path = join(this.dir, name);
+      if (LOCK.test(name)) {
+        // Taken (so its holder is gone) and let go; one held by a live process, or another host's, stays.
+        const lock = tryLock(path);
+        if (isLock(lock)) lock.release();
+        continue;
+      }
       // Leftovers of an interrupted write (".<key>.<pid>.<rand>") go whatever their age, unless being written now.
       const partial = PARTIAL.test(name);
       if (!partial && !(KEY.test(name) && existsSync(join(path, 'entry.json')))) {
@@ -172,9 +214,10 @@ export class SharedWorkCache {
   }
 }
 
-/** An entry's folder name (`keyOf`) and the temporary name `store` writes it under. */
+/** An entry's folder name (`keyOf`), the temporary name `store` writes it under, and its lock's name. */
 const KEY = /^[0-9a-f]{32}$/;
 const PARTIAL = /^\.[0-9a-f]{32}\.\d+\.[0-9a-f]{8}$/;
+const LOCK = /^\.[0-9a-f]{32}\.lock$/;
 
 /** A value the last shared stage hands on: a table it filed is kept by name, anything else as JSON. */
 function keptValue(name: string, value: unknown, output: StageOutput<unknown, unknown>): KeptValue {

@@ -93,7 +93,7 @@ export class ActiveRun {
     shared: { stages: readonly AnyStage[]; cache: SharedWorkCache | null } | null = null,
   ): void {
     this.stages = stages;
-    this.shared = shared && shared.stages.length ? { ...shared, key: null, restored: false, kept: [] } : null;
+    this.shared = shared && shared.stages.length ? { ...shared, key: null, claim: null, restored: false, kept: [] } : null;
     this.dir.clear();
     const specYaml = stringify(this.run.spec);
     this.dir.writeSpec(specYaml);
@@ -129,7 +129,7 @@ export class ActiveRun {
     this.stage = stage.name;
     const t0 = performance.now();
     const shared = this.shared && this.shared.stages.includes(stage) ? this.shared : null;
-    if (shared?.cache && stage === shared.stages[0]) await this.restoreShared(shared, shared.cache);
+    if (shared?.cache && stage === shared.stages[0]) await this.restoreShared(shared, shared.cache, progress);
     if (shared?.restored) return 'restored';
     const out = await stage.run(this.values, { ...this.ctx, progress });
     // Values first: whatever the stage made (a model) is disposed with the run, even if the check fails it.
@@ -190,13 +190,26 @@ export class ActiveRun {
     if (released && process.memoryUsage().arrayBuffers >= COLLECT_ABOVE) collectGarbage();
   }
 
-  /** Looks the shared work up by its key; when found, files it as if its stages had run. */
-  private async restoreShared(shared: SharedWork, cache: SharedWorkCache): Promise<void> {
+  /**
+   * Looks the shared work up by its key (waiting while another process computes it); when found, files it as
+   * if its stages had run, and otherwise holds the claim to compute it until keepShared (or the run's end).
+   */
+  private async restoreShared(shared: SharedWork, cache: SharedWorkCache, progress: (message: string) => void): Promise<void> {
     const t0 = performance.now();
     shared.key = await cache.keyOf(shared.stages, this.ctx!);
-    const restored = cache.restore(shared.key, this.dir);
-    this.manifest.cache = { key: shared.key, restored: restored !== null, stages: shared.stages.map((s) => s.name) };
-    if (!restored) return;
+    let waitedFor: number | null = null;
+    const found = await cache.restoreOrClaim(shared.key, this.dir, (holder) => {
+      this.assertRunning();
+      if (waitedFor !== holder.pid) progress(`waiting for process ${holder.pid}, which loads and preprocesses the same data`);
+      waitedFor = holder.pid;
+    });
+    const waited = waitedFor === null ? {} : { waited_seconds: Math.round(performance.now() - t0) / 1000 };
+    this.manifest.cache = { key: shared.key, restored: 'restored' in found, stages: shared.stages.map((s) => s.name), ...waited };
+    if ('claim' in found) {
+      shared.claim = found.claim;
+      return;
+    }
+    const { restored } = found;
     for (const out of restored.outputs) await this.file(out);
     Object.assign(this.values, restored.values);
     shared.restored = true;
@@ -210,6 +223,21 @@ export class ActiveRun {
       cache.store(shared.key!, this.dir, shared.kept, values);
     } catch (err) {
       process.stderr.write(`warning: run ${this.run.runId}: its loaded and preprocessed data could not be kept for other runs (${errorMessage(err)})\n`);
+    } finally {
+      this.releaseClaim();
+    }
+  }
+
+  /** Lets runs waiting for this run's shared work go on: to restore it, or (none kept) to compute it. */
+  private releaseClaim(): void {
+    const claim = this.shared?.claim;
+    if (!claim) return;
+    this.shared!.claim = null;
+    try {
+      claim.release();
+    } catch (err) {
+      // A claim left behind is taken over once this process is gone: it costs other runs time, not results.
+      process.stderr.write(`warning: run ${this.run.runId}: its claim on the shared work's cache entry could not be removed (${errorMessage(err)})\n`);
     }
   }
 
@@ -277,6 +305,7 @@ export class ActiveRun {
 
   /** Records the outcome once, disposes what the stages held and releases the lock, whatever else failed. */
   private settle(outcome: RunOutcome): RunOutcome {
+    this.releaseClaim();
     for (const value of Object.values(this.values)) {
       try {
         if (isDisposable(value)) value.dispose();
@@ -316,11 +345,15 @@ function isDisposable(v: unknown): v is { dispose(): void } {
   return v !== null && typeof v === 'object' && typeof (v as { dispose?: unknown }).dispose === 'function';
 }
 
-/** A run's shared stages as it goes: the key once computed, whether they were restored, what they returned. */
+/**
+ * A run's shared stages as it goes: the key once computed, the claim on its cache entry while computing it,
+ * whether they were restored, what they returned.
+ */
 interface SharedWork {
   stages: readonly AnyStage[];
   cache: SharedWorkCache | null;
   key: string | null;
+  claim: Lock | null;
   restored: boolean;
   kept: { stage: string; output: StageOutput<unknown, unknown> }[];
 }

@@ -11,7 +11,7 @@ export interface Lock {
   release(): void;
 }
 
-interface Holder {
+export interface Holder {
   pid: number;
   host: string;
   since: string;

@@ -39,7 +39,8 @@ export interface Manifest {
   outputs: Record<string, number> | null;
   /**
    * The run's shared work (loading, preprocessing) in the run store's cache: its key, and whether it was
-   * restored from there (its stages then have no time in `seconds`, and `seconds.restore` is the restoring).
+   * restored from there (its stages then have no time in `seconds`, and `seconds.restore` is the restoring,
+   * waiting included); `waited_seconds` when it waited for another process computing the same entry.
    */
-  cache?: { key: string; restored: boolean; stages: string[] };
+  cache?: { key: string; restored: boolean; stages: string[]; waited_seconds?: number };
 }

@@ -8,7 +8,8 @@ import { scratchDir } from './files.ts';
 
 /**
  * Runs an experiment spec through the pipeline inside the test process — no CLI, no child process — in a
- * temporary run store, quietly. Returns the outcomes and the store to read the runs back from.
+ * temporary run store, quietly. Returns the outcomes, the progress messages (throttled, as a display gets
+ * them) and the store to read the runs back from.
  */
 export function pipelineHarness(prefix: string) {
   const { dir, write } = scratchDir(prefix);
@@ -20,6 +21,7 @@ export function pipelineHarness(prefix: string) {
       const runs = expandRuns(loadSpec(file));
       const runsDir = opts.runsDir ?? join(dir, 'runs');
       const warnings: string[] = [];
+      const progress: string[] = [];
       const outcomes: RunOutcome[] = await runAll(runs, {
         runsDir,
         force: opts.force ?? false,
@@ -27,11 +29,11 @@ export function pipelineHarness(prefix: string) {
         stages: opts.stages,
         cache: opts.cache,
         warn: (m) => warnings.push(m),
-        events: { stage: () => undefined, progress: () => undefined, skip: () => undefined },
+        events: { stage: () => undefined, progress: (m) => progress.push(m), skip: () => undefined },
       });
       const store = new ExperimentStore(runsDir, name);
       const dirs: RunDir[] = runs.map((r) => store.run(r.runId));
-      return { runs, outcomes, store, dirs, warnings, runsDir };
+      return { runs, outcomes, store, dirs, warnings, progress, runsDir };
     },
   };
 }
