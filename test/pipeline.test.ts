@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -148,6 +148,14 @@ describe('shared work: loading and preprocessing once per data, split and prepro
       expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
       for (const [file, bytes] of a) expect(bytes.equals(b.get(file)!), `${file} of run ${i}`).toBe(true);
     }
+    // One copy on disk: the restored run's table is the cache's file. Writing the run's table anew leaves the
+    // cache's as it was.
+    const kept = join(cached.store.cache.dir, manifests[0].cache!.key, 'tables', 'normalized.parquet');
+    expect(statSync(cached.dirs[1].tablePath('normalized')).ino).toBe(statSync(kept).ino);
+    const keptBytes = readFileSync(kept);
+    cached.dirs[1].writeTable('normalized', { x: Float64Array.of(1, 2) });
+    expect(readFileSync(kept).equals(keptBytes)).toBe(true);
+    expect(statSync(cached.dirs[1].tablePath('normalized')).size).toBeLessThan(keptBytes.length);
   }, 120_000);
 
   it('another seed, split or preprocessing setting is other work; a damaged entry is redone, not used', async () => {
@@ -243,9 +251,13 @@ describe('shared work: loading and preprocessing once per data, split and prepro
     claim('.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lock', dead);
     claim('.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.lock', process.pid);
     expect(cache.prune(1)).toEqual({ entries: 0, bytes: 0, kept: 1, foreign: 3 });
+    // The bytes freed: the entry's record, not its table, which is also the run's (one file, two names).
+    const key = dirs[0].readManifest()!.cache!.key;
+    const record = statSync(join(cache.dir, key, 'entry.json')).size;
     const pruned = cache.prune(0);
     expect(pruned.entries).toBe(1);
-    expect(pruned.bytes).toBeGreaterThan(0);
+    expect(pruned.bytes).toBe(record);
+    expect(dirs[0].stored().complete).toBe(true);
     expect(readdirSync(cache.dir).sort()).toEqual(['.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.lock', '0123456789abcdef0123456789abcdef', 'notes.txt', 'pip']);
     expect(readFileSync(join(cache.dir, 'pip', 'important'), 'utf8')).toBe('keep');
     expect(dirs[0].stored().complete).toBe(true);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,7 +127,7 @@ export class SharedWorkCache {
     for (const file of Object.keys(entry.files)) {
       const target = join(run.dir, file);
       mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(join(dir, file), target);
+      linkOrCopy(join(dir, file), target);
     }
     const outputs = entry.outputs.map(({ stage: _stage, tables: _tables, ...out }) => ({ values: {}, ...out }));
     const values = Object.fromEntries(
@@ -154,7 +154,7 @@ export class SharedWorkCache {
         for (const name of tables) {
           const file = relative(run.dir, run.tablePath(name)).split(sep).join('/');
           mkdirSync(dirname(join(tmp, file)), { recursive: true });
-          copyFileSync(run.tablePath(name), join(tmp, file));
+          linkOrCopy(run.tablePath(name), join(tmp, file));
           files[file] = statSync(join(tmp, file)).size;
         }
         const { values: _values, tables: _tables, model, ...rest } = output;
@@ -177,7 +177,8 @@ export class SharedWorkCache {
   }
 
   /**
-   * Removes the entries not used for `unusedDays` days (all with 0): how many, and the bytes freed. Only what
+   * Removes the entries not used for `unusedDays` days (all with 0): how many, and the bytes freed (a table
+   * that runs restored stays on disk as theirs until they go). Only what
    * this cache writes goes (a key's folder holding its entry.json, the leftover of an interrupted write, the
    * lock of a process that is gone);
    * anything else in the folder is counted in `foreign` and left alone, so a --runs-dir that names another
@@ -229,9 +230,24 @@ function keptValue(name: string, value: unknown, output: StageOutput<unknown, un
   return { json: value };
 }
 
+/**
+ * `to` as a hard link to `from` where the file system allows one, else a copy. The tables are written whole and
+ * never again (RunDir.writeTable replaces a file rather than writing into it), so a run and the cache can
+ * share one: at LINCS size the normalized table is 670 MB, which keeping and restoring copied twice.
+ */
+function linkOrCopy(from: string, to: string): void {
+  rmSync(to, { force: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+}
+
+/** The bytes removing `path` frees: a file still linked from a run (linkOrCopy) frees none. */
 function sizeOf(path: string): number {
   const st = statSync(path);
-  if (!st.isDirectory()) return st.size;
+  if (!st.isDirectory()) return st.nlink > 1 ? 0 : st.size;
   return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
 }
 

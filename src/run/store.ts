@@ -187,6 +187,8 @@ export class RunDir {
   writeTable(name: string, table: Columns | Profiles): void {
     const path = this.tablePath(name);
     mkdirSync(join(path, '..'), { recursive: true });
+    // A new file, not the old one rewritten: a table restored from the cache is the cache's file (a hard link).
+    rmSync(path, { force: true });
     if (isProfiles(table)) writeProfilesParquet(table, path);
     else writeColumnsParquet(table, path);
   }
