@@ -32,6 +32,16 @@ describe('run store', () => {
     expect(isLock(tryLock(join(dir, 'b.lock')))).toBe(false);
   });
 
+  it("a lock whose pid now names a process started after the lock was taken is a dead holder's, taken over", () => {
+    const dir = tmp();
+    // This process lives, but it started long after 2020: the holder of that lock died and its pid was reused.
+    writeFileSync(join(dir, 'reused.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z' }));
+    expect(isLock(tryLock(join(dir, 'reused.lock')))).toBe(true);
+    // Taken after this process started, the lock is this process's.
+    writeFileSync(join(dir, 'held.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+    expect(isLock(tryLock(join(dir, 'held.lock')))).toBe(false);
+  });
+
   it('only a manifest saying done, with a whole metrics.json and every output it lists, makes a result', () => {
     const dir = tmp();
     expect(new RunDir(dir).stored()).toMatchObject({ complete: false, reason: 'no manifest' });

@@ -48,13 +48,37 @@ function readHolder(path: string): Holder | null {
   }
 }
 
-/** Whether a process of this host is known to have exited; one of another host cannot be checked (false). */
-export function processGone(h: { pid: number; host: string }): boolean {
+/**
+ * Whether a process of this host is known to have exited; one of another host cannot be checked (false). A
+ * live process that started after the lock was taken (`since`) is not its holder but a later process given
+ * the dead holder's pid, so the holder is gone too.
+ */
+export function processGone(h: { pid: number; host: string; since?: string }): boolean {
   if (h.host !== hostname()) return false;
   try {
     process.kill(h.pid, 0);
-    return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  const started = processStart(h.pid);
+  const since = Date.parse(h.since ?? '');
+  return started !== null && Number.isFinite(since) && started > since + START_SLACK_MS;
+}
+
+/** Linux's clock ticks per second in /proc (USER_HZ, 100 on every architecture it runs on). */
+const USER_HZ = 100;
+/** /proc gives a process's start to the boot time's second: a start within this of `since` is the holder's. */
+const START_SLACK_MS = 2000;
+
+/** When a process of this host started (ms since the epoch), from /proc; null where there is none (not Linux). */
+function processStart(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis start at field 3; the start time is field 22.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(boot) ? boot * 1000 + (ticks / USER_HZ) * 1000 : null;
+  } catch {
+    return null;
   }
 }
