@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SET_COLUMN } from '../src/data/roles.ts';
 import type { FeatureSelection } from '../src/preprocess/feature_select.ts';
 import { type AnyStage, Pipeline } from '../src/run/stage.ts';
@@ -234,6 +234,22 @@ describe('shared work: loading and preprocessing once per data, split and prepro
     } finally {
       clearTimeout(dies);
       other.kill();
+    }
+  }, 120_000);
+
+  it('a cache that cannot be written costs time, not results: the run is done, with a warning', async () => {
+    const runsDir = join(harness.dir, 'unwritable-cache');
+    mkdirSync(runsDir);
+    // `.cache` a file: nothing can be made under it, as in a read-only folder (which root, running the tests, could write).
+    writeFileSync(join(runsDir, '.cache'), '');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { outcomes, dirs } = await harness.run('unwritable', [SWEEP[0], SWEEP[1], SWEEP[2], 'sweep: { seeds: [13] }'], { runsDir });
+      expect(outcomes.map((o) => [o.status, o.error])).toEqual([['done', undefined]]);
+      expect(dirs[0].readManifest()!.cache).toMatchObject({ restored: false });
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toMatch(/its loaded and preprocessed data could not be kept for other runs/);
+    } finally {
+      stderr.mockRestore();
     }
   }, 120_000);
 

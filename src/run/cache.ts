@@ -96,7 +96,13 @@ export class SharedWorkCache {
     for (;;) {
       let restored = this.restore(key, run);
       if (restored) return { restored };
-      const lock = tryLock(lockPath);
+      let lock: Lock | Holder;
+      try {
+        lock = tryLock(lockPath);
+      } catch {
+        // A cache folder that cannot be written: no claim to hold, and the run computes (store warns).
+        return { claim: { release: () => undefined } };
+      }
       if (isLock(lock)) {
         // The holder before may have stored the entry and let go between the look above and the lock.
         restored = this.restore(key, run);
