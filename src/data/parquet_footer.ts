@@ -13,14 +13,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } fr
 export function dropArrowSchema(path: string): void {
   const fd = openSync(path, 'r+');
   try {
-    const size = fstatSync(fd).size;
-    const tail = Buffer.alloc(8);
-    readSync(fd, tail, 0, 8, size - 8);
-    if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`${path}: not a Parquet file (no PAR1 at its end)`);
-    const footerLength = tail.readUInt32LE(0);
-    const footerStart = size - 8 - footerLength;
-    const footer = Buffer.alloc(footerLength);
-    readSync(fd, footer, 0, footerLength, footerStart);
+    const { footer, footerStart } = readFooter(fd, path);
     const rewritten = withoutField(footer, 5);
     if (rewritten.length === footer.length) return;
     const end = Buffer.alloc(8);
@@ -32,6 +25,47 @@ export function dropArrowSchema(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A Parquet file's row count and columns (its schema's elements but the root), from its footer alone. */
+export function parquetRowsAndColumns(path: string): { rows: number; columns: number } {
+  const fd = openSync(path, 'r');
+  let footer: Buffer;
+  try {
+    footer = readFooter(fd, path).footer;
+  } finally {
+    closeSync(fd);
+  }
+  const r = new Reader(footer);
+  let rows = 0;
+  let columns = 0;
+  for (let f = r.field(); f; f = r.field()) {
+    const { type, id } = f;
+    if (id === 2 && type === LIST) {
+      // FileMetaData.schema: the root, then one element per column of a flat table.
+      const h = r.byte();
+      const n = h >> 4 === 15 ? r.varint() : h >> 4;
+      columns = n - 1;
+      for (let i = 0; i < n; i++) r.skip(h & 0x0f, true);
+    } else if (id === 3) {
+      // FileMetaData.num_rows, an i64: read as 32 bits, enough below 2³¹ rows.
+      rows = zigzag(r.varint());
+    } else r.skip(type);
+  }
+  return { rows, columns };
+}
+
+/** The Thrift-encoded FileMetaData at a Parquet file's end, and where it starts. */
+function readFooter(fd: number, path: string): { footer: Buffer; footerStart: number } {
+  const size = fstatSync(fd).size;
+  const tail = Buffer.alloc(8);
+  readSync(fd, tail, 0, 8, size - 8);
+  if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`${path}: not a Parquet file (no PAR1 at its end)`);
+  const footerLength = tail.readUInt32LE(0);
+  const footerStart = size - 8 - footerLength;
+  const footer = Buffer.alloc(footerLength);
+  readSync(fd, footer, 0, footerLength, footerStart);
+  return { footer, footerStart };
 }
 
 const STOP = 0;
@@ -50,15 +84,9 @@ export function withoutField(struct: Buffer, drop: number): Buffer {
   const r = new Reader(struct);
   const parts: Buffer[] = [];
   let lastKept = 0;
-  let lastId = 0;
   let found = false;
-  for (;;) {
-    const header = r.byte();
-    const type = header & 0x0f;
-    if (type === STOP) break;
-    const delta = header >> 4;
-    const id = delta === 0 ? zigzag(r.varint()) : lastId + delta;
-    lastId = id;
+  for (let f = r.field(); f; f = r.field()) {
+    const { type, id } = f;
     const start = r.pos;
     r.skip(type);
     if (id === drop) {
@@ -77,7 +105,18 @@ export function withoutField(struct: Buffer, drop: number): Buffer {
 
 class Reader {
   pos = 0;
+  /** The id of the last field `field` read. */
+  private lastId = 0;
   constructor(private readonly b: Buffer) {}
+  /** The next field header of the top-level struct: its type and id (ids are deltas), or null at its end. */
+  field(): { type: number; id: number } | null {
+    const header = this.byte();
+    const type = header & 0x0f;
+    if (type === STOP) return null;
+    const delta = header >> 4;
+    this.lastId = delta === 0 ? zigzag(this.varint()) : this.lastId + delta;
+    return { type, id: this.lastId };
+  }
   byte(): number {
     if (this.pos >= this.b.length) throw new Error('Parquet footer: truncated');
     return this.b[this.pos++];

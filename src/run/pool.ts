@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, freemem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
 import type { PlannedRun } from '../sweep/expand.ts';
@@ -10,20 +10,6 @@ import { errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { listOptions, runTitle } from './display.ts';
 import { type RunnerOptions, type RunWorkers, storeOf } from './options.ts';
-
-/**
- * Peak memory of one run's worker process, as measured on the quickstart spec (0.35–0.4 GB resident: Node,
- * tfjs, polars, the profiles), with room for larger datasets. `--jobs` sets the number outright.
- */
-const MEMORY_PER_RUN = 1.5 * 2 ** 30;
-
-/**
- * `--jobs`' default: a run per `threadsPerRun` cores (runtime.threads: its training and MoA folds keep that
- * many busy), as many as the available memory holds at MEMORY_PER_RUN each.
- */
-export function defaultJobs(threadsPerRun = 1): number {
-  return Math.max(1, Math.min(Math.floor(availableParallelism() / threadsPerRun), Math.floor(freemem() / MEMORY_PER_RUN)));
-}
 
 /** What a worker is asked to do: one run, with the runner's options as plain data. */
 export interface WorkerJob {

@@ -1,10 +1,13 @@
+import { availableParallelism, freemem } from 'node:os';
 import { resultSettings } from '../../report/collect.ts';
 import { checkReportPlace } from '../../report/place.ts';
 import type { RunnerOptions } from '../../run/options.ts';
-import { defaultJobs, WorkerPool } from '../../run/pool.ts';
+import { jobsFor, runMemory } from '../../run/memory.ts';
+import { WorkerPool } from '../../run/pool.ts';
 import { ExperimentStore } from '../../run/store.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
+import type { ResolvedSpec } from '../../spec/types.ts';
 import { expandRuns } from '../../sweep/expand.ts';
 import { parseShard, type Shard, shardOf } from '../../sweep/shard.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
@@ -23,7 +26,7 @@ export const runCommand: CommandDefinition = {
       type: 'string',
       value: 'N',
       description:
-        'Runs at once, each in a worker process (default: the number of cores, divided by the spec\'s runtime.threads when it is a number, at most one per 1.5 GB of available memory; with runtime.threads: auto the runs under way share the cores); a search runs its trials in batches of N',
+        'Runs at once, each in a worker process (default: the number of cores, divided by the spec\'s runtime.threads when it is a number, at most as many as the available memory holds, the peak of a run estimated from the size of its data; with runtime.threads: auto the runs under way share the cores); a search runs its trials in batches of N',
     },
     'no-report': { type: 'boolean', description: 'Do not write the report afterwards (e.g. in a shard of a Slurm array)' },
     plain: { type: 'boolean', description: 'Plain timestamped log lines even on a terminal (the default when stdout is not a TTY)' },
@@ -36,7 +39,7 @@ export const runCommand: CommandDefinition = {
     const force = options.force === true;
     const cache = options['no-cache'] !== true;
     const loaded = loadSpec(positionals[0], overrides);
-    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads);
+    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) {
@@ -105,10 +108,26 @@ async function runExperiment(path: string, loaded: LoadedSpec, overrides: readon
   }
 }
 
-function jobsOption(text: string | undefined, threadsPerRun: number | 'auto'): number {
-  // With runtime.threads: auto, runs take the cores --jobs leaves them (runThreads), so runs come first.
-  if (text === undefined) return defaultJobs(threadsPerRun === 'auto' ? 1 : threadsPerRun);
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
-  return Number(text);
+/**
+ * `--jobs`, or its default: a run per core (per runtime.threads cores when it is a number; with auto, runs take
+ * the cores --jobs leaves them, so runs come first), as many as the available memory holds at the run's
+ * estimated peak (run/memory.ts), which is said when it is what limits them. A run, or an explicit N of them,
+ * that may not fit is warned about, not refused: the peak is an estimate.
+ */
+function jobsOption(text: string | undefined, spec: ResolvedSpec): number {
+  if (text !== undefined && (!/^\d+$/.test(text) || Number(text) < 1)) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
+  const threads = spec.runtime.threads;
+  const memory = runMemory(spec);
+  const available = freemem();
+  const { jobs, byMemory } = text === undefined ? jobsFor(availableParallelism(), threads === 'auto' ? 1 : threads, memory.bytes, available) : { jobs: Number(text), byMemory: false };
+  const peak = `a run of this data (about ${memory.rows.toLocaleString('en-US')} rows × ${memory.columns.toLocaleString('en-US')} columns) may take up to ${gb(memory.bytes)} of memory`;
+  if (memory.bytes > available) console.error(`warning: ads run: ${peak}, more than the ${gb(available)} available`);
+  else if (byMemory) console.error(`ads run: ${jobs} run(s) at a time rather than one per core: ${peak}, and ${gb(available)} is available (--jobs N sets the number)`);
+  else if (jobs * memory.bytes > available) console.error(`warning: ads run --jobs ${jobs}: ${peak}, and ${gb(available)} is available: ${jobs} at once may run out of it`);
+  return jobs;
+}
+
+function gb(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GB`;
 }
 
