@@ -110,5 +110,10 @@ describe("a run's memory", () => {
     // Small data: not a word about memory.
     const small = write('small.yaml', 'experiment: small\ndataset: { synthetic: { plates: 2, features: 20 } }\n');
     expect((await ads(['run', small, '--jobs', '2', ...args])).stderr).toBe('');
+    // A sweep over the data itself is sized by its largest point (--shard 3/3 of its two runs runs nothing).
+    const swept = write('swept.yaml', 'experiment: swept\ndataset: { synthetic: { plates: 100000, controls_per_plate: 32, features: 20 } }\nsweep: { grid: { dataset.synthetic.features: [20, 100000] } }\n');
+    const r = await ads(['run', swept, '--shard', '3/3', '--no-report', '--runs-dir', join(dir, 'runs')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('about 3,200,192 rows × 100,000 columns');
   });
 });

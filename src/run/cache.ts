@@ -116,7 +116,7 @@ export class SharedWorkCache {
     }
   }
 
-  /** The entry of `key`, restored into `run` (its tables copied in), or null when there is none or it is damaged. */
+  /** The entry of `key`, restored into `run` (its tables linked or copied in), or null when there is none or it is damaged. */
   restore(key: string, run: RunFiles): Restored | null {
     const dir = join(this.dir, key);
     if (!existsSync(dir)) return null;
@@ -184,9 +184,8 @@ export class SharedWorkCache {
 
   /**
    * Removes the entries not used for `unusedDays` days (all with 0): how many, and the bytes freed (a table
-   * that runs restored stays on disk as theirs until they go). Only what
-   * this cache writes goes (a key's folder holding its entry.json, the leftover of an interrupted write, the
-   * lock of a process that is gone);
+   * that runs restored stays on disk as theirs until they go). Only what this cache writes goes (a key's folder
+   * holding its entry.json, the leftover of an interrupted write, the lock of a process that is gone);
    * anything else in the folder is counted in `foreign` and left alone, so a --runs-dir that names another
    * folder (a home directory, whose .cache is another program's) loses nothing.
    */

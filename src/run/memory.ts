@@ -34,7 +34,10 @@ export interface RunMemory {
   columns: number;
 }
 
-export function runMemory(spec: ResolvedSpec): RunMemory {
+/** What of a spec says which data a run reads. */
+type DataSettings = Pick<ResolvedSpec, 'dataset' | 'modalities'>;
+
+export function runMemory(spec: DataSettings): RunMemory {
   const tables = dataTables(spec);
   const values = tables.reduce((sum, t) => sum + t.rows * t.columns, 0);
   return {
@@ -44,8 +47,18 @@ export function runMemory(spec: ResolvedSpec): RunMemory {
   };
 }
 
+/** The largest `runMemory` of a sweep's runs (a sweep may vary the data itself), each distinct data told once. */
+export function sweepMemory(specs: readonly DataSettings[]): RunMemory {
+  const byData = new Map<string, RunMemory>();
+  for (const spec of specs) {
+    const data = JSON.stringify([spec.dataset, spec.modalities]);
+    if (!byData.has(data)) byData.set(data, runMemory(spec));
+  }
+  return [...byData.values()].reduce((a, b) => (b.bytes > a.bytes ? b : a));
+}
+
 /** The shape of each table a run reads: the simulated screen's from its settings, files' from their first bytes. */
-function dataTables(spec: ResolvedSpec): { rows: number; columns: number }[] {
+function dataTables(spec: DataSettings): { rows: number; columns: number }[] {
   const { dataset } = spec;
   if (dataset.source === 'synthetic') {
     const s = dataset.synthetic;

@@ -2,7 +2,7 @@ import { availableParallelism, freemem } from 'node:os';
 import { resultSettings } from '../../report/collect.ts';
 import { checkReportPlace } from '../../report/place.ts';
 import type { RunnerOptions } from '../../run/options.ts';
-import { jobsFor, runMemory } from '../../run/memory.ts';
+import { jobsFor, sweepMemory } from '../../run/memory.ts';
 import { WorkerPool } from '../../run/pool.ts';
 import { ExperimentStore } from '../../run/store.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
@@ -39,7 +39,9 @@ export const runCommand: CommandDefinition = {
     const force = options.force === true;
     const cache = options['no-cache'] !== true;
     const loaded = loadSpec(positionals[0], overrides);
-    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec);
+    // The runs' specs, to size them by their data; a search's trials read the spec's own.
+    const specs = loaded.spec.sweep.search === undefined ? expandRuns(loaded).map((r) => r.spec) : [loaded.spec];
+    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads, specs);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) {
@@ -110,14 +112,13 @@ async function runExperiment(path: string, loaded: LoadedSpec, overrides: readon
 
 /**
  * `--jobs`, or its default: a run per core (per runtime.threads cores when it is a number; with auto, runs take
- * the cores --jobs leaves them, so runs come first), as many as the available memory holds at the run's
- * estimated peak (run/memory.ts), which is said when it is what limits them. A run, or an explicit N of them,
+ * the cores --jobs leaves them, so runs come first), as many as the available memory holds at the largest
+ * estimated peak of the runs (run/memory.ts), which is said when it is what limits them. A run, or an explicit N of them,
  * that may not fit is warned about, not refused: the peak is an estimate.
  */
-function jobsOption(text: string | undefined, spec: ResolvedSpec): number {
+function jobsOption(text: string | undefined, threads: number | 'auto', specs: readonly Pick<ResolvedSpec, 'dataset' | 'modalities'>[]): number {
   if (text !== undefined && (!/^\d+$/.test(text) || Number(text) < 1)) throw new UserError(`ads run: --jobs ${text}: expected a positive whole number`, 2);
-  const threads = spec.runtime.threads;
-  const memory = runMemory(spec);
+  const memory = sweepMemory(specs);
   const available = freemem();
   const { jobs, byMemory } = text === undefined ? jobsFor(availableParallelism(), threads === 'auto' ? 1 : threads, memory.bytes, available) : { jobs: Number(text), byMemory: false };
   const peak = `a run of this data (about ${memory.rows.toLocaleString('en-US')} rows × ${memory.columns.toLocaleString('en-US')} columns) may take up to ${gb(memory.bytes)} of memory`;
