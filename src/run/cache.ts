@@ -63,6 +63,8 @@ export interface Restored {
 
 /** How often a run waiting for another process's entry looks again: small beside any shared work's seconds. */
 const WAIT_POLL_MS = 100;
+/** The claim of a run that computes an entry without holding its lock (none could be taken, or need be). */
+const NO_CLAIM: Lock = { release: () => undefined };
 
 export class SharedWorkCache {
   constructor(readonly dir: string) {}
@@ -101,7 +103,7 @@ export class SharedWorkCache {
         lock = tryLock(lockPath);
       } catch {
         // A cache folder that cannot be written: no claim to hold, and the run computes (store warns).
-        return { claim: { release: () => undefined } };
+        return { claim: NO_CLAIM };
       }
       if (isLock(lock)) {
         // The holder before may have stored the entry and let go between the look above and the lock.
@@ -110,7 +112,7 @@ export class SharedWorkCache {
         lock.release();
         return { restored };
       }
-      if (lock.host !== hostname() || lock.pid === process.pid) return { claim: { release: () => undefined } };
+      if (lock.host !== hostname() || lock.pid === process.pid) return { claim: NO_CLAIM };
       waiting(lock);
       await sleep(WAIT_POLL_MS);
     }

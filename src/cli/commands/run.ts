@@ -8,7 +8,7 @@ import { ExperimentStore } from '../../run/store.ts';
 import { writeExperimentSummary } from '../../run/tensorboard.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import type { ResolvedSpec } from '../../spec/types.ts';
-import { expandRuns } from '../../sweep/expand.ts';
+import { expandRuns, type PlannedRun } from '../../sweep/expand.ts';
 import { parseShard, type Shard, shardOf } from '../../sweep/shard.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 import { asUserError, writableDir } from '../paths.ts';
@@ -39,9 +39,9 @@ export const runCommand: CommandDefinition = {
     const force = options.force === true;
     const cache = options['no-cache'] !== true;
     const loaded = loadSpec(positionals[0], overrides);
-    // The runs' specs, to size them by their data; a search's trials read the spec's own.
-    const specs = loaded.spec.sweep.search === undefined ? expandRuns(loaded).map((r) => r.spec) : [loaded.spec];
-    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads, specs);
+    // Without a search the sweep is known now: its runs' data size --jobs (a search's trials read the spec's own).
+    const sweep = loaded.spec.sweep.search === undefined ? expandRuns(loaded) : null;
+    const jobs = jobsOption(options.jobs as string | undefined, loaded.spec.runtime.threads, sweep ? sweep.map((r) => r.spec) : [loaded.spec]);
     writableDir(runsDir, '--runs-dir');
     writableDir(new ExperimentStore(runsDir, loaded.spec.experiment).dir, 'experiment (runs go to <runs-dir>/<experiment>)');
     if (!options['no-report']) {
@@ -49,7 +49,7 @@ export const runCommand: CommandDefinition = {
       checkReportPlace(runsDir, reportsDir, loaded.spec.experiment);
     }
     const shard = typeof options.shard === 'string' ? parseShard(options.shard) : null;
-    const { swept, planned, runs, outcomes } = await runExperiment(positionals[0], loaded, overrides, shard, { runsDir, force, plain, jobs, cache });
+    const { swept, planned, runs, outcomes } = await runExperiment(positionals[0], loaded, sweep, overrides, shard, { runsDir, force, plain, jobs, cache });
     // The runs' outcome is told even when the report cannot be written (a full disk, say).
     let report: string;
     let reportFailed = false;
@@ -83,13 +83,17 @@ export const runCommand: CommandDefinition = {
  * heavy (the pipeline, for the experiment summary; the report's modules after the runs): the workers load
  * tfjs and polars while it plans, and the first runs begin about a second sooner.
  */
-async function runExperiment(path: string, loaded: LoadedSpec, overrides: readonly string[], shard: Shard | null, opts: RunnerOptions & { jobs: number }) {
-  const sweepOf = (spec: LoadedSpec) => {
-    const planned = expandRuns(spec);
-    return { swept: spec, planned, runs: shard ? shardOf(planned, shard) : planned };
-  };
-  // Without a search the sweep is known now (and sizes the pool); a search's best settings decide it later.
-  const known = loaded.spec.sweep.search === undefined ? sweepOf(loaded) : null;
+async function runExperiment(
+  path: string,
+  loaded: LoadedSpec,
+  planned: PlannedRun[] | null,
+  overrides: readonly string[],
+  shard: Shard | null,
+  opts: RunnerOptions & { jobs: number },
+) {
+  const sweepOf = (spec: LoadedSpec, runs = expandRuns(spec)) => ({ swept: spec, planned: runs, runs: shard ? shardOf(runs, shard) : runs });
+  // Without a search the sweep is known (`planned`, which sizes the pool); a search's best settings decide it later.
+  const known = planned ? sweepOf(loaded, planned) : null;
   const size = known ? Math.min(opts.jobs, known.runs.length) : opts.jobs;
   const workers = size > 1 ? new WorkerPool(size) : undefined;
   try {
