@@ -69,6 +69,16 @@ describe('ads run --jobs', () => {
     }
     const pids = new Set(runDirs('two', 'same').map((d) => manifestOf(d).pid));
     expect(pids.size).toBe(2);
+    // The experiment's TensorBoard summary, written by a worker with --jobs 2: the same hyperparameters and
+    // metric columns as one at a time. Only its event times differ, fixed-width doubles, so the sizes are equal.
+    const [summaryOne, summaryTwo] = ['one', 'two'].map((name) => {
+      const root = join(dir, name, 'runs', 'same');
+      const files = readdirSync(root).filter((f) => f.startsWith('events.out.tfevents.'));
+      expect(files, name).toHaveLength(1);
+      return readFileSync(join(root, files[0]));
+    });
+    expect(summaryTwo.length).toBe(summaryOne.length);
+    for (const name of ['model.latent', 'percent replicating (anomaly)', 'validation loss']) expect(summaryTwo.includes(name), name).toBe(true);
     // Run again: every run is complete, so every one is skipped, in the workers as in one process.
     const again = await ads(['run', file, ...stores('two'), '--jobs', '2']);
     expect(again.code, again.stderr).toBe(0);

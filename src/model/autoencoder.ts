@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../runtime/tfjs.ts';
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';

@@ -1,3 +1,4 @@
+import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import type { AnyStage } from './stage.ts';
@@ -40,6 +41,8 @@ export interface RunnerOptions {
 /** Worker processes that run whole runs (pool.ts' WorkerPool). */
 export interface RunWorkers {
   run(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]>;
+  /** Has a worker write the experiment's TensorBoard summary (runner.ts' writeSweepSummary). */
+  writeSummary(root: string, spec: ResolvedSpec, planned: readonly PlannedRun[]): Promise<void>;
   /** Lets the idle workers go. */
   close(): void;
 }

@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type DefaultRenderer, Listr, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
+import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
+import { UserError } from '../errors.ts';
 import { onInterrupt } from './interrupt.ts';
 import { errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
@@ -25,13 +27,18 @@ export interface WorkerJob {
   runsAtOnce: number;
 }
 
-export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'interrupt'; reason: string };
+export type ToWorker =
+  | { type: 'run'; job: WorkerJob }
+  | { type: 'summary'; root: string; spec: ResolvedSpec; planned: readonly PlannedRun[] }
+  | { type: 'interrupt'; reason: string };
 
 export type FromWorker =
   | { type: 'stage'; name: string }
   | { type: 'progress'; text: string }
   | { type: 'skip'; text: string }
-  | { type: 'outcome'; outcome: Omit<RunOutcome, 'run'> };
+  | { type: 'outcome'; outcome: Omit<RunOutcome, 'run'> }
+  /** The summary written, or why not (`fileSystem`: a file-system error the user can fix, such as a full disk). */
+  | { type: 'summary'; error?: string; fileSystem?: boolean };
 
 /** How long an interrupted worker gets to mark its run failed and release its lock before it is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -107,7 +114,7 @@ export class WorkerPool implements RunWorkers {
           if (m.type === 'stage') show((b.stage = m.name));
           else if (m.type === 'progress') show(`${b.stage}: ${m.text}`);
           else if (m.type === 'skip') skipped = m.text;
-          else finish(count(b, m.outcome));
+          else if (m.type === 'outcome') finish(count(b, m.outcome));
         };
         const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
           const why = `the worker process running it ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
@@ -141,6 +148,27 @@ export class WorkerPool implements RunWorkers {
     // Outcomes in the order of the runs, as one at a time would give them.
     const order = new Map(runs.map((r, i) => [r, i]));
     return outcomes.sort((a, b) => order.get(a.run)! - order.get(b.run)!);
+  }
+
+  async writeSummary(root: string, spec: ResolvedSpec, planned: readonly PlannedRun[]): Promise<void> {
+    const worker = this.idle.pop() ?? startWorker(this.v8Flags);
+    const reply = await new Promise<Extract<FromWorker, { type: 'summary' }>>((done) => {
+      const onMessage = (m: FromWorker) => m.type === 'summary' && finish(m);
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        finish({ type: 'summary', error: `its worker process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})` });
+      const finish = (m: Extract<FromWorker, { type: 'summary' }>) => {
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        done(m);
+      };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
+      if (!trySend(worker, { type: 'summary', root, spec, planned })) onExit(worker.exitCode, worker.signalCode);
+    });
+    if (worker.exitCode === null && worker.signalCode === null && worker.connected) this.idle.push(worker);
+    if (reply.error === undefined) return;
+    const message = `writing the experiment's TensorBoard summary in ${root}: ${reply.error}`;
+    throw reply.fileSystem ? new UserError(`ads run: ${message}`, 1) : new Error(message);
   }
 
   /** Lets the idle workers go (each leaves when its parent disconnects). */

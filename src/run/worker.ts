@@ -1,12 +1,15 @@
 /**
  * A worker process of `ads run --jobs N` (started by pool.ts): it runs whole runs, one at a time, as its
  * parent sends them, and tells the parent what happens (stage, progress, outcome). Each run goes through
- * the same `runAll` as a run in the parent would (skip rules, lock, lifecycle), so its outputs are the same
- * bytes; tfjs and its backend are this process's own.
+ * the same `runSequentially` as a run in the parent would (skip rules, lock, lifecycle), so its outputs are the
+ * same bytes; tfjs and its backend are this process's own. It also writes the experiment's TensorBoard
+ * summary when asked, since it holds the pipeline whose stages name the metrics.
  */
+import { errorMessage, fileSystemCode } from './fs_errors.ts';
 import { interruptAll } from './interrupt.ts';
 import type { RunOutcome } from './lifecycle.ts';
-import { runAll } from './runner.ts';
+import { runSequentially } from './sequential.ts';
+import { writeExperimentSummary } from './tensorboard.ts';
 import { PIPELINE } from '../stages/pipeline.ts';
 import type { FromWorker, ToWorker } from './pool.ts';
 import type { AnyStage } from './stage.ts';
@@ -29,6 +32,15 @@ process.on('disconnect', () => (busy ? stop('interrupted (the ads process that s
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'interrupt') stop(message.reason, 1);
+  if (message.type === 'summary') {
+    try {
+      writeExperimentSummary(message.root, message.spec, message.planned, PIPELINE.stages);
+      send({ type: 'summary' });
+    } catch (err) {
+      send({ type: 'summary', error: errorMessage(err), fileSystem: fileSystemCode(err) !== null });
+    }
+    return;
+  }
   const { job } = message;
   const stages = job.stages?.map((name) => PIPELINE.stages.find((s) => s.name === name));
   const unknown = job.stages?.filter((_, i) => stages![i] === undefined) ?? [];
@@ -37,7 +49,7 @@ process.on('message', (message: ToWorker) => {
     return;
   }
   busy = true;
-  runAll([job.run], {
+  runSequentially([job.run], {
     runsDir: job.runsDir,
     force: job.force,
     plain: job.plain,

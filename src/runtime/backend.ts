@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { tf, tfjsWasm } from './tfjs.ts';
 import type { ResolvedSpec } from '../spec/types.ts';
 
 /**
@@ -40,7 +39,7 @@ export async function selectBackend(options: RuntimeOptions): Promise<BackendNam
  */
 export function activeThreads(): number {
   if (!active) throw new Error('activeThreads: no backend selected yet');
-  if (active.name === 'wasm') return getThreadsCount();
+  if (active.name === 'wasm') return tfjsWasm().getThreadsCount();
   if (active.name === 'cpu') return 1;
   return Number(process.env.TF_NUM_INTRAOP_THREADS);
 }
@@ -67,19 +66,21 @@ async function activate(name: BackendName, threads: number): Promise<BackendName
       if (!tf.findBackendFactory('tensorflow')) await loadNative('@tensorflow/tfjs-node', threads);
       await use('tensorflow');
       return name;
-    case 'wasm':
-      if (wasmThreads !== null && wasmThreads !== threads && getThreadsCount() > 1) {
+    case 'wasm': {
+      const wasm = tfjsWasm();
+      if (wasmThreads !== null && wasmThreads !== threads && wasm.getThreadsCount() > 1) {
         throw new BackendUnavailableError(`the wasm backend was already initialized with ${wasmThreads} thread(s); it cannot switch to ${threads} in the same process`);
       }
       // Must precede the module's initialization, which happens on the first setBackend('wasm'). A module
       // already running on one thread (Node's build always does) runs so whatever is asked of it now.
       if (wasmThreads === null) {
-        setThreadsCount(threads);
+        wasm.setThreadsCount(threads);
         wasmThreads = threads;
       }
       await use('wasm');
       transposeBeforeWasmMatMul();
       return name;
+    }
     case 'cpu':
       await use('cpu');
       return name;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../runtime/tfjs.ts';
 import type { Columns } from '../data/io.ts';
 import { metaColumn, type Profiles, selectWells } from '../data/profiles.ts';
 import type { Roles } from '../data/roles.ts';

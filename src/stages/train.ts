@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../runtime/tfjs.ts';
 import { trainingWarnings } from '../data/checks.ts';
 import type { Columns } from '../data/io.ts';
 import { type Profiles, selectWells } from '../data/profiles.ts';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../runtime/tfjs.ts';
 import type { Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import type { ResolvedSpec } from '../spec/types.ts';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../runtime/tfjs.ts';
 import { type NativeKernels, nativeKernels } from '../numeric/native.ts';
 import { float32Bits, type FusedKernels, fusedKernels, fusedModule } from './fused_kernel.ts';
 import { FusedTeam } from './fused_team.ts';

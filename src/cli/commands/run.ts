@@ -5,7 +5,6 @@ import type { RunnerOptions } from '../../run/options.ts';
 import { jobsFor, sweepMemory } from '../../run/memory.ts';
 import { WorkerPool } from '../../run/pool.ts';
 import { ExperimentStore } from '../../run/store.ts';
-import { writeExperimentSummary } from '../../run/tensorboard.ts';
 import { type LoadedSpec, loadSpec } from '../../spec/load.ts';
 import type { ResolvedSpec } from '../../spec/types.ts';
 import { expandRuns, type PlannedRun } from '../../sweep/expand.ts';
@@ -79,9 +78,9 @@ export const runCommand: CommandDefinition = {
 /**
  * The search of the spec at `path` (if it has one), then its sweep (this shard's share of it): the spec the
  * sweep ran (the search's best settings applied), its planned runs, the ones run here and their outcomes.
- * With several runs at once, their worker processes are forked first, before this process loads anything
- * heavy (the pipeline, for the experiment summary; the report's modules after the runs): the workers load
- * tfjs and polars while it plans, and the first runs begin about a second sooner.
+ * With several runs at once, their worker processes are forked first: they load tfjs and polars while this
+ * process plans, and one of them writes the experiment summary, so that this process never loads the
+ * pipeline (the report's modules it loads after the runs).
  */
 async function runExperiment(
   path: string,
@@ -105,9 +104,8 @@ async function runExperiment(
       spec = loadSpec(path, overrides, outcome.best.params);
     }
     const { swept, planned, runs } = known ?? sweepOf(spec);
-    const { PIPELINE } = await import('../../stages/pipeline.ts');
-    writeExperimentSummary(new ExperimentStore(opts.runsDir, swept.spec.experiment).dir, swept.spec, planned, PIPELINE.stages);
-    const { runAll } = await import('../../run/runner.ts');
+    const { runAll, writeSweepSummary } = await import('../../run/runner.ts');
+    await writeSweepSummary(new ExperimentStore(opts.runsDir, swept.spec.experiment).dir, swept.spec, planned, workers);
     return { swept, planned, runs, outcomes: await runAll(runs, { ...opts, workers }) };
   } finally {
     workers?.close();
