@@ -19,7 +19,6 @@ export const tf = require('@tensorflow/tfjs') as typeof Tfjs;
 export const tfjsWasm = (): typeof TfjsWasm => require('@tensorflow/tfjs-backend-wasm') as typeof TfjsWasm;
 
 /** The tfjs types the project names, as `tf.<Type>` beside the value `tf` (a namespace of types merges with it). */
-// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace tf {
   export type Tensor = Tfjs.Tensor;
   export type Tensor2D = Tfjs.Tensor2D;
