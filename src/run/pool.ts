@@ -75,7 +75,6 @@ export class WorkerPool implements RunWorkers {
    * SIGINT/SIGTERM stop every worker's run the same way as a run in this process.
    */
   async run(runs: readonly PlannedRun[], opts: RunnerOptions & { jobs: number }): Promise<RunOutcome[]> {
-    const { idle } = this;
     // A worker runs the pipeline's own stages, by name (a stage object cannot cross into it); it fails a run
     // whose stage it does not know.
     const stages = opts.stages?.map((stage) => stage.name);
@@ -104,34 +103,25 @@ export class WorkerPool implements RunWorkers {
     });
 
     const runTask = (run: PlannedRun) => async (_: unknown, task: Task) => {
-      const worker = idle.pop() ?? startWorker(this.v8Flags);
+      const worker = this.borrow();
       const b: Busy = { run, stage: 'start', counted: false };
       busy.set(worker, b);
       let skipped: string | null = null;
       const show = (line: string) => (task.output = opts.plain ? `${run.runId} ${line}` : line);
-      const outcome = await new Promise<RunOutcome>((done) => {
-        const onMessage = (m: FromWorker) => {
+      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
+      const outcome = await exchange<RunOutcome>(
+        worker,
+        { type: 'run', job },
+        (m, finish) => {
           if (m.type === 'stage') show((b.stage = m.name));
           else if (m.type === 'progress') show(`${b.stage}: ${m.text}`);
           else if (m.type === 'skip') skipped = m.text;
           else if (m.type === 'outcome') finish(count(b, m.outcome));
-        };
-        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-          const why = `the worker process running it ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
-          finish(count(b, settleAfterWorker(b, worker, opts, `${b.stage}: ${why}`)));
-        };
-        const finish = (o: RunOutcome) => {
-          worker.off('message', onMessage);
-          worker.off('exit', onExit);
-          done(o);
-        };
-        worker.on('message', onMessage);
-        worker.on('exit', onExit);
-        const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
-        if (!trySend(worker, { type: 'run', job })) onExit(worker.exitCode, worker.signalCode);
-      });
+        },
+        (how) => count(b, settleAfterWorker(b, worker, opts, `${b.stage}: the worker process running it ended unexpectedly (${how})`)),
+      );
       busy.delete(worker);
-      if (worker.exitCode === null && worker.signalCode === null && worker.connected) idle.push(worker);
+      this.giveBack(worker);
       if (outcome.status === 'failed') throw new Error(outcome.error);
       if (skipped !== null) task.skip(skipped);
     };
@@ -151,24 +141,28 @@ export class WorkerPool implements RunWorkers {
   }
 
   async writeSummary(root: string, spec: ResolvedSpec, planned: readonly PlannedRun[]): Promise<void> {
-    const worker = this.idle.pop() ?? startWorker(this.v8Flags);
-    const reply = await new Promise<Extract<FromWorker, { type: 'summary' }>>((done) => {
-      const onMessage = (m: FromWorker) => m.type === 'summary' && finish(m);
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        finish({ type: 'summary', error: `its worker process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})` });
-      const finish = (m: Extract<FromWorker, { type: 'summary' }>) => {
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        done(m);
-      };
-      worker.on('message', onMessage);
-      worker.on('exit', onExit);
-      if (!trySend(worker, { type: 'summary', root, spec, planned })) onExit(worker.exitCode, worker.signalCode);
-    });
-    if (worker.exitCode === null && worker.signalCode === null && worker.connected) this.idle.push(worker);
+    const worker = this.borrow();
+    type Reply = Extract<FromWorker, { type: 'summary' }>;
+    const reply = await exchange<Reply>(
+      worker,
+      { type: 'summary', root, spec, planned },
+      (m, finish) => m.type === 'summary' && finish(m),
+      (how) => ({ type: 'summary', error: `its worker process ended unexpectedly (${how})` }),
+    );
+    this.giveBack(worker);
     if (reply.error === undefined) return;
     const message = `writing the experiment's TensorBoard summary in ${root}: ${reply.error}`;
     throw reply.fileSystem ? new UserError(`ads run: ${message}`, 1) : new Error(message);
+  }
+
+  /** An idle worker, or a new one (some died). */
+  private borrow(): ChildProcess {
+    return this.idle.pop() ?? startWorker(this.v8Flags);
+  }
+
+  /** Back among the idle, unless it has ended. */
+  private giveBack(worker: ChildProcess): void {
+    if (worker.exitCode === null && worker.signalCode === null && worker.connected) this.idle.push(worker);
   }
 
   /** Lets the idle workers go (each leaves when its parent disconnects). */
@@ -210,6 +204,30 @@ function withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const tunables = env.GLIBC_TUNABLES ?? '';
   if (tunables.includes('glibc.malloc.hugetlb')) return env;
   return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:glibc.malloc.hugetlb=1` : 'glibc.malloc.hugetlb=1' };
+}
+
+/**
+ * Sends `message` to `worker`, then hands each message it sends to `answer` until `answer` settles the exchange
+ * with `finish`, or the worker ends first (`gone`, told how it ended): what settles it is the result.
+ */
+function exchange<T>(
+  worker: ChildProcess,
+  message: ToWorker,
+  answer: (m: FromWorker, finish: (result: T) => void) => void,
+  gone: (how: string) => T,
+): Promise<T> {
+  return new Promise<T>((done) => {
+    const onMessage = (m: FromWorker) => answer(m, finish);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => finish(gone(signal ? `signal ${signal}` : `exit code ${code}`));
+    const finish = (result: T) => {
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      done(result);
+    };
+    worker.on('message', onMessage);
+    worker.on('exit', onExit);
+    if (!trySend(worker, message)) onExit(worker.exitCode, worker.signalCode);
+  });
 }
 
 function trySend(worker: ChildProcess, message: ToWorker): boolean {
