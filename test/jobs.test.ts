@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -204,6 +204,20 @@ describe('ads run --jobs', () => {
     // The same N again: the same search, read back from the complete trials.
     expect(await searchOf('search2', '2')).toEqual(two);
   }, 600_000);
+
+  it('a folder where the experiment summary goes is a path to change (exit 2, named), whether a worker or the ads process writes it', async () => {
+    const file = spec('folder');
+    for (const jobs of ['1', '2']) {
+      const name = `folder${jobs}`;
+      // A folder named as a TensorBoard event file, where the summary replaces the old event files.
+      const inTheWay = join(dir, name, 'runs', 'folder', 'events.out.tfevents.1.host');
+      mkdirSync(join(inTheWay, 'inside'), { recursive: true });
+      const r = await ads(['run', file, ...stores(name), '--jobs', jobs]);
+      expect(r.code, `--jobs ${jobs}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`${inTheWay}: it is a folder, not a file (EISDIR)`);
+      expect(r.stderr).not.toContain('internal error');
+    }
+  });
 
   it('refuses a --jobs that is not a positive whole number (exit 2)', async () => {
     for (const bad of ['0', 'two', '1.5']) {

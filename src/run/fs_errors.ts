@@ -25,6 +25,9 @@ export function fileSystemCode(err: unknown): string | null {
   if (!(err instanceof Error)) return null;
   const code = (err as NodeJS.ErrnoException).code;
   if (typeof code === 'string' && code in EXPLAINED) return code;
+  // Node's own checks (rm of a folder: ERR_FS_EISDIR) carry the errno code in `info`.
+  const info = (err as { info?: { code?: unknown } }).info?.code;
+  if (typeof info === 'string' && info in EXPLAINED) return info;
   const os = /\(os error (\d+)\)/.exec(err.message);
   const mapped = os ? LINUX_ERRNO[Number(os[1])] : undefined;
   return mapped ?? null;

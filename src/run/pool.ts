@@ -8,7 +8,7 @@ import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { UserError } from '../errors.ts';
 import { onInterrupt } from './interrupt.ts';
-import { errorMessage } from './fs_errors.ts';
+import { BAD_PATH, errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { listOptions, runTitle } from './display.ts';
 import { type RunnerOptions, type RunWorkers, storeOf } from './options.ts';
@@ -37,8 +37,8 @@ export type FromWorker =
   | { type: 'progress'; text: string }
   | { type: 'skip'; text: string }
   | { type: 'outcome'; outcome: Omit<RunOutcome, 'run'> }
-  /** The summary written, or why not (`fileSystem`: a file-system error the user can fix, such as a full disk). */
-  | { type: 'summary'; error?: string; fileSystem?: boolean };
+  /** The summary written, or why not (`code`: the errno code of a file-system error the user can fix, such as a full disk). */
+  | { type: 'summary'; error?: string; code?: string };
 
 /** How long an interrupted worker gets to mark its run failed and release its lock before it is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -152,7 +152,8 @@ export class WorkerPool implements RunWorkers {
     this.giveBack(worker);
     if (reply.error === undefined) return;
     const message = `writing the experiment's TensorBoard summary in ${root}: ${reply.error}`;
-    throw reply.fileSystem ? new UserError(`ads run: ${message}`, 1) : new Error(message);
+    // As the CLI tells a file-system error of its own (cli/paths.ts' asUserError): exit 2 for a path to change.
+    throw reply.code ? new UserError(`ads run: ${message}`, BAD_PATH.has(reply.code) ? 2 : 1) : new Error(message);
   }
 
   /** An idle worker, or a new one (some died). */

@@ -37,7 +37,7 @@ process.on('message', (message: ToWorker) => {
       writeExperimentSummary(message.root, message.spec, message.planned, PIPELINE.stages);
       send({ type: 'summary' });
     } catch (err) {
-      send({ type: 'summary', error: errorMessage(err), fileSystem: fileSystemCode(err) !== null });
+      send({ type: 'summary', error: errorMessage(err), code: fileSystemCode(err) ?? undefined });
     }
     return;
   }
