@@ -95,7 +95,7 @@ export function tableShape(file: string): { rows: number; columns: number } | nu
     if (firstLine < 0) return null;
     const columns = text.subarray(0, firstLine).toString('utf8').split(',').length;
     let lines = 0;
-    for (let i = text.indexOf(0x0a); i >= 0; i = text.indexOf(0x0a, i + 1)) lines++;
+    for (let i = firstLine; i >= 0; i = text.indexOf(0x0a, i + 1)) lines++;
     const whole = head.length === size;
     // A whole file's last line may lack its newline; a sample's last line is cut short and not counted.
     const rows = whole ? lines - 1 + (text[text.length - 1] === 0x0a ? 0 : 1) : Math.round(((lines - 1) * size) / head.length);
