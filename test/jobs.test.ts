@@ -197,6 +197,15 @@ describe('ads run --jobs', () => {
     const one = await searchOf('search1', '1');
     const two = await searchOf('search2', '2');
     expect(two.trials).toHaveLength(4);
+    // A trial stops after training, in a worker process as here: its last stage is 'train', then nothing.
+    for (const name of ['search1', 'search2']) {
+      for (const trial of runDirs(name, 'search/trials')) {
+        const stages = Object.keys(manifestOf(trial).seconds);
+        expect(stages, trial).toContain('train');
+        expect(stages.filter((s) => ['represent', 'evaluate', 'classify', 'explain'].includes(s)), trial).toEqual([]);
+      }
+      expect(runDirs(name, 'search/trials')).toHaveLength(4);
+    }
     // Batches [0, 1] and [2, 3]. Trials 0 and 1 are the startup's random draws, in the same order either way;
     // trial 2 is suggested from trials 0 and 1 in both searches (so it is the same); only trial 3 sees trial 2
     // when one runs at a time.

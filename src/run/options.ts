@@ -14,6 +14,11 @@ export interface RunnerOptions {
   /** The stages to run (a search trial stops after training); default: the whole pipeline (stages/pipeline.ts). */
   stages?: readonly AnyStage[];
   /**
+   * Without `stages`: the pipeline's stages only up to and including this one (a search trial's: 'train'). A
+   * name rather than the stages, so that a process that hands its runs to workers need not load the pipeline.
+   */
+  until?: string;
+  /**
    * Median pruning of a search trial against earlier trials' validation losses per epoch (see
    * search/pruner.ts); plain data rather than a callback, so that a worker process can apply it too.
    */

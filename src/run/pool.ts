@@ -20,8 +20,9 @@ export interface WorkerJob {
   force: boolean;
   plain: boolean;
   subdir?: string;
-  /** The stages to run, by name; default: the whole pipeline. */
+  /** The stages to run, by name; default: the whole pipeline, or through `until`. */
   stages?: string[];
+  until?: string;
   pruning?: RunnerOptions['pruning'];
   cache?: boolean;
   runsAtOnce: number;
@@ -108,7 +109,7 @@ export class WorkerPool implements RunWorkers {
       busy.set(worker, b);
       let skipped: string | null = null;
       const show = (line: string) => (task.output = opts.plain ? `${run.runId} ${line}` : line);
-      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
+      const job: WorkerJob = { run, runsDir: opts.runsDir, force: opts.force, plain: opts.plain, subdir: opts.subdir, stages, until: opts.until, pruning: opts.pruning, cache: opts.cache, runsAtOnce };
       const outcome = await exchange<RunOutcome>(
         worker,
         { type: 'run', job },

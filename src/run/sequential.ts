@@ -20,7 +20,7 @@ import { type RunnerOptions, storeOf } from './options.ts';
  * or SIGTERM (via `interruptAll`, which the CLI calls before exiting).
  */
 export async function runSequentially(runs: readonly PlannedRun[], opts: RunnerOptions): Promise<RunOutcome[]> {
-  const stages = opts.stages ?? PIPELINE.stages;
+  const stages = opts.stages ?? (opts.until ? PIPELINE.through(opts.until) : PIPELINE.stages);
   // The pipeline's shared work, when these stages begin with it (a search trial's do; stand-in stages do not).
   const sharedStages = PIPELINE.shared.every((s, i) => stages[i] === s) ? PIPELINE.shared : [];
   const outcomes: RunOutcome[] = [];

@@ -55,6 +55,7 @@ process.on('message', (message: ToWorker) => {
     plain: job.plain,
     subdir: job.subdir,
     stages: stages as AnyStage[] | undefined,
+    until: job.until,
     pruning: job.pruning,
     cache: job.cache,
     runsAtOnce: job.runsAtOnce,

@@ -4,15 +4,14 @@ import { stream } from '../random/streams.ts';
 import { writeJsonAtomic } from '../run/files.ts';
 import { type RunnerOptions, runAll } from '../run/runner.ts';
 import { ExperimentStore, type RunDir, TABLES, TRIALS } from '../run/store.ts';
-import { PIPELINE } from '../stages/pipeline.ts';
 import type { TrainingMetrics } from '../stages/train.ts';
 import { type LoadedSpec, loadSpec } from '../spec/load.ts';
 import { overridesOf } from '../spec/overrides.ts';
 import { expandRuns, type PlannedRun } from '../sweep/expand.ts';
 import { type Distribution, randomSuggest, type ScoredTrial, tpeSuggest } from './tpe.ts';
 
-/** Everything up to training: a trial is judged by its best validation loss alone. */
-const TRIAL_STAGES = PIPELINE.through('train');
+/** A trial runs the pipeline through training: it is judged by its best validation loss alone. */
+const TRIAL_LAST_STAGE = 'train';
 
 export interface TrialRecord {
   trial: number;
@@ -62,7 +61,7 @@ export async function runSearch(loaded: LoadedSpec, overrides: readonly string[]
     // A setting suggested twice in a batch is one run (the same run id), run once.
     const unique = [...new Map(batch.map((b) => [b.trial.runId, b.trial])).values()];
     const pruning = search.prune.enabled ? { earlier: histories.map((h) => [...h]), afterEpochs: search.prune.after_epochs } : undefined;
-    const ran = await runAll(unique, { ...opts, subdir: TRIALS, stages: TRIAL_STAGES, pruning });
+    const ran = await runAll(unique, { ...opts, subdir: TRIALS, until: TRIAL_LAST_STAGE, pruning });
     for (const { params, trial } of batch) {
       const t = records.length;
       const outcome = ran.find((o) => o.run.runId === trial.runId);
