@@ -1,7 +1,7 @@
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
-import { logSumExp, softmaxInPlace } from './softmax.ts';
+import { softmaxInPlace, softmaxInto } from './softmax.ts';
 
 /**
  * Multinomial logistic regression as sklearn's LogisticRegression(class_weight='balanced', penalty='l2',
@@ -111,12 +111,12 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   // R[i][k] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient (zero in padding rows).
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const z = Z + i * k4;
-    const lse = logSumExp(heap, z, K);
+    const [z, r] = [Z + i * k4, R + i * k4];
+    const lse = softmaxInto(heap, z, K, heap, r);
     const w = sw[i] / weightSum;
     loss += w * (lse - heap[z + labels[i]]);
-    for (let k = 0; k < K; k++) heap[R + i * k4 + k] = w * Math.exp(heap[z + k] - lse);
-    heap[R + i * k4 + labels[i]] -= w;
+    for (let k = 0; k < K; k++) heap[r + k] *= w;
+    heap[r + labels[i]] -= w;
   }
   // ∂W = (Xᵀ·R)ᵀ + penalty·W, ∂b = Σᵢ R[i].
   // Xᵀ as a view of X (row j of Xᵀ starts at column j of X, steps by X's rows), blocked: its inner dimension is
@@ -125,10 +125,10 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   gemmBlocked(X * 8, 8, R * 8, k4 * 8, G * 8, k4 * 8, d4, k4, n4, d4 * 8);
   const penalty = 1 / (C * weightSum);
   let norm2 = 0;
+  // ∂b summed row after row (each class's sum in row order still), reading R as it lies.
+  const gb = grad.subarray(bOffset, bOffset + K).fill(0);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) gb[k] += heap[R + i * k4 + k];
   for (let k = 0; k < K; k++) {
-    let gb = 0;
-    for (let i = 0; i < n; i++) gb += heap[R + i * k4 + k];
-    grad[bOffset + k] = gb;
     for (let j = 0; j < d; j++) {
       const w = params[k * d + j];
       norm2 += w * w;

@@ -2,7 +2,7 @@ import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { mlpKernels } from './mlp_kernel.ts';
-import { logSumExp, softmaxInPlace } from './softmax.ts';
+import { softmaxInPlace, softmaxInto } from './softmax.ts';
 
 /**
  * sklearn's MLPClassifier(hidden_layer_sizes=(h,), activation='relu', solver='adam') in float64, as sklearn
@@ -220,11 +220,11 @@ function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
     heap.fill(0, D2, D2 + m4 * k4);
     let ce = 0;
     for (let k = 0; k < m; k++) {
-      const z = LOG + k * k4;
-      const lse = logSumExp(heap, z, K);
+      const [z, d2] = [LOG + k * k4, D2 + k * k4];
+      const lse = softmaxInto(heap, z, K, heap, d2);
       const y = labels[order[first + k]];
       ce += lse - heap[z + y];
-      for (let c = 0; c < K; c++) heap[D2 + k * k4 + c] = (Math.exp(heap[z + c] - lse) - (c === y ? 1 : 0)) / m;
+      for (let c = 0; c < K; c++) heap[d2 + c] = (heap[d2 + c] - (c === y ? 1 : 0)) / m;
     }
 
     // ∂W2 = hiddenᵀ·δ2 + l2·W2, ∂b2 = Σ δ2; δ1 = δ2·W2ᵀ where the unit is active, ∂b1 = Σ δ1.

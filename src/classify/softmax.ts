@@ -1,22 +1,18 @@
-/** The softmax pieces the classifiers share: numerically stable (shifted by the row's maximum). */
+/** The softmax the classifiers share, as scikit-learn computes it: shifted by the row's maximum. */
 
-/** log Σ exp(x[start..start+n)). */
-export function logSumExp(x: Float64Array, start: number, n: number): number {
+/**
+ * out[to + k] = exp(x[from + k] − max) / Σ exp(x[from + · ] − max) for k < n, each exponential taken once
+ * (sklearn's softmax); returns log Σ exp(x[from + ·]), the row's log-partition for its cross-entropy. `out`
+ * may be `x` itself, at the same place or another.
+ */
+export function softmaxInto(x: Float64Array, from: number, n: number, out: Float64Array, to: number): number {
   let max = -Infinity;
-  for (let k = start; k < start + n; k++) if (x[k] > max) max = x[k];
+  for (let k = 0; k < n; k++) if (x[from + k] > max) max = x[from + k];
   let sum = 0;
-  for (let k = start; k < start + n; k++) sum += Math.exp(x[k] - max);
+  for (let k = 0; k < n; k++) sum += out[to + k] = Math.exp(x[from + k] - max);
+  for (let k = 0; k < n; k++) out[to + k] /= sum;
   return max + Math.log(sum);
 }
 
 /** z ← softmax(z). */
-export function softmaxInPlace(z: Float64Array): void {
-  let zMax = -Infinity;
-  for (let k = 0; k < z.length; k++) if (z[k] > zMax) zMax = z[k];
-  let sum = 0;
-  for (let k = 0; k < z.length; k++) {
-    z[k] = Math.exp(z[k] - zMax);
-    sum += z[k];
-  }
-  for (let k = 0; k < z.length; k++) z[k] /= sum;
-}
+export const softmaxInPlace = (z: Float64Array): void => void softmaxInto(z, 0, z.length, z, 0);
