@@ -2,7 +2,7 @@ import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { mlpKernels } from './mlp_kernel.ts';
-import { softmaxInPlace, softmaxInto } from './softmax.ts';
+import { softmaxInto } from './softmax.ts';
 
 /**
  * sklearn's MLPClassifier(hidden_layer_sizes=(h,), activation='relu', solver='adam') in float64, as sklearn
@@ -87,7 +87,7 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
     return Array.from({ length: size }, () => (2 * init.next() - 1) * bound);
   };
   const batchSize = Math.min(options.batch_size, n);
-  const net = mlpNetwork(d, h, K, batchSize);
+  const net = mlpNetwork(x, h, K, batchSize);
   // sklearn's draw order: each layer's weights then biases, from the same bound.
   net.setWeights(start ?? { w1: glorot(d, h, d * h), b1: glorot(d, h, h), w2: glorot(h, K, h * K), b2: glorot(h, K, K) });
   const lossCurve: number[] = [];
@@ -101,7 +101,7 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
     let lossSum = 0;
     for (let first = 0; first < n; first += batchSize) {
       const rows = Math.min(batchSize, n - first);
-      const loss = net.lossAndGrads(x.data, labels, order, first, rows, options.alpha / rows);
+      const loss = net.lossAndGrads(labels, order, first, rows, options.alpha / rows);
       lossSum += loss * rows;
       step++;
       // sklearn's Adam: lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε).
@@ -126,12 +126,12 @@ export function fitMlp(x: Matrix, labels: Int32Array, nClasses: number, options:
  */
 export function mlpLossAndGrads(theta: Float64Array, hidden: number, nClasses: number, x: Matrix, labels: Int32Array, l2: number): { loss: number; grad: Float64Array } {
   const [d, h, K] = [x.cols, hidden, nClasses];
-  const net = mlpNetwork(d, h, K, x.rows);
+  const net = mlpNetwork(x, h, K, x.rows);
   const offsets = [0, d * h, d * h + h, d * h + h + h * K, theta.length];
   const [w1, b1, w2, b2] = [0, 1, 2, 3].map((k) => theta.subarray(offsets[k], offsets[k + 1]));
   net.setWeights({ w1, b1, w2, b2 });
   const rows = Int32Array.from({ length: x.rows }, (_, i) => i);
-  const loss = net.lossAndGrads(x.data, labels, rows, 0, x.rows, l2);
+  const loss = net.lossAndGrads(labels, rows, 0, x.rows, l2);
   const g = net.weights(net.grad);
   return { loss, grad: Float64Array.from([...g.w1, ...g.b1, ...g.w2, ...g.b2]) };
 }
@@ -139,32 +139,36 @@ export function mlpLossAndGrads(theta: Float64Array, hidden: number, nClasses: n
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /**
- * Forward and backward pass of a d → h (ReLU) → K (softmax) network on batches of up to `maxRows` rows.
+ * Forward and backward pass of a d → h (ReLU) → K (softmax) network on batches of up to `maxRows` rows of `x`.
  * Every product runs in the kernel, on operands padded to multiples of 4 with zeros: padded features,
  * hidden units, classes and rows contribute nothing to any sum, and only real entries are read back.
  * The parameters and their gradient live in the kernel's memory in that padded layout (`theta`, `grad`:
  * W1 d4 × h4, b1, W2 h4 × k4, b2), so a step copies only its batch in; the products with a transposed
  * operand (Xᵀ·δ1, hiddenᵀ·δ2) read it in place through the kernel's step along k.
  */
-function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
+function mlpNetwork(x: Matrix, h: number, K: number, maxRows: number) {
+  const d = x.cols;
   const [d4, h4, k4, r4] = [pad4(d), pad4(h), pad4(K), pad4(maxRows)];
   // Offsets within a parameter vector, then doubles in the kernel's memory: the parameters, their gradient,
-  // Adam's two moments, the batch, the hidden activations, W2ᵀ, the logits, δ2, δ1 and the kernels' scalars.
+  // Adam's two moments, every row of x, the batch, the hidden activations, W2ᵀ, the logits, δ2, δ1 and the
+  // kernels' scalars.
   const [W1, B1, W2, B2, P] = [0, d4 * h4, d4 * h4 + h4, d4 * h4 + h4 + h4 * k4, d4 * h4 + h4 + h4 * k4 + k4];
-  const layout = { TH: P, GR: P, M1: P, M2: P, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, CONSTS: 8 };
+  const layout = { TH: P, GR: P, M1: P, M2: P, XS: x.rows * d4, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, CONSTS: 8 };
   const at = {} as Record<keyof typeof layout, number>;
   let end = 0;
   for (const [name, size] of Object.entries(layout)) {
     at[name as keyof typeof layout] = end;
     end += size;
   }
-  const { TH, GR, M1, M2, XB, HID, W2T, LOG, D2, D1, CONSTS } = at;
+  const { TH, GR, M1, M2, XS, XB, HID, W2T, LOG, D2, D1, CONSTS } = at;
   // Scalars handed to the kernels: Adam's six constants, then L2's strength and the weights' squared norm.
   const [L2, NORM] = [CONSTS + 6, CONSTS + 7];
   const { gemm, gemmBlocked, heap, memory } = gemmKernel(end * 8);
   const kernels = mlpKernels(memory);
   const theta = heap.subarray(TH, TH + P);
   const grad = heap.subarray(GR, GR + P);
+  // The rows once, so that a batch is gathered within the memory (a view of x per row cost more than its copy).
+  for (let i = 0; i < x.rows; i++) heap.set(x.data.subarray(i * d, (i + 1) * d), XS + i * d4);
   /** C (rows × cols, row stride ldc) += A (row stride lda) · B (row stride ldb) over `inner`; offsets and strides in doubles. */
   const product = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, rows: number, cols: number, inner: number) =>
     gemm(a * 8, lda * 8, b * 8, ldb * 8, c * 8, ldc * 8, rows, cols, inner);
@@ -198,14 +202,14 @@ function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
   }
 
   /** Writes the gradient into `grad` and returns the loss, for rows order[first .. first + m). */
-  function lossAndGrads(x: Float64Array, labels: Int32Array, order: ArrayLike<number>, first: number, m: number, l2: number): number {
+  function lossAndGrads(labels: Int32Array, order: ArrayLike<number>, first: number, m: number, l2: number): number {
     const m4 = pad4(m);
     // Padding rows of the batch must be zero (a shorter last batch leaves earlier rows there); padding
     // columns are never written.
     heap.fill(0, XB + m * d4, XB + m4 * d4);
     for (let k = 0; k < m; k++) {
       const i = order[first + k];
-      heap.set(x.subarray(i * d, (i + 1) * d), XB + k * d4);
+      heap.copyWithin(XB + k * d4, XS + i * d4, XS + (i + 1) * d4);
     }
     for (let c = 0; c < k4; c++) for (let u = 0; u < h4; u++) heap[W2T + c * h4 + u] = theta[W2 + u * k4 + c];
 
@@ -259,27 +263,29 @@ function mlpNetwork(d: number, h: number, K: number, maxRows: number) {
   return { grad, setWeights, weights, lossAndGrads, adam };
 }
 
-/** Class probabilities, rows × K. */
+/**
+ * Class probabilities, rows × K. The forward pass runs in the product kernel as the training step's does, with
+ * the products' carrying form: each hidden unit's sum starts from its bias and adds the products in increasing
+ * input order, each output's from its bias over the hidden units in order (an inactive unit adds a zero
+ * product, which changes no sum), the very sums of the scalar loops this replaced.
+ */
 export function predictMlp(model: MlpModel, x: Matrix): Matrix {
   const { n_features: d, hidden: h, n_classes: K } = model;
   if (x.cols !== d) throw new Error(`predictMlp: model has ${d} features, got ${x.cols}`);
-  const out = new Float64Array(x.rows * K);
-  const a = new Float64Array(h);
-  for (let i = 0; i < x.rows; i++) {
-    a.set(model.b1);
-    for (let j = 0; j < d; j++) {
-      const v = x.data[i * d + j];
-      const base = j * h;
-      for (let u = 0; u < h; u++) a[u] += v * model.w1[base + u];
-    }
-    const z = out.subarray(i * K, (i + 1) * K);
-    z.set(model.b2);
-    for (let u = 0; u < h; u++) {
-      const v = Math.max(0, a[u]);
-      if (v === 0) continue;
-      for (let k = 0; k < K; k++) z[k] += v * model.w2[u * K + k];
-    }
-    softmaxInPlace(z);
-  }
-  return matrix(x.rows, K, out);
+  const n = x.rows;
+  const [n4, d4, h4, k4] = [pad4(n), pad4(d), pad4(h), pad4(K)];
+  // Doubles in the kernel's memory: the rows, W1, the hidden activations, W2 and the logits, padded with zeros.
+  const [X, W1, HID, W2, LOG, END] = [0, n4 * d4, n4 * d4 + d4 * h4, n4 * d4 + d4 * h4 + n4 * h4, n4 * d4 + d4 * h4 + n4 * h4 + h4 * k4, n4 * d4 + d4 * h4 + n4 * h4 + h4 * k4 + n4 * k4];
+  const { gemmBlocked, heap, memory } = gemmKernel(END * 8);
+  for (let i = 0; i < n; i++) heap.set(x.data.subarray(i * d, (i + 1) * d), X + i * d4);
+  for (let j = 0; j < d; j++) heap.set(model.w1.subarray(j * h, (j + 1) * h), W1 + j * h4);
+  for (let u = 0; u < h; u++) heap.set(model.w2.subarray(u * K, (u + 1) * K), W2 + u * k4);
+  for (let i = 0; i < n; i++) heap.set(model.b1, HID + i * h4);
+  gemmBlocked(X * 8, d4 * 8, W1 * 8, h4 * 8, HID * 8, h4 * 8, n4, h4, d4, 8);
+  mlpKernels(memory).relu(HID * 8, n4 * h4);
+  for (let i = 0; i < n; i++) heap.set(model.b2, LOG + i * k4);
+  gemmBlocked(HID * 8, h4 * 8, W2 * 8, k4 * 8, LOG * 8, k4 * 8, n4, k4, h4, 8);
+  const out = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) softmaxInto(heap, LOG + i * k4, K, out, i * K);
+  return matrix(n, K, out);
 }
