@@ -150,17 +150,17 @@ function mlpNetwork(x: Matrix, h: number, K: number, maxRows: number) {
   const d = x.cols;
   const [d4, h4, k4, r4] = [pad4(d), pad4(h), pad4(K), pad4(maxRows)];
   // Offsets within a parameter vector, then doubles in the kernel's memory: the parameters, their gradient,
-  // Adam's two moments, every row of x, the batch, the hidden activations, W2ᵀ, the logits, δ2, δ1 and the
-  // kernels' scalars.
+  // Adam's two moments, every row of x, the batch, the hidden activations, W2ᵀ, the logits, δ2, δ1, each
+  // batch row's softmax [max, Σexp] and the kernels' scalars.
   const [W1, B1, W2, B2, P] = [0, d4 * h4, d4 * h4 + h4, d4 * h4 + h4 + h4 * k4, d4 * h4 + h4 + h4 * k4 + k4];
-  const layout = { TH: P, GR: P, M1: P, M2: P, XS: x.rows * d4, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, CONSTS: 8 };
+  const layout = { TH: P, GR: P, M1: P, M2: P, XS: x.rows * d4, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, SM: 2 * r4, CONSTS: 8 };
   const at = {} as Record<keyof typeof layout, number>;
   let end = 0;
   for (const [name, size] of Object.entries(layout)) {
     at[name as keyof typeof layout] = end;
     end += size;
   }
-  const { TH, GR, M1, M2, XS, XB, HID, W2T, LOG, D2, D1, CONSTS } = at;
+  const { TH, GR, M1, M2, XS, XB, HID, W2T, LOG, D2, D1, SM, CONSTS } = at;
   // Scalars handed to the kernels: Adam's six constants, then L2's strength and the weights' squared norm.
   const [L2, NORM] = [CONSTS + 6, CONSTS + 7];
   const { gemm, gemmBlocked, heap, memory } = gemmKernel(end * 8);
@@ -222,12 +222,14 @@ function mlpNetwork(x: Matrix, h: number, K: number, maxRows: number) {
     for (let k = 0; k < m4; k++) heap.copyWithin(LOG + k * k4, TH + B2, TH + B2 + k4);
     product(HID, h4, TH + W2, k4, LOG, k4, m4, k4, h4);
     heap.fill(0, D2, D2 + m4 * k4);
+    // The padding classes' logits to −∞, so that they add nothing to the softmax and get probability 0.
+    for (let k = 0; k < m; k++) heap.fill(-Infinity, LOG + k * k4 + K, LOG + (k + 1) * k4);
+    kernels.softmax(LOG * 8, k4 * 8, m, k4, D2 * 8, k4 * 8, SM * 8);
     let ce = 0;
     for (let k = 0; k < m; k++) {
       const [z, d2] = [LOG + k * k4, D2 + k * k4];
-      const lse = softmaxInto(heap, z, K, heap, d2);
       const y = labels[order[first + k]];
-      ce += lse - heap[z + y];
+      ce += heap[SM + 2 * k] + Math.log(heap[SM + 2 * k + 1]) - heap[z + y];
       for (let c = 0; c < K; c++) heap[d2 + c] = (heap[d2 + c] - (c === y ? 1 : 0)) / m;
     }
 

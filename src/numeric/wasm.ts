@@ -43,6 +43,14 @@ export const F64X2_ADD = simd(0xf0);
 export const F64X2_MUL = simd(0xf2);
 export const [F64X2_SQRT, F64X2_SUB, F64X2_DIV] = [0xef, 0xf1, 0xf3].map((op) => simd(op));
 export const F64X2_GT = simd(0x4a);
+export const F64X2_FLOOR = simd(0x75);
+/** i32x4.trunc_sat_f64x2_s_zero, then i64x2.extend_low_i32x4_s: float64 lanes holding integers as int64 lanes. */
+export const I64X2_FROM_F64X2 = [...simd(0xfc), ...simd(0xc7)];
+export const [I64X2_ADD, I64X2_SHL] = [simd(0xce), simd(0xcb)];
+/** v128.const of two float64 lanes. */
+export const f64x2Const = (lo: number, hi = lo) => simd(0x0c, ...new Uint8Array(Float64Array.of(lo, hi).buffer));
+/** v128.const of two int64 lanes. */
+export const i64x2Const = (v: bigint) => simd(0x0c, ...new Uint8Array(BigInt64Array.of(v, v).buffer));
 /** Stores lane `lane` (0 or 1) of a f64x2 as one double. */
 export const v128Store64Lane = (offset: number, lane: number) => simd(0x5b, 3, ...uleb(offset), lane);
 /** float32 lanes (four per v128): splat loads, arithmetic, compares and lane selection. */
