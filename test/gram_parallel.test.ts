@@ -4,7 +4,7 @@ import { GRAM32_BOUND } from '../src/numeric/gram32_kernel.ts';
 import { crossProductParallel, crossProductScreen } from '../src/numeric/gram_parallel.ts';
 import { crossProduct } from '../src/numeric/linalg.ts';
 import { type Matrix, matrix } from '../src/numeric/matrix.ts';
-import { i32Const } from '../src/numeric/wasm.ts';
+import { compileOrNull, F64X2_ADD, i32Const, kernelModuleBytes, V128_ZERO } from '../src/numeric/wasm.ts';
 
 function randomMatrix(rows: number, cols: number, seed: string): Matrix {
   const rng = seedrandom(seed);
@@ -126,5 +126,12 @@ describe('the WebAssembly assembler', () => {
     // 64 needs two bytes: one byte with bit 6 set reads as −64 (the bug that made FLUSH = 64 a no-op).
     const cases: [number, number[]][] = [[0, [0x00]], [63, [0x3f]], [64, [0xc0, 0x00]], [127, [0xff, 0x00]], [128, [0x80, 0x01]], [-1, [0x7f]], [-64, [0x40]], [-65, [0xbf, 0x7f]], [-123456, [0xc0, 0xbb, 0x78]], [624485, [0xe5, 0x8e, 0x26]]];
     for (const [value, bytes] of cases) expect(i32Const(value), String(value)).toEqual([0x41, ...bytes]);
+  });
+
+  it('compiles a valid kernel, and throws for a broken one on an engine that has SIMD rather than falling back unseen', () => {
+    // f64x2.add with two operands, then with one: the second is what a slip in a kernel's stack looks like.
+    const module = (operands: number) => kernelModuleBytes({ name: 'k', params: 0, i32Locals: 0, v128Locals: 1, body: [...Array(operands).fill(V128_ZERO).flat(), ...F64X2_ADD, 0x1a, 0x0b] });
+    expect(compileOrNull(module(2))).toBeInstanceOf(WebAssembly.Module);
+    expect(() => compileOrNull(module(1))).toThrow(/internal: a WebAssembly kernel module does not compile: .*f64x2\.add/);
   });
 });

@@ -190,11 +190,25 @@ export function kernelsModuleBytes(fns: readonly KernelFunction[], sharedMemory 
   ]);
 }
 
-/** The compiled module, or null where the engine lacks what it uses (SIMD, shared memory): callers fall back. */
+/** Whether this engine has what the kernels use: SIMD, and memories shared among threads. */
+let engineHasAll: boolean | undefined;
+function engineHasKernelFeatures(): boolean {
+  // A function that sets a v128 local to zero, over a shared memory.
+  const probe = { name: 'probe', params: 0, i32Locals: 0, v128Locals: 1, body: [...V128_ZERO, ...localSet(0), 0x0b] };
+  return (engineHasAll ??= WebAssembly.validate(kernelsModuleBytes([probe], true)));
+}
+
+/**
+ * The compiled module, or null where the engine lacks what it uses (SIMD, shared memory): callers fall back to
+ * plain JS with the same bits. On an engine that has both, a module that does not compile is a defect in its
+ * bytes, thrown: falling back there would hide it, runs slower, and the tests that hold a kernel against its
+ * plain-JS twin would compare the twin with itself.
+ */
 export function compileOrNull(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
   try {
     return new WebAssembly.Module(bytes);
-  } catch {
+  } catch (err) {
+    if (engineHasKernelFeatures()) throw new Error(`internal: a WebAssembly kernel module does not compile: ${(err as Error).message}`);
     return null;
   }
 }
