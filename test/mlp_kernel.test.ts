@@ -83,15 +83,15 @@ describe('the MLP step kernels', () => {
     }
   });
 
-  it('sumsq is one running sum in order, from the value already there', () => {
+  it('sumsq: four running sums by position mod 4, combined as (s₀ + s₂) + (s₁ + s₃), then added to the value there', () => {
     for (const { heap, kernels } of both(16)) {
       heap[8] = 1;
-      heap.set([1e8, 1, 3, 0]);
-      kernels.sumsq(0, 4, 8 * 8);
-      // (((1 + 1e16) + 1) + 9) + 0: adding 1 to 1e16 rounds back to 1e16 (a tie, to even), twice, and adding 9
-      // gives 1e16 + 8 (a tie again); summing the small squares first would give 1e16 + 12.
-      expect(heap[8]).toBe(1e16 + 8);
-      expect(heap[8]).not.toBe(1e16 + 12);
+      heap.set([1e8, 1, 1, 1, 0, 1, 0, 0]);
+      kernels.sumsq(0, 8, 8 * 8);
+      // s = [1e16, 2, 1, 1]; 1e16 + 1 rounds back to 1e16 (a tie, to even), + 3 gives 1e16 + 4 (a tie again), and
+      // 1 + (1e16 + 4) rounds to 1e16 + 4. One running sum in order would lose every 1: 1e16.
+      expect(heap[8]).toBe(1e16 + 4);
+      expect(heap[8]).not.toBe(1e16);
     }
   });
 
@@ -137,6 +137,7 @@ describe('the MLP step kernels', () => {
       kernels.colsum(n * 8, 40 * 8, n / 40, 40, 5 * n * 8);
       kernels.addscaled(n * 8, 4 * n * 8, n, (consts + 6) * 8);
       kernels.sumsq(n * 8, n, (consts + 7) * 8);
+      kernels.sumsq(n * 8 + 8 * 4, n - 8, (consts + 7) * 8);
       kernels.adam(4 * n * 8, n * 8, 2 * n * 8, 3 * n * 8, n, consts * 8);
     }
     expect(Buffer.from(wasm.heap.buffer, 0, 8 * n * 8).equals(Buffer.from(js.heap.buffer, 0, 8 * n * 8))).toBe(true);

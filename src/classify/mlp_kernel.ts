@@ -9,7 +9,9 @@
  * - relu(p, count): p = p > 0 ? p : 0 (NaN and −0 become +0).
  * - mask(d, h, count): d = h > 0 ? d : 0, δ through the ReLU read off its output.
  * - colsum(g, ldg, m, n, out): out[j] = Σ_{i<m} g[i][j] from +0, rows in order (a bias gradient).
- * - sumsq(p, count, acc): acc = acc + Σ p[t]², one running sum in order (the weights' squared norm).
+ * - sumsq(p, count, acc): acc = acc + Σ p[t]² (the weights' squared norm), count a multiple of 4: four running
+ *   sums, one per position mod 4, each in order, then acc + ((s₀ + s₂) + (s₁ + s₃)). One sum in order was bound
+ *   by the latency of its additions; sklearn's own (NumPy's dot) is not in order either.
  * - addscaled(g, w, count, s): g = g + s·w, s the double at address s (the L2 term of the gradient).
  * - adam(w, g, m, v, count, consts): sklearn's Adam, consts the doubles [β1, 1−β1, β2, 1−β2, lr, ε] with lr
  *   the step's bias-corrected rate: m' = β1·m + (1−β1)·g; v' = β2·v + ((1−β2)·g)·g; w' = w − lr·m'/(√v' + ε).
@@ -107,20 +109,19 @@ function colsumFunction(): KernelFunction {
 }
 
 function sumsqFunction(): KernelFunction {
-  const [P, COUNT, ACC, END, S, X] = [0, 1, 2, 3, 4, 5];
-  // One double at a time (in both lanes): the sum's order is the scalar loop's.
+  const [P, COUNT, ACC, END, A, B, X] = [0, 1, 2, 3, 4, 5, 6];
+  const squareInto = (sum: number, offset: number) => [...localGet(P), ...v128Load(offset), ...localSet(X), ...localGet(sum), ...localGet(X), ...localGet(X), ...F64X2_MUL, ...F64X2_ADD, ...localSet(sum)];
+  // A holds s₀ and s₁, B s₂ and s₃; A + B is then [s₀ + s₂, s₁ + s₃], added across its lanes, then to acc.
   const body = [
     endOf(P, COUNT, END),
-    [...localGet(ACC), ...v128Load64Splat(0), ...localSet(S)],
-    whileLoop(
-      [...localGet(P), ...localGet(END), I32_GE_U, ...breakIf],
-      [...localGet(P), ...v128Load64Splat(0), ...localSet(X), ...localGet(S), ...localGet(X), ...localGet(X), ...F64X2_MUL, ...F64X2_ADD, ...localSet(S)],
-      addTo(P, i32Const(8)),
-    ),
-    [...localGet(ACC), ...localGet(S), ...v128Store64Lane(0, 0)],
+    [...V128_ZERO, ...localSet(A), ...V128_ZERO, ...localSet(B)],
+    whileLoop([...localGet(P), ...localGet(END), I32_GE_U, ...breakIf], squareInto(A, 0), squareInto(B, 16), addTo(P, i32Const(32))),
+    [...localGet(A), ...localGet(B), ...F64X2_ADD, ...localSet(A)],
+    [...localGet(A), ...localGet(A), ...localGet(A), ...simdShuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]), ...F64X2_ADD, ...localSet(A)],
+    [...localGet(ACC), ...localGet(ACC), ...v128Load64Splat(0), ...localGet(A), ...F64X2_ADD, ...v128Store64Lane(0, 0)],
     [0x0b],
   ].flat();
-  return { name: 'sumsq', params: 3, i32Locals: 1, v128Locals: 2, body };
+  return { name: 'sumsq', params: 3, i32Locals: 1, v128Locals: 3, body };
 }
 
 function addscaledFunction(): KernelFunction {
@@ -240,9 +241,9 @@ export function mlpKernelsJs(heap: Float64Array): MlpKernels {
       }
     },
     sumsq(p, count, acc) {
-      let s = heap[acc / 8];
-      for (let t = p / 8; t < p / 8 + count; t++) s += heap[t] * heap[t];
-      heap[acc / 8] = s;
+      const s = [0, 0, 0, 0];
+      for (let t = 0; t < count; t++) s[t % 4] += heap[p / 8 + t] * heap[p / 8 + t];
+      heap[acc / 8] = heap[acc / 8] + (s[0] + s[2] + (s[1] + s[3]));
     },
     addscaled(g, w, count, s) {
       const scale = heap[s / 8];
