@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { type MlpKernels, mlpKernels, mlpKernelsJs, softmaxExp } from '../src/classify/mlp_kernel.ts';
+import { type MlpKernels, mlpKernels, mlpKernelsJs } from '../src/classify/mlp_kernel.ts';
 
 /** The WebAssembly kernels and the plain-JS stand-in, each over its own memory of `doubles` doubles. */
 function both(doubles: number): { name: string; kernels: MlpKernels; heap: Float64Array }[] {
@@ -13,52 +13,14 @@ function both(doubles: number): { name: string; kernels: MlpKernels; heap: Float
   ];
 }
 
-/** Units in the last place of `v` (a positive double) between it and `w`. */
-function ulps(v: number, w: number): number {
-  const bits = new BigInt64Array(Float64Array.of(v, w).buffer);
-  return Math.abs(Number(bits[0] - bits[1]));
-}
-
 describe('the MLP step kernels', () => {
   it('are WebAssembly functions here: the module compiles (a plain-JS stand-in would make the comparisons below trivial)', () => {
     const kernels = mlpKernels(new WebAssembly.Memory({ initial: 1 }));
-    for (const name of ['relu', 'mask', 'colsum', 'sumsq', 'addscaled', 'adam', 'softmax'] as const) {
+    for (const name of ['relu', 'mask', 'colsum', 'sumsq', 'addscaled', 'adam'] as const) {
       expect(String(kernels[name]), name).toContain('[native code]');
     }
   });
 
-  it("softmax's exp is within 2 ulps of Math.exp down to −708, and 0 below (and for −∞)", () => {
-    const rng = seedrandom('softmax-exp');
-    let worst = 0;
-    for (let t = 0; t < 200_000; t++) {
-      // Spread over the whole range, densest near 0 where the probabilities that matter are.
-      const x = -(rng() ** 3) * [1, 40, 708][t % 3];
-      worst = Math.max(worst, ulps(softmaxExp(x), Math.exp(x)));
-    }
-    expect(worst).toBeLessThanOrEqual(2);
-    expect(worst).toBeGreaterThan(0);
-    expect(softmaxExp(0)).toBe(1);
-    expect(softmaxExp(-Math.LN2)).toBe(0.5);
-    expect(ulps(softmaxExp(-707.9), Math.exp(-707.9))).toBeLessThanOrEqual(2);
-    expect([softmaxExp(-708.1), softmaxExp(-Infinity), softmaxExp(NaN)]).toEqual([0, 0, 0]);
-  });
-
-  it('softmax: each row to its probabilities and [max, Σexp], worked by hand; −∞ pads a row with probability 0', () => {
-    for (const { heap, kernels } of both(64)) {
-      // Two rows of 4, row stride 6: [ln 2, 0, −∞, −∞] gives e = [1, ½] (Σ = 3/2) and p = [2/3, 1/3];
-      // [3, 3, 3, 3] gives e = 1 each (Σ = 4) and p = ¼ each. Out at 16, row stride 4; stats at 32.
-      heap.set([Math.LN2, 0, -Infinity, -Infinity, 99, 99, 3, 3, 3, 3]);
-      heap.set([7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7], 16);
-      kernels.softmax(0, 6 * 8, 2, 4, 16 * 8, 4 * 8, 32 * 8);
-      expect(heap[16]).toBeCloseTo(2 / 3, 15);
-      expect(heap[17]).toBeCloseTo(1 / 3, 15);
-      expect(Array.from(heap.subarray(18, 20))).toEqual([0, 0]);
-      expect(Array.from(heap.subarray(20, 24))).toEqual([0.25, 0.25, 0.25, 0.25]);
-      // The third row of out is left alone.
-      expect(Array.from(heap.subarray(24, 28))).toEqual([7, 7, 7, 7]);
-      expect(Array.from(heap.subarray(32, 36))).toEqual([Math.LN2, 1.5, 3, 4]);
-    }
-  });
   it('relu and mask zero what is not above zero, NaN and −0 included', () => {
     for (const { heap, kernels } of both(16)) {
       heap.set([-1, 2, NaN, -0, 0.5, -Infinity]);
@@ -128,10 +90,7 @@ describe('the MLP step kernels', () => {
     for (const { heap } of [wasm, js]) heap.set([0.9, 1 - 0.9, 0.999, 1 - 0.999, 3e-4, 1e-8, 1e-4, 0], consts);
     // Moments must be ≥ 0 where Adam reads v.
     for (const { heap } of [wasm, js]) for (let t = 3 * n; t < 4 * n; t++) heap[t] = Math.abs(heap[t]);
-    // Logit rows of 40 for softmax, from 6n on: spread out, some far below their row's maximum.
-    for (const { heap } of [wasm, js]) for (let t = 6 * n; t < 7 * n; t++) heap[t] = data[t] * 100;
     for (const { kernels } of [wasm, js]) {
-      kernels.softmax(6 * n * 8, 40 * 8, n / 40, 40, 6 * n * 8, 40 * 8, 5 * n * 8 + 40 * 8);
       kernels.relu(0, n);
       kernels.mask(n * 8, 0, n);
       kernels.colsum(n * 8, 40 * 8, n / 40, 40, 5 * n * 8);

@@ -1,7 +1,8 @@
 import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
-import { softmaxInPlace, softmaxInto } from './softmax.ts';
+import { softmaxInPlace } from './softmax.ts';
+import { softmaxKernel } from './softmax_kernel.ts';
 
 /**
  * Multinomial logistic regression as sklearn's LogisticRegression(class_weight='balanced', penalty='l2',
@@ -74,7 +75,8 @@ const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /**
  * Double offsets in the kernel's memory: X (n4 × d4), written once; Wᵀ (d4 × k4), the logits Z (n4 × k4), the
- * residuals R (n4 × k4) and the weight gradient Xᵀ·R (d4 × k4), per evaluation. Xᵀ is read from X in place.
+ * residuals R (n4 × k4), each row's softmax [max, Σexp] and the weight gradient Xᵀ·R (d4 × k4), per
+ * evaluation. Xᵀ is read from X in place.
  */
 function problemKernel(x: Matrix, K: number, centre?: Float64Array) {
   const [n4, d4, k4] = [pad4(x.rows), pad4(x.cols), pad4(K)];
@@ -82,14 +84,15 @@ function problemKernel(x: Matrix, K: number, centre?: Float64Array) {
   const WT = X + n4 * d4;
   const Z = WT + d4 * k4;
   const R = Z + n4 * k4;
-  const G = R + n4 * k4;
-  const { gemm, gemmBlocked, heap } = gemmKernel((G + d4 * k4) * 8);
+  const SM = R + n4 * k4;
+  const G = SM + 2 * n4;
+  const { gemm, gemmBlocked, heap, memory } = gemmKernel((G + d4 * k4) * 8);
   const { rows: n, cols: d, data } = x;
   for (let i = 0; i < n; i++) {
     if (!centre) heap.set(data.subarray(i * d, (i + 1) * d), X + i * d4);
     else for (let j = 0; j < d; j++) heap[X + i * d4 + j] = data[i * d + j] - centre[j];
   }
-  return { gemm, gemmBlocked, heap, n4, d4, k4, X, WT, Z, R, G };
+  return { gemm, gemmBlocked, softmax: softmaxKernel(memory), heap, n4, d4, k4, X, WT, Z, R, SM, G };
 }
 
 /**
@@ -100,7 +103,7 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   const { x, labels, sample_weights: sw, C } = problem;
   const { rows: n, cols: d } = x;
   const K = problem.n_classes;
-  const { gemm, gemmBlocked, heap, n4, d4, k4, X, WT, Z, R, G } = problem.kernel;
+  const { gemm, gemmBlocked, softmax, heap, n4, d4, k4, X, WT, Z, R, SM, G } = problem.kernel;
   const bOffset = K * d;
   let weightSum = 0;
   for (let i = 0; i < n; i++) weightSum += sw[i];
@@ -108,13 +111,15 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) heap[WT + j * k4 + k] = params[k * d + j];
   for (let i = 0; i < n4; i++) for (let k = 0; k < K; k++) heap[Z + i * k4 + k] = params[bOffset + k];
   gemm(X * 8, d4 * 8, WT * 8, k4 * 8, Z * 8, k4 * 8, n4, k4, d4);
-  // R[i][k] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient (zero in padding rows).
+  // R[i][k] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient (zero in padding rows). The
+  // padding classes' logits are −∞ for the softmax, so their probabilities and residuals are zero too.
+  for (let i = 0; i < n; i++) heap.fill(-Infinity, Z + i * k4 + K, Z + (i + 1) * k4);
+  softmax(Z * 8, k4 * 8, n, k4, R * 8, k4 * 8, SM * 8);
   let loss = 0;
   for (let i = 0; i < n; i++) {
-    const [z, r] = [Z + i * k4, R + i * k4];
-    const lse = softmaxInto(heap, z, K, heap, r);
+    const r = R + i * k4;
     const w = sw[i] / weightSum;
-    loss += w * (lse - heap[z + labels[i]]);
+    loss += w * (heap[SM + 2 * i] + Math.log(heap[SM + 2 * i + 1]) - heap[Z + i * k4 + labels[i]]);
     for (let k = 0; k < K; k++) heap[r + k] *= w;
     heap[r + labels[i]] -= w;
   }
