@@ -42,7 +42,9 @@ export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOpt
   let x = Float64Array.from(x0);
   let g = new Float64Array(n);
   let f = fg(x, g);
-  const pairs: { s: Float64Array; y: Float64Array; rho: number }[] = [];
+  const pairs: Pair[] = [];
+  // The vectors of the next pair, written before it is known to be kept; a pair dropped from memory gives its own.
+  let spare: Pick<Pair, 's' | 'y'> = { s: new Float64Array(n), y: new Float64Array(n) };
   const d = new Float64Array(n);
   let xNew = new Float64Array(n);
   let gNew = new Float64Array(n);
@@ -51,8 +53,7 @@ export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOpt
 
   while (maxAbs(g) > options.gtol && iterations < options.max_iter) {
     iterations++;
-    direction(g, pairs, d);
-    let slope = dot(g, d);
+    let slope = direction(g, pairs, d);
     if (!(slope < 0)) {
       // Rounding has spoiled the quasi-Newton model: restart from steepest descent.
       pairs.length = 0;
@@ -80,16 +81,20 @@ export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOpt
       continue;
     }
 
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
+    // s = xNew − x, y = gNew − g and their three dot products, in one pass (each sum in order, as dot's).
+    const { s, y } = spare;
+    let [sy, ss, yy] = [0, 0, 0];
     for (let i = 0; i < n; i++) {
       s[i] = xNew[i] - x[i];
       y[i] = gNew[i] - g[i];
+      sy += s[i] * y[i];
+      ss += s[i] * s[i];
+      yy += y[i] * y[i];
     }
-    const sy = dot(s, y);
-    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
-      if (pairs.length === options.memory) pairs.shift();
-      pairs.push({ s, y, rho: 1 / sy });
+    if (sy > 1e-12 * Math.sqrt(ss * yy)) {
+      const dropped = pairs.length === options.memory ? pairs.shift()! : null;
+      pairs.push({ s, y, rho: 1 / sy, yy });
+      spare = dropped ?? { s: new Float64Array(n), y: new Float64Array(n) };
     }
     stalled = (f - fNew) / Math.max(Math.abs(f), Math.abs(fNew), 1) <= FTOL;
     [x, xNew] = [xNew, x];
@@ -101,26 +106,68 @@ export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOpt
   return { x, f, iterations, converged: gradMax <= options.gtol || stalled, grad_max: gradMax };
 }
 
-/** d = −H·g by the two-loop recursion, with H₀ = (s·y / y·y)·I from the newest pair. */
-function direction(g: Float64Array, pairs: readonly { s: Float64Array; y: Float64Array; rho: number }[], d: Float64Array): void {
+/** A correction pair: the step s, the change of gradient y, 1/(s·y) and y·y. */
+interface Pair {
+  s: Float64Array;
+  y: Float64Array;
+  rho: number;
+  yy: number;
+}
+
+/**
+ * d = −H·g by the two-loop recursion, with H₀ = (s·y / y·y)·I from the newest pair; returns g·d. Each pass over
+ * the vectors makes one pair's update of d and takes the next dot product the recursion needs from the updated
+ * values (the last pass, g·d): half the passes of the loops written out one by one, whose memory traffic bound
+ * them (a quarter of MoA classification's time at LINCS size), with every value and every sum unchanged.
+ */
+function direction(g: Float64Array, pairs: readonly Pair[], d: Float64Array): number {
   const n = g.length;
-  for (let i = 0; i < n; i++) d[i] = -g[i];
-  const alpha = new Float64Array(pairs.length);
-  for (let k = pairs.length - 1; k >= 0; k--) {
-    const { s, y, rho } = pairs[k];
-    alpha[k] = rho * dot(s, d);
-    for (let i = 0; i < n; i++) d[i] -= alpha[k] * y[i];
+  const m = pairs.length;
+  let acc = 0;
+  if (m === 0) {
+    for (let i = 0; i < n; i++) {
+      d[i] = -g[i];
+      acc += g[i] * d[i];
+    }
+    return acc;
   }
-  if (pairs.length > 0) {
-    const { y, rho } = pairs[pairs.length - 1];
-    const gamma = 1 / (rho * dot(y, y));
-    for (let i = 0; i < n; i++) d[i] *= gamma;
+  // First loop, newest pair first: αₖ = ρₖ·sₖ·d, then d −= αₖ·yₖ.
+  const alpha = new Float64Array(m);
+  const newest = pairs[m - 1];
+  for (let i = 0; i < n; i++) {
+    d[i] = -g[i];
+    acc += newest.s[i] * d[i];
   }
-  for (let k = 0; k < pairs.length; k++) {
-    const { s, y, rho } = pairs[k];
-    const beta = rho * dot(y, d);
-    for (let i = 0; i < n; i++) d[i] += (alpha[k] - beta) * s[i];
+  for (let k = m - 1; k > 0; k--) {
+    alpha[k] = pairs[k].rho * acc;
+    const [a, y, s] = [alpha[k], pairs[k].y, pairs[k - 1].s];
+    acc = 0;
+    for (let i = 0; i < n; i++) {
+      d[i] -= a * y[i];
+      acc += s[i] * d[i];
+    }
   }
+  // The oldest pair's update, then H₀, then the second loop's first product y₀·d.
+  alpha[0] = pairs[0].rho * acc;
+  const gamma = 1 / (newest.rho * newest.yy);
+  const [a0, y0] = [alpha[0], pairs[0].y];
+  acc = 0;
+  for (let i = 0; i < n; i++) {
+    d[i] -= a0 * y0[i];
+    d[i] *= gamma;
+    acc += y0[i] * d[i];
+  }
+  // Second loop, oldest pair first: βₖ = ρₖ·yₖ·d, then d += (αₖ − βₖ)·sₖ; after the last, g·d.
+  for (let k = 0; k < m; k++) {
+    const c = alpha[k] - pairs[k].rho * acc;
+    const [s, next] = [pairs[k].s, k + 1 < m ? pairs[k + 1].y : g];
+    acc = 0;
+    for (let i = 0; i < n; i++) {
+      d[i] += c * s[i];
+      acc += next[i] * d[i];
+    }
+  }
+  return acc;
 }
 
 function maxAbs(a: Float64Array): number {
