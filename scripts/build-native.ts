@@ -4,7 +4,8 @@
  * compiler, or where it fails, this says so and exits 0, and every kernel runs in WebAssembly (the CSV parser
  * in JavaScript) with the same results (src/numeric/native.ts). The flags matter for the numbers: -ffp-contract=off keeps each product
  * and sum rounded apart, as WebAssembly rounds them; nothing like -ffast-math, which would reorder sums and
- * flush subnormals.
+ * flush subnormals. -fno-math-errno only lets a square root be a vector instruction (no errno to set for a
+ * negative operand): its value is the same.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -44,7 +45,7 @@ const partial = `${NATIVE_ADDON}.${process.pid}.tmp`;
 // ISA-L's inflater where its header is found (Debian's libisal-dev): the library itself is opened when a
 // gzip file is read, so a build without it, or a machine without the library, inflates with Node's zlib.
 const isal = spawnSync(cc, ['-E', '-x', 'c', '-'], { input: '#include <isa-l/igzip_lib.h>\n', stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;
-const args = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-fast-math', '-Wall', ...(isal ? ['-DADS_ISAL'] : []), '-I', include, ...sources, '-o', partial, '-ldl', '-lpthread'];
+const args = ['-O3', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-fast-math', '-fno-math-errno', '-Wall', ...(isal ? ['-DADS_ISAL'] : []), '-I', include, ...sources, '-o', partial, '-ldl', '-lpthread'];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 const built = spawnSync(cc, args, { encoding: 'utf8' });
 if (built.status !== 0) {

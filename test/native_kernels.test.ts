@@ -88,6 +88,28 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
     }
   });
 
+  it.each(levels.map((level) => [level.isa, level] as const))("adam32 (%s): the fused step's Adam(W) update, the bits of the WebAssembly adam", (_, level) => {
+    // 148 floats: past a vector's 16 and not a multiple of it. Moments ≥ 0 where √ reads v; constants as a
+    // step late in training (bias corrections near 1) and at its first step (c1 = 0.1, c2 = 0.001).
+    const count = 148;
+    const [W, G, M, V, CONSTS] = [0, count, 2 * count, 3 * count, 4 * count];
+    const values = Float32Array.from(spread(4 * count, 11));
+    for (let i = V; i < V + count; i++) values[i] = Math.abs(values[i]);
+    for (const consts of [[1 - 1e-4, 0.9, 0.1, 0.999, 0.001, 0.98, 0.7, 1e-7, -1e-3], [1, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-8, -0.01]]) {
+      const outputs = [null, level].map((kernels) => {
+        const memory = new WebAssembly.Memory({ initial: 1 });
+        const f = new Float32Array(memory.buffer);
+        f.set(values);
+        f.set(consts, CONSTS);
+        fusedKernels(fusedModule()!, memory, kernels).adam(W * 4, G * 4, M * 4, V * 4, count, CONSTS * 4);
+        return f.slice(0, CONSTS);
+      });
+      expect(same(outputs[0], outputs[1]), 'native = WebAssembly').toBe(true);
+      // And the update did something: the first moments all moved (the weights, spread over 2⁻²⁰ … 2²⁰, not all).
+      expect(outputs[1].subarray(M, V).every((m, i) => m !== values[M + i])).toBe(true);
+    }
+  });
+
   it.each(levels.map((level) => [level.isa, level] as const))('gram64 and gram32 (%s): the upper triangle of XᵀX, panels of 4 doubles or 8 floats, the bits of the WebAssembly kernels', (_, level) => {
     // 7 panels, 150 rows (two float32 runs of 64 and a short one); gj in a sub-range, so the triangle's edges and
     // a lone last panel are covered.

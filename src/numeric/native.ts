@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** The addon's contract version (ADS_KERNELS_VERSION in the C source); any other build is ignored. */
-const VERSION = 3;
+const VERSION = 4;
 
 /** Both paths, from src/numeric (tsx) and from dist/numeric (the build), lead to the package's build/. */
 export const NATIVE_ADDON = fileURLToPath(new URL('../../build/ads_kernels.node', import.meta.url));
@@ -31,6 +31,8 @@ export interface NativeKernels {
   gram32(memory: KernelMemory, panels: number, gj0: number, gj1: number, len: number, out: number, ldo: number): void;
   /** product_kernel.ts's `product` (A·Bᵀ over panels of 4 doubles). */
   product64(memory: KernelMemory, a: number, na: number, b: number, nb: number, len: number, out: number, ldo: number): void;
+  /** fused_kernel.ts's `adam` (float32 Adam(W) over `count` floats). */
+  adam32(memory: KernelMemory, w: number, g: number, m: number, v: number, count: number, consts: number): void;
   /** The vector instructions the kernels run with on this CPU. */
   isa: string;
 }

@@ -310,14 +310,15 @@ export function fusedKernels(module: WebAssembly.Module, memory: WebAssembly.Mem
 }
 
 /**
- * `k` with gemm_nn and gemm_tn run by the native kernels over the memory `mem` returns. Self-contained: the
- * team's worker threads (fused_team.ts) run it from its source.
+ * `k` with gemm_nn, gemm_tn and adam run by the native kernels over the memory `mem` returns. Self-contained:
+ * the team's worker threads (fused_team.ts) run it from its source.
  */
 export function withNativeProducts(k: FusedKernels, native: NativeKernels, mem: () => KernelMemory): FusedKernels {
   return {
     ...k,
     gemm_nn: (a, lda, b, ldb, c, ldc, m, n, kk, bias, slope) => native.gemm32(mem(), a, lda, b, ldb, c, ldc, m, n, kk, bias, slope, false),
     gemm_tn: (a, lda, b, ldb, c, ldc, m, n, kk, bias, slope) => native.gemm32(mem(), a, lda, b, ldb, c, ldc, m, n, kk, bias, slope, true),
+    adam: (w, g, m, v, count, consts) => native.adam32(mem(), w, g, m, v, count, consts),
   };
 }
 
