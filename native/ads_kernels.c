@@ -359,11 +359,31 @@ typedef int32_t v8i __attribute__((vector_size(32)));
     }                                                                                                            \
   }
 
+/*
+ * float64 Adam of the MoA MLP (classify/mlp_kernel.ts' `adam`, sklearn's), double for double: consts the doubles
+ * [β1, 1−β1, β2, 1−β2, lr, ε] at `consts`; m' = β1·m + (1−β1)·g; v' = β2·v + ((1−β2)·g)·g;
+ * w' = w − (lr·m')/(√v' + ε), in that order as the WebAssembly kernel rounds it, at the level's width.
+ */
+#define ADAM64(name, attributes)                                                                                 \
+  attributes static void name(uint8_t *base, uint64_t w, uint64_t g, uint64_t m, uint64_t v, uint64_t count,   \
+                              uint64_t consts) {                                                                 \
+    double k[6];                                                                                                 \
+    memcpy(k, base + consts, sizeof k);                                                                          \
+    double *restrict W = (double *)(base + w), *restrict M = (double *)(base + m), *restrict V = (double *)(base + v); \
+    const double *restrict G = (const double *)(base + g);                                                       \
+    for (uint64_t i = 0; i < count; i++) {                                                                       \
+      const double gi = G[i], mv = k[0] * M[i] + k[1] * gi, vv = k[2] * V[i] + k[3] * gi * gi;                  \
+      M[i] = mv;                                                                                                 \
+      V[i] = vv;                                                                                                 \
+      W[i] = W[i] - k[4] * mv / (__builtin_sqrt(vv) + k[5]);                                                     \
+    }                                                                                                            \
+  }
+
 typedef void Gemm64Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, int, uint8_t *);
 typedef void Gemm32Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, float, uint8_t *);
 typedef void GramFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 typedef void ProductFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-typedef void Adam32Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef void AdamFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 typedef struct {
   const char *name;
   int (*supported)(void);
@@ -371,10 +391,10 @@ typedef struct {
   Gemm32Fn *gemm32;
   GramFn *gram64, *gram32;
   ProductFn *product64;
-  Adam32Fn *adam32;
+  AdamFn *adam32, *adam64;
 } Level;
 
-#define KERNELS(suffix) LEVEL_##suffix##_gemm64, LEVEL_##suffix##_gemm32, LEVEL_##suffix##_gram64, LEVEL_##suffix##_gram32, LEVEL_##suffix##_product64, LEVEL_##suffix##_adam32
+#define KERNELS(suffix) LEVEL_##suffix##_gemm64, LEVEL_##suffix##_gemm32, LEVEL_##suffix##_gram64, LEVEL_##suffix##_gram32, LEVEL_##suffix##_product64, LEVEL_##suffix##_adam32, LEVEL_##suffix##_adam64
 #if !defined(__x86_64__) || !(defined(__GNUC__) || defined(__clang__))
 #error "the native kernels are for x86-64 CPUs with AVX2 or AVX-512 (elsewhere the WebAssembly kernels are as wide)"
 #endif
@@ -532,16 +552,18 @@ static napi_value Gemm32(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* adam32(memory, w, g, m, v, count, consts) */
-static napi_value Adam32(napi_env env, napi_callback_info info) {
+/* adam32 / adam64 (memory, w, g, m, v, count, consts): float32 or float64 elements, 9 or 6 constants. */
+static napi_value Adam(napi_env env, napi_callback_info info, int wide) {
   CALL(7, 6);
-  uint64_t w = v[0], g = v[1], m = v[2], mv = v[3], count = v[4], consts = v[5];
+  const uint64_t size = wide ? 8 : 4;
   for (int q = 0; q < 4; q++)
-    if (!inside(env, length, extent(v[q], 1, 0, count, 4, 4))) return NULL;
-  if (!inside(env, length, extent(consts, 1, 0, 9, 4, 4))) return NULL;
-  level->adam32(base, w, g, m, mv, count, consts);
+    if (!inside(env, length, extent(v[q], 1, 0, v[4], size, size))) return NULL;
+  if (!inside(env, length, extent(v[5], 1, 0, wide ? 6 : 9, size, size))) return NULL;
+  (wide ? level->adam64 : level->adam32)(base, v[0], v[1], v[2], v[3], v[4], v[5]);
   return NULL;
 }
+static napi_value Adam32(napi_env env, napi_callback_info info) { return Adam(env, info, 0); }
+static napi_value Adam64(napi_env env, napi_callback_info info) { return Adam(env, info, 1); }
 
 /* gram64 / gram32 (memory, panels, gj0, gj1, len, out, ldo) */
 static napi_value Gram(napi_env env, napi_callback_info info, int wide) {
@@ -833,7 +855,7 @@ static napi_value levelObject(napi_env env, const Level *level) {
   static const struct {
     const char *name;
     napi_callback callback;
-  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}, {"product64", Product64}, {"adam32", Adam32}};
+  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}, {"product64", Product64}, {"adam32", Adam32}, {"adam64", Adam64}};
   napi_value object, value;
   napi_create_object(env, &object);
   for (size_t f = 0; f < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; f++) {
@@ -846,7 +868,7 @@ static napi_value levelObject(napi_env env, const Level *level) {
 }
 
 /*
- * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, adam32, and `isa`, that
+ * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, adam32, adam64, and `isa`, that
  * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`,
  * and the scalar functions every x86-64 CPU gets: `floatFields`, the CSV parser of float_fields.c, and
  * `valueCounts`, the column counts of value_counts.c, `columnMoments`, `columnExtents` and `missingCounts`, the column moments,

@@ -2,20 +2,20 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { type MlpKernels, mlpKernels, mlpKernelsJs } from '../src/classify/mlp_kernel.ts';
 
-/** The WebAssembly kernels and the plain-JS stand-in, each over its own memory of `doubles` doubles. */
+/** The WebAssembly kernels (without the native Adam) and the plain-JS stand-in, each over its own memory of `doubles` doubles. */
 function both(doubles: number): { name: string; kernels: MlpKernels; heap: Float64Array }[] {
   const memory = () => new WebAssembly.Memory({ initial: Math.ceil((doubles * 8) / 65536) });
   const wasm = memory();
   const js = memory();
   return [
-    { name: 'wasm', kernels: mlpKernels(wasm), heap: new Float64Array(wasm.buffer) },
+    { name: 'wasm', kernels: mlpKernels(wasm, null), heap: new Float64Array(wasm.buffer) },
     { name: 'js', kernels: mlpKernelsJs(new Float64Array(js.buffer)), heap: new Float64Array(js.buffer) },
   ];
 }
 
 describe('the MLP step kernels', () => {
   it('are WebAssembly functions here: the module compiles (a plain-JS stand-in would make the comparisons below trivial)', () => {
-    const kernels = mlpKernels(new WebAssembly.Memory({ initial: 1 }));
+    const kernels = mlpKernels(new WebAssembly.Memory({ initial: 1 }), null);
     for (const name of ['relu', 'mask', 'colsum', 'sumsq', 'addscaled', 'adam'] as const) {
       expect(String(kernels[name]), name).toContain('[native code]');
     }

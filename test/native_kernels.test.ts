@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gemmKernel } from '../src/classify/gemm_kernel.ts';
+import { mlpKernels } from '../src/classify/mlp_kernel.ts';
 import { buildAutoencoder } from '../src/model/autoencoder.ts';
 import { gram32Module } from '../src/numeric/gram32_kernel.ts';
 import { gramModule } from '../src/numeric/gram_kernel.ts';
@@ -108,6 +109,24 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
       // And the update did something: the first moments all moved (the weights, spread over 2⁻²⁰ … 2²⁰, not all).
       expect(outputs[1].subarray(M, V).every((m, i) => m !== values[M + i])).toBe(true);
     }
+  });
+
+  it.each(levels.map((level) => [level.isa, level] as const))("adam64 (%s): the MoA MLP's Adam update (sklearn's), the bits of the WebAssembly adam", (_, level) => {
+    // 150 doubles: past a vector's 8 and not a multiple of it; moments ≥ 0 where √ reads v.
+    const count = 150;
+    const [W, G, M, V, CONSTS] = [0, count, 2 * count, 3 * count, 4 * count];
+    const values = spread(4 * count, 12);
+    for (let i = V; i < V + count; i++) values[i] = Math.abs(values[i]);
+    const outputs = [null, level].map((kernels) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const f = new Float64Array(memory.buffer);
+      f.set(values);
+      f.set([0.9, 0.1, 0.999, 0.001, 3e-4, 1e-8], CONSTS);
+      mlpKernels(memory, kernels).adam(W * 8, G * 8, M * 8, V * 8, count, CONSTS * 8);
+      return f.slice(0, CONSTS);
+    });
+    expect(same(outputs[0], outputs[1]), 'native = WebAssembly').toBe(true);
+    expect(outputs[1].subarray(M, V).every((m, i) => m !== values[M + i])).toBe(true);
   });
 
   it.each(levels.map((level) => [level.isa, level] as const))('gram64 and gram32 (%s): the upper triangle of XᵀX, panels of 4 doubles or 8 floats, the bits of the WebAssembly kernels', (_, level) => {

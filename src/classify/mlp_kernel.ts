@@ -21,6 +21,7 @@ import {
   i32Const, kernelsModuleBytes, type KernelFunction, lanesLoop, localGet, localSet, simdShuffle, V128_BITSELECT, V128_ZERO, v128Load,
   v128Load64Splat, v128Store, v128Store64Lane, whileLoop,
 } from '../numeric/wasm.ts';
+import { kernelMemory, type NativeKernels, nativeKernels } from '../numeric/native.ts';
 
 export interface MlpKernels {
   relu(p: number, count: number): void;
@@ -133,13 +134,18 @@ function adamFunction(): KernelFunction {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** The kernels over `memory`: WebAssembly SIMD where the engine has it, else the plain JS below. */
-export function mlpKernels(memory: WebAssembly.Memory): MlpKernels {
+/**
+ * The kernels over `memory`: WebAssembly SIMD where the engine has it, else the plain JS below; the Adam update
+ * in the native kernels where they are built (numeric/native.ts: the same bits at the CPU's full width).
+ */
+export function mlpKernels(memory: WebAssembly.Memory, native: NativeKernels | null = nativeKernels()): MlpKernels {
   if (compiled === undefined) {
     compiled = compileOrNull(kernelsModuleBytes([reluFunction(), maskFunction(), colsumFunction(), sumsqFunction(), addscaledFunction(), adamFunction()]));
   }
-  if (compiled) return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as MlpKernels;
-  return mlpKernelsJs(new Float64Array(memory.buffer));
+  const k = compiled ? (new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as MlpKernels) : mlpKernelsJs(new Float64Array(memory.buffer));
+  if (!native) return k;
+  const mem = kernelMemory(memory);
+  return { ...k, adam: (w, g, m, v, count, consts) => native.adam64(mem(), w, g, m, v, count, consts) };
 }
 
 /** The same contracts in plain JS (addresses in bytes: a double at address a is heap[a / 8]). */

@@ -33,6 +33,8 @@ export interface NativeKernels {
   product64(memory: KernelMemory, a: number, na: number, b: number, nb: number, len: number, out: number, ldo: number): void;
   /** fused_kernel.ts's `adam` (float32 Adam(W) over `count` floats). */
   adam32(memory: KernelMemory, w: number, g: number, m: number, v: number, count: number, consts: number): void;
+  /** mlp_kernel.ts's `adam` (float64, sklearn's Adam over `count` doubles). */
+  adam64(memory: KernelMemory, w: number, g: number, m: number, v: number, count: number, consts: number): void;
   /** The vector instructions the kernels run with on this CPU. */
   isa: string;
 }
