@@ -336,49 +336,48 @@ typedef int32_t v8i __attribute__((vector_size(32)));
     }                                                                                                            \
   }
 
+/*
+ * The two Adam updates, each a loop over `count` elements of type T at w, g, m, v (the parameters, their gradient,
+ * the two moments) with CONSTANTS constants of type T at `consts` in k[], and STEP the update of element i (gi
+ * its gradient). Each operation is rounded in the type, in the order written, as the WebAssembly kernel rounds it
+ * (the square root and the divisions are correctly rounded in both); the compiler vectorizes the loop at the
+ * level's width.
+ */
+#define ADAM(name, T, CONSTANTS, STEP, attributes)                                                               \
+  attributes static void name(uint8_t *base, uint64_t w, uint64_t g, uint64_t m, uint64_t v, uint64_t count,   \
+                              uint64_t consts) {                                                                 \
+    T k[CONSTANTS];                                                                                              \
+    memcpy(k, base + consts, sizeof k);                                                                          \
+    T *restrict W = (T *)(base + w), *restrict M = (T *)(base + m), *restrict V = (T *)(base + v);               \
+    const T *restrict G = (const T *)(base + g);                                                                 \
+    for (uint64_t i = 0; i < count; i++) {                                                                       \
+      const T gi = G[i];                                                                                         \
+      STEP                                                                                                       \
+    }                                                                                                            \
+  }
+/*
+ * float32 Adam(W) of the fused training step (training/fused_kernel.ts' `adam`): k = [keep, β1, 1−β1, β2, 1−β2,
+ * c1, c2, ε, −lr]; m' = m·β1 + g·(1−β1); v' = v·β2 + (g·g)·(1−β2); w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w·keep.
+ * At batch 32 the WebAssembly update, four floats at a time, took a third of the step.
+ */
+#define ADAM32_STEP                                                                                              \
+  const float mv = M[i] * k[1] + gi * k[2];                                                                      \
+  const float vv = V[i] * k[3] + gi * gi * k[4];                                                                 \
+  M[i] = mv;                                                                                                     \
+  V[i] = vv;                                                                                                     \
+  W[i] = mv / k[5] / (__builtin_sqrtf(vv / k[6]) + k[7]) * k[8] + W[i] * k[0];
+/*
+ * float64 Adam of the MoA MLP (classify/mlp_kernel.ts' `adam`, sklearn's): k = [β1, 1−β1, β2, 1−β2, lr, ε];
+ * m' = β1·m + (1−β1)·g; v' = β2·v + ((1−β2)·g)·g; w' = w − (lr·m')/(√v' + ε).
+ */
+#define ADAM64_STEP                                                                                              \
+  const double mv = k[0] * M[i] + k[1] * gi;                                                                     \
+  const double vv = k[2] * V[i] + k[3] * gi * gi;                                                                \
+  M[i] = mv;                                                                                                     \
+  V[i] = vv;                                                                                                     \
+  W[i] = W[i] - k[4] * mv / (__builtin_sqrt(vv) + k[5]);
+
 /* The kernels at each instruction set, widest first. */
-/*
- * float32 Adam(W) of the fused training step (training/fused_kernel.ts' `adam`), float for float: consts the
- * floats [keep, β1, 1−β1, β2, 1−β2, c1, c2, ε, −lr] at `consts`; m' = m·β1 + g·(1−β1); v' = v·β2 + (g·g)·(1−β2);
- * w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w·keep, each operation rounded to float32 in that order as WebAssembly
- * rounds it (the square root and the divisions are correctly rounded in both). Vectorized by the compiler at
- * the level's width; at batch 32 the WebAssembly update, four floats at a time, took a third of the step.
- */
-#define ADAM32(name, attributes)                                                                                 \
-  attributes static void name(uint8_t *base, uint64_t w, uint64_t g, uint64_t m, uint64_t v, uint64_t count,   \
-                              uint64_t consts) {                                                                 \
-    float k[9];                                                                                                  \
-    memcpy(k, base + consts, sizeof k);                                                                          \
-    float *restrict W = (float *)(base + w), *restrict M = (float *)(base + m), *restrict V = (float *)(base + v); \
-    const float *restrict G = (const float *)(base + g);                                                         \
-    for (uint64_t i = 0; i < count; i++) {                                                                       \
-      const float gi = G[i], mv = M[i] * k[1] + gi * k[2], vv = V[i] * k[3] + gi * gi * k[4];                   \
-      M[i] = mv;                                                                                                 \
-      V[i] = vv;                                                                                                 \
-      W[i] = mv / k[5] / (__builtin_sqrtf(vv / k[6]) + k[7]) * k[8] + W[i] * k[0];                               \
-    }                                                                                                            \
-  }
-
-/*
- * float64 Adam of the MoA MLP (classify/mlp_kernel.ts' `adam`, sklearn's), double for double: consts the doubles
- * [β1, 1−β1, β2, 1−β2, lr, ε] at `consts`; m' = β1·m + (1−β1)·g; v' = β2·v + ((1−β2)·g)·g;
- * w' = w − (lr·m')/(√v' + ε), in that order as the WebAssembly kernel rounds it, at the level's width.
- */
-#define ADAM64(name, attributes)                                                                                 \
-  attributes static void name(uint8_t *base, uint64_t w, uint64_t g, uint64_t m, uint64_t v, uint64_t count,   \
-                              uint64_t consts) {                                                                 \
-    double k[6];                                                                                                 \
-    memcpy(k, base + consts, sizeof k);                                                                          \
-    double *restrict W = (double *)(base + w), *restrict M = (double *)(base + m), *restrict V = (double *)(base + v); \
-    const double *restrict G = (const double *)(base + g);                                                       \
-    for (uint64_t i = 0; i < count; i++) {                                                                       \
-      const double gi = G[i], mv = k[0] * M[i] + k[1] * gi, vv = k[2] * V[i] + k[3] * gi * gi;                  \
-      M[i] = mv;                                                                                                 \
-      V[i] = vv;                                                                                                 \
-      W[i] = W[i] - k[4] * mv / (__builtin_sqrt(vv) + k[5]);                                                     \
-    }                                                                                                            \
-  }
-
 typedef void Gemm64Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, int, uint8_t *);
 typedef void Gemm32Fn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, float, uint8_t *);
 typedef void GramFn(uint8_t *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
