@@ -18,7 +18,7 @@
  */
 import {
   addTo, breakIf, compileOrNull, F64X2_ADD, F64X2_DIV, F64X2_GT, F64X2_MUL, F64X2_SQRT, F64X2_SUB, I32_ADD, I32_EQZ, I32_GE_U, I32_SHL, I32_SUB,
-  i32Const, kernelsModuleBytes, type KernelFunction, lanesLoop, localGet, localSet, simdShuffle, V128_BITSELECT, V128_ZERO, v128Load,
+  i32Const, kernelsModuleBytes, type KernelFunction, lanesLoop, localGet, localSet, f64x2AddLanes, V128_BITSELECT, V128_ZERO, v128Load,
   v128Load64Splat, v128Store, v128Store64Lane, whileLoop,
 } from '../numeric/wasm.ts';
 import { kernelMemory, type NativeKernels, nativeKernels } from '../numeric/native.ts';
@@ -87,7 +87,7 @@ function sumsqFunction(): KernelFunction {
     [...V128_ZERO, ...localSet(A), ...V128_ZERO, ...localSet(B)],
     whileLoop([...localGet(P), ...localGet(END), I32_GE_U, ...breakIf], squareInto(A, 0), squareInto(B, 16), addTo(P, i32Const(32))),
     [...localGet(A), ...localGet(B), ...F64X2_ADD, ...localSet(A)],
-    [...localGet(A), ...localGet(A), ...localGet(A), ...simdShuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]), ...F64X2_ADD, ...localSet(A)],
+    [...f64x2AddLanes(localGet(A)), ...localSet(A)],
     [...localGet(ACC), ...localGet(ACC), ...v128Load64Splat(0), ...localGet(A), ...F64X2_ADD, ...v128Store64Lane(0, 0)],
     [0x0b],
   ].flat();

@@ -63,6 +63,11 @@ export const [F32X4_SQRT, F32X4_ADD, F32X4_SUB, F32X4_MUL, F32X4_DIV] = [0xe3, 0
 export const F64X2_PROMOTE_LOW = simd(0x5f);
 /** i8x16.shuffle: byte q of the result is byte lanes[q] of the two operands (0–15 the first, 16–31 the second). */
 export const simdShuffle = (lanes: readonly number[]) => simd(0x0d, ...lanes);
+/**
+ * Local `v`'s two float64 lanes added across, the sum in both lanes (lane 0 + lane 1, the same either way round):
+ * how a kernel ends two interleaved sums.
+ */
+export const f64x2AddLanes = (v: number[]) => [...v, ...v, ...v, ...simdShuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]), ...F64X2_ADD];
 /** `block { loop { ...body } }`: inside body, br_if 1 leaves the loop and br 0 repeats it. */
 export const whileLoop = (...body: number[][]) => [0x02, 0x40, 0x03, 0x40, ...body.flat(), 0x0c, 0, 0x0b, 0x0b];
 export const breakIf = [0x0d, 1];
