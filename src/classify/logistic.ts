@@ -2,7 +2,7 @@ import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
 import { softmaxInPlace } from './softmax.ts';
-import { softmaxKernel } from './softmax_kernel.ts';
+import { softmaxRows } from './softmax_kernel.ts';
 
 /**
  * Multinomial logistic regression as sklearn's LogisticRegression(class_weight='balanced', penalty='l2',
@@ -92,7 +92,7 @@ function problemKernel(x: Matrix, K: number, centre?: Float64Array) {
     if (!centre) heap.set(data.subarray(i * d, (i + 1) * d), X + i * d4);
     else for (let j = 0; j < d; j++) heap[X + i * d4 + j] = data[i * d + j] - centre[j];
   }
-  return { gemm, gemmBlocked, softmax: softmaxKernel(memory), heap, n4, d4, k4, X, WT, Z, R, SM, G };
+  return { gemm, gemmBlocked, softmax: softmaxRows(memory), heap, n4, d4, k4, X, WT, Z, R, SM, G };
 }
 
 /**
@@ -111,10 +111,9 @@ export function logisticObjective(problem: LogisticProblem, params: Float64Array
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) heap[WT + j * k4 + k] = params[k * d + j];
   for (let i = 0; i < n4; i++) for (let k = 0; k < K; k++) heap[Z + i * k4 + k] = params[bOffset + k];
   gemm(X * 8, d4 * 8, WT * 8, k4 * 8, Z * 8, k4 * 8, n4, k4, d4);
-  // R[i][k] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient (zero in padding rows). The
-  // padding classes' logits are −∞ for the softmax, so their probabilities and residuals are zero too.
-  for (let i = 0; i < n; i++) heap.fill(-Infinity, Z + i * k4 + K, Z + (i + 1) * k4);
-  softmax(Z * 8, k4 * 8, n, k4, R * 8, k4 * 8, SM * 8);
+  // R[i][k] = wᵢ/S·(p_ik − [k = yᵢ]): row i's coefficient in class k's gradient (zero in padding rows and
+  // columns).
+  softmax(Z * 8, k4 * 8, n, K, R * 8, k4 * 8, SM * 8);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const r = R + i * k4;

@@ -2,7 +2,7 @@ import { matrix, type Matrix } from '../numeric/matrix.ts';
 import { permutation, stream } from '../random/streams.ts';
 import { gemmKernel } from './gemm_kernel.ts';
 import { mlpKernels } from './mlp_kernel.ts';
-import { softmaxKernel } from './softmax_kernel.ts';
+import { softmaxRows } from './softmax_kernel.ts';
 import { softmaxInto } from './softmax.ts';
 
 /**
@@ -166,7 +166,7 @@ function mlpNetwork(x: Matrix, h: number, K: number, maxRows: number) {
   const [L2, NORM] = [CONSTS + 6, CONSTS + 7];
   const { gemm, gemmBlocked, heap, memory } = gemmKernel(end * 8);
   const kernels = mlpKernels(memory);
-  const softmax = softmaxKernel(memory);
+  const softmax = softmaxRows(memory);
   const theta = heap.subarray(TH, TH + P);
   const grad = heap.subarray(GR, GR + P);
   // The rows once, so that a batch is gathered within the memory (a view of x per row cost more than its copy).
@@ -224,9 +224,7 @@ function mlpNetwork(x: Matrix, h: number, K: number, maxRows: number) {
     for (let k = 0; k < m4; k++) heap.copyWithin(LOG + k * k4, TH + B2, TH + B2 + k4);
     product(HID, h4, TH + W2, k4, LOG, k4, m4, k4, h4);
     heap.fill(0, D2, D2 + m4 * k4);
-    // The padding classes' logits to −∞, so that they add nothing to the softmax and get probability 0.
-    for (let k = 0; k < m; k++) heap.fill(-Infinity, LOG + k * k4 + K, LOG + (k + 1) * k4);
-    softmax(LOG * 8, k4 * 8, m, k4, D2 * 8, k4 * 8, SM * 8);
+    softmax(LOG * 8, k4 * 8, m, K, D2 * 8, k4 * 8, SM * 8);
     let ce = 0;
     for (let k = 0; k < m; k++) {
       const [z, d2] = [LOG + k * k4, D2 + k * k4];

@@ -4,16 +4,18 @@
  * products (gemm_kernel.ts). With tens of classes it was the largest cost of an MLP step outside the products:
  * JS's Math.exp for every logit.
  *
- * softmax(z, ldz, rows, n, out, ldo, stats): each of `rows` rows of n logits (n even; −∞ pads a row) to
- * sklearn's softmax in the row of `out`: e = exp(z − max), p = e / Σe, with `stats` receiving [max, Σe] per row
+ * softmax(z, ldz, rows, n, out, ldo, stats): each of `rows` rows of n logits to sklearn's softmax in the row of
+ * `out`: e = exp(z − max), p = e / Σe, with `stats` receiving [max, Σe] per row
  * (for the row's log-partition, max + log Σe). Addresses and row strides in bytes. Σe is summed in two
  * interleaved sums (even and odd positions), added last; exp is `softmaxExp`. The plain JS below does the same
- * operations in the same order, so it gives the same bits where the engine lacks SIMD.
+ * operations in the same order, so it gives the same bits where the engine lacks SIMD. Both work on pairs of
+ * logits: for an odd n, `softmaxRows` sets the logit after each row's last to −∞ (so a row needs room for
+ * it), which adds nothing to Σe and gets probability 0.
  */
 import {
   addTo, breakIf, compileOrNull, F64X2_ADD, f64x2Const, F64X2_DIV, F64X2_FLOOR, F64X2_GT, F64X2_MUL, F64X2_SUB, I32_ADD, I32_EQZ, I32_GE_U,
   I32_SHL, I32_SUB, i32Const, I64X2_ADD, I64X2_FROM_F64X2, I64X2_SHL, i64x2Const, kernelModuleBytes, type KernelFunction, lanesLoop, localGet,
-  localSet, simdShuffle, V128_BITSELECT, V128_ZERO, v128Load, v128Load64Splat, v128Store, v128Store64Lane, whileLoop,
+  localSet, f64x2AddLanes, V128_BITSELECT, V128_ZERO, v128Load, v128Load64Splat, v128Store, v128Store64Lane, whileLoop,
 } from '../numeric/wasm.ts';
 
 export type SoftmaxRows = (z: number, ldz: number, rows: number, n: number, out: number, ldo: number, stats: number) => void;
@@ -82,7 +84,7 @@ function softmaxFunction(): KernelFunction {
         [...localGet(S), ...localGet(V), ...F64X2_ADD, ...localSet(S)],
       ),
       // Σe = even sum + odd sum, in both lanes; [max, Σe] to stats; p = e / Σe.
-      [...localGet(S), ...localGet(S), ...localGet(S), ...simdShuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]), ...F64X2_ADD, ...localSet(S)],
+      [...f64x2AddLanes(localGet(S)), ...localSet(S)],
       [...localGet(STATS), ...localGet(M), ...v128Store64Lane(0, 0), ...localGet(STATS), ...localGet(S), ...v128Store64Lane(8, 0)],
       [...localGet(OUT), ...localGet(N), ...i32Const(3), I32_SHL, I32_ADD, ...localSet(END), ...localGet(OUT), ...localSet(Q)],
       lanesLoop(Q, END, [Q], [...localGet(Q), ...localGet(Q), ...v128Load(0), ...localGet(S), ...F64X2_DIV, ...v128Store(0)]),
@@ -98,14 +100,26 @@ function softmaxFunction(): KernelFunction {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** The softmax over `memory`: WebAssembly SIMD where the engine has it, else the plain JS below. */
+/** The softmax over `memory`, n even: WebAssembly SIMD where the engine has it, else the plain JS below. */
 export function softmaxKernel(memory: WebAssembly.Memory): SoftmaxRows {
   compiled ??= compileOrNull(kernelModuleBytes(softmaxFunction()));
   if (compiled) return new WebAssembly.Instance(compiled, { env: { memory } }).exports.softmax as SoftmaxRows;
   return softmaxRowsJs(new Float64Array(memory.buffer));
 }
 
-/** The same contract in plain JS (addresses in bytes: a double at address a is heap[a / 8]). */
+/** `softmaxKernel` for any n: an odd n gets a −∞ after each row's last logit, the kernels' pair completed. */
+export function softmaxRows(memory: WebAssembly.Memory): SoftmaxRows {
+  const pairs = softmaxKernel(memory);
+  return (z, ldz, rows, n, out, ldo, stats) => {
+    if (n % 2 === 1) {
+      const heap = new Float64Array(memory.buffer);
+      for (let row = 0; row < rows; row++) heap[(z + row * ldz) / 8 + n] = -Infinity;
+    }
+    pairs(z, ldz, rows, n + (n % 2), out, ldo, stats);
+  };
+}
+
+/** The same contract in plain JS for an even n (addresses in bytes: a double at address a is heap[a / 8]). */
 export function softmaxRowsJs(heap: Float64Array): SoftmaxRows {
   return (z, ldz, rows, n, out, ldo, stats) => {
     for (let row = 0; row < rows; row++) {
