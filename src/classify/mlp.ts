@@ -139,6 +139,17 @@ export function mlpLossAndGrads(theta: Float64Array, hidden: number, nClasses: n
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
+/** Regions of the given sizes laid end to end, in order: each one's offset, and where the last ends. */
+function regions<K extends string>(sizes: Record<K, number>): { at: Record<K, number>; end: number } {
+  const at = {} as Record<K, number>;
+  let end = 0;
+  for (const [name, size] of Object.entries(sizes) as [K, number][]) {
+    at[name] = end;
+    end += size;
+  }
+  return { at, end };
+}
+
 /**
  * Forward and backward pass of a d → h (ReLU) → K (softmax) network on batches of up to `maxRows` rows of `x`.
  * Every product runs in the kernel, on operands padded to multiples of 4 with zeros: padded features,
@@ -153,14 +164,8 @@ function mlpNetwork(x: Matrix, h: number, K: number, maxRows: number) {
   // Offsets within a parameter vector, then doubles in the kernel's memory: the parameters, their gradient,
   // Adam's two moments, every row of x, the batch, the hidden activations, W2ᵀ, the logits, δ2, δ1, each
   // batch row's softmax [max, Σexp] and the kernels' scalars.
-  const [W1, B1, W2, B2, P] = [0, d4 * h4, d4 * h4 + h4, d4 * h4 + h4 + h4 * k4, d4 * h4 + h4 + h4 * k4 + k4];
-  const layout = { TH: P, GR: P, M1: P, M2: P, XS: x.rows * d4, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, SM: 2 * r4, CONSTS: 8 };
-  const at = {} as Record<keyof typeof layout, number>;
-  let end = 0;
-  for (const [name, size] of Object.entries(layout)) {
-    at[name as keyof typeof layout] = end;
-    end += size;
-  }
+  const { at: { W1, B1, W2, B2 }, end: P } = regions({ W1: d4 * h4, B1: h4, W2: h4 * k4, B2: k4 });
+  const { at, end } = regions({ TH: P, GR: P, M1: P, M2: P, XS: x.rows * d4, XB: r4 * d4, HID: r4 * h4, W2T: k4 * h4, LOG: r4 * k4, D2: r4 * k4, D1: r4 * h4, SM: 2 * r4, CONSTS: 8 });
   const { TH, GR, M1, M2, XS, XB, HID, W2T, LOG, D2, D1, SM, CONSTS } = at;
   // Scalars handed to the kernels: Adam's six constants, then L2's strength and the weights' squared norm.
   const [L2, NORM] = [CONSTS + 6, CONSTS + 7];
@@ -277,8 +282,8 @@ export function predictMlp(model: MlpModel, x: Matrix): Matrix {
   const n = x.rows;
   const [n4, d4, h4, k4] = [pad4(n), pad4(d), pad4(h), pad4(K)];
   // Doubles in the kernel's memory: the rows, W1, the hidden activations, W2 and the logits, padded with zeros.
-  const [X, W1, HID, W2, LOG, END] = [0, n4 * d4, n4 * d4 + d4 * h4, n4 * d4 + d4 * h4 + n4 * h4, n4 * d4 + d4 * h4 + n4 * h4 + h4 * k4, n4 * d4 + d4 * h4 + n4 * h4 + h4 * k4 + n4 * k4];
-  const { gemmBlocked, heap, memory } = gemmKernel(END * 8);
+  const { at: { X, W1, HID, W2, LOG }, end } = regions({ X: n4 * d4, W1: d4 * h4, HID: n4 * h4, W2: h4 * k4, LOG: n4 * k4 });
+  const { gemmBlocked, heap, memory } = gemmKernel(end * 8);
   for (let i = 0; i < n; i++) heap.set(x.data.subarray(i * d, (i + 1) * d), X + i * d4);
   for (let j = 0; j < d; j++) heap.set(model.w1.subarray(j * h, (j + 1) * h), W1 + j * h4);
   for (let u = 0; u < h; u++) heap.set(model.w2.subarray(u * K, (u + 1) * K), W2 + u * k4);
