@@ -306,14 +306,14 @@ export function fusedModule(shared = false): WebAssembly.Module | null {
  */
 export function fusedKernels(module: WebAssembly.Module, memory: WebAssembly.Memory, native: NativeKernels | null = nativeKernels()): FusedKernels {
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FusedKernels;
-  return native ? withNativeProducts(k, native, kernelMemory(memory)) : k;
+  return native ? withNativeKernels(k, native, kernelMemory(memory)) : k;
 }
 
 /**
  * `k` with gemm_nn, gemm_tn and adam run by the native kernels over the memory `mem` returns. Self-contained:
  * the team's worker threads (fused_team.ts) run it from its source.
  */
-export function withNativeProducts(k: FusedKernels, native: NativeKernels, mem: () => KernelMemory): FusedKernels {
+export function withNativeKernels(k: FusedKernels, native: NativeKernels, mem: () => KernelMemory): FusedKernels {
   return {
     ...k,
     gemm_nn: (a, lda, b, ldb, c, ldc, m, n, kk, bias, slope) => native.gemm32(mem(), a, lda, b, ldb, c, ldc, m, n, kk, bias, slope, false),

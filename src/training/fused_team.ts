@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { NATIVE_ADDON } from '../numeric/native.ts';
-import { type FusedKernels, withNativeProducts } from './fused_kernel.ts';
+import { type FusedKernels, withNativeKernels } from './fused_kernel.ts';
 
 /**
  * The fused step's large products and its Adam update on several threads (runtime.threads), with the same
@@ -72,10 +72,10 @@ const WORKER = `
 const __name = (f) => f;
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, job, native } = workerData;
-${withNativeProducts.toString()}
+${withNativeKernels.toString()}
 const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const view = new Uint8Array(memory.buffer);
-const k = native ? withNativeProducts(wasm, require(native), () => view) : wasm;
+const k = native ? withNativeKernels(wasm, require(native), () => view) : wasm;
 const [FN, ARGS, WIDTH, TILES, CLAIM, DONE, FAILED, STOP, ADAM, GEMM_NN] = [${FN}, ${ARGS}, ${WIDTH}, ${TILES}, ${CLAIM}, ${DONE}, ${FAILED}, ${STOP}, ${ADAM}, ${GEMM_NN}];
 ${runTile.toString()}
 ${work.toString()}
