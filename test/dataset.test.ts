@@ -125,6 +125,16 @@ describe('reading per-well tables', () => {
     );
   });
 
+  it("reads the words pandas' CSV reader takes for missing (R's NA, Excel's #N/A, NULL, None, …) as missing, and other words as errors", () => {
+    // pandas.read_csv's default na_values (pandas 3.0.6's STR_NA_VALUES), as pycytominer reads its tables.
+    const words = ['NA', 'N/A', '#N/A', 'NULL', 'None', '<NA>', 'n/a', 'null', '#NA'];
+    const rows = [...plate('P1'), ...plate('P2')].map((r, i) => (i < words.length ? [...r.slice(0, 5), words[i], r[6]] : r));
+    const r = load(write('words.csv', csv([header, ...rows])), '  missing: { na_cutoff: 1, impute: mean }\n');
+    expect(r.report.imputed).toEqual({ method: 'mean', values: words.length, features: 1 });
+    const other = [...plate('P1'), ...plate('P2')].map((r, i) => (i === 3 ? [...r.slice(0, 5), 'missing', r[6]] : i === 0 ? [...r.slice(0, 5), 'NA', r[6]] : r));
+    expect(errorOf(() => load(write('word.csv', csv([header, ...other]))))).toMatch(/word\.csv: column 'Cells_f2' has non-numeric values \("missing"\) at line 5$/);
+  });
+
   it('reads every numeric column type of a Parquet file, nulls and ±Inf becoming missing values', () => {
     const meta = plate('P1').map((r) => r.slice(0, 4));
     const column = (name: string) => meta.map((r) => r[header.indexOf(name)]);

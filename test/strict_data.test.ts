@@ -477,6 +477,18 @@ describe('through the CLI', () => {
     expect(df.getColumn('Nuclei_b').dtype.variant).toBe('Float64');
   });
 
+  it("ads convert writes a feature column whose only text is NA, NaN or inf as numbers; other text stays text for the run to name", async () => {
+    const csv = write('convert-na.csv', 'Metadata_Plate,Cells_a,Cells_b,Nuclei_c\nP1,1.5,NA,x\nP1,NA,inf,2\nP1,2,-Infinity,3\n');
+    const out = join(dir, 'convert-na.parquet');
+    const r = await ads(['convert', csv, out]);
+    expect(r.code, r.stderr).toBe(0);
+    const df = pl.readParquet(out);
+    // As pandas.read_csv types them: NA missing, inf and -Infinity infinite.
+    expect(df.getColumn('Cells_a').toArray()).toEqual([1.5, null, 2]);
+    expect(df.getColumn('Cells_b').toArray()).toEqual([null, Infinity, -Infinity]);
+    expect(df.getColumn('Nuclei_c').toArray()).toEqual(['x', '2', '3']);
+  });
+
   it('a ragged per-plate file stops the run with exit 1, the file and line, and no stack trace', async () => {
     const rows = plateRows('P2');
     rows[6] = rows[6].split(',').slice(0, 4).join(',');

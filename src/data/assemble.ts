@@ -24,6 +24,19 @@ const NOT_MEASUREMENTS: Record<string, string> = {
   Enum: 'categories (labels)',
 };
 
+/**
+ * Text pandas' CSV reader takes for a missing value by default (`na_values`, pandas 3.0: R's NA, Excel's
+ * #N/A, SQL's NULL, Python's None, …), which pycytominer's tables are read with: the same words are missing
+ * here. So are NaN and ±inf in any letter case (±inf is as unusable as a missing value, method §2.1).
+ */
+const PANDAS_MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
+
+/** Whether a feature column's text stands for a value it lacks (see PANDAS_MISSING); other words are errors. */
+export function isMissingText(text: string): boolean {
+  const word = text.trim();
+  return PANDAS_MISSING.has(word) || /^[-+]?(nan|na|inf|infinity)$/i.test(word);
+}
+
 /** Values and rows of a feature column that are not numbers, as an error shows them. */
 interface NotNumeric {
   values: unknown[];
@@ -138,7 +151,7 @@ export class ProfilesAssembler {
     const values = series.cast(pl.Float64, false).toArray() as (number | null)[];
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (v === null && raw[i] !== null && String(raw[i]).trim() !== '' && !/^(nan|na|inf|-inf)$/i.test(String(raw[i]).trim())) {
+      if (v === null && raw[i] !== null && !isMissingText(String(raw[i]))) {
         const seen = this.notNumeric.get(j) ?? { values: [], numbers: [], count: 0 };
         this.notNumeric.set(j, seen);
         if (seen.values.length < 3) seen.values.push(raw[i]);

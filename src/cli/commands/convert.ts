@@ -1,7 +1,10 @@
 import { realpathSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type pl from 'nodejs-polars';
+import { isMissingText } from '../../data/assemble.ts';
 import { readHeader } from '../../data/header.ts';
-import { readTable, writeParquet } from '../../data/io.ts';
+import { frameFacts, readTable, writeParquet } from '../../data/io.ts';
+import { polars } from '../../data/polars.ts';
 import { schemaAt } from '../../spec/schema.ts';
 import { type CommandDefinition, UserError } from '../command.ts';
 import { writableFile } from '../paths.ts';
@@ -10,7 +13,8 @@ import { writableFile } from '../paths.ts';
  * `ads convert`: a per-well table as Parquet, once, so that every later run reads it by blocks of columns
  * (a fraction of a CSV's time and memory) instead of inflating and parsing text. The input is read as a run
  * reads it, strictly (see `readTable`): a ragged row, a broken gzip stream or a repeated column name is a
- * `DataError` naming the file and line, and nothing is written. Each column keeps the type all its values fit.
+ * `DataError` naming the file and line, and nothing is written. Each column keeps the type all its values fit,
+ * except that a feature column's NA, NaN and inf are numbers (see `missingAsNumbers`).
  */
 export const convertCommand: CommandDefinition = {
   name: 'convert',
@@ -26,7 +30,8 @@ export const convertCommand: CommandDefinition = {
     readHeader(input);
     // No spec says which columns are features: those of the default feature prefixes are, the others hold ids.
     const prefixes = schemaAt('/$defs/dataset/properties/features/properties/prefixes').default as string[];
-    const { df } = readTable(input, { ids: (name) => !prefixes.some((p) => name.startsWith(p)) });
+    const isFeature = (name: string) => prefixes.some((p) => name.startsWith(p));
+    const df = missingAsNumbers(readTable(input, { ids: (name) => !isFeature(name) }).df, isFeature);
     // Written beside the target and renamed into place: an interrupted conversion leaves no half file.
     const partial = `${out}.partial-${process.pid}`;
     try {
@@ -40,6 +45,26 @@ export const convertCommand: CommandDefinition = {
     return 0;
   },
 };
+
+/**
+ * Feature columns that hold text only where a value is missing (NA, as R writes it, or ±inf: see
+ * `isMissingText`) as the float64 columns a run reads them as (NA null, inf ±∞, NaN NaN), as pandas' reader
+ * also types them, instead of text columns that every reader must cast again. A feature column with other
+ * text stays text, for the run that reads it to name its values and rows.
+ */
+function missingAsNumbers(df: pl.DataFrame, isFeature: (name: string) => boolean): pl.DataFrame {
+  const { columns, dtypes } = frameFacts(df);
+  const P = polars();
+  const numbers = columns.flatMap((name, k) => {
+    if (!isFeature(name) || !dtypes[k].equals(P.String)) return [];
+    const raw = df.getColumn(name);
+    const cast = raw.cast(P.Float64, false);
+    const text = raw.toArray() as (string | null)[];
+    const values = cast.toArray() as (number | null)[];
+    return values.every((v, i) => v !== null || text[i] === null || isMissingText(text[i]!)) ? [cast] : [];
+  });
+  return numbers.length ? df.withColumns(...numbers) : df;
+}
 
 /** Whether two paths name one file (`x.parquet` and `./x.parquet`, or a link to it). */
 function samePath(a: string, b: string): boolean {
