@@ -67,8 +67,9 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
 
   it.each(levels.map((level) => [level.isa, level] as const))('gemm32 (%s): φ(A·B + bias), A row-major or transposed, the bits of the WebAssembly gemm_nn and gemm_tn', (_, level) => {
     const slopes = [0, 0.01, 1];
-    // Rows past the native kernels' row block (264), widths past 16 and 8, sums past their block of 256.
-    for (const [m, n, k] of [[4, 8, 3], [8, 24, 40], [32, 40, 300], [12, 256, 17], [540, 24, 20]] as const) {
+    // Rows past the native kernels' row block (264), widths past 16 and 8, sums past their block of 256, and rows that
+    // leave 8, then 4, then 1–3 past the blocks of 12 (23, 19).
+    for (const [m, n, k] of [[4, 8, 3], [8, 24, 40], [32, 40, 300], [12, 256, 17], [540, 24, 20], [23, 40, 70], [19, 24, 33]] as const) {
       const [A, B, BIAS, C] = [0, m * k, m * k + k * n, m * k + k * n + n];
       const floats = C + 2 * m * n * slopes.length;
       const pages = Math.ceil((floats * 4) / 65536);
