@@ -36,7 +36,7 @@
 #include "value_counts.h"
 
 /* Raised whenever the contract of an exported function changes; the loader refuses any other. */
-#define ADS_KERNELS_VERSION 4
+#define ADS_KERNELS_VERSION 5
 
 typedef double v8d __attribute__((vector_size(64)));
 typedef double v4d __attribute__((vector_size(32)));
@@ -856,12 +856,46 @@ static napi_value GzipInflate(napi_env env, napi_callback_info info) {
   return value;
 }
 
+/*
+ * gatherRows(memory, at, ld, src, cols, rows): row rows[r] of src (a row-major Float32Array `cols` wide) to
+ * byte at + r·ld of the memory, for every r: the fused training step's batch (fused_step.ts). A row a call
+ * from JavaScript would copy (a typed-array view, then set) costs more than its bytes at these widths.
+ * The same at every level: a copy.
+ */
+static napi_value GatherRows(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!argumentsOf(env, info, 6, argv, "gatherRows")) return NULL;
+  uint8_t *base;
+  uint64_t length;
+  float *src;
+  int32_t *rows;
+  int64_t srcLength, n;
+  if (!memoryOf(env, argv[0], &base, &length) || !elementsOf(env, argv[3], napi_float32_array, (void **)&src, &srcLength) ||
+      !elementsOf(env, argv[5], napi_int32_array, (void **)&rows, &n)) {
+    napi_throw_type_error(env, NULL, "ads native gatherRows: the memory, then a Float32Array source and an Int32Array of rows");
+    return NULL;
+  }
+  uint64_t v[3];
+  napi_value ints[3] = {argv[1], argv[2], argv[4]};
+  if (!integers(env, ints, 3, v)) return NULL;
+  const uint64_t at = v[0], ld = v[1], cols = v[2];
+  if (n == 0 || cols == 0) return NULL;
+  const int64_t top = largestIndex(rows, n);
+  if (top < 0 || (uint64_t)(top + 1) * cols > (uint64_t)srcLength) {
+    napi_throw_range_error(env, NULL, "ads native gatherRows: a row lies outside the source");
+    return NULL;
+  }
+  if (!inside(env, length, extent(at, (uint64_t)n, ld, cols, 4, 4))) return NULL;
+  for (int64_t r = 0; r < n; r++) memcpy(base + at + (uint64_t)r * ld, src + (uint64_t)rows[r] * cols, cols * 4);
+  return NULL;
+}
+
 /* An object of the functions at `level`. */
 static napi_value levelObject(napi_env env, const Level *level) {
   static const struct {
     const char *name;
     napi_callback callback;
-  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}, {"product64", Product64}, {"adam32", Adam32}, {"adam64", Adam64}};
+  } FUNCTIONS[] = {{"gemm64", Gemm64}, {"gemm32", Gemm32}, {"gram64", Gram64}, {"gram32", Gram32}, {"product64", Product64}, {"adam32", Adam32}, {"adam64", Adam64}, {"gatherRows", GatherRows}};
   napi_value object, value;
   napi_create_object(env, &object);
   for (size_t f = 0; f < sizeof FUNCTIONS / sizeof FUNCTIONS[0]; f++) {
@@ -874,7 +908,7 @@ static napi_value levelObject(napi_env env, const Level *level) {
 }
 
 /*
- * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, adam32, adam64, and `isa`, that
+ * exports: the kernels at the widest level this CPU has (gemm64, gemm32, gram64, gram32, product64, adam32, adam64, gatherRows, and `isa`, that
  * level's name), `levels` (every level it has, by name: the tests hold each against WebAssembly), `version`,
  * and the scalar functions every x86-64 CPU gets: `floatFields`, the CSV parser of float_fields.c, and
  * `valueCounts`, the column counts of value_counts.c, `columnMoments`, `columnExtents` and `missingCounts`, the column moments,

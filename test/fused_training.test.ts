@@ -159,6 +159,34 @@ describe('the fused forward pass alone (predict: SHAP\'s model calls)', () => {
     }
   });
 
+  it("evaluates the validation MSE and objective (output_l2, latent_l1 terms) as tfjs' forward pass and a plain mean give them", () => {
+    const x = gaussian(37, 30, 4);
+    for (const activation of ['relu', 'elu'] as const) {
+      const model = buildAutoencoder({ encoder: [24, 16], latent: 6, dropout: 0, batch_norm: false, activation, decoder: 'linear' }, 30, 3);
+      const stack = model.denseStack();
+      if (typeof stack === 'string') throw new Error(stack);
+      // The oracle: tfjs' outputs (x̂ and z), their means taken in float64 here.
+      const [xhat, z] = tf.tidy(() => {
+        const out = model.forward(tf.tensor2d(Float32Array.from(x.data), [x.rows, x.cols]), { training: false });
+        return [out.xhat.dataSync().slice(), out.z.dataSync().slice()];
+      });
+      const mean = (values: ArrayLike<number>, f: (v: number, i: number) => number) => Array.from(values, f).reduce((a, b) => a + b, 0) / values.length;
+      const mse = mean(xhat, (v, i) => (v - Math.fround(x.data[i])) ** 2);
+      const objective = mse + 0.3 * mean(xhat, (v) => v * v) + 0.2 * mean(z, Math.abs);
+      // 37 rows through a trainer laid out for 16 at a time: three passes, the last of 5 rows.
+      const options = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weight_decay: 0, output_l2: 0.3, latent_l1: 0.2 };
+      const fused = FusedTrainer.create(stack, 16, options)!;
+      const ours = fused.evaluate(x.data, x.rows);
+      const bare = FusedTrainer.create(stack, 16, { ...options, output_l2: 0, latent_l1: 0 })!.evaluate(x.data, x.rows);
+      // float32 forward passes with products summed in other orders: a few ulps of each output.
+      expect(Math.abs(ours.mse - mse) / mse, activation).toBeLessThan(1e-5);
+      expect(Math.abs(ours.objective - objective) / objective, activation).toBeLessThan(1e-5);
+      expect(bare).toEqual({ mse: ours.mse, objective: ours.mse });
+      fused.close();
+      model.dispose();
+    }
+  });
+
   it("gives Kernel SHAP's coalition values (rows formed after the first layer): tfjs' on the formed rows, to float32 rounding", () => {
     const d = 120;
     const rs = stream(4, 'test/fused/coalitions');

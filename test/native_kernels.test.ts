@@ -231,6 +231,24 @@ describe.skipIf(!native)(`native kernels${native ? '' : ` [skipped: ${kernelsInU
     withNative.w.forEach((w, k) => expect(same(w, without.w[k]), `array ${k}`).toBe(true));
   });
 
+  it('gatherRows copies the rows named, in their order, to rows of the stride given, and refuses a row outside the source or the memory', () => {
+    const [cols, ld] = [5, 32];
+    const src = Float32Array.from({ length: 7 * cols }, (_, i) => i + 0.5);
+    const rows = Int32Array.of(6, 0, 3, 3);
+    const buffer = new SharedArrayBuffer(256);
+    const heap = new Float32Array(buffer).fill(-1);
+    native!.gatherRows(new Uint8Array(buffer), 16, ld, src, cols, rows);
+    // Rows of 8 floats from float 4: the named row's 5 values, then the 3 floats between rows untouched.
+    const expected = new Float32Array(64).fill(-1);
+    rows.forEach((row, r) => expected.set(src.subarray(row * cols, (row + 1) * cols), 4 + r * 8));
+    expect(Array.from(heap)).toEqual(Array.from(expected));
+    expect(() => native!.gatherRows(new Uint8Array(buffer), 16, ld, src, cols, Int32Array.of(7))).toThrow(RangeError);
+    expect(() => native!.gatherRows(new Uint8Array(buffer), 16, ld, src, cols, Int32Array.of(-1))).toThrow(RangeError);
+    // 8 rows of 32 bytes from byte 16 end 12 bytes past the end (the last row's 5 floats end at 16 + 7·32 + 20).
+    expect(() => native!.gatherRows(new Uint8Array(buffer), 16, ld, src, cols, new Int32Array(8))).toThrow(RangeError);
+    expect(Array.from(heap)).toEqual(Array.from(expected));
+  });
+
   it('refuses an operand outside its memory or a malformed argument, without touching the memory', () => {
     const buffer = new ArrayBuffer(1024);
     const heap = new Float64Array(buffer);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** The addon's contract version (ADS_KERNELS_VERSION in the C source); any other build is ignored. */
-const VERSION = 4;
+const VERSION = 5;
 
 /** Both paths, from src/numeric (tsx) and from dist/numeric (the build), lead to the package's build/. */
 export const NATIVE_ADDON = fileURLToPath(new URL('../../build/ads_kernels.node', import.meta.url));
@@ -35,6 +35,8 @@ export interface NativeKernels {
   adam32(memory: KernelMemory, w: number, g: number, m: number, v: number, count: number, consts: number): void;
   /** mlp_kernel.ts's `adam` (float64, sklearn's Adam over `count` doubles). */
   adam64(memory: KernelMemory, w: number, g: number, m: number, v: number, count: number, consts: number): void;
+  /** Row rows[r] of `src` (row-major, `cols` wide) to byte at + r·ld of the memory, for every r: fused_step.ts's batch. */
+  gatherRows(memory: KernelMemory, at: number, ld: number, src: Float32Array, cols: number, rows: Int32Array): void;
   /** The vector instructions the kernels run with on this CPU. */
   isa: string;
 }

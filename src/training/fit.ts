@@ -107,7 +107,8 @@ export async function fit(
   const fused = options.kernel === 'fused-wasm-simd' ? fusedTrainer(model, Math.min(options.batch_size, train.rows), options) : null;
   const optimizer = fused ? null : tf.train.adam(options.lr, options.beta1, options.beta2, ADAM_EPSILON);
   const variables = model.trainableVariables();
-  const xVal = Float32Array.from(val.data);
+  // The fused trainer evaluates the float64 rows itself; tfjs takes them as float32.
+  const xVal = fused ? null : Float32Array.from(val.data);
   const history: EpochLogs[] = [];
   let lr = options.lr;
   let snapshot: tf.Tensor[] | null = null;
@@ -126,7 +127,7 @@ export async function fit(
         setLearningRate(optimizer!, lr);
         loss = trainEpoch(model, xTrain, train.cols, order, variables, optimizer!, options, lr, dropoutSeed);
       }
-      const { mse, objective: valObjective } = evaluate(model, xVal, val.cols, options);
+      const { mse, objective: valObjective } = fused ? fused.evaluate(val.data, val.rows) : evaluate(model, xVal!, val.cols, options);
       const logs: EpochLogs = { loss, val_loss: mse, val_objective: valObjective, lr, seconds: 0 };
       logs.seconds = (performance.now() - started) / 1000;
       history.push(logs);
