@@ -244,8 +244,9 @@ export class FusedTrainer {
    * The reconstruction MSE of the first `rows` rows of x (row-major float64, the stack's input width) and the
    * objective (MSE plus the output_l2 and latent_l1 terms), each a mean over rows and features, in inference:
    * what fit's tfjs evaluation gives, from the forward pass alone here. Differences and squares are float32 as
-   * there, their sums float64 (tfjs sums in float32), so the last bits can differ; the results are float32.
-   * Through tfjs-wasm the 64 validation rows of bench/train.bench.ts took 3.3 ms an epoch, 6 % of it at batch 256.
+   * there, their sums float64: tfjs' float32 mean drifts from the exact one (7e-5 relative over 640 × 1,700
+   * values), this one is the exact mean of its terms to the float32 rounding of the result. Through tfjs-wasm
+   * the 64 validation rows of bench/train.bench.ts took 3.3 ms an epoch, 6 % of it at batch 256.
    */
   evaluate(x: Float64Array, rows: number): { mse: number; objective: number } {
     const { f, layers, options, stack } = this;
