@@ -61,6 +61,15 @@ const columns = { moa: 'Metadata_moa', compound: 'Metadata_compound' };
 const unfiltered = { min_compounds: 4, keep_perturbations: null, compound_prefix: null, lowercase_moa: false };
 
 describe('filterMoas', () => {
+  it("leaves out wells whose MoA is a word pandas reads as missing (R's NA, None, …), as the reference's pandas reader does", () => {
+    // pandas.read_csv's default na_values (pandas 3.0.6): 'NA' and 'None' are NaN there, 'Na' and 'none' are not.
+    const moa = ['b', 'b', 'NA', 'NA', 'None', 'N/A', 'Na', 'Na'];
+    const cpd = ['b1', 'b2', 'n1', 'n2', 'n3', 'n4', 's1', 's2'];
+    const kept = filterMoas(moa, cpd, { ...unfiltered, min_compounds: 1 });
+    expect(kept.classes).toEqual(['Na', 'b']);
+    expect(Array.from(kept.rows)).toEqual([0, 1, 6, 7]);
+  });
+
   it('keeps single-label MoAs with more than min_compounds compounds, counted after the compound restriction', () => {
     const moa = ['b', 'b', 'b', 'a', 'a', 'a', 'x|y', 'x|y', 'x|y', null, '', 'c'];
     const cpd = ['b1', 'b2', 'b3', 'a1', 'a1', 'a2', 'm1', 'm2', 'm3', 'n1', 'n2', 'c1'];

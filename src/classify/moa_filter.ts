@@ -1,11 +1,13 @@
 import { DataError } from '../errors.ts';
+import { isPandasMissing } from '../data/assemble.ts';
 import type { MetaValue } from '../data/profiles.ts';
 
 /**
  * Which treated wells enter MoA classification (method §2.8), as in the reference
  * (zaritskylab/AnomalyDetectionScreening, src/eval/classify_moa.py load_data_filtered_by_rep_corr): wells
- * without a MoA are left out; when a perturbation set is given (e.g. the union of replicating sets), only
- * its perturbations' wells remain; the compound of a well is its perturbation id, or the id's first
+ * without a MoA (empty, or a word pandas reads as missing: NA, None, …) are left out; when a perturbation set
+ * is given (e.g. the union of replicating sets), only its perturbations' wells remain; the compound of a well
+ * is its perturbation id, or the id's first
  * `compound_prefix` characters (the reference: `PERT.str[0:13]`, which makes the batches and salts
  * `BRD-K12345678-001-01-1`, `BRD-K12345678-003-05-7` one compound `BRD-K12345678`); the MoA is optionally
  * lower-cased (the reference: `Metadata_moa.str.lower()`). Then MoAs are counted by distinct compounds
@@ -57,7 +59,8 @@ export function filterMoas(
   const compoundsOfMoa = new Map<string, Set<string>>();
   for (let i = 0; i < moa.length; i++) {
     const m = moa[i];
-    if (m === null || m === '') continue;
+    // No MoA: R writes NA, and pandas (the reference's reader) reads it and its other missing words so.
+    if (m === null || m === '' || isPandasMissing(String(m))) continue;
     const p = perturbation[i];
     if (p === null || p === '') throw new DataError(`MoA classification: a treated well has MoA '${String(m)}' but no perturbation id`);
     if (keep && !keep.has(String(p))) continue;

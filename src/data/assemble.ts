@@ -31,6 +31,11 @@ const NOT_MEASUREMENTS: Record<string, string> = {
  */
 const PANDAS_MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
 
+/** Whether text is one of pandas' missing words, exactly as written (a metadata value: see moa_filter.ts). */
+export function isPandasMissing(text: string): boolean {
+  return PANDAS_MISSING.has(text);
+}
+
 /** Whether a feature column's text stands for a value it lacks (see PANDAS_MISSING); other words are errors. */
 export function isMissingText(text: string): boolean {
   const word = text.trim();
