@@ -11,7 +11,7 @@ import { selectBackend } from '../src/runtime/backend.ts';
 import { validateExperiment } from '../src/spec/schema.ts';
 import type { ResolvedSpec } from '../src/spec/types.ts';
 import { trainAutoencoder } from '../src/stages/train.ts';
-import { fit, type LoopOptions } from '../src/training/fit.ts';
+import { type Callback, fit, type LoopOptions } from '../src/training/fit.ts';
 import { float32Bits, fusedKernels, fusedModule } from '../src/training/fused_kernel.ts';
 import { chooseTrainingKernel, FusedTrainer } from '../src/training/fused_step.ts';
 
@@ -95,6 +95,36 @@ describe('fused training step = the tfjs path to float rounding', () => {
       expect(relativeNorm(tfjs.weights, fused.weights)).toBeLessThan(TOL);
     });
   }
+
+  it('writes the weights into the model for a callback that says it reads them, for a snapshot and at the end; not otherwise', async () => {
+    const config: AutoencoderConfig = { ...plain, activation: 'relu', decoder: 'linear' };
+    const options: LoopOptions = { ...loop, kernel: 'fused-wasm-simd' };
+    const bytes = (ts: tf.Tensor[]) => Buffer.concat(ts.map((t) => Buffer.from((t.dataSync() as Float32Array).slice().buffer)));
+    // The weights after n epochs, each from a fit of n epochs alone.
+    const after = async (epochs: number) => Buffer.concat((await train(config, data, { ...options, max_epochs: epochs })).weights.map((w) => Buffer.from(w.buffer)));
+    const [two, three, four] = [await after(2), await after(3), await after(4)];
+    const fresh = buildAutoencoder(config, 37, 7);
+    const initial = bytes(fresh.getWeights());
+    fresh.dispose();
+
+    const model = buildAutoencoder(config, 37, 7);
+    const seen: Record<string, Buffer[]> = { declared: [], silent: [] };
+    const declared: Callback = { readsModel: (epoch) => epoch === 1, onEpochEnd: (epoch) => void (epoch === 1 && seen.declared.push(bytes(model.getWeights()))) };
+    const silent: Callback = { onEpochEnd: (epoch) => void (epoch === 0 && seen.silent.push(bytes(model.getWeights()))) };
+    // A snapshot after epoch 2 (the third), restored at the end of 4.
+    const keeper: Callback = { onEpochEnd: (epoch) => (epoch === 2 ? { snapshot: true } : {}), onTrainEnd: () => ({ restoreSnapshot: true }) };
+    await fit(model, data, { ...options, max_epochs: 4 }, 11, [silent, declared, keeper]);
+    expect(seen.silent[0].equals(initial)).toBe(true); // not written after epoch 0: no callback said it reads it
+    expect(seen.declared[0].equals(two)).toBe(true);
+    expect(bytes(model.getWeights()).equals(three)).toBe(true);
+    model.dispose();
+
+    const plainModel = buildAutoencoder(config, 37, 7);
+    await fit(plainModel, data, { ...options, max_epochs: 4 }, 11);
+    expect(bytes(plainModel.getWeights()).equals(four)).toBe(true);
+    expect(four.equals(three)).toBe(false);
+    plainModel.dispose();
+  });
 
   it('is deterministic: same seed ⇒ the same bytes; another shuffling seed ⇒ different weights', async () => {
     const config: AutoencoderConfig = { ...plain, activation: 'relu', decoder: 'mirror' };

@@ -21,17 +21,19 @@ export function histogramEvery(maxEpochs: number): number {
  */
 export function tensorboardLogger(writers: { train: SummaryWriter; val: SummaryWriter }, watched?: { model: Autoencoder; val: Matrix }): Callback {
   let every = 1;
+  const histogramsAt = (epoch: number) => watched !== undefined && epoch % every === 0;
   return {
     onTrainStart({ max_epochs }) {
       every = histogramEvery(max_epochs);
     },
+    readsModel: histogramsAt,
     onEpochEnd(epoch, logs) {
       writers.train.scalar('loss', logs.loss, epoch);
       writers.train.scalar('lr', logs.lr, epoch);
       writers.train.scalar('epoch_seconds', logs.seconds, epoch);
       writers.val.scalar('loss', logs.val_loss, epoch);
       writers.val.scalar('objective', logs.val_objective, epoch);
-      if (watched && epoch % every === 0) logModel(writers, watched.model, watched.val, epoch);
+      if (watched && histogramsAt(epoch)) logModel(writers, watched.model, watched.val, epoch);
     },
     onTrainEnd() {
       writers.train.flush();
