@@ -360,6 +360,20 @@ describe('wells without the role values they need', () => {
     expect(message).toMatch(new RegExp(`1 treated well .* has no perturbation value in column 'Metadata_pert': ${escaped(path)} line 9`));
   });
 
+  it("a perturbation written NA or None (R's and Python's missing) is missing, as pandas reads it; Na and none are ids", () => {
+    const rows = plateRows('P1');
+    rows[4] = rows[4].replace(',C1,', ',NA,'); // treated, line 6
+    rows[6] = rows[6].replace(',C2,', ',None,'); // treated, line 8
+    rows[5] = rows[5].replace(',C1,', ',Na,'); // an id pandas keeps
+    const path = write('na-pert.csv', good(...rows, ...plateRows('P2')));
+    expect(dataError(() => load(path))).toMatch(
+      new RegExp(`2 treated wells .* have no perturbation value in column 'Metadata_pert' \\("NA", "None" read as missing, as pandas reads them\\): ${escaped(path)} lines 6, 8`),
+    );
+    const r = load(path, ['  missing_roles: drop']);
+    expect(r.report.dropped_missing_roles).toEqual({ wells: 2, by_column: { Metadata_pert: 2 } });
+    expect(r.profiles.metadata.Metadata_pert).toContain('Na');
+  });
+
   it('dataset.missing_roles: drop leaves such wells out and counts them', () => {
     const rows = plateRows('P1');
     rows[4] = rows[4].replace(',C1,', ',,');

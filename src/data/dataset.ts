@@ -5,7 +5,7 @@ import { missingCounts } from '../preprocess/columns.ts';
 import { interpolateMissing } from '../preprocess/interpolate.ts';
 import type { RunSpec } from '../spec/types.ts';
 import { expandPaths } from './files.ts';
-import { ProfilesAssembler } from './assemble.ts';
+import { isPandasMissing, ProfilesAssembler } from './assemble.ts';
 import { previewNames, readHeader } from './header.ts';
 import { csvParts, parquetShape, readParquetColumns, type RowNumbers } from './io.ts';
 import { concatOrigins, type Origins, originsOf, selectOrigins, whereWells } from './origins.ts';
@@ -225,7 +225,9 @@ function checkRoleValues(p: Profiles, origins: Origins, roles: Roles, policy: Da
       by_column[need.column] = wells.length;
       const one = wells.length === 1;
       const kind = need.of === 'every well' ? (one ? 'well' : 'wells') : `treated well${one ? '' : 's'} (whose '${roles.control.column}' is not one of ${JSON.stringify(roles.control.values)})`;
-      problems.push(`${wells.length} ${kind} ${one ? 'has' : 'have'} no ${need.role} value in column '${need.column}': ${whereWells(origins, wells)}`);
+      const words = [...new Set(wells.map((i) => values[i]).filter((v): v is string => typeof v === 'string' && v !== '' && isPandasMissing(v)))];
+      const read = words.length ? ` (${words.map((w) => JSON.stringify(w)).join(', ')} read as missing, as pandas reads ${words.length > 1 ? 'them' : 'it'})` : '';
+      problems.push(`${wells.length} ${kind} ${one ? 'has' : 'have'} no ${need.role} value in column '${need.column}'${read}: ${whereWells(origins, wells)}`);
     }
   }
   if (problems.length && policy === 'error') {
@@ -235,8 +237,9 @@ function checkRoleValues(p: Profiles, origins: Origins, roles: Roles, policy: Da
   return { keep, dropped: { wells: p.values.rows - keep.length, by_column } };
 }
 
+/** A role value that is not there: empty, NaN, or a word pandas (and so the reference) reads as missing: NA, None, …. */
 function isEmpty(v: MetaValue | undefined): boolean {
-  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '') || (typeof v === 'number' && Number.isNaN(v));
+  return v === null || v === undefined || (typeof v === 'string' && (v.trim() === '' || isPandasMissing(v))) || (typeof v === 'number' && Number.isNaN(v));
 }
 
 function whereKept(dropped: Uint8Array): Int32Array {
