@@ -255,10 +255,7 @@ export class FusedTrainer {
     const [y0, ldy, x0, ld0] = [this.h[L] / 4, this.ldh[L] / 4, this.h[0] / 4, this.ldh[0] / 4];
     const [z0, ldz] = [this.h[stack.latent + 1] / 4, this.ldh[stack.latent + 1] / 4];
     let [squares, outputs, latents] = [0, 0, 0];
-    for (let start = 0; start < rows; start += this.maxBatch) {
-      const size = Math.min(this.maxBatch, rows - start);
-      this.place(x, start, size);
-      this.forward(pad4(size));
+    this.forwardBlocks(x, rows, (_, size) => {
       for (let r = 0; r < size; r++) {
         for (let j = 0; j < width; j++) {
           const y = f[y0 + r * ldy + j];
@@ -268,7 +265,7 @@ export class FusedTrainer {
         }
         if (options.latent_l1 > 0) for (let j = 0; j < zWidth; j++) latents += Math.abs(f[z0 + r * ldz + j]);
       }
-    }
+    });
     const mse = squares / (rows * width);
     let objective = mse;
     if (options.output_l2 > 0) objective += (outputs / (rows * width)) * options.output_l2;
@@ -285,15 +282,21 @@ export class FusedTrainer {
     const { f, layers } = this;
     const width = this.stack.sizes[layers.length];
     const [y0, ldy] = [this.h[layers.length] / 4, this.ldh[layers.length] / 4];
-    for (let start = 0; start < rows; start += this.maxBatch) {
-      const size = Math.min(this.maxBatch, rows - start);
-      const rowsP = pad4(size);
-      this.place(x, start, size);
-      this.forward(rowsP);
+    this.forwardBlocks(x, rows, (start, size) => {
       for (let r = 0; r < size; r++) {
         const [from, to] = [y0 + r * ldy, (start + r) * width];
         for (let j = 0; j < width; j++) out[to + j] = f[from + j];
       }
+    });
+  }
+
+  /** The forward pass of the first `rows` rows of x, `maxBatch` at a time, each block's outputs in h[] for `use`. */
+  private forwardBlocks(x: Float64Array, rows: number, use: (start: number, size: number) => void): void {
+    for (let start = 0; start < rows; start += this.maxBatch) {
+      const size = Math.min(this.maxBatch, rows - start);
+      this.place(x, start, size);
+      this.forward(pad4(size));
+      use(start, size);
     }
   }
 
