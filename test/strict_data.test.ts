@@ -478,13 +478,16 @@ describe('what the evaluations need is checked when loading, before training', (
 describe('through the CLI', () => {
   const runsDir = join(dir, 'runs');
   const run = (spec: string) => ads(['run', spec, '--runs-dir', runsDir, '--reports-dir', join(dir, 'reports')]);
+  /** `csv` written as `name`.csv, converted by `ads convert` (which must succeed) and read back. */
+  const converted = async (name: string, csv: string) => {
+    const out = join(dir, `${name}.parquet`);
+    const r = await ads(['convert', write(`${name}.csv`, csv), out]);
+    expect(r.code, r.stderr).toBe(0);
+    return pl.readParquet(out);
+  };
 
   it('ads convert keeps ids as written and features as numbers (it knows the default feature prefixes, no spec)', async () => {
-    const csv = write('convert-ids.csv', 'Metadata_Plate,Metadata_pert,Cells_a,Nuclei_b\n01,1.1,1,2.0\n1,1.10,1.0,2\n');
-    const out = join(dir, 'convert-ids.parquet');
-    const r = await ads(['convert', csv, out]);
-    expect(r.code, r.stderr).toBe(0);
-    const df = pl.readParquet(out);
+    const df = await converted('convert-ids', 'Metadata_Plate,Metadata_pert,Cells_a,Nuclei_b\n01,1.1,1,2.0\n1,1.10,1.0,2\n');
     expect(df.getColumn('Metadata_Plate').toArray()).toEqual(['01', '1']);
     expect(df.getColumn('Metadata_pert').toArray()).toEqual(['1.1', '1.10']);
     expect(df.getColumn('Cells_a').toArray()).toEqual([1, 1]);
@@ -492,11 +495,7 @@ describe('through the CLI', () => {
   });
 
   it("ads convert writes a feature column whose only text is NA, NaN or inf as numbers; other text stays text for the run to name", async () => {
-    const csv = write('convert-na.csv', 'Metadata_Plate,Cells_a,Cells_b,Nuclei_c\nP1,1.5,NA,x\nP1,NA,inf,2\nP1,2,-Infinity,3\n');
-    const out = join(dir, 'convert-na.parquet');
-    const r = await ads(['convert', csv, out]);
-    expect(r.code, r.stderr).toBe(0);
-    const df = pl.readParquet(out);
+    const df = await converted('convert-na', 'Metadata_Plate,Cells_a,Cells_b,Nuclei_c\nP1,1.5,NA,x\nP1,NA,inf,2\nP1,2,-Infinity,3\n');
     // As pandas.read_csv types them: NA missing, inf and -Infinity infinite.
     expect(df.getColumn('Cells_a').toArray()).toEqual([1.5, null, 2]);
     expect(df.getColumn('Cells_b').toArray()).toEqual([null, Infinity, -Infinity]);
