@@ -180,9 +180,14 @@ type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRende
  * threads of its own: beside one run they use an idle core, but with a run on every core they only contend
  * with the runs, and their hand-offs cost CPU of their own. Done on each run's thread instead, the quickstart
  * with `--jobs 2` on 2 cores took ~16.7 CPU-s and 9.2 s instead of ~17.4 and 9.7 (medians of 5 alternated
- * rounds). They change when work is done, never what a run computes.
+ * rounds). And V8 optimises a function once it has run a set amount of bytecode (the interrupt budget, 67,584
+ * bytes in Node 20): a run calls many functions only a few hundred times, so it compiled 602 of them (and
+ * recompiled some after deoptimising) in 1.6 s of its core over the quickstart's six runs. At 8× that budget
+ * it compiled 226 in 0.8 s, and the six runs in one process with these flags took 12.9–13.2 s instead of
+ * 13.6–14.4 (3 alternated rounds; 4× and 16× came between). These flags change when work is done, never what
+ * a run computes.
  */
-const FULL_MACHINE_V8_FLAGS = ['--no-concurrent-recompilation', '--single-threaded-gc'];
+const FULL_MACHINE_V8_FLAGS = ['--no-concurrent-recompilation', '--single-threaded-gc', '--interrupt-budget=540672'];
 
 /**
  * A worker process running worker.ts: the compiled one next to this module, or the TypeScript source
