@@ -184,7 +184,7 @@ type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRende
  * bytes in Node 20): a run calls many functions only a few hundred times, so it compiled 602 of them (and
  * recompiled some after deoptimising) in 1.6 s of its core over the quickstart's six runs. At 8× that budget
  * it compiled 226 in 0.8 s, and the six runs in one process with these flags took 12.9–13.2 s instead of
- * 13.6–14.4 (3 alternated rounds; 4× and 16× came between). These flags change when work is done, never what
+ * 13.5–14.4 (3 alternated rounds; at 4× and 16×, 13.0–13.5). These flags change when work is done, never what
  * a run computes.
  */
 const FULL_MACHINE_V8_FLAGS = ['--no-concurrent-recompilation', '--single-threaded-gc', '--interrupt-budget=540672'];
