@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { isLock, tryLock } from '../src/run/lock.ts';
 import type { Manifest } from '../src/run/manifest.ts';
@@ -40,6 +41,32 @@ describe('run store', () => {
     // Taken after this process started, the lock is this process's.
     writeFileSync(join(dir, 'held.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
     expect(isLock(tryLock(join(dir, 'held.lock')))).toBe(false);
+  });
+
+  it('a lock its holder has created but not yet written is not taken: it is read again until it names its holder', async () => {
+    const path = join(tmp(), 'shared.lock');
+    // Another process creates the lock as tryLock does (O_EXCL), says so, and writes its record 0.3 s later.
+    const holder = spawn(process.execPath, ['-e', [
+      `const fs = require('node:fs'); fs.closeSync(fs.openSync(${JSON.stringify(path)}, 'wx')); console.log('created');`,
+      `setTimeout(() => fs.writeFileSync(${JSON.stringify(path)}, JSON.stringify({ pid: process.pid, host: require('node:os').hostname(), since: new Date().toISOString() })), 300);`,
+      'setTimeout(() => {}, 20000);',
+    ].join('\n')]);
+    try {
+      await once(holder.stdout, 'data');
+      const found = tryLock(path);
+      expect(isLock(found)).toBe(false);
+      if (!isLock(found)) expect(found.pid).toBe(holder.pid);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('a lock file that stays unreadable is broken once it is 5 s old, and taken over', () => {
+    const path = join(tmp(), 'broken.lock');
+    writeFileSync(path, '{"pid": 12');
+    const old = new Date(Date.now() - 6000);
+    utimesSync(path, old, old);
+    expect(isLock(tryLock(path))).toBe(true);
   });
 
   it('only a manifest saying done, with a whole metrics.json and every output it lists, makes a result', () => {

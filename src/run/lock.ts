@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -28,21 +28,52 @@ export function tryLock(path: string): Lock | Holder {
       return { release: () => rmSync(path, { force: true }) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readHolder(path);
+      const found = recordOf(path);
+      if (found === null) continue; // released meanwhile
+      const holder = parseHolder(found);
       if (holder && !processGone(holder)) return holder;
-      rmSync(path, { force: true });
+      // Its holder is gone, or the file is broken: taken over, unless it changed since it was read.
+      if (recordOf(path) === found) rmSync(path, { force: true });
     }
   }
-  return readHolder(path) ?? { pid: -1, host: 'unknown', since: '' };
+  return parseHolder(recordOf(path) ?? '') ?? { pid: -1, host: 'unknown', since: '' };
 }
+
+/**
+ * A lock file is created empty and its record written after (open with O_EXCL, then write), so for a moment
+ * it reads empty. Taken then for a broken file and removed, the lock would be held twice: two `--jobs`
+ * workers each computed the same shared work. A record that does not parse is therefore read again until
+ * the file is this old (by its modification time), and only then counts as broken.
+ */
+const UNREADABLE_GRACE_MS = 5000;
+
+/** The text of lock file `path` once it parses as a holder or counts as broken; null once the file is gone. */
+function recordOf(path: string): string | null {
+  for (;;) {
+    let text: string;
+    let modified: number;
+    try {
+      text = readFileSync(path, 'utf8');
+      modified = statSync(path).mtimeMs;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    if (parseHolder(text) || Date.now() - modified > UNREADABLE_GRACE_MS) return text;
+    Atomics.wait(PAUSE, 0, 0, 5);
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 export function isLock(x: Lock | Holder): x is Lock {
   return 'release' in x;
 }
 
-function readHolder(path: string): Holder | null {
+function parseHolder(text: string): Holder | null {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Holder;
+    const holder = JSON.parse(text) as Holder | null;
+    return typeof holder?.pid === 'number' ? holder : null;
   } catch {
     return null;
   }
