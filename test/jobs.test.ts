@@ -96,7 +96,8 @@ describe('ads run --jobs', () => {
     expect(new Set(manifests.map((m) => m.cache.key)).size).toBe(1);
     // Two workers started two runs at once; one computed the shared work, every other run restored it.
     expect(new Set(manifests.map((m) => m.pid)).size).toBe(2);
-    expect(manifests.filter((m) => !m.cache.restored)).toHaveLength(1);
+    // On failure, what each run did with the shared work and what the command said.
+    expect(manifests.filter((m) => !m.cache.restored), JSON.stringify(manifests.map((m) => ({ pid: m.pid, cache: m.cache }))) + r.stdout + r.stderr).toHaveLength(1);
     // The one that waited (unless the machine delayed its start past the other's shared work) said so.
     if (manifests.some((m) => m.cache.waited_seconds > 0)) {
       expect(r.stdout).toMatch(/[0-9a-f]{12} load: waiting for process \d+, which loads and preprocesses the same data/);
