@@ -11,6 +11,8 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     minWorkers: 1,
-    reporters: ['default'],
+    // Every test by name, a skipped one too: the names of tests that skip say why (../shared absent, no
+    // Chromium, no Python with tensorboard, no native addon), which the default reporter does not print.
+    reporters: ['verbose'],
   },
 });
