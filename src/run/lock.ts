@@ -41,9 +41,10 @@ export function tryLock(path: string): Lock | Holder {
 
 /**
  * A lock file is created empty and its record written after (open with O_EXCL, then write), so for a moment
- * it reads empty. Taken then for a broken file and removed, the lock would be held twice: two `--jobs`
- * workers each computed the same shared work. A record that does not parse is therefore read again until
- * the file is this old (by its modification time), and only then counts as broken.
+ * it reads empty. Taken then for a broken file and removed, the lock would be held twice: the same run run by
+ * two processes at once, or two `--jobs` workers computing the same shared work. A record that does not parse
+ * is therefore read again until the file is this old (by its modification time), and only then counts as
+ * broken.
  */
 const UNREADABLE_GRACE_MS = 5000;
 
