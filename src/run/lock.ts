@@ -71,6 +71,15 @@ export function isLock(x: Lock | Holder): x is Lock {
   return 'release' in x;
 }
 
+/** The holder lock file `path` names now (one read, no waiting), or null: none, or not written yet. */
+export function lockHolder(path: string): Holder | null {
+  try {
+    return parseHolder(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 function parseHolder(text: string): Holder | null {
   try {
     const holder = JSON.parse(text) as Holder | null;

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { UserError } from '../errors.ts';
 import { onInterrupt } from './interrupt.ts';
+import { lockHolder } from './lock.ts';
 import { BAD_PATH, errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { listOptions, runTitle } from './display.ts';
@@ -251,15 +252,7 @@ function trySend(worker: ChildProcess, message: ToWorker): boolean {
 function waitForLocks(locks: { path: string; pid: number }[]): void {
   const until = Date.now() + STOP_GRACE_MS;
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  while (locks.some((l) => heldBy(l.path) === l.pid) && Date.now() < until) Atomics.wait(pause, 0, 0, 20);
-}
-
-function heldBy(path: string): number | null {
-  try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid;
-  } catch {
-    return null;
-  }
+  while (locks.some((l) => lockHolder(l.path)?.pid === l.pid) && Date.now() < until) Atomics.wait(pause, 0, 0, 20);
 }
 
 /**
@@ -274,7 +267,7 @@ function settleAfterWorker(b: Busy, worker: ChildProcess, opts: RunnerOptions, e
   // The manifest of this worker's attempt at the run, not an earlier attempt's.
   const manifest = dir.readManifest();
   const mine = manifest !== null && manifest.pid === worker.pid ? manifest : null;
-  const locked = heldBy(lock) === worker.pid;
+  const locked = lockHolder(lock)?.pid === worker.pid;
   if (mine?.status === 'done' && dir.stored().complete) return { status: 'done' };
   if (mine?.status === 'failed' && !locked) return { status: 'failed', error: mine.error ?? error };
   let problem = '';
