@@ -85,6 +85,29 @@ describe('the ads command', () => {
   });
 });
 
+describe('the ads command starts without what it does not need', () => {
+  const HEAVY = /^(@tensorflow\/|nodejs-polars|vega)/;
+  const tracer = join(root, 'test', 'support', 'trace_packages.cjs');
+  /** The packages `ads args` loads, as Node's own module loader sees them (trace_packages.cjs). */
+  const packagesLoadedBy = (args: string[]): string[] => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ads-trace-')), 'packages.txt');
+    writeFileSync(file, '');
+    execFileSync(process.execPath, ['--require', tracer, adsBin, ...args], { cwd: root, env: { ...process.env, ADS_TRACE_PACKAGES: file }, stdio: 'ignore' });
+    return [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))];
+  };
+
+  it('tfjs, polars and vega load for a run, and neither for help, plan or validate', () => {
+    const quickstart = join(root, 'experiments', 'quickstart.yaml');
+    // The tracer sees them where a command does need them: a run trains (tfjs) and writes tables (polars).
+    const runs = mkdtempSync(join(tmpdir(), 'ads-trace-runs-'));
+    const run = packagesLoadedBy(['run', quickstart, '--runs-dir', runs, '--no-report', '--plain', '--jobs', '1', '--set', 'sweep.seeds=[1]', '--set', 'sweep.grid.model.latent=[8]', '--set', 'explain.enabled=false']);
+    expect(run).toContain('@tensorflow/tfjs');
+    expect(run).toContain('nodejs-polars');
+    const light = [['--help'], ['plan', quickstart], ['validate', quickstart], ...['run', 'validate', 'plan', 'report', 'explain', 'simulate', 'convert', 'cache', 'slurm'].map((c) => [c, '--help'])];
+    for (const args of light) expect(packagesLoadedBy(args).filter((p) => HEAVY.test(p)), args.join(' ')).toEqual([]);
+  });
+});
+
 /**
  * The run lifecycle as the user meets it: exit codes, signals, a full disk, paths that cannot work. Each
  * case runs the real `ads` on a tiny simulated screen (a few seconds per run).

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.ts';
-import { isPandasMissing } from '../data/assemble.ts';
+import { isPandasMissing } from '../data/missing_words.ts';
 import type { MetaValue } from '../data/profiles.ts';
 
 /**

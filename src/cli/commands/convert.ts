@@ -1,7 +1,7 @@
 import { realpathSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type pl from 'nodejs-polars';
-import { isMissingText } from '../../data/assemble.ts';
+import { isMissingText } from '../../data/missing_words.ts';
 import { readHeader } from '../../data/header.ts';
 import { frameFacts, readTable, writeParquet } from '../../data/io.ts';
 import { polars } from '../../data/polars.ts';

@@ -2,13 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeColumnsParquet } from '../../data/io.ts';
 import { rolesOf } from '../../data/roles.ts';
-import { loadAutoencoder } from '../../model/autoencoder.ts';
 import type { FeatureSelection } from '../../preprocess/feature_select.ts';
 import { RunDir, TABLES } from '../../run/store.ts';
-import { selectBackend } from '../../runtime/backend.ts';
 import { runThreads } from '../../runtime/threads.ts';
 import { loadSpec } from '../../spec/load.ts';
-import { explainAnomalousWells } from '../../stages/explain.ts';
 import { setRows } from '../../stages/sets.ts';
 import { COMMON_OPTIONS, type CommandDefinition, commonValues, UserError } from '../command.ts';
 
@@ -36,6 +33,12 @@ export const explainCommand: CommandDefinition = {
     const foreign = overrides.filter((o) => !o.startsWith('explain.'));
     if (foreign.length) throw new UserError(`ads explain: only explain.* settings can change here (${foreign.join(', ')} would not match the saved model)`, 2);
     const { spec } = loadSpec(run.specPath(), overrides);
+    // tfjs and the model's modules load here, once there is a run to explain: `ads explain --help` does without them.
+    const [{ selectBackend }, { loadAutoencoder }, { explainAnomalousWells }] = await Promise.all([
+      import('../../runtime/backend.ts'),
+      import('../../model/autoencoder.ts'),
+      import('../../stages/explain.ts'),
+    ]);
     const threads = runThreads(spec.runtime.threads, 1);
     await selectBackend({ backend: spec.runtime.backend, threads });
     const model = await loadAutoencoder(run.modelDir);

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { writeReport, writeReportFor } from '../../report/write.ts';
 import { settingsFromRuns } from '../../report/settings.ts';
 import { ExperimentStore } from '../../run/store.ts';
 import { resultSettings } from '../../report/collect.ts';
@@ -29,6 +28,9 @@ export const reportCommand: CommandDefinition = {
   },
 };
 
+/** The report writer, loaded when a report is written: it brings vega and polars, which `ads report --help` does without. */
+const reportWriter = () => import('../../report/write.ts');
+
 /** Writes the report of a spec file or of an experiment by name; returns the Markdown's path. */
 async function writeTarget(target: string, overrides: string[], runsDir: string, reportsDir: string): Promise<string> {
   if (existsSync(target) && statSync(target).isFile()) {
@@ -41,7 +43,7 @@ async function writeTarget(target: string, overrides: string[], runsDir: string,
     }
     // The spec's runs as it stands now: complete runs of other settings are listed apart, not averaged in.
     const current = loaded ? expandRuns(loaded).map((r) => resultSettings(r.spec)) : undefined;
-    return writeReport(spec, runsDir, reportsDir, current, [target, ...overrides.flatMap((o) => ['--set', o])]);
+    return (await reportWriter()).writeReport(spec, runsDir, reportsDir, current, [target, ...overrides.flatMap((o) => ['--set', o])]);
   }
   // Not a file: an experiment name, whose settings every complete run saved with itself.
   if (/\.ya?ml$/i.test(target)) throw new UserError(`ads report: no spec file ${target}`, 2);
@@ -49,7 +51,7 @@ async function writeTarget(target: string, overrides: string[], runsDir: string,
   const settings = settingsFromRuns(new ExperimentStore(runsDir, target));
   if (!settings) throw new UserError(`ads report: no complete run of experiment '${target}' in ${runsDir} (and no spec file of that name)`, 2);
   writableDir(reportsDir, '--reports-dir');
-  return writeReportFor(settings, runsDir, reportsDir);
+  return (await reportWriter()).writeReportFor(settings, runsDir, reportsDir);
 }
 
 /**
