@@ -96,13 +96,15 @@ describe('the ads command starts without what it does not need', () => {
     return [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))];
   };
 
-  it('tfjs, polars and vega load for a run, and neither for help, plan or validate', () => {
+  it('tfjs (its core and layers only), polars and vega load for a run, and none of them for help, plan or validate', () => {
     const quickstart = join(root, 'experiments', 'quickstart.yaml');
     // The tracer sees them where a command does need them: a run trains (tfjs) and writes tables (polars).
     const runs = mkdtempSync(join(tmpdir(), 'ads-trace-runs-'));
     const run = packagesLoadedBy(['run', quickstart, '--runs-dir', runs, '--no-report', '--plain', '--jobs', '1', '--set', 'sweep.seeds=[1]', '--set', 'sweep.grid.model.latent=[8]', '--set', 'explain.enabled=false']);
-    expect(run).toContain('@tensorflow/tfjs');
+    expect(run).toContain('@tensorflow/tfjs-core');
     expect(run).toContain('nodejs-polars');
+    // Only the parts of tfjs a run calls: not the bundle of all of them, with its converter and WebGL backend.
+    expect(run.filter((p) => /^@tensorflow\/tfjs(-converter|-backend-webgl|-data)?$/.test(p))).toEqual([]);
     const light = [['--help'], ['plan', quickstart], ['validate', quickstart], ...['run', 'validate', 'plan', 'report', 'explain', 'simulate', 'convert', 'cache', 'slurm'].map((c) => [c, '--help'])];
     for (const args of light) expect(packagesLoadedBy(args).filter((p) => HEAVY.test(p)), args.join(' ')).toEqual([]);
   });

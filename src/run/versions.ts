@@ -17,7 +17,8 @@ export function toolVersions(): Record<string, string> {
   return {
     ads: own.version,
     node: process.versions.node,
-    tfjs: packageVersion('@tensorflow/tfjs'),
+    // The tfjs that runs: its core (tfjs-layers is released with it, at the same version).
+    tfjs: packageVersion('@tensorflow/tfjs-core'),
     'tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
     'nodejs-polars': packageVersion('nodejs-polars'),
   };

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type * as Tfjs from '@tensorflow/tfjs';
+import type * as TfjsCore from '@tensorflow/tfjs-core';
+import type * as TfjsLayers from '@tensorflow/tfjs-layers';
 import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 
 /*
@@ -8,10 +9,18 @@ import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
  * ~0.2 s at the start of every process that trains or explains, 0.3–0.4 s beside a second one loading
  * (`ads run --jobs 2`). Required, they load as they would for a CommonJS program: the same modules, the same
  * instances (an ES import of them elsewhere, as in the tests, finds them in the same cache).
+ *
+ * Only the parts the project calls: tfjs-core (tensors, kernels, optimizers, model IO), tfjs-layers (the
+ * autoencoder) and the CPU backend (runtime.backend: cpu, and the backend of tensors made before one is
+ * chosen). The `@tensorflow/tfjs` bundle would add its own 1.3 MB and load the converter, tfjs-data and the
+ * WebGL backend: 0.12–0.15 s to load and select the WebAssembly backend, against 0.08–0.10 s (the same machine,
+ * four processes each). Without that bundle tensors have no chained methods (x.mul(y)): the project calls
+ * the functions (tf.mul(x, y)), and the build's type check holds it to that.
  */
 const require = createRequire(import.meta.url);
 
-export const tf = require('@tensorflow/tfjs') as typeof Tfjs;
+export const tf = { ...require('@tensorflow/tfjs-core'), ...require('@tensorflow/tfjs-layers') } as typeof TfjsCore & typeof TfjsLayers;
+require('@tensorflow/tfjs-backend-cpu');
 /**
  * The WebAssembly backend's package, loaded by the first call (backend.ts): loading it registers the backend,
  * which then outranks tfjs' CPU backend for a process that has not chosen one.
@@ -20,15 +29,15 @@ export const tfjsWasm = (): typeof TfjsWasm => require('@tensorflow/tfjs-backend
 
 /** The tfjs types the project names, as `tf.<Type>` beside the value `tf` (a namespace of types merges with it). */
 export declare namespace tf {
-  export type Tensor = Tfjs.Tensor;
-  export type Tensor2D = Tfjs.Tensor2D;
-  export type Scalar = Tfjs.Scalar;
-  export type TensorInfo = Tfjs.TensorInfo;
-  export type Variable = Tfjs.Variable;
-  export type AdamOptimizer = Tfjs.AdamOptimizer;
-  export type KernelBackend = Tfjs.KernelBackend;
-  export type LayersModel = Tfjs.LayersModel;
+  export type Tensor = TfjsCore.Tensor;
+  export type Tensor2D = TfjsCore.Tensor2D;
+  export type Scalar = TfjsCore.Scalar;
+  export type TensorInfo = TfjsCore.TensorInfo;
+  export type Variable = TfjsCore.Variable;
+  export type AdamOptimizer = TfjsCore.AdamOptimizer;
+  export type KernelBackend = TfjsCore.KernelBackend;
+  export type LayersModel = TfjsLayers.LayersModel;
   export namespace io {
-    export type ModelJSON = Tfjs.io.ModelJSON;
+    export type ModelJSON = TfjsCore.io.ModelJSON;
   }
 }

@@ -221,11 +221,11 @@ function trainEpoch(
       if (options.weight_decay > 0) {
         // Decoupled weight decay (AdamW): shrink every weight before the Adam step, as PyTorch does.
         const keep = 1 - lr * options.weight_decay;
-        for (const v of variables) v.assign(v.mul(keep));
+        for (const v of variables) v.assign(tf.mul(v, keep));
       }
       // Gradients keyed by variable name are what applyGradients reads; its declared type says Variables.
       optimizer.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
-      return lossSum.add(value.mul(size)) as tf.Scalar;
+      return tf.add(lossSum, tf.mul(value, size)) as tf.Scalar;
     });
     lossSum.dispose();
     lossSum = next;
@@ -271,8 +271,8 @@ function reconstructionMse(out: { xhat: tf.Tensor2D }, x: tf.Tensor2D): tf.Scala
 /** `recon` plus the weighted penalties; zero-weighted terms are skipped, not multiplied by 0. */
 function withPenalties(recon: tf.Scalar, out: { z: tf.Tensor2D; xhat: tf.Tensor2D }, options: LoopOptions): tf.Scalar {
   let loss = recon;
-  if (options.output_l2 > 0) loss = loss.add(tf.mean(tf.square(out.xhat)).mul(options.output_l2));
-  if (options.latent_l1 > 0) loss = loss.add(tf.mean(tf.abs(out.z)).mul(options.latent_l1));
+  if (options.output_l2 > 0) loss = tf.add(loss, tf.mul(tf.mean(tf.square(out.xhat)), options.output_l2));
+  if (options.latent_l1 > 0) loss = tf.add(loss, tf.mul(tf.mean(tf.abs(out.z)), options.latent_l1));
   return loss;
 }
 
