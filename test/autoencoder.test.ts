@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../src/runtime/tfjs.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrix, type Matrix } from '../src/numeric/matrix.ts';
 import { stream } from '../src/random/streams.ts';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../src/runtime/tfjs.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetaValue, Profiles } from '../src/data/profiles.ts';
 import { matrix, type Matrix } from '../src/numeric/matrix.ts';
@@ -282,10 +282,10 @@ describe('MLP', () => {
     const x = tf.tensor2d(Float32Array.from(xs), [m, d]);
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), K) as tf.Tensor2D;
     const objective = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
-      const hidden = tf.relu(tf.matMul(x, w1 as tf.Tensor2D).add(b1));
-      const logits = tf.matMul(hidden as tf.Tensor2D, w2 as tf.Tensor2D).add(b2);
+      const hidden = tf.relu(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1));
+      const logits = tf.add(tf.matMul(hidden as tf.Tensor2D, w2 as tf.Tensor2D), b2);
       const ce = tf.losses.softmaxCrossEntropy(y, logits);
-      return ce.add(tf.sum(tf.square(w1)).add(tf.sum(tf.square(w2))).mul(0.5 * l2)) as tf.Scalar;
+      return tf.add(ce, tf.mul(tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2))), 0.5 * l2)) as tf.Scalar;
     };
     const f32 = Float32Array.from.bind(Float32Array);
     const params = [tf.tensor2d(f32(w1), [d, h]), tf.tensor1d(f32(b1)), tf.tensor2d(f32(w2), [h, K]), tf.tensor1d(f32(b2))];

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../src/runtime/tfjs.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.ts';
 import { type AutoencoderConfig, buildAutoencoder } from '../src/model/autoencoder.ts';
@@ -338,8 +338,8 @@ describe('fused kernels', () => {
     const optimizer = tf.train.adam(lr, beta1, beta2, eps);
     for (const g of grads) {
       tf.tidy(() => {
-        v.assign(v.mul(1 - lr * decay));
-        optimizer.applyGradients({ [v.name]: tf.tensor1d(g) } as unknown as tf.NamedTensorMap & Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+        v.assign(tf.mul(v, 1 - lr * decay));
+        optimizer.applyGradients({ [v.name]: tf.tensor1d(g) } as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
       });
     }
     const expected = (v.dataSync() as Float32Array).slice();

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../src/runtime/tfjs.ts';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gemmKernel } from '../src/classify/gemm_kernel.ts';
 import { mlpKernels } from '../src/classify/mlp_kernel.ts';

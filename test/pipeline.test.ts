@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../src/runtime/tfjs.ts';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SET_COLUMN } from '../src/data/roles.ts';
 import type { FeatureSelection } from '../src/preprocess/feature_select.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../src/runtime/tfjs.ts';
 import { describe, expect, it } from 'vitest';
 import { whereRows, type Profiles } from '../src/data/profiles.ts';
 import type { Roles } from '../src/data/roles.ts';
@@ -55,7 +55,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/shap_reference.json'
 function autoencoderOf(m: ModelJson): Autoencoder {
   const d = m.layers[0].weight[0].length;
   const model = buildAutoencoder({ encoder: [m.hidden], latent: m.latent, decoder: 'linear', activation: 'relu', dropout: 0, batch_norm: false }, d, 0);
-  model.setWeights(m.layers.flatMap((l) => [tf.tensor2d(l.weight).transpose(), tf.tensor1d(l.bias)]));
+  model.setWeights(m.layers.flatMap((l) => [tf.transpose(tf.tensor2d(l.weight)), tf.tensor1d(l.bias)]));
   return model;
 }
 

@@ -8,14 +8,15 @@ import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
  * first reads their bundles, and every bundle they re-export, for the names they export (cjs-module-lexer):
  * ~0.2 s at the start of every process that trains or explains, 0.3–0.4 s beside a second one loading
  * (`ads run --jobs 2`). Required, they load as they would for a CommonJS program: the same modules, the same
- * instances (an ES import of them elsewhere, as in the tests, finds them in the same cache).
+ * instances (an ES import of them elsewhere finds them in the same cache). The tests take `tf` from here too.
  *
  * Only the parts the project calls: tfjs-core (tensors, kernels, optimizers, model IO), tfjs-layers (the
  * autoencoder) and the CPU backend (runtime.backend: cpu, and the backend of tensors made before one is
  * chosen). The `@tensorflow/tfjs` bundle would add its own 1.3 MB and load the converter, tfjs-data and the
  * WebGL backend: 0.12–0.15 s to load and select the WebAssembly backend, against 0.08–0.10 s (the same machine,
- * four processes each). Without that bundle tensors have no chained methods (x.mul(y)): the project calls
- * the functions (tf.mul(x, y)), and the build's type check holds it to that.
+ * four processes each). Without that bundle tensors have no chained methods (x.mul(y)): the project and its
+ * tests call the functions (tf.mul(x, y)), and the type check holds them to that (the types that declare
+ * chained methods come with the bundle, which is no dependency).
  */
 const require = createRequire(import.meta.url);
 
