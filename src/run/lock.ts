@@ -61,11 +61,16 @@ function recordOf(path: string): string | null {
       throw err;
     }
     if (parseHolder(text) || Date.now() - modified > UNREADABLE_GRACE_MS) return text;
-    Atomics.wait(PAUSE, 0, 0, 5);
+    sleepSync(5);
   }
 }
 
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks this thread for `ms` milliseconds: the waits on lock files, which run where no event loop may turn. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(PAUSE, 0, 0, ms);
+}
 
 export function isLock(x: Lock | Holder): x is Lock {
   return 'release' in x;

@@ -8,7 +8,7 @@ import type { ResolvedSpec } from '../spec/types.ts';
 import type { PlannedRun } from '../sweep/expand.ts';
 import { UserError } from '../errors.ts';
 import { onInterrupt } from './interrupt.ts';
-import { lockHolder } from './lock.ts';
+import { lockHolder, sleepSync } from './lock.ts';
 import { BAD_PATH, errorMessage } from './fs_errors.ts';
 import type { RunOutcome } from './lifecycle.ts';
 import { listOptions, runTitle } from './display.ts';
@@ -251,8 +251,7 @@ function trySend(worker: ChildProcess, message: ToWorker): boolean {
 /** Waits (blocking: this runs in a signal handler, just before the process exits) until no worker holds a lock. */
 function waitForLocks(locks: { path: string; pid: number }[]): void {
   const until = Date.now() + STOP_GRACE_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  while (locks.some((l) => lockHolder(l.path)?.pid === l.pid) && Date.now() < until) Atomics.wait(pause, 0, 0, 20);
+  while (locks.some((l) => lockHolder(l.path)?.pid === l.pid) && Date.now() < until) sleepSync(20);
 }
 
 /**
