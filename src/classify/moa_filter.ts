@@ -59,8 +59,8 @@ export function filterMoas(
   const compoundsOfMoa = new Map<string, Set<string>>();
   for (let i = 0; i < moa.length; i++) {
     const m = moa[i];
-    // No MoA: R writes NA, and pandas (the reference's reader) reads it and its other missing words so.
-    if (m === null || m === '' || isPandasMissing(String(m))) continue;
+    // No MoA: empty, or R's NA and pandas' other missing words (the reference's reader reads them so).
+    if (m === null || isPandasMissing(String(m))) continue;
     const p = perturbation[i];
     if (p === null || p === '') throw new DataError(`MoA classification: a treated well has MoA '${String(m)}' but no perturbation id`);
     if (keep && !keep.has(String(p))) continue;
